@@ -62,7 +62,7 @@ class Violation(Value):
 
 
 def _r(grades: set[Grade], **bounds: float | int) -> CurveRule:
-    return CurveRule(grades=frozenset(grades), **bounds)  # type: ignore[arg-type]
+    return CurveRule(grades=frozenset(grades), **bounds)
 
 
 G = Grade

@@ -53,7 +53,7 @@ BUKITTINGGI = Policy(
 
 TANJUNGBALAI = Policy(
     name="tanjungbalai",
-    title="Tanjungbalai: monthly reporting; meeting targets earns an award, below standard coaching",
+    title="Tanjungbalai: monthly reports; targets met earn an award, below standard coaching",
     report_period=ReportPeriod.MONTHLY,
     tasks=_tasks(
         self_report=TaskRule(
