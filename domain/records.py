@@ -120,3 +120,43 @@ class AuditEvent(Value):
     appraisal_id: str | None = None
     cycle_id: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class MentorMatch(Value):
+    """The mentor reserved for a mentee, if any senior had room."""
+
+    mentor_nip: str | None
+
+
+class NotificationKind(StrEnum):
+    """Why someone is told about a task."""
+
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    OVERDUE = "overdue"
+
+
+class Notification(Value):
+    """A message about one task; carries NIPs and ids only."""
+
+    kind: NotificationKind
+    task_id: str
+    task_kind: TaskKind
+    appraisal_id: str
+    recipients: list[str]
+    due_at: datetime
+
+
+class ParentTarget(Value):
+    """A supervisor's approved target that a subordinate's target may hang from."""
+
+    id: str
+    rhk: str
+
+
+class CascadeRequest(Value):
+    """Tell subordinates' appraisals that the supervisor's targets are approved."""
+
+    supervisor_nip: str
+    workflow_ids: list[str]
+    targets: list[ParentTarget]

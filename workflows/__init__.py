@@ -1,0 +1,1 @@
+"""Temporal workflow definitions and their message types: orchestration only."""

@@ -1,0 +1,298 @@
+"""The machinery under AppraisalWorkflow: waiting, task deadlines, and writing the read model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from itertools import count
+from typing import Any, TypeVar
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.calendar import days
+    from domain.ratings import Grade
+    from domain.records import (
+        AppraisalRecord,
+        AppraisalStatus,
+        AuditEvent,
+        Notification,
+        NotificationKind,
+        TaskStatus,
+    )
+    from domain.review import Assessment
+    from domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
+    from workflows import io
+    from workflows import search_attributes as sa
+    from workflows.messages import AppraisalInput, Stage
+    from workflows.taskbook import Task, TaskBook
+
+T = TypeVar("T")
+
+
+class Cancelled(Exception):
+    """Raised inside the year's coroutines once HR has cancelled the appraisal."""
+
+
+class AppraisalCore:
+    """State and primitives shared by the stages and the message handlers."""
+
+    def _setup(self, inp: AppraisalInput) -> None:
+        info = workflow.info()
+        self._inp, self._policy = inp, inp.policy
+        self._id, self._run_id = info.workflow_id, info.run_id
+        self._stage = Stage.TARGETS
+        self._supervisor, self._superior = inp.supervisor_nip, inp.superior_nip
+        self._book = TaskBook(self._id, inp.cycle_id, inp.employee_nip)
+        self._flags: list[str] = []
+        self._assessment: Assessment | None = None
+        self._grade_final: Grade | None = None
+        self._cancelled = False
+        self._cancel_reason: str | None = None
+        self._io_lock = asyncio.Lock()
+        self._audit_seq = count(1)
+        self._timers: dict[int, datetime] = {}
+        self._timer_ids = count(1)
+        self._running = 1  # coroutines of the year not blocked in _wait
+        self._published: dict[str, object] = {}
+
+    # -- waiting ---------------------------------------------------------------------------
+    async def _wait(self, cond: Callable[[], bool], until: datetime | None = None) -> bool:
+        """Wait for `cond` (True) or `until` (False); raise Cancelled when HR cancels."""
+        if self._cancelled:
+            raise Cancelled
+        if cond():
+            return True
+        timeout: float | None = None
+        if until is not None:
+            timeout = (until - workflow.now()).total_seconds()
+            if timeout <= 0:
+                return False
+        token = next(self._timer_ids)
+        if until is not None:
+            self._timers[token] = until
+        self._running -= 1
+        try:
+            await workflow.wait_condition(lambda: cond() or self._cancelled, timeout=timeout)
+        except TimeoutError:
+            return False
+        finally:
+            self._running += 1
+            self._timers.pop(token, None)
+        if self._cancelled:
+            raise Cancelled
+        return True
+
+    async def _fork(self, coros: list[Coroutine[Any, Any, T]]) -> list[T]:
+        """Run coroutines side by side; while they run, this one counts as waiting."""
+        if not coros:
+            return []
+
+        async def strand(c: Coroutine[Any, Any, T]) -> T:
+            try:
+                return await c
+            finally:
+                self._running -= 1
+
+        self._running += len(coros) - 1
+        try:
+            return list(await asyncio.gather(*(strand(c) for c in coros)))
+        finally:
+            self._running += 1
+
+    def _settled(self, task: Task) -> bool:
+        """The workflow has reacted to the task's closing and is waiting again."""
+        return task.observed and self._running <= 0
+
+    # -- tasks -----------------------------------------------------------------------------
+    async def _run_task(
+        self,
+        kind: TaskKind,
+        assignee: str,
+        *,
+        period: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> Task:
+        """Open a task, then see it through its deadlines until it is closed."""
+        if self._cancelled:
+            raise Cancelled
+        now = workflow.now()
+        rule = self._policy.rule(kind)
+        task = self._book.open(
+            kind, assignee, now, now + days(rule.due_days), period=period, detail=detail
+        )
+        await self._write_task(task)
+        self._publish()
+        return await self._see_through(task)
+
+    async def _see_through(self, task: Task) -> Task:
+        while True:
+            if task.status is TaskStatus.SUPERSEDED and task.replaced_by:
+                task = self._book.tasks[task.replaced_by]
+                continue
+            if not task.open:
+                task.observed = True
+                return task
+            rule = self._policy.rule(task.kind)
+            version = task.version
+            remind_at = task.due_at - days(rule.remind_before_days)
+            if not task.reminded and rule.remind_before_days > 0:
+                step, at = self._remind, remind_at
+            elif not task.escalated:
+                step, at = self._escalate, task.due_at
+            elif not task.overdue:
+                step, at = self._fall_back, task.fallback_at or task.due_at
+            else:
+                step, at = None, None
+
+            def moved(t: Task = task, v: int = version) -> bool:
+                return t.version != v or not t.open
+
+            changed = await self._wait(moved, at)
+            if not changed and step is not None:
+                await step(task)
+
+    async def _remind(self, task: Task) -> None:
+        task.reminded = True
+        await self._notify(NotificationKind.REMINDER, task, [task.assignee])
+
+    async def _escalate(self, task: Task) -> None:
+        """At the deadline: the superior takes over the appraiser's task, or is told of others."""
+        grace = days(self._policy.rule(task.kind).escalation_days)
+        now = workflow.now()
+        task.reminded = True
+        if task.kind in SUPERVISOR_KINDS and task.assignee != self._superior:
+            new = self._book.supersede(task, self._superior, now, task.due_at + grace)
+            new.reminded = new.escalated = True
+            new.fallback_at = new.due_at
+            await self._write_task(task)
+            await self._write_task(new)
+            self._publish()
+            await self._notify(NotificationKind.ESCALATION, new, [self._superior])
+            await self._audit("task.escalated", None, {"task_id": task.id, "to_task": new.id})
+            return
+        task.escalated = True
+        task.fallback_at = task.due_at + grace
+        await self._write_task(task)
+        watchers = (
+            [self._supervisor, self._superior]
+            if task.assignee == self._inp.employee_nip
+            else [self._superior]
+        )
+        await self._notify(NotificationKind.ESCALATION, task, sorted(set(watchers)))
+        await self._audit("task.escalated", None, {"task_id": task.id})
+
+    async def _fall_back(self, task: Task) -> None:
+        """After the grace: the policy's fallback; plans, approvals and reviews only wait."""
+        task.overdue = True
+        fallback = self._policy.rule(task.kind).fallback
+        if fallback is Fallback.WAIT:
+            self._flag(f"overdue:{task.kind.value}")
+            await self._notify(
+                NotificationKind.OVERDUE, task, sorted({task.assignee, self._superior})
+            )
+            await self._sync()
+        else:
+            task.close(TaskStatus.MISSING, workflow.now())
+            await self._write_task(task)
+            self._publish()
+        await self._audit("task.overdue", None, {"task_id": task.id, "fallback": fallback.value})
+
+    def _flag(self, flag: str) -> None:
+        if flag not in self._flags:
+            self._flags.append(flag)
+
+    # -- I/O -------------------------------------------------------------------------------
+    async def _io(self, name: str, arg: Any, result_type: type[T] | None = None) -> T:
+        # One write at a time, in order, so the read model never goes backwards.
+        async with self._io_lock:
+            return await workflow.execute_local_activity(  # type: ignore[no-any-return]
+                name,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=io.STORE_TIMEOUT,
+                retry_policy=io.STORE_RETRY,
+            )
+
+    async def _write_task(self, task: Task) -> None:
+        await self._io(io.UPSERT_TASK, self._book.record(task))
+
+    async def _notify(self, kind: NotificationKind, task: Task, recipients: list[str]) -> None:
+        note = Notification(
+            kind=kind,
+            task_id=task.id,
+            task_kind=task.kind,
+            appraisal_id=self._id,
+            recipients=recipients,
+            due_at=task.due_at,
+        )
+        await self._io(io.NOTIFY, note)
+
+    async def _audit(self, kind: str, actor: str | None, payload: dict[str, Any]) -> None:
+        event = AuditEvent(
+            event_id=f"{self._run_id}#{next(self._audit_seq)}",
+            at=workflow.now(),
+            actor_nip=actor,
+            kind=kind,
+            appraisal_id=self._id,
+            cycle_id=self._inp.cycle_id,
+            payload=payload,
+        )
+        await self._io(io.APPEND_AUDIT, event)
+
+    def _status(self) -> AppraisalStatus:
+        if self._stage is Stage.CANCELLED:
+            return AppraisalStatus.CANCELLED
+        return AppraisalStatus.COMPLETED if self._stage is Stage.DONE else AppraisalStatus.RUNNING
+
+    async def _sync(self) -> None:
+        """Write the appraisal's read-model row."""
+        await self._io(
+            io.SYNC_APPRAISAL,
+            AppraisalRecord(
+                id=self._id,
+                cycle_id=self._inp.cycle_id,
+                employee_nip=self._inp.employee_nip,
+                unit_code=self._inp.unit_code,
+                supervisor_nip=self._supervisor,
+                superior_nip=self._superior,
+                policy=self._policy.name,
+                stage=self._stage.value,
+                status=self._status(),
+                grade_computed=self._assessment.grade if self._assessment else None,
+                grade_final=self._grade_final,
+                flags=list(self._flags),
+                updated_at=workflow.now(),
+            ),
+        )
+
+    def _publish(self) -> None:
+        """Keep the search attributes current; upsert only what changed."""
+        wanted: dict[str, object] = {
+            sa.CYCLE.name: self._inp.cycle_id or "",
+            sa.UNIT.name: self._inp.unit_code,
+            sa.EMPLOYEE.name: self._inp.employee_nip,
+            sa.STAGE.name: self._stage.value,
+            sa.GRADE.name: self._grade_final or "",
+            sa.ASSIGNEES.name: self._book.assignees(),
+        }
+        updates = []
+        for key in sa.ALL_KEYS:
+            value = wanted[key.name]
+            if self._published.get(key.name) == value:
+                continue
+            self._published[key.name] = value
+            updates.append(key.value_set(value) if value else key.value_unset())  # type: ignore[arg-type]
+        if updates:
+            workflow.upsert_search_attributes(updates)
+
+    async def _set_stage(self, stage: Stage) -> None:
+        if self._cancelled:
+            raise Cancelled
+        self._stage = stage
+        self._publish()
+        await self._sync()
+
+    def _next_wakeup(self) -> datetime | None:
+        return min(self._timers.values(), default=None)

@@ -1,0 +1,42 @@
+"""How workflows call their activities: names, timeouts, retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+UPSERT_TASK = "upsert_task"
+SYNC_APPRAISAL = "sync_appraisal"
+RECORD_OUTCOME = "record_outcome"
+MATCH_MENTOR = "match_mentor"
+APPEND_AUDIT = "append_audit"
+NOTIFY = "notify"
+CASCADE_TARGETS = "cascade_targets"
+
+ACTIVITY_NAMES = frozenset(
+    {
+        UPSERT_TASK,
+        SYNC_APPRAISAL,
+        RECORD_OUTCOME,
+        MATCH_MENTOR,
+        APPEND_AUDIT,
+        NOTIFY,
+        CASCADE_TARGETS,
+    }
+)
+
+# Read-model writes are small and idempotent: retry them for as long as the database is away,
+# backing off to a minute, so nothing is lost and the year simply waits.
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+STORE_TIMEOUT = timedelta(seconds=30)
+
+# Signalling subordinates may find one not started yet during a large launch: keep trying.
+CASCADE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10)
+)
+CASCADE_DEADLINE = timedelta(days=30)
