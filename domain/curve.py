@@ -58,7 +58,10 @@ class Violation(Value):
             bounds.append(f"at most {self.allowed_max_share:.0%}")
         if self.allowed_min_count is not None:
             bounds.append(f"at least {self.allowed_min_count}")
-        return f"{names}: allowed {' and '.join(bounds)}, actual {self.actual_share:.0%}"
+        actual = f"{self.actual_share:.0%}"
+        if self.allowed_min_count is not None:
+            actual = f"{self.actual_count} ({actual})"
+        return f"{names}: allowed {' and '.join(bounds)}, actual {actual}"
 
 
 def _r(grades: set[Grade], **bounds: float | int) -> CurveRule:

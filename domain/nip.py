@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 
 from domain.errors import DomainError
 
-_NIP_RE = re.compile(r"\d{18}")
+_NIP_RE = re.compile(r"[0-9]{18}")  # ASCII only: \d also matches other scripts' digits
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def parse_nip(value: str) -> NipParts:
     year, month = int(value[8:12]), int(value[12:14])
     if not 1 <= month <= 12:
         raise DomainError("digits 9-14 must be an appointment month (yyyymm)", field="nip")
-    if year < birth.year + 15:
+    if (year, month) < (birth.year + 15, birth.month):
         raise DomainError("appointment month must be at least 15 years after birth", field="nip")
     sex = int(value[14])
     if sex not in (1, 2):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
@@ -15,8 +16,10 @@ def _http_url(value: str) -> str:
     lowered = value.lower()
     if not (lowered.startswith("https://") or lowered.startswith("http://")) or len(value) < 11:
         raise ValueError("evidence links must be http or https URLs")
-    if any(c.isspace() for c in value):
-        raise ValueError("evidence links must not contain spaces")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("evidence links must not contain spaces or control characters")
+    if not urlsplit(value).hostname:
+        raise ValueError("evidence links must name a host")
     return value
 
 
