@@ -1,0 +1,174 @@
+"""SQLAlchemy models of the read model: rosters, employees, tasks, appraisals, outcomes, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp, stored as UTC and always read back as aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            # A naive time is ambiguous (server-local? WIB? UTC?): refuse it rather than guess.
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        # SQLite keeps text and ignores offsets: store naive UTC so text order is time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with named constraints, so migrations can address them."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        str: String(),
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class RosterRow(Base):
+    """One uploaded roster snapshot."""
+
+    __tablename__ = "rosters"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    org: Mapped[str]
+    created_at: Mapped[datetime]
+    employee_count: Mapped[int]
+    checksum: Mapped[str]
+
+
+class EmployeeRow(Base):
+    """One employee inside a roster snapshot."""
+
+    __tablename__ = "employees"
+    __table_args__ = (Index("ix_employees_roster_id_unit_code", "roster_id", "unit_code"),)
+
+    roster_id: Mapped[str] = mapped_column(ForeignKey("rosters.id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    unit_code: Mapped[str]
+    unit_name: Mapped[str]
+    position: Mapped[str]
+    position_level: Mapped[str]
+    supervisor_nip: Mapped[str | None]
+    acting: Mapped[bool]
+
+
+class TaskRow(Base):
+    """One row of the task inbox."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_assignee_nip_status", "assignee_nip", "status"),
+        Index("ix_tasks_appraisal_id", "appraisal_id"),
+    )
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    appraisal_id: Mapped[str]
+    cycle_id: Mapped[str | None]
+    employee_nip: Mapped[str]
+    kind: Mapped[str]
+    assignee_nip: Mapped[str]
+    status: Mapped[str]
+    opened_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None]
+    escalated: Mapped[bool]
+    period: Mapped[int | None]
+    detail: Mapped[dict[str, Any]]
+
+
+class AppraisalRow(Base):
+    """The read model's row for one appraisal."""
+
+    __tablename__ = "appraisals"
+    __table_args__ = (
+        Index("ix_appraisals_cycle_id_unit_code", "cycle_id", "unit_code"),
+        Index("ix_appraisals_supervisor_nip", "supervisor_nip"),
+        Index("ix_appraisals_employee_nip", "employee_nip"),
+    )
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str | None]
+    employee_nip: Mapped[str]
+    unit_code: Mapped[str]
+    supervisor_nip: Mapped[str | None]
+    superior_nip: Mapped[str | None]
+    policy: Mapped[str]
+    stage: Mapped[str]
+    status: Mapped[str]
+    grade_computed: Mapped[str | None]
+    grade_final: Mapped[str | None]
+    flags: Mapped[list[str]]
+    updated_at: Mapped[datetime]
+
+
+class OutcomeRow(Base):
+    """The follow-up recorded for one appraisal, including any mentorship."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (Index("ix_outcomes_mentor_nip_mentor_status", "mentor_nip", "mentor_status"),)
+
+    appraisal_id: Mapped[str] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str | None]
+    employee_nip: Mapped[str]
+    unit_code: Mapped[str]
+    grade: Mapped[str]
+    kind: Mapped[str]
+    awards: Mapped[list[str]]
+    talent_pool: Mapped[bool]
+    credit_points_percent: Mapped[int]
+    improvement_months: Mapped[int | None]
+    mentor_nip: Mapped[str | None]
+    mentor_status: Mapped[str]
+    decided_at: Mapped[datetime]
+
+
+class AuditEventRow(Base):
+    """One link of the tamper-evident audit chain."""
+
+    __tablename__ = "audit_events"
+
+    # The writer assigns seq (last + 1) so that a racing insert collides on the key.
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(unique=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_nip: Mapped[str | None] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(index=True)
+    appraisal_id: Mapped[str | None] = mapped_column(index=True)
+    cycle_id: Mapped[str | None] = mapped_column(index=True)
+    payload: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

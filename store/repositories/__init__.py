@@ -1,0 +1,1 @@
+"""Repositories: every query of the store, returning domain records; callers commit."""

@@ -1,0 +1,55 @@
+"""Helpers shared by the repositories: tables, record/row conversion, dialect upserts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Base
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model: querying tables keeps no ORM identity map to go stale."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def row_values(record: BaseModel) -> dict[str, Any]:
+    """Column values for a record: JSON-safe (enums as strings), datetimes left as datetimes."""
+    values = record.model_dump(mode="json")
+    for name, value in record:
+        if isinstance(value, datetime):
+            values[name] = value
+    return values
+
+
+async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
+    """Insert a row or overwrite every non-key column of the existing one, in one statement."""
+    keys = [column.name for column in table.primary_key.columns]
+    dialect = session.get_bind().dialect.name
+    # One INSERT .. ON CONFLICT is atomic, so concurrent retries of the same write cannot
+    # collide the way a select-then-insert would.
+    if dialect == "postgresql":
+        pg_stmt = postgresql.insert(table).values(values)
+        await session.execute(
+            pg_stmt.on_conflict_do_update(
+                index_elements=keys,
+                set_={name: pg_stmt.excluded[name] for name in values if name not in keys},
+            )
+        )
+    elif dialect == "sqlite":
+        lite_stmt = sqlite.insert(table).values(values)
+        await session.execute(
+            lite_stmt.on_conflict_do_update(
+                index_elements=keys,
+                set_={name: lite_stmt.excluded[name] for name in values if name not in keys},
+            )
+        )
+    else:
+        raise NotImplementedError(f"upsert is not implemented for {dialect}")

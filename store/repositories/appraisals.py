@@ -1,0 +1,53 @@
+"""The appraisal read model: one row per employee per cycle, filtered for HR and supervisors."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ratings import Grade
+from domain.records import AppraisalRecord
+from store.models import AppraisalRow
+from store.repositories._rows import row_values, table_of, upsert
+
+_appraisals = table_of(AppraisalRow)
+
+
+async def upsert_appraisal(session: AsyncSession, appraisal: AppraisalRecord) -> None:
+    """Insert the appraisal row or overwrite all its fields."""
+    await upsert(session, _appraisals, row_values(appraisal))
+
+
+async def get_appraisal(session: AsyncSession, appraisal_id: str) -> AppraisalRecord | None:
+    """One appraisal by id."""
+    query = select(_appraisals).where(_appraisals.c.id == appraisal_id)
+    row = (await session.execute(query)).first()
+    return None if row is None else AppraisalRecord.model_validate(dict(row._mapping))
+
+
+async def list_appraisals(
+    session: AsyncSession,
+    *,
+    cycle_id: str | None = None,
+    unit_code: str | None = None,
+    stage: str | None = None,
+    grade: Grade | None = None,
+    supervisor_nip: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[AppraisalRecord]:
+    """Appraisals matching every given filter (grade means the final grade), ordered by id."""
+    query = select(_appraisals)
+    if cycle_id is not None:
+        query = query.where(_appraisals.c.cycle_id == cycle_id)
+    if unit_code is not None:
+        query = query.where(_appraisals.c.unit_code == unit_code)
+    if stage is not None:
+        query = query.where(_appraisals.c.stage == stage)
+    if grade is not None:
+        query = query.where(_appraisals.c.grade_final == grade.value)
+    if supervisor_nip is not None:
+        query = query.where(_appraisals.c.supervisor_nip == supervisor_nip)
+    query = query.order_by(_appraisals.c.id).limit(limit).offset(offset)
+    rows = await session.execute(query)
+    return [AppraisalRecord.model_validate(dict(row._mapping)) for row in rows]

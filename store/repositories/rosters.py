@@ -1,0 +1,90 @@
+"""Roster snapshots: the employees of an organisation as uploaded for a cycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.employee import Employee
+from domain.model import Value
+from store.models import EmployeeRow, RosterRow
+from store.repositories._rows import row_values, table_of
+
+_rosters = table_of(RosterRow)
+_employees = table_of(EmployeeRow)
+
+
+class RosterSummary(Value):
+    """A stored roster snapshot without its employees."""
+
+    id: str
+    org: str
+    created_at: datetime
+    employee_count: int
+    checksum: str
+
+
+class RosterConflictError(ValueError):
+    """A roster id is already stored with different contents."""
+
+
+async def add_roster(
+    session: AsyncSession,
+    roster_id: str,
+    org: str,
+    employees: list[Employee],
+    checksum: str,
+    *,
+    created_at: datetime | None = None,
+) -> RosterSummary:
+    """Store a roster snapshot; adding the same id and checksum again writes nothing."""
+    existing = await get_roster(session, roster_id)
+    if existing is not None:
+        if existing.checksum != checksum or existing.org != org:
+            raise RosterConflictError(f"roster {roster_id} exists with other contents")
+        return existing
+    summary = RosterSummary(
+        id=roster_id,
+        org=org,
+        created_at=created_at or datetime.now(UTC),
+        employee_count=len(employees),
+        checksum=checksum,
+    )
+    await session.execute(insert(_rosters).values(row_values(summary)))
+    if employees:
+        rows = [{"roster_id": roster_id, **row_values(employee)} for employee in employees]
+        await session.execute(insert(_employees), rows)
+    return summary
+
+
+async def get_roster(session: AsyncSession, roster_id: str) -> RosterSummary | None:
+    """A roster snapshot's summary by id."""
+    row = (await session.execute(select(_rosters).where(_rosters.c.id == roster_id))).first()
+    return None if row is None else RosterSummary.model_validate(dict(row._mapping))
+
+
+async def get_employee(session: AsyncSession, roster_id: str, nip: str) -> Employee | None:
+    """One employee of a roster snapshot."""
+    query = select(_employees).where(_employees.c.roster_id == roster_id, _employees.c.nip == nip)
+    row = (await session.execute(query)).first()
+    return None if row is None else _employee(row._mapping)
+
+
+async def list_employees(
+    session: AsyncSession, roster_id: str, unit_code: str | None = None
+) -> list[Employee]:
+    """A roster's employees, optionally of one unit, ordered by NIP."""
+    query = select(_employees).where(_employees.c.roster_id == roster_id)
+    if unit_code is not None:
+        query = query.where(_employees.c.unit_code == unit_code)
+    rows = await session.execute(query.order_by(_employees.c.nip))
+    return [_employee(row._mapping) for row in rows]
+
+
+def _employee(mapping: RowMapping) -> Employee:
+    values = dict(mapping)
+    del values["roster_id"]
+    return Employee.model_validate(values)

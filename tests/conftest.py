@@ -1,0 +1,62 @@
+"""Shared fixtures: a migrated database (SQLite file, or DATABASE_URL in CI) and sessions on it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from store.db import make_engine, make_session_factory
+from store.migrate import upgrade
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """DATABASE_URL when set (CI points it at a throwaway PostgreSQL), else a fresh SQLite file."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured
+    path: Path = tmp_path_factory.mktemp("db") / "test.db"
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+async def migrated_url(database_url: str) -> str:
+    """The test database with every migration applied, once per run."""
+    await upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+async def engine(migrated_url: str) -> AsyncIterator[AsyncEngine]:
+    """One engine on the migrated database for the whole run."""
+    engine = make_engine(migrated_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for code that commits itself; tests using it clean up what they commit."""
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test.
+
+    The session's own commits only release savepoints, so nothing reaches the database."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            if transaction.is_active:
+                await transaction.rollback()

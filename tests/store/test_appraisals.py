@@ -1,0 +1,75 @@
+"""The appraisal read model repository."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ratings import Grade
+from domain.records import AppraisalRecord, AppraisalStatus
+from store.repositories.appraisals import get_appraisal, list_appraisals, upsert_appraisal
+from tests.store.builders import T0, appraisal, nip, uid
+
+
+async def test_an_appraisal_round_trips(session: AsyncSession) -> None:
+    record = appraisal(grade_computed=Grade.BAIK, grade_final=Grade.SANGAT_BAIK)
+    await upsert_appraisal(session, record)
+    assert await get_appraisal(session, record.id) == record
+    assert await get_appraisal(session, "no-such-appraisal") is None
+
+
+async def test_upsert_is_idempotent_and_overwrites(session: AsyncSession) -> None:
+    record = appraisal(cycle_id=uid("cycle"))
+    await upsert_appraisal(session, record)
+    await upsert_appraisal(session, record)
+    assert await list_appraisals(session, cycle_id=record.cycle_id) == [record]
+    moved = record.model_copy(
+        update={
+            "stage": "done",
+            "status": AppraisalStatus.COMPLETED,
+            "supervisor_nip": None,
+            "grade_final": Grade.KURANG,
+            "flags": [],
+            "updated_at": T0 + timedelta(days=300),
+        }
+    )
+    await upsert_appraisal(session, moved)
+    assert await get_appraisal(session, record.id) == moved
+
+
+async def test_list_appraisals_filters_and_pages(session: AsyncSession) -> None:
+    cycle, other_cycle = uid("cycle"), uid("cycle")
+    boss = uid("nip")
+    rows = [
+        appraisal(id="a-1", cycle_id=cycle, unit_code="DISDIK", stage="review",
+                  supervisor_nip=boss, grade_computed=Grade.BAIK, grade_final=Grade.SANGAT_BAIK),
+        appraisal(id="a-2", cycle_id=cycle, unit_code="DISDIK", stage="targets",
+                  supervisor_nip=boss, grade_computed=Grade.SANGAT_BAIK),
+        appraisal(id="a-3", cycle_id=cycle, unit_code="DINKES", stage="review",
+                  supervisor_nip=nip(7), grade_final=Grade.SANGAT_BAIK),
+        appraisal(id="a-4", cycle_id=other_cycle, unit_code="DISDIK", stage="review",
+                  supervisor_nip=boss, grade_final=Grade.SANGAT_BAIK),
+    ]  # fmt: skip
+    for record in rows:
+        await upsert_appraisal(session, record)
+
+    def ids(records: list[AppraisalRecord]) -> list[str]:
+        return [r.id for r in records]
+
+    assert ids(await list_appraisals(session, cycle_id=cycle)) == ["a-1", "a-2", "a-3"]
+    assert ids(await list_appraisals(session, cycle_id=cycle, unit_code="DISDIK")) == ["a-1", "a-2"]
+    assert ids(await list_appraisals(session, cycle_id=cycle, stage="review")) == ["a-1", "a-3"]
+    # grade means the final grade: a-2's computed Sangat Baik does not count.
+    by_grade = await list_appraisals(session, cycle_id=cycle, grade=Grade.SANGAT_BAIK)
+    assert ids(by_grade) == ["a-1", "a-3"]
+    assert ids(await list_appraisals(session, supervisor_nip=boss)) == ["a-1", "a-2", "a-4"]
+    combined = await list_appraisals(
+        session, supervisor_nip=boss, unit_code="DISDIK", stage="review", grade=Grade.SANGAT_BAIK
+    )
+    assert ids(combined) == ["a-1", "a-4"]
+    pages = [
+        ids(await list_appraisals(session, supervisor_nip=boss, limit=2, offset=offset))
+        for offset in (0, 2)
+    ]
+    assert pages == [["a-1", "a-2"], ["a-4"]]
