@@ -4,7 +4,7 @@ an appraisal through its year under time-skipping."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from temporalio.client import WorkflowHandle
@@ -22,6 +22,7 @@ from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import (
+    AppealDecideBody,
     AppraisalInput,
     AppraisalResult,
     AppraisalState,
@@ -143,6 +144,8 @@ class Actors:
                 return ReviewBody(review=review(self.results, self.behaviour))
             case TaskKind.MENTORSHIP_ACCEPT:
                 return MentorshipAcceptBody(accept=self.accept_mentorship)
+            case TaskKind.APPEAL_DECIDE:
+                return AppealDecideBody(decision="uphold", reason="Nilai sesuai bukti dukung")
         return None
 
 
@@ -190,6 +193,7 @@ async def drive(
     *,
     until: Callable[[AppraisalState], bool] = lambda s: s.stage in (Stage.DONE, Stage.CANCELLED),
     max_steps: int = 400,
+    idle: Callable[[Running, AppraisalState], Awaitable[None]] | None = None,
 ) -> AppraisalState:
     """Answer open tasks, skipping time to the workflow's next timer whenever nobody can act."""
     for _ in range(max_steps):
@@ -205,7 +209,7 @@ async def drive(
                 await complete(handle, task, body)
                 acted = True
         if not acted:
-            await skip_to_next(running, state)
+            await (idle or skip_to_next)(running, state)
     raise AssertionError(f"not finished after {max_steps} steps; stage {state.stage}")
 
 

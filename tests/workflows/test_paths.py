@@ -83,15 +83,18 @@ async def test_subordinate_cannot_draft_before_supervisor_is_approved(running: R
         superior_nip=boss_superior,
         subordinate_nips=[EMPLOYEE],
     )
-    start_opts = dict(task_queue=running.task_queue)
+    queue = running.task_queue
     sub: Handle = await running.client.start_workflow(
-        AppraisalWorkflow.run, sub_inp, id=appraisal_workflow_id(cycle, EMPLOYEE), **start_opts
+        AppraisalWorkflow.run, sub_inp, id=appraisal_workflow_id(cycle, EMPLOYEE), task_queue=queue
     )
     state = await sub.query(AppraisalWorkflow.state)
     assert state.waiting_for == "supervisor_targets" and state.tasks == []
 
     sup: Handle = await running.client.start_workflow(
-        AppraisalWorkflow.run, sup_inp, id=appraisal_workflow_id(cycle, SUPERVISOR), **start_opts
+        AppraisalWorkflow.run,
+        sup_inp,
+        id=appraisal_workflow_id(cycle, SUPERVISOR),
+        task_queue=queue,
     )
     await drive(running, sup, Actors(NATIONAL), until=lambda s: s.stage is Stage.MONITORING)
     for _ in range(100):  # the cascade activity signals the subordinate

@@ -1,0 +1,33 @@
+"""Replay the committed histories of complete years against the current workflow code: a change
+that would break running appraisals fails here first (see README, changing workflow code)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.appraisal import AppraisalWorkflow
+
+HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
+
+
+def test_every_preset_has_a_committed_history() -> None:
+    names = {p.stem for p in HISTORIES}
+    assert names == {
+        f"appraisal-history-{n}"
+        for n in ("national", "tebingtinggi", "bukittinggi", "tanjungbalai", "binjai", "wanggar")
+    }
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+def test_history_replays_cleanly(path: Path) -> None:
+    # The file is named after the workflow id: task ids derive from it.
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[AppraisalWorkflow], data_converter=pydantic_data_converter)
+    result = asyncio.run(replayer.replay_workflow(history, raise_on_replay_failure=False))
+    assert result.replay_failure is None, result.replay_failure
