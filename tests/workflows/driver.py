@@ -1,5 +1,5 @@
-"""Scripted actors for workflow tests: valid bodies for every task kind, and a loop that drives
-an appraisal through its year under time-skipping."""
+"""Driving appraisals in tests: the scripted actors of `appraisal.scripted`, and a loop that
+drives an appraisal through its year under time-skipping."""
 
 from __future__ import annotations
 
@@ -9,144 +9,32 @@ from datetime import timedelta
 
 from temporalio.client import WorkflowHandle
 
+from appraisal.scripted import EMPLOYEE as EMPLOYEE
+from appraisal.scripted import MENTOR as MENTOR
+from appraisal.scripted import PEERS as PEERS
+from appraisal.scripted import PLAN as PLAN
+from appraisal.scripted import SUPERIOR as SUPERIOR
+from appraisal.scripted import SUPERVISOR as SUPERVISOR
+from appraisal.scripted import Actors as Actors
+from appraisal.scripted import drive_year, finished
+from appraisal.scripted import nip as nip
+from appraisal.scripted import report as report
+from appraisal.scripted import review as review
 from domain.employee import Employee, PositionLevel
-from domain.peer import PeerFeedback
 from domain.policy import Policy
-from domain.ratings import Dimension, Rating
-from domain.records import TaskRecord, TaskStatus
-from domain.reports import Feedback, Realisation, SelfReport
-from domain.review import Review
-from domain.targets import Target, TargetKind, TargetPlan
-from domain.tasks import TaskKind
+from domain.records import TaskRecord
 from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import (
-    AppealDecideBody,
     AppraisalInput,
     AppraisalResult,
     AppraisalState,
     CompleteTaskInput,
-    FeedbackBody,
-    MentorshipAcceptBody,
-    PeerFeedbackBody,
-    ReviewBody,
-    SelfReportBody,
-    Stage,
-    TargetsApproveBody,
-    TargetsDraftBody,
     TaskBody,
 )
 
 Handle = WorkflowHandle[AppraisalWorkflow, AppraisalResult]
-
-
-def nip(seq: int, *, born: str = "19800115", sex: int = 1) -> str:
-    """A valid NIP: born 1980, appointed 2005."""
-    return f"{born}200501{sex}{seq:03d}"
-
-
-EMPLOYEE, SUPERVISOR, SUPERIOR = nip(1), nip(2), nip(3)
-PEERS = [nip(10), nip(11), nip(12, sex=2)]
-MENTOR = nip(20)
-
-PLAN = TargetPlan(
-    targets=[
-        Target(
-            id="T1",
-            rhk="Layanan KTP elektronik tepat waktu",
-            iki="Persentase KTP selesai",
-            target_value=95,
-            target_unit="%",
-        ),
-        Target(
-            id="T2",
-            rhk="Laporan bulanan pelayanan",
-            iki="Jumlah laporan",
-            target_value=12,
-            target_unit="dokumen",
-        ),
-        Target(
-            id="T3",
-            rhk="Sosialisasi layanan daring",
-            iki="Jumlah kegiatan",
-            target_value=4,
-            target_unit="kegiatan",
-            kind=TargetKind.TAMBAHAN,
-        ),
-    ]
-)
-
-
-def report(plan: TargetPlan = PLAN, *, structured: bool = False) -> SelfReport:
-    """A complete self-report with evidence."""
-    text = "Capaian triwulan sesuai rencana" if structured else ""
-    return SelfReport(
-        realisations=[
-            Realisation(
-                target_id=t.id,
-                value=t.target_value / 4,
-                evidence=[f"https://arsip.example.go.id/{t.id}.pdf"],
-            )
-            for t in plan.targets
-        ],
-        achievements=text,
-        challenges="Jaringan lambat" if structured else "",
-        improvement_plan="Tambah pelatihan" if structured else "",
-    )
-
-
-def review(results: Rating, behaviour: Rating, plan: TargetPlan = PLAN) -> Review:
-    """Every target rated `results`, every dimension rated `behaviour`."""
-    return Review(
-        target_ratings={t.id: results for t in plan.targets},
-        behaviour_ratings={d: behaviour for d in Dimension},
-        comment="Kinerja dinilai dari laporan dan bukti dukung",
-    )
-
-
-class Actors:
-    """Answers every task right away with a valid body; tests override single answers."""
-
-    def __init__(
-        self,
-        policy: Policy,
-        *,
-        results: Rating = Rating.MEETS,
-        behaviour: Rating = Rating.MEETS,
-        accept_mentorship: bool = True,
-    ) -> None:
-        self.policy = policy
-        self.results, self.behaviour = results, behaviour
-        self.accept_mentorship = accept_mentorship
-        self.returns_left = 0
-        self.skip: Callable[[TaskRecord], bool] = lambda t: False
-
-    def body(self, task: TaskRecord, state: AppraisalState) -> TaskBody | None:
-        """The body this actor would submit, or None to leave the task alone."""
-        if self.skip(task):
-            return None
-        match task.kind:
-            case TaskKind.TARGETS_DRAFT:
-                return TargetsDraftBody(plan=PLAN)
-            case TaskKind.TARGETS_APPROVE:
-                if self.returns_left > 0:
-                    self.returns_left -= 1
-                    return TargetsApproveBody(decision="return", comment="Perjelas IKI T2")
-                return TargetsApproveBody(decision="approve")
-            case TaskKind.SELF_REPORT:
-                return SelfReportBody(report=report(structured=self.policy.structured_reports))
-            case TaskKind.FEEDBACK:
-                return FeedbackBody(feedback=Feedback(comment="Lanjutkan, lengkapi bukti"))
-            case TaskKind.PEER_FEEDBACK:
-                return PeerFeedbackBody(answers=PeerFeedback(scores={d: 4 for d in Dimension}))
-            case TaskKind.REVIEW:
-                return ReviewBody(review=review(self.results, self.behaviour))
-            case TaskKind.MENTORSHIP_ACCEPT:
-                return MentorshipAcceptBody(accept=self.accept_mentorship)
-            case TaskKind.APPEAL_DECIDE:
-                return AppealDecideBody(decision="uphold", reason="Nilai sesuai bukti dukung")
-        return None
 
 
 def appraisal_input(policy: Policy, **changes: object) -> AppraisalInput:
@@ -191,26 +79,16 @@ async def drive(
     handle: Handle,
     actors: Actors,
     *,
-    until: Callable[[AppraisalState], bool] = lambda s: s.stage in (Stage.DONE, Stage.CANCELLED),
+    until: Callable[[AppraisalState], bool] = finished,
     max_steps: int = 400,
     idle: Callable[[Running, AppraisalState], Awaitable[None]] | None = None,
 ) -> AppraisalState:
     """Answer open tasks, skipping time to the workflow's next timer whenever nobody can act."""
-    for _ in range(max_steps):
-        state = await handle.query(AppraisalWorkflow.state)
-        if until(state):
-            return state
-        acted = False
-        for task in state.tasks:
-            if task.status is not TaskStatus.OPEN:
-                continue
-            body = actors.body(task, state)
-            if body is not None:
-                await complete(handle, task, body)
-                acted = True
-        if not acted:
-            await (idle or skip_to_next)(running, state)
-    raise AssertionError(f"not finished after {max_steps} steps; stage {state.stage}")
+
+    async def wait(state: AppraisalState) -> None:
+        await (idle or skip_to_next)(running, state)
+
+    return await drive_year(handle, actors, wait, until=until, max_steps=max_steps)
 
 
 async def skip_to_next(running: Running, state: AppraisalState) -> None:

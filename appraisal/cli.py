@@ -1,0 +1,106 @@
+"""The `appraisal` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from appraisal.settings import get_settings
+from domain.errors import DomainError
+from domain.presets import PRESETS, preset
+from domain.ratings import Rating
+
+app = typer.Typer(
+    help="Yearly performance-appraisal cycles for Indonesian civil servants (ASN) on Temporal.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+PolicyName = Annotated[str, typer.Option("--policy", "-p", help=f"One of: {', '.join(PRESETS)}")]
+
+
+@app.command()
+def demo(
+    policy: PolicyName = "national",
+    results: Annotated[Rating, typer.Option(help="How the supervisor rates every target")] = (
+        Rating.MEETS
+    ),
+    behaviour: Annotated[Rating, typer.Option(help="How every BerAKHLAK value is rated")] = (
+        Rating.ABOVE
+    ),
+) -> None:
+    """Run one fictional employee's whole year under the time-skipping server, step by step."""
+    from appraisal.demo import run_demo
+
+    try:
+        chosen = preset(policy)
+    except DomainError as e:
+        raise typer.BadParameter(str(e), param_hint="--policy") from None
+    typer.echo(f"Policy {chosen.name}: {chosen.title}\n")
+    run = asyncio.run(
+        run_demo(
+            chosen,
+            get_settings().database_url,
+            results=results,
+            behaviour=behaviour,
+            say=typer.echo,
+        )
+    )
+    r = run.result
+    outcome = r.outcome
+    typer.echo(f"\ngrade: {r.grade_final.value if r.grade_final else '-'}")
+    if outcome is not None:
+        awards = ", ".join(a.value for a in outcome.awards) or "-"
+        typer.echo(
+            f"outcome: {outcome.kind.value} (awards: {awards}, "
+            f"credit points {outcome.credit_points_percent}%)"
+        )
+    if r.mentor_nip:
+        typer.echo(f"mentor: {r.mentor_nip}")
+    typer.echo(f"flags: {', '.join(r.flags) or 'none'}")
+
+
+@app.command()
+def policies() -> None:
+    """List the policy presets."""
+    for name, p in PRESETS.items():
+        typer.echo(f"{name:<14} {p.title}")
+
+
+@app.command("policy-check")
+def policy_check(
+    path: Annotated[Path, typer.Argument(help="A policy file, .toml or .json")],
+) -> None:
+    """Validate a policy file; every problem is named."""
+    from domain.policy import load_policy
+
+    try:
+        p = load_policy(path)
+    except DomainError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"ok: {p.name} ({p.title})")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations to DATABASE_URL."""
+    from store.migrate import upgrade_sync
+
+    upgrade_sync(get_settings().database_url)
+    typer.echo("database is at the latest migration")
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker against the configured Temporal server and database."""
+    from appraisal.run_worker import run_worker
+
+    asyncio.run(run_worker(get_settings()))
+
+
+if __name__ == "__main__":
+    app()

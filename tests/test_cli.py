@@ -1,0 +1,54 @@
+"""The command line: presets, policy files, and the scripted demo year."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from appraisal.cli import app
+from appraisal.demo import run_demo
+from domain.outcome import OutcomeKind
+from domain.presets import PRESETS
+from domain.ratings import Grade, Rating
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"
+
+
+def test_policies_lists_every_preset() -> None:
+    result = runner.invoke(app, ["policies"])
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()] == list(PRESETS)
+
+
+def test_policy_check_accepts_the_example_and_names_a_bad_field(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["policy-check", str(EXAMPLE)])
+    assert ok.exit_code == 0 and ok.output.startswith("ok: ")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "title": "t", "appeal_window_days": -1}')
+    result = runner.invoke(app, ["policy-check", str(bad)])
+    assert result.exit_code == 1 and "appeal_window_days" in result.output
+
+
+def test_unknown_policy_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["demo", "--policy", "atlantis"])
+    assert result.exit_code == 2 and "unknown policy 'atlantis'" in result.output
+
+
+def test_demo_year_narrates_every_step(tmp_path: Path) -> None:
+    lines: list[str] = []
+    run = asyncio.run(
+        run_demo(
+            PRESETS["wanggar"],
+            f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+            results=Rating.BELOW,
+            behaviour=Rating.MEETS,
+            say=lines.append,
+        )
+    )
+    assert run.result.grade_final is Grade.BUTUH_PERBAIKAN
+    assert run.result.outcome is not None and run.result.outcome.kind is OutcomeKind.MENTORSHIP
+    assert lines == run.steps and len(lines) == 2 + 8 + 1 + 1
+    assert lines[-1].split()[2] == "mentorship.accept"
