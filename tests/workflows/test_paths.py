@@ -31,6 +31,7 @@ from tests.workflows.driver import (
     review,
     start,
 )
+from workflows import search_attributes as sa
 from workflows.appraisal import AppraisalWorkflow
 from workflows.ids import appraisal_workflow_id
 from workflows.messages import (
@@ -209,3 +210,26 @@ async def test_appeal_decided_by_the_superior(running: Running, decision: str) -
     state = await handle.query(AppraisalWorkflow.state)
     assert state.appeal is not None and state.appeal.decision == decision
     assert state.appeal.decided_by == SUPERIOR and state.appeal.grade_after is expected
+
+
+async def test_search_attributes_follow_stage_assignees_and_grade(running: Running) -> None:
+    actors = Actors(NATIONAL)
+    actors.skip = lambda t: t.kind is TaskKind.SELF_REPORT
+    inp = appraisal_input(NATIONAL, cycle_id="kota-demo-2026")
+    handle = await start(running, inp)
+    await drive(
+        running,
+        handle,
+        actors,
+        until=lambda s: any(t.kind is TaskKind.SELF_REPORT for t in s.tasks),
+    )
+    attrs = (await handle.describe()).typed_search_attributes
+    assert attrs.get(sa.STAGE) == "monitoring" and attrs.get(sa.CYCLE) == "kota-demo-2026"
+    assert attrs.get(sa.UNIT) == "DUKCAPIL" and attrs.get(sa.EMPLOYEE) == EMPLOYEE
+    assert attrs.get(sa.ASSIGNEES) == [EMPLOYEE] and attrs.get(sa.GRADE) is None
+
+    actors.skip = lambda t: False
+    await drive(running, handle, actors)
+    attrs = (await handle.describe()).typed_search_attributes
+    assert attrs.get(sa.STAGE) == "done" and attrs.get(sa.GRADE) == "baik"
+    assert attrs.get(sa.ASSIGNEES) is None
