@@ -10,7 +10,6 @@ from domain.records import (
     AuditEvent,
     MentorMatch,
     MentorRequest,
-    MentorStatus,
     OutcomeRecord,
     TaskRecord,
 )
@@ -44,13 +43,9 @@ class ReadModelActivities:
 
     @activity.defn(name="match_mentor")
     async def match_mentor(self, request: MentorRequest) -> MentorMatch:
-        """Reserve a senior of the same unit with room, and record the offer, in one step."""
+        """Reserve a senior of the same unit with room; the offer is recorded in the same step."""
         async with self._sessions() as session, session.begin():
             mentor = await outcomes.reserve_mentor(session, request)
-            if mentor is not None:
-                await outcomes.set_mentor(
-                    session, request.appraisal_id, mentor, MentorStatus.OFFERED
-                )
         return MentorMatch(mentor_nip=mentor)
 
     @activity.defn(name="append_audit")

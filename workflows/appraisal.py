@@ -71,6 +71,9 @@ class AppraisalWorkflow(AppraisalCore):
         self._plan: TargetPlan | None = None
         self._plan_returns: list[str] = []
         self._parents: list[ParentTarget] | None = None
+        # Cascading holds the draft until the supervisor's own targets are approved.
+        self._awaiting_parents = inp.policy.cascading and inp.supervisor_in_cycle
+        self._cascade: asyncio.Future[Any] | None = None
         start = inp.year_start or workflow.now()
         ends = period_ends(start, inp.policy.report_period.per_year)
         self._periods = [PeriodState(period=k + 1, ends_at=e) for k, e in enumerate(ends)]
@@ -110,7 +113,13 @@ class AppraisalWorkflow(AppraisalCore):
             await self._set_stage(Stage.DONE)
         except Cancelled:
             pass
+        except asyncio.CancelledError:
+            # Cancelled through Temporal rather than by HR: still leave no open task behind.
+            if not self._cancelled:
+                await self._close_as_cancelled(None, "cancelled through Temporal")
+            raise
         self._running = 0
+        self._settle_cascade()
         for task in self._book.tasks.values():
             task.observed = True
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -124,11 +133,25 @@ class AppraisalWorkflow(AppraisalCore):
             flags=list(self._flags),
         )
 
+    def _settle_cascade(self) -> None:
+        if self._cascade is None:
+            return
+        if not self._cascade.done():
+            self._cascade.cancel()
+        elif self._cascade.exception() is not None:
+            self._flag("cascade_failed")
+
     # -- stages ----------------------------------------------------------------------------
     async def _targets(self) -> None:
-        """Draft, then approve or return, until approved; cascading waits for the supervisor."""
-        if self._policy.cascading and self._inp.supervisor_in_cycle:
-            await self._wait(lambda: self._parents is not None)
+        """Draft, then approve or return, until approved; cascading waits for the supervisor.
+
+        Not for ever: past the draft's own deadline, or after a reassignment, drafting starts
+        without the supervisor's targets, and the appraisal says so in its flags."""
+        if self._awaiting_parents:
+            limit = workflow.now() + days(self._policy.rule(TaskKind.TARGETS_DRAFT).due_days)
+            if not await self._wait(lambda: not self._awaiting_parents, until=limit):
+                self._awaiting_parents = False
+                self._flag("cascading_timed_out")
         comment: str | None = None
         while True:
             detail: dict[str, Any] = {"returned_with": comment}
@@ -273,7 +296,12 @@ class AppraisalWorkflow(AppraisalCore):
         if not filed:
             return
         assert self._appeal is not None and self._grade_final is not None
-        task = await self._decide_appeal_task()
+        task = await self._run_task(
+            TaskKind.APPEAL_DECIDE,
+            self._superior,
+            detail={"grade": self._grade_final},
+            on_open=lambda t: setattr(self, "_appeal_task", t.id),
+        )
         body = task.body
         if isinstance(body, AppealDecideBody):
             after = body.grade if body.decision == "change" else self._grade_final
@@ -305,24 +333,6 @@ class AppraisalWorkflow(AppraisalCore):
                 "grade_after": self._appeal.grade_after,
             },
         )
-
-    async def _decide_appeal_task(self) -> Task:
-        assert self._appeal is not None and self._grade_final is not None
-        if self._cancelled:
-            raise Cancelled
-        now = workflow.now()
-        rule = self._policy.rule(TaskKind.APPEAL_DECIDE)
-        task = self._book.open(
-            TaskKind.APPEAL_DECIDE,
-            self._superior,
-            now,
-            now + days(rule.due_days),
-            detail={"grade": self._grade_final},
-        )
-        self._appeal_task = task.id
-        await self._write_task(task)
-        self._publish()
-        return await self._see_through(task)
 
     async def _follow_up(self) -> None:
         """Award, development, mentorship with a matched senior, or coaching."""
@@ -432,7 +442,6 @@ class AppraisalWorkflow(AppraisalCore):
 
     @complete_task.validator
     def _check_complete_task(self, inp: CompleteTaskInput) -> None:
-        cascading = self._policy.cascading and self._inp.supervisor_in_cycle
         check_completion(
             self._book.get(inp.task_id),
             inp,
@@ -440,7 +449,7 @@ class AppraisalWorkflow(AppraisalCore):
             policy=self._policy,
             draft=self._draft,
             plan=self._plan,
-            parent_ids=[p.id for p in self._parents or []] if cascading else None,
+            parent_ids=[p.id for p in self._parents] if self._parents is not None else None,
             grade_released=self._grade_final,
         )
 
@@ -474,6 +483,7 @@ class AppraisalWorkflow(AppraisalCore):
         """HR moves an open task's deadline; reminders and escalation start over."""
         task = self._book.tasks[inp.task_id]
         task.move_deadline(inp.due_at)
+        self._flags = [f for f in self._flags if f != f"overdue:{task.kind.value}"]
         await self._write_task(task)
         await self._audit(
             "task.deadline_extended",
@@ -498,6 +508,12 @@ class AppraisalWorkflow(AppraisalCore):
         old_supervisor, old_superior = self._supervisor, self._superior
         self._supervisor = inp.supervisor_nip
         self._superior = inp.superior_nip or self._superior
+        if self._supervisor != old_supervisor and self._stage is Stage.TARGETS:
+            # The old supervisor's targets no longer bind; the new one's are not announced here.
+            self._parents = None
+            if self._awaiting_parents:
+                self._awaiting_parents = False
+                self._flag("cascading_skipped:reassigned")
         now = workflow.now()
         changed: list[Task] = []
         for task in self._book.open_tasks():
@@ -542,7 +558,7 @@ class AppraisalWorkflow(AppraisalCore):
             raise reject(
                 NOT_ALLOWED, "an employee cannot appraise themselves", field="supervisor_nip"
             )
-        if inp.supervisor_nip == inp.superior_nip:
+        if inp.supervisor_nip == (inp.superior_nip or self._superior):
             raise reject(
                 NOT_ALLOWED, "the superior must differ from the supervisor", field="superior_nip"
             )
@@ -552,17 +568,25 @@ class AppraisalWorkflow(AppraisalCore):
     @workflow.update
     async def cancel(self, inp: CancelInput) -> HrActionDone:
         """HR ends the appraisal at any stage; every open task is cancelled."""
-        self._cancelled, self._cancel_reason = True, inp.reason
+        closed = await self._close_as_cancelled(inp.actor_nip, inp.reason)
+        return HrActionDone(stage=self._stage, tasks=[self._book.record(t) for t in closed])
+
+    async def _close_as_cancelled(self, actor: str | None, reason: str) -> list[Task]:
+        """Cancel every open task, free a mentor's offered place, and record why."""
+        self._cancelled, self._cancel_reason = True, reason
         now = workflow.now()
         closed = self._book.open_tasks()
         for task in closed:
             task.close(TaskStatus.CANCELLED, now)
             await self._write_task(task)
+        if self._mentor_status is MentorStatus.OFFERED:
+            self._mentor, self._mentor_status = None, MentorStatus.NONE
+            await self._record_outcome()
         self._stage = Stage.CANCELLED
         self._publish()
         await self._sync()
-        await self._audit("appraisal.cancelled", inp.actor_nip, {"reason": inp.reason})
-        return HrActionDone(stage=self._stage, tasks=[self._book.record(t) for t in closed])
+        await self._audit("appraisal.cancelled", actor, {"reason": reason})
+        return closed
 
     @cancel.validator
     def _check_cancel(self, inp: CancelInput) -> None:
@@ -573,13 +597,16 @@ class AppraisalWorkflow(AppraisalCore):
     @workflow.signal
     def supervisor_targets_approved(self, msg: SupervisorTargetsApproved) -> None:
         """The supervisor's plan is approved: drafting may start, hanging from its targets."""
-        if msg.supervisor_nip == self._supervisor:
+        if msg.supervisor_nip == self._supervisor and self._awaiting_parents:
             self._parents = list(msg.targets)
+            self._awaiting_parents = False
 
     @workflow.signal
     def release_grade(self, msg: ReleaseGrade) -> None:
         """The cycle releases the calibrated grade."""
-        if self._stage is Stage.CALIBRATION and self._release is None:
+        # Kept even when it comes early: calibration will find it waiting.
+        finished = (Stage.APPEAL, Stage.OUTCOME, Stage.DONE, Stage.CANCELLED)
+        if self._release is None and self._stage not in finished:
             self._release = msg
         else:
             workflow.logger.warning("grade release ignored in stage %s", self._stage.value)
@@ -604,14 +631,7 @@ class AppraisalWorkflow(AppraisalCore):
             policy=self._policy.name,
             stage=self._stage,
             waiting_until=self._next_wakeup(),
-            waiting_for="supervisor_targets"
-            if (
-                self._stage is Stage.TARGETS
-                and self._policy.cascading
-                and self._inp.supervisor_in_cycle
-                and self._parents is None
-            )
-            else None,
+            waiting_for="supervisor_targets" if self._awaiting_parents else None,
             plan=self._plan or self._draft,
             plan_returns=list(self._plan_returns),
             periods=list(self._periods),

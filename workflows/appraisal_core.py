@@ -9,6 +9,7 @@ from itertools import count
 from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import days
@@ -76,6 +77,8 @@ class AppraisalCore:
         try:
             await workflow.wait_condition(lambda: cond() or self._cancelled, timeout=timeout)
         except TimeoutError:
+            if self._cancelled:
+                raise Cancelled from None
             return False
         finally:
             self._running += 1
@@ -113,8 +116,11 @@ class AppraisalCore:
         *,
         period: int | None = None,
         detail: dict[str, Any] | None = None,
+        on_open: Callable[[Task], None] | None = None,
     ) -> Task:
-        """Open a task, then see it through its deadlines until it is closed."""
+        """Open a task, then see it through its deadlines until it is closed.
+
+        `on_open` runs once the task is in the inbox, so whatever it announces can be read."""
         if self._cancelled:
             raise Cancelled
         now = workflow.now()
@@ -124,10 +130,14 @@ class AppraisalCore:
         )
         await self._write_task(task)
         self._publish()
+        if on_open is not None:
+            on_open(task)
         return await self._see_through(task)
 
     async def _see_through(self, task: Task) -> Task:
         while True:
+            if self._cancelled:  # the task was closed by the cancellation, not answered
+                raise Cancelled
             if task.status is TaskStatus.SUPERSEDED and task.replaced_by:
                 task = self._book.tasks[task.replaced_by]
                 continue
@@ -150,7 +160,8 @@ class AppraisalCore:
                 return t.version != v or not t.open
 
             changed = await self._wait(moved, at)
-            if not changed and step is not None:
+            # A timer and a completion can land together: only act on a task still as it was.
+            if not changed and step is not None and not moved():
                 await step(task)
 
     async def _remind(self, task: Task) -> None:
@@ -175,12 +186,8 @@ class AppraisalCore:
         task.escalated = True
         task.fallback_at = task.due_at + grace
         await self._write_task(task)
-        watchers = (
-            [self._supervisor, self._superior]
-            if task.assignee == self._inp.employee_nip
-            else [self._superior]
-        )
-        await self._notify(NotificationKind.ESCALATION, task, sorted(set(watchers)))
+        watchers = sorted({self._supervisor, self._superior} - {task.assignee})
+        await self._notify(NotificationKind.ESCALATION, task, watchers)
         await self._audit("task.escalated", None, {"task_id": task.id})
 
     async def _fall_back(self, task: Task) -> None:
@@ -205,7 +212,9 @@ class AppraisalCore:
 
     # -- I/O -------------------------------------------------------------------------------
     async def _io(self, name: str, arg: Any, result_type: type[T] | None = None) -> T:
-        # One write at a time, in order, so the read model never goes backwards.
+        # One write at a time, in order, so the read model never goes backwards. The lock is
+        # load-bearing twice over: concurrent local activities also do not replay reliably in
+        # this SDK version. Writes retry until the database answers (see io.STORE_RETRY).
         async with self._io_lock:
             return await workflow.execute_local_activity(  # type: ignore[no-any-return]
                 name,
@@ -227,7 +236,17 @@ class AppraisalCore:
             recipients=recipients,
             due_at=task.due_at,
         )
-        await self._io(io.NOTIFY, note)
+        # A notice is worth a few tries, never a stuck year: an ordinary activity, outside the
+        # write lock, given up on after its attempts.
+        try:
+            await workflow.execute_activity(
+                io.NOTIFY,
+                note,
+                start_to_close_timeout=io.STORE_TIMEOUT,
+                retry_policy=io.NOTIFY_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.warning("notice %s for task %s not delivered", kind.value, task.id)
 
     async def _audit(self, kind: str, actor: str | None, payload: dict[str, Any]) -> None:
         event = AuditEvent(

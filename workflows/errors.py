@@ -14,10 +14,6 @@ SUPERSEDED = "Superseded"  # 409: moved to someone else
 INVALID_PAYLOAD = "InvalidPayload"  # 422
 NOT_ALLOWED = "NotAllowed"  # 403/409: e.g. an appeal by someone else or out of its window
 
-REJECTION_TYPES = frozenset(
-    {UNKNOWN_TASK, NOT_ASSIGNEE, WRONG_STAGE, TASK_CLOSED, SUPERSEDED, INVALID_PAYLOAD, NOT_ALLOWED}
-)
-
 
 def reject(kind: str, message: str, *, field: str | None = None, **extra: Any) -> ApplicationError:
     """A validator rejection: never retried, never enters the history."""

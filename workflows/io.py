@@ -27,13 +27,17 @@ ACTIVITY_NAMES = frozenset(
 )
 
 # Read-model writes are small and idempotent: retry them for as long as the database is away,
-# backing off to a minute, so nothing is lost and the year simply waits.
+# backing off to a minute, so nothing is lost and the year simply waits. They have no business
+# failures to give up on; a write that can never succeed is a bug, visible as a pending activity,
+# and the retries carry on from where they were once the fix is deployed.
 STORE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
 STORE_TIMEOUT = timedelta(seconds=30)
+
+NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=8)
 
 # Signalling subordinates may find one not started yet during a large launch: keep trying.
 CASCADE_RETRY = RetryPolicy(

@@ -39,7 +39,9 @@ class AppraisalInput(Value):
     """Everything one employee's year needs, fixed at start from the roster snapshot."""
 
     cycle_id: str | None = None
-    cycle_workflow_id: str | None = Field(default=None, description="progress goes here")
+    cycle_workflow_id: str | None = Field(
+        default=None, description="the cycle that calibrates and releases the grade"
+    )
     roster_id: str | None = None
     employee_nip: Nip
     unit_code: str

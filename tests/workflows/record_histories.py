@@ -3,9 +3,10 @@
 Run after a deliberate, patched workflow change only:
     python -m tests.workflows.record_histories
 Each file is named after its workflow id (task ids derive from it) and holds what
-`temporal workflow show --output json` prints for that run. The year starts a year ago, so every
-report period is already due, and the employee appeals at once, so the run finishes in seconds
-without waiting on a long timer."""
+`temporal workflow show --output json` prints for that run. The preset years run on the real dev
+server: the year starts a year ago, so every report period is already due, and the employee
+appeals at once, so nothing waits on a long timer. The paths that need timers to fire (reminders,
+escalation, fallbacks) and the HR operations run under time-skipping."""
 
 from __future__ import annotations
 
@@ -15,16 +16,33 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from activities.notify import LoggingNotifier
-from appraisal.servers import start_dev_server
+from appraisal.servers import start_dev_server, start_time_skipping
 from appraisal.worker import build_worker
-from domain.presets import PRESETS
+from domain.policy import Policy
+from domain.presets import NATIONAL, PRESETS
 from domain.ratings import Rating
+from domain.tasks import TaskKind
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from tests.workflows.conftest import Running
-from tests.workflows.driver import EMPLOYEE, Actors, appraisal_input, drive, seed_unit
+from tests.workflows.driver import (
+    EMPLOYEE,
+    SUPERVISOR,
+    Actors,
+    Handle,
+    appraisal_input,
+    drive,
+    nip,
+    seed_unit,
+)
 from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import AppraisalState, FileAppealInput, Stage
+from workflows.messages import (
+    AppraisalState,
+    CancelInput,
+    FileAppealInput,
+    ReassignInput,
+    Stage,
+)
 
 
 async def poll(running: Running, state: AppraisalState) -> None:
@@ -36,50 +54,114 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
 
 async def record() -> None:
-    """Run each preset's year and write its history as JSON."""
+    """Record the preset years on the dev server and the timer paths under time-skipping."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/record.db"
         await upgrade(url)
         engine = make_engine(url)
         sessions = make_session_factory(engine)
-        env = await start_dev_server()
         try:
-            for name, policy in PRESETS.items():
-                queue = f"record-{name}"
-                running = Running(env, env.client, queue, LoggingNotifier(), sessions)
-                roster = f"roster-{name}"
-                await seed_unit(running, roster)
-                async with build_worker(env.client, queue, sessions):
-                    handle = await env.client.start_workflow(
-                        AppraisalWorkflow.run,
-                        appraisal_input(
-                            policy,
-                            roster_id=roster,
-                            community_score=4.2,
-                            year_start=datetime.now(UTC) - timedelta(days=366),
-                        ),
-                        id=f"appraisal-history-{name}",
-                        task_queue=queue,
+            env = await start_dev_server()
+            try:
+                for name, policy in PRESETS.items():
+                    await _preset_year(
+                        Running(env, env.client, f"record-{name}", LoggingNotifier(), sessions),
+                        name,
+                        policy,
                     )
-                    below = name == "wanggar"  # one preset through mentorship
-                    actors = Actors(policy, results=Rating.BELOW if below else Rating.MEETS)
-                    await drive(
-                        running, handle, actors, idle=poll, until=lambda s: s.stage is Stage.APPEAL
-                    )
-                    await handle.execute_update(
-                        AppraisalWorkflow.file_appeal,
-                        FileAppealInput(
-                            actor_nip=EMPLOYEE, reason="Bukti dukung triwulan IV belum dinilai"
-                        ),
-                    )
-                    await drive(running, handle, actors, idle=poll)
-                    await handle.result()
-                history = await handle.fetch_history()
-                (HISTORIES / f"{handle.id}.json").write_text(history.to_json())
-                print(f"{name}: {len(history.events)} events")
+            finally:
+                await env.shutdown()
+            env = await start_time_skipping()
+            try:
+                running = Running(env, env.client, "record-paths", LoggingNotifier(), sessions)
+                await _timer_paths(running)
+                await _reassigned_then_cancelled(running)
+            finally:
+                await env.shutdown()
         finally:
-            await env.shutdown()
             await engine.dispose()
+
+
+async def _save(handle: Handle) -> None:
+    history = await handle.fetch_history()
+    (HISTORIES / f"{handle.id}.json").write_text(history.to_json())
+    print(f"{handle.id}: {len(history.events)} events")
+
+
+async def _preset_year(running: Running, name: str, policy: Policy) -> None:
+    """A year that started a year ago, with an appeal filed at once: no long timer fires."""
+    roster = f"roster-{name}"
+    await seed_unit(running, roster)
+    async with build_worker(running.client, running.task_queue, running.sessions):
+        handle: Handle = await running.client.start_workflow(
+            AppraisalWorkflow.run,
+            appraisal_input(
+                policy,
+                roster_id=roster,
+                community_score=4.2,
+                year_start=datetime.now(UTC) - timedelta(days=366),
+            ),
+            id=f"appraisal-history-{name}",
+            task_queue=running.task_queue,
+        )
+        below = name == "wanggar"  # one preset through mentorship
+        actors = Actors(policy, results=Rating.BELOW if below else Rating.MEETS)
+        await drive(running, handle, actors, idle=poll, until=lambda s: s.stage is Stage.APPEAL)
+        await handle.execute_update(
+            AppraisalWorkflow.file_appeal,
+            FileAppealInput(actor_nip=EMPLOYEE, reason="Bukti dukung triwulan IV belum dinilai"),
+        )
+        await drive(running, handle, actors, idle=poll)
+        await handle.result()
+    await _save(handle)
+
+
+async def _timer_paths(running: Running) -> None:
+    """Reminders, an approval escalated to the superior, a report recorded missing, the appeal
+    window closing unused, a mentor declining and no other found: coaching."""
+    roster = "roster-timers"
+    await seed_unit(running, roster)
+    actors = Actors(NATIONAL, results=Rating.BELOW, accept_mentorship=False)
+    actors.skip = lambda t: (
+        (t.kind is TaskKind.TARGETS_APPROVE and t.assignee_nip == SUPERVISOR)
+        or (t.kind is TaskKind.SELF_REPORT and t.period == 2)
+    )
+    async with build_worker(running.client, running.task_queue, running.sessions):
+        handle: Handle = await running.client.start_workflow(
+            AppraisalWorkflow.run,
+            appraisal_input(NATIONAL, roster_id=roster),
+            id="appraisal-history-timers",
+            task_queue=running.task_queue,
+        )
+        await drive(running, handle, actors)
+        await handle.result()
+    await _save(handle)
+
+
+async def _reassigned_then_cancelled(running: Running) -> None:
+    """A review moved by a reassignment, completed, then the appraisal cancelled in its appeal
+    window."""
+    actors = Actors(NATIONAL)
+    actors.skip = lambda t: t.kind is TaskKind.REVIEW and t.assignee_nip == SUPERVISOR
+    async with build_worker(running.client, running.task_queue, running.sessions):
+        handle: Handle = await running.client.start_workflow(
+            AppraisalWorkflow.run,
+            appraisal_input(NATIONAL),
+            id="appraisal-history-reassigned",
+            task_queue=running.task_queue,
+        )
+        await drive(running, handle, actors, until=lambda s: s.stage is Stage.REVIEW)
+        await handle.execute_update(
+            AppraisalWorkflow.reassign,
+            ReassignInput(actor_nip=nip(99), supervisor_nip=nip(30), reason="mutasi"),
+        )
+        await drive(running, handle, actors, until=lambda s: s.stage is Stage.APPEAL)
+        await handle.execute_update(
+            AppraisalWorkflow.cancel,
+            CancelInput(actor_nip=nip(99), reason="pindah ke instansi lain"),
+        )
+        await handle.result()
+    await _save(handle)
 
 
 if __name__ == "__main__":

@@ -11,17 +11,16 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from domain.presets import PRESETS
 from workflows.appraisal import AppraisalWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
 
 
-def test_every_preset_has_a_committed_history() -> None:
+def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
-    assert names == {
-        f"appraisal-history-{n}"
-        for n in ("national", "tebingtinggi", "bukittinggi", "tanjungbalai", "binjai", "wanggar")
-    }
+    kinds = (*PRESETS, "timers", "reassigned")
+    assert names == {f"appraisal-history-{n}" for n in kinds}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
