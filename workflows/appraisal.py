@@ -390,25 +390,17 @@ class AppraisalWorkflow(AppraisalCore):
 
     async def _record_outcome(self) -> None:
         assert self._outcome is not None
-        o = self._outcome
-        await self._io(
-            io.RECORD_OUTCOME,
-            OutcomeRecord(
-                appraisal_id=self._id,
-                cycle_id=self._inp.cycle_id,
-                employee_nip=self._inp.employee_nip,
-                unit_code=self._inp.unit_code,
-                grade=o.grade,
-                kind=o.kind,
-                awards=o.awards,
-                talent_pool=o.talent_pool,
-                credit_points_percent=o.credit_points_percent,
-                improvement_months=o.improvement_months,
-                mentor_nip=self._mentor,
-                mentor_status=self._mentor_status,
-                decided_at=workflow.now(),
-            ),
+        record = OutcomeRecord(
+            **self._outcome.model_dump(),
+            appraisal_id=self._id,
+            cycle_id=self._inp.cycle_id,
+            employee_nip=self._inp.employee_nip,
+            unit_code=self._inp.unit_code,
+            mentor_nip=self._mentor,
+            mentor_status=self._mentor_status,
+            decided_at=workflow.now(),
         )
+        await self._io(io.RECORD_OUTCOME, record)
 
     # -- the employee's, the assignees' and HR's messages ----------------------------------
     @workflow.update
