@@ -9,7 +9,7 @@ from itertools import count
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import days
@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
     from workflows import io
     from workflows import search_attributes as sa
+    from workflows.cycle_messages import AppraisalProgress
     from workflows.messages import AppraisalInput, Stage
     from workflows.taskbook import Task, TaskBook
 
@@ -309,9 +310,30 @@ class AppraisalCore:
     async def _set_stage(self, stage: Stage) -> None:
         if self._cancelled:
             raise Cancelled
-        self._stage = stage
+        previous, self._stage = self._stage, stage
         self._publish()
         await self._sync()
+        await self._report_progress(previous)
+
+    async def _report_progress(self, previous: Stage) -> None:
+        """Tell the cycle, if there is one, that this appraisal moved on."""
+        cycle = self._inp.cycle_workflow_id
+        if cycle is None:
+            return
+        progress = AppraisalProgress(
+            appraisal_id=self._id,
+            unit_code=self._inp.unit_code,
+            previous_stage=previous.value,
+            stage=self._stage.value,
+            grade_computed=self._assessment.grade if self._assessment else None,
+            grade_final=self._grade_final,
+        )
+        try:
+            await workflow.get_external_workflow_handle(cycle).signal(
+                "appraisal_progress", progress
+            )
+        except ApplicationError:  # the cycle is gone: counters are advisory, the year is not
+            workflow.logger.warning("progress of %s not delivered to %s", self._id, cycle)
 
     def _next_wakeup(self) -> datetime | None:
         return min(self._timers.values(), default=None)

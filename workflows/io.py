@@ -14,7 +14,7 @@ APPEND_AUDIT = "append_audit"
 NOTIFY = "notify"
 CASCADE_TARGETS = "cascade_targets"
 
-ACTIVITY_NAMES = frozenset(
+APPRAISAL_ACTIVITY_NAMES = frozenset(
     {
         UPSERT_TASK,
         SYNC_APPRAISAL,
@@ -44,3 +44,21 @@ CASCADE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10)
 )
 CASCADE_DEADLINE = timedelta(days=30)
+
+PLAN_LAUNCH = "plan_launch"
+LAUNCH_BATCH = "launch_batch"
+UNIT_GRADES = "unit_grades"
+RELEASE_UNIT = "release_unit"
+BROADCAST_COMMUNITY = "broadcast_community"
+CYCLE_SUMMARY = "cycle_summary"
+
+CYCLE_ACTIVITY_NAMES = frozenset(
+    {PLAN_LAUNCH, LAUNCH_BATCH, UNIT_GRADES, RELEASE_UNIT, BROADCAST_COMMUNITY, CYCLE_SUMMARY}
+)
+
+# A launch batch starts hundreds of workflows; starts are idempotent, so retry freely.
+BATCH_TIMEOUT = timedelta(minutes=10)
+BATCH_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
+)
+ACTIVITY_NAMES = APPRAISAL_ACTIVITY_NAMES | CYCLE_ACTIVITY_NAMES
