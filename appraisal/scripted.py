@@ -114,13 +114,13 @@ class Actors:
         self.returns_left = 0
         self.skip: Callable[[TaskRecord], bool] = lambda t: False
 
-    def body(self, task: TaskRecord, state: AppraisalState) -> TaskBody | None:
+    def body(self, task: TaskRecord, state: AppraisalState | None = None) -> TaskBody | None:
         """The body this actor would submit, or None to leave the task alone."""
         if self.skip(task):
             return None
         match task.kind:
             case TaskKind.TARGETS_DRAFT:
-                return TargetsDraftBody(plan=PLAN)
+                return TargetsDraftBody(plan=hung_from(PLAN, task.detail.get("parent_targets")))
             case TaskKind.TARGETS_APPROVE:
                 if self.returns_left > 0:
                     self.returns_left -= 1
@@ -139,6 +139,20 @@ class Actors:
             case TaskKind.APPEAL_DECIDE:
                 return AppealDecideBody(decision="uphold", reason="Nilai sesuai bukti dukung")
         return None
+
+
+def hung_from(plan: TargetPlan, parents: list[dict[str, str]] | None) -> TargetPlan:
+    """The plan with each main target hanging from the supervisor's first target (cascading)."""
+    if not parents:
+        return plan
+    parent = parents[0]["id"]
+    return TargetPlan(
+        targets=[
+            t.model_copy(update={"parent_id": parent}) if t.kind is TargetKind.UTAMA else t
+            for t in plan.targets
+        ],
+        behaviour_expectations=plan.behaviour_expectations,
+    )
 
 
 def finished(state: AppraisalState) -> bool:

@@ -10,23 +10,34 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cascade import CascadeActivities
+from activities.cycle import CycleActivities
 from activities.notify import LoggingNotifier, Notifier, NotifyActivities
 from activities.read_model import ReadModelActivities
 from workflows.appraisal import AppraisalWorkflow
+from workflows.cycle import CycleWorkflow
 
-WORKFLOWS: list[type] = [AppraisalWorkflow]
+WORKFLOWS: list[type] = [AppraisalWorkflow, CycleWorkflow]
 
 
 def activities_for(
     client: Client,
     session_factory: async_sessionmaker[AsyncSession],
     notifier: Notifier | None = None,
+    *,
+    task_queue: str = "appraisal",
 ) -> list[Callable[..., Any]]:
-    """Every activity, bound to its dependencies."""
+    """Every activity, bound to its dependencies; appraisals start on `task_queue`."""
     store = ReadModelActivities(session_factory)
     notices = NotifyActivities(notifier or LoggingNotifier())
     cascade = CascadeActivities(client)
+    cycle = CycleActivities(client, session_factory, task_queue)
     return [
+        cycle.plan_launch,
+        cycle.launch_batch,
+        cycle.unit_grades,
+        cycle.release_unit,
+        cycle.broadcast_community,
+        cycle.cycle_summary,
         store.upsert_task,
         store.sync_appraisal,
         store.record_outcome,
@@ -50,5 +61,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=list(activities or activities_for(client, session_factory, notifier)),
+        activities=list(
+            activities or activities_for(client, session_factory, notifier, task_queue=task_queue)
+        ),
     )

@@ -26,10 +26,12 @@ with workflow.unsafe.imports_passed_through():
         LaunchBatch,
         LaunchPlan,
         LaunchResult,
+        PlanRequest,
         ReleaseUnit,
         UnitBroadcast,
         UnitGrade,
         UnitProgress,
+        UnitQuery,
     )
     from workflows.errors import INVALID_PAYLOAD, NOT_ALLOWED, WRONG_STAGE, reject
 
@@ -74,7 +76,10 @@ class CycleWorkflow:
     # -- launch ----------------------------------------------------------------------------
     async def _launch(self) -> None:
         """Start appraisals depth by depth, heads first, so cascading flows down the tree."""
-        plan = await self._activity(io.PLAN_LAUNCH, self._inp.roster_id, LaunchPlan)
+        request = PlanRequest(
+            roster_id=self._inp.roster_id, top_appraiser_nip=self._inp.policy.regional_head_nip
+        )
+        plan: LaunchPlan = await self._activity(io.PLAN_LAUNCH, request, LaunchPlan)
         if not self._units:
             self._units = {
                 u: UnitProgress(total=n, stages={"targets": n}) for u, n in plan.units.items()
@@ -166,9 +171,8 @@ class CycleWorkflow:
         unit = inp.unit_code
         self._calibrating.add(unit)
         try:
-            grades = await self._activity(
-                io.UNIT_GRADES, {"cycle_id": self._cycle_id, "unit_code": unit}, list[UnitGrade]
-            )
+            query = UnitQuery(cycle_id=self._cycle_id, unit_code=unit)
+            grades: list[UnitGrade] = await self._activity(io.UNIT_GRADES, query, list[UnitGrade])
             by_id = {g.appraisal_id: g for g in grades}
             changes = {a.appraisal_id: a for a in inp.adjustments}
             unknown = sorted(set(changes) - set(by_id))

@@ -58,6 +58,20 @@ class CycleCarry(Value):
     runs: int
 
 
+class PlanRequest(Value):
+    """Check a stored roster can be launched under a policy, and plan the launch."""
+
+    roster_id: str
+    top_appraiser_nip: str | None
+
+
+class UnitQuery(Value):
+    """One unit of one cycle."""
+
+    cycle_id: str
+    unit_code: str
+
+
 class LaunchPlan(Value):
     """How many appraisals to start at each depth of the supervisor tree, and the units."""
 

@@ -1,0 +1,208 @@
+"""The cycle's side effects: planning and starting appraisals in batches, reading a unit's
+grades, releasing them, passing community scores on, and the closing figures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.errors import DomainError
+from domain.roster import Roster, validate_roster
+from store.repositories.appraisals import list_appraisals
+from store.repositories.reports import cycle_figures
+from store.repositories.rosters import list_employees
+from workflows.appraisal import AppraisalWorkflow
+from workflows.cycle_messages import (
+    CycleSummary,
+    LaunchBatch,
+    LaunchPlan,
+    LaunchResult,
+    PlanRequest,
+    ReleaseUnit,
+    UnitBroadcast,
+    UnitGrade,
+    UnitQuery,
+    UnitSummary,
+)
+from workflows.ids import appraisal_workflow_id
+from workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
+
+ALL = 1_000_000  # a unit is never this large; lists below read whole units
+
+
+class CycleActivities:
+    """Side effects of CycleWorkflow; rosters are immutable snapshots, so they are cached."""
+
+    def __init__(
+        self,
+        client: Client,
+        session_factory: async_sessionmaker[AsyncSession],
+        task_queue: str,
+        *,
+        concurrency: int = 64,
+    ) -> None:
+        self._client, self._sessions, self._queue = client, session_factory, task_queue
+        self._concurrency = concurrency
+        self._rosters: dict[tuple[str, str | None], Roster] = {}
+
+    async def _roster(self, roster_id: str, top: str | None) -> Roster:
+        key = (roster_id, top)
+        if key not in self._rosters:
+            async with self._sessions() as session:
+                employees = await list_employees(session, roster_id)
+            if not employees:
+                raise ApplicationError(
+                    f"no roster {roster_id!r}", type="RosterNotFound", non_retryable=True
+                )
+            rows = [e.model_dump(mode="json") for e in employees]
+            self._rosters[key] = validate_roster(rows, top_appraiser_nip=top)
+        return self._rosters[key]
+
+    @activity.defn(name="plan_launch")
+    async def plan_launch(self, request: PlanRequest) -> LaunchPlan:
+        """How many appraisals start at each depth; fails at once if someone lacks an appraiser."""
+        roster = await self._roster(request.roster_id, request.top_appraiser_nip)
+        try:
+            for e in roster.employees:
+                roster.superior_of(e.nip)
+        except DomainError as e:
+            raise ApplicationError(str(e), type="PolicyIncomplete", non_retryable=True) from None
+        return LaunchPlan(
+            depth_counts=[len(level) for level in roster.launch_order()],
+            units=dict(Counter(e.unit_code for e in roster.employees)),
+        )
+
+    @activity.defn(name="launch_batch")
+    async def launch_batch(self, batch: LaunchBatch) -> LaunchResult:
+        """Start one slice of appraisals; one already started (by a retry) is left as it is."""
+        roster = await self._roster(batch.roster_id, batch.policy.regional_head_nip)
+        nips = roster.launch_order()[batch.depth][batch.offset : batch.offset + batch.limit]
+        by_nip = {e.nip: e for e in roster.employees}
+        peers = batch.policy.peer
+
+        async def start(nip: str) -> bool:
+            e = by_nip[nip]
+            inp = AppraisalInput(
+                cycle_id=batch.cycle_id,
+                cycle_workflow_id=batch.cycle_workflow_id,
+                roster_id=batch.roster_id,
+                employee_nip=nip,
+                unit_code=e.unit_code,
+                position_level=e.position_level,
+                supervisor_nip=roster.supervisor_of(nip),
+                superior_nip=roster.superior_of(nip),
+                supervisor_in_cycle=e.supervisor_nip is not None,
+                subordinate_nips=roster.subordinates_of(nip),
+                peer_nips=roster.peers_of(nip, peers.peers_per_employee) if peers.enabled else [],
+                policy=batch.policy,
+                year_start=batch.year_start,
+            )
+            try:
+                await self._client.start_workflow(
+                    AppraisalWorkflow.run,
+                    inp,
+                    id=appraisal_workflow_id(batch.cycle_id, nip),
+                    task_queue=self._queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )
+            except WorkflowAlreadyStartedError:
+                return False
+            return True
+
+        started = await self._bounded(start(n) for n in nips)
+        return LaunchResult(started=sum(started), existing=len(started) - sum(started))
+
+    @activity.defn(name="unit_grades")
+    async def unit_grades(self, query: UnitQuery) -> list[UnitGrade]:
+        """The unit's appraisals that have a computed grade, with any released one."""
+        async with self._sessions() as session:
+            rows = await list_appraisals(
+                session, cycle_id=query.cycle_id, unit_code=query.unit_code, limit=ALL
+            )
+        return [
+            UnitGrade(appraisal_id=r.id, grade_computed=r.grade_computed, grade_final=r.grade_final)
+            for r in rows
+            if r.grade_computed is not None and r.status != "cancelled"
+        ]
+
+    @activity.defn(name="release_unit")
+    async def release_unit(self, release: ReleaseUnit) -> int:
+        """Signal each appraisal its final grade; a closed appraisal needs none."""
+
+        async def one(item: tuple[str, Any, bool, str]) -> bool:
+            appraisal_id, grade, adjusted, reason = item
+            msg = ReleaseGrade(
+                grade=grade, adjusted=adjusted, reason=reason, actor_nip=release.actor_nip
+            )
+            return await _signal(
+                self._client.get_workflow_handle(appraisal_id), "release_grade", msg
+            )
+
+        return sum(await self._bounded(one(g) for g in release.grades))
+
+    @activity.defn(name="broadcast_community")
+    async def broadcast_community(self, broadcast: UnitBroadcast) -> int:
+        """Pass a unit's community score to each of its appraisals."""
+        async with self._sessions() as session:
+            rows = await list_appraisals(
+                session, cycle_id=broadcast.cycle_id, unit_code=broadcast.unit_code, limit=ALL
+            )
+        msg = CommunityScore(unit_code=broadcast.unit_code, score=broadcast.score)
+        sent = await self._bounded(
+            _signal(self._client.get_workflow_handle(r.id), "community_score", msg) for r in rows
+        )
+        return sum(sent)
+
+    @activity.defn(name="cycle_summary")
+    async def cycle_summary(self, cycle_id: str) -> CycleSummary:
+        """The closing report, from the read model and the audit log."""
+        async with self._sessions() as session:
+            f = await cycle_figures(session, cycle_id)
+        units = sorted(set(f.grades_by_unit) | set(f.cancelled_by_unit))
+        return CycleSummary(
+            cycle_id=cycle_id,
+            units={
+                u: UnitSummary(
+                    grades=f.grades_by_unit.get(u, {}), cancelled=f.cancelled_by_unit.get(u, 0)
+                )
+                for u in units
+            },
+            awards=f.awards,
+            outcomes=f.outcomes,
+            mentorships=f.mentorships,
+            appeals=f.appeals,
+            overdue=f.overdue,
+        )
+
+    async def _bounded(self, jobs: Iterable[Awaitable[bool]]) -> list[bool]:
+        """Run jobs with bounded concurrency, heartbeating as they finish."""
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def run(job: Awaitable[bool]) -> bool:
+            async with gate:
+                done = await job
+            if activity.in_activity():
+                activity.heartbeat()
+            return done
+
+        return list(await asyncio.gather(*(run(j) for j in jobs)))
+
+
+async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> bool:
+    """Signal a workflow; False when it has already closed or never existed."""
+    try:
+        await handle.signal(name, arg)
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True

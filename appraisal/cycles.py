@@ -1,0 +1,46 @@
+"""Launching a cycle: the one entry point the command line, the API and schedules share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+
+from domain.policy import Policy
+from workflows.cycle import CycleWorkflow
+from workflows.cycle_messages import CycleInput, CycleSummary
+from workflows.ids import cycle_workflow_id
+
+CycleHandle = WorkflowHandle[CycleWorkflow, CycleSummary]
+
+
+async def launch_cycle(
+    client: Client,
+    *,
+    org: str,
+    year: int,
+    roster_id: str,
+    policy: Policy,
+    task_queue: str,
+    year_start: datetime | None = None,
+    batch_size: int = 500,
+) -> CycleHandle:
+    """Start the organisation's cycle for the year, or find the one already running."""
+    inp = CycleInput(
+        org=org,
+        year=year,
+        roster_id=roster_id,
+        policy=policy,
+        year_start=year_start,
+        batch_size=batch_size,
+    )
+    handle: Any = await client.start_workflow(
+        CycleWorkflow.run,
+        inp,
+        id=cycle_workflow_id(org, year),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    return handle  # type: ignore[no-any-return]

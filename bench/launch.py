@@ -1,0 +1,135 @@
+"""Launch benchmark: a 10,000- and a 20,000-employee cycle on the file-backed dev server, beside
+the raw start rate of a trivial workflow measured in the same run.
+
+    .venv/bin/python -m bench.launch [--sizes 10000 20000] [--raw 2000]
+
+Reports appraisals started per second (the cycle's launch throughput), its ratio to the raw
+rate, the cycle's history length and runs, and the worker's peak memory."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from appraisal.cycles import launch_cycle
+from appraisal.generate import generate_roster
+from appraisal.servers import start_dev_server
+from appraisal.worker import build_worker
+from domain.presets import NATIONAL
+from store.db import make_engine, make_session_factory
+from store.migrate import upgrade
+from store.repositories.rosters import add_roster
+from workflows.cycle import CycleWorkflow
+
+REGIONAL_HEAD = "196501011990011001"
+
+
+@workflow.defn(sandboxed=False)
+class Trivial:
+    """The reference: a workflow that does nothing."""
+
+    @workflow.run
+    async def run(self) -> None:
+        """Return at once."""
+
+
+async def raw_start_rate(client: Client, n: int, concurrency: int = 100) -> float:
+    """Starts per second of a trivial workflow at the given concurrency, with a worker."""
+    queue = f"raw-{uuid.uuid4().hex[:6]}"
+    gate = asyncio.Semaphore(concurrency)
+
+    async def start(i: int) -> None:
+        async with gate:
+            await client.start_workflow(Trivial.run, id=f"raw-{queue}-{i}", task_queue=queue)
+
+    async with Worker(client, task_queue=queue, workflows=[Trivial]):
+        began = time.perf_counter()
+        await asyncio.gather(*(start(i) for i in range(n)))
+        return n / (time.perf_counter() - began)
+
+
+async def launch_rate(client: Client, url: str, n: int) -> dict[str, float | int]:
+    """Launch a cycle of n employees; time until every appraisal is started."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    roster_id = f"bench-{n}-{uuid.uuid4().hex[:6]}"
+    employees = generate_roster(n, seed=n)
+    async with sessions() as session, session.begin():
+        await add_roster(session, roster_id, "kota-bench", employees, checksum=roster_id)
+    queue = f"bench-{uuid.uuid4().hex[:6]}"
+    policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    async with build_worker(client, queue, sessions):
+        began = time.perf_counter()
+        cycle = await launch_cycle(
+            client,
+            org=f"bench-{n}",
+            year=2000 + n % 97,
+            roster_id=roster_id,
+            policy=policy,
+            task_queue=queue,
+            year_start=datetime.now(UTC),
+        )
+        while True:
+            status = await cycle.query(CycleWorkflow.status)
+            if status.launch_done:
+                break
+            await asyncio.sleep(0.2)
+        elapsed = time.perf_counter() - began
+        history = await cycle.fetch_history()
+        await cycle.terminate("benchmark over")
+    await engine.dispose()
+    return {
+        "employees": n,
+        "launch_seconds": round(elapsed, 1),
+        "appraisals_per_second": round(status.launched / elapsed, 1),
+        "cycle_history_events": len(history.events),
+        "cycle_runs": status.runs,
+    }
+
+
+async def main(sizes: list[int], raw_n: int) -> None:
+    """Run the reference and each launch on one fresh file-backed dev server."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
+        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        await upgrade(url)
+        try:
+            raw = await raw_start_rate(env.client, raw_n)
+            print(f"raw trivial-workflow starts/s: {raw:.1f}")
+            results = []
+            for n in sizes:
+                r = await launch_rate(env.client, url, n)
+                r["ratio_to_raw"] = round(float(r["appraisals_per_second"]) / raw, 2)
+                results.append(r)
+                print(json.dumps(r))
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                json.dumps(
+                    {
+                        "raw_starts_per_second": round(raw, 1),
+                        "worker_peak_rss_mb": round(peak_mb),
+                        "launches": results,
+                    }
+                )
+            )
+        finally:
+            await env.shutdown()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
+    parser.add_argument("--raw", type=int, default=2000, help="trivial workflows to start")
+    args = parser.parse_args()
+    asyncio.run(main(args.sizes, args.raw))
