@@ -6,25 +6,35 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.employee import Employee
 from domain.errors import DomainError
+from domain.records import AppraisalRecord, AppraisalStatus
 from domain.roster import Roster, validate_roster
-from store.repositories.appraisals import list_appraisals
+from store.repositories.appraisals import list_appraisals, upsert_appraisal
 from store.repositories.reports import cycle_figures
-from store.repositories.rosters import list_employees
+from store.repositories.rosters import latest_roster, list_employees
+from workflows import search_attributes as sa
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle_messages import (
     CycleSummary,
     LaunchBatch,
+    Launched,
     LaunchPlan,
+    LaunchRequest,
     LaunchResult,
     PlanRequest,
     ReleaseUnit,
@@ -35,6 +45,7 @@ from workflows.cycle_messages import (
 )
 from workflows.ids import appraisal_workflow_id
 from workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
+from workflows.starters import launch_cycle
 
 ALL = 1_000_000  # a unit is never this large; lists below read whole units
 
@@ -105,6 +116,7 @@ class CycleActivities:
                 peer_nips=roster.peers_of(nip, peers.peers_per_employee) if peers.enabled else [],
                 policy=batch.policy,
                 year_start=batch.year_start,
+                read_model_seeded=True,
             )
             try:
                 await self._client.start_workflow(
@@ -113,11 +125,24 @@ class CycleActivities:
                     id=appraisal_workflow_id(batch.cycle_id, nip),
                     task_queue=self._queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    search_attributes=TypedSearchAttributes(
+                        [
+                            SearchAttributePair(sa.CYCLE, batch.cycle_id),
+                            SearchAttributePair(sa.UNIT, e.unit_code),
+                            SearchAttributePair(sa.EMPLOYEE, nip),
+                            SearchAttributePair(sa.STAGE, "targets"),
+                        ]
+                    ),
                 )
             except WorkflowAlreadyStartedError:
                 return False
             return True
 
+        # The batch's first read-model rows in one transaction, rather than one per appraisal.
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            for nip in nips:
+                await upsert_appraisal(session, first_row(batch, by_nip[nip], roster, now))
         started = await self._bounded(start(n) for n in nips)
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
@@ -162,6 +187,30 @@ class CycleActivities:
         )
         return sum(sent)
 
+    @activity.defn(name="launch_cycle")
+    async def launch_cycle(self, request: LaunchRequest) -> Launched:
+        """Launch (or find) a year's cycle, from the organisation's latest roster if none named."""
+        roster_id = request.roster_id
+        if roster_id is None:
+            async with self._sessions() as session:
+                latest = await latest_roster(session, request.org)
+            if latest is None:
+                raise ApplicationError(
+                    f"no roster stored for {request.org!r}",
+                    type="RosterNotFound",
+                    non_retryable=True,
+                )
+            roster_id = latest.id
+        handle = await launch_cycle(
+            self._client,
+            org=request.org,
+            year=request.year,
+            roster_id=roster_id,
+            policy=request.policy,
+            task_queue=self._queue,
+        )
+        return Launched(cycle_workflow_id=handle.id, roster_id=roster_id)
+
     @activity.defn(name="cycle_summary")
     async def cycle_summary(self, cycle_id: str) -> CycleSummary:
         """The closing report, from the read model and the audit log."""
@@ -195,6 +244,22 @@ class CycleActivities:
             return done
 
         return list(await asyncio.gather(*(run(j) for j in jobs)))
+
+
+def first_row(batch: LaunchBatch, e: Employee, roster: Roster, now: datetime) -> AppraisalRecord:
+    """The read-model row an appraisal starts with."""
+    return AppraisalRecord(
+        id=appraisal_workflow_id(batch.cycle_id, e.nip),
+        cycle_id=batch.cycle_id,
+        employee_nip=e.nip,
+        unit_code=e.unit_code,
+        supervisor_nip=roster.supervisor_of(e.nip),
+        superior_nip=roster.superior_of(e.nip),
+        policy=batch.policy.name,
+        stage="targets",
+        status=AppraisalStatus.RUNNING,
+        updated_at=now,
+    )
 
 
 async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> bool:

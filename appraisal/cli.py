@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from appraisal.cli_cycle import cycle_app, roster_app, schedule_app
 from appraisal.settings import get_settings
 from domain.errors import DomainError
 from domain.presets import PRESETS, preset
@@ -18,6 +19,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+app.add_typer(roster_app, name="roster")
+app.add_typer(cycle_app, name="cycle")
+app.add_typer(schedule_app, name="schedule")
 
 PolicyName = Annotated[str, typer.Option("--policy", "-p", help=f"One of: {', '.join(PRESETS)}")]
 

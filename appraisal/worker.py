@@ -15,8 +15,9 @@ from activities.notify import LoggingNotifier, Notifier, NotifyActivities
 from activities.read_model import ReadModelActivities
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
+from workflows.yearly import YearlyLaunchWorkflow
 
-WORKFLOWS: list[type] = [AppraisalWorkflow, CycleWorkflow]
+WORKFLOWS: list[type] = [AppraisalWorkflow, CycleWorkflow, YearlyLaunchWorkflow]
 
 
 def activities_for(
@@ -38,6 +39,7 @@ def activities_for(
         cycle.release_unit,
         cycle.broadcast_community,
         cycle.cycle_summary,
+        cycle.launch_cycle,
         store.upsert_task,
         store.sync_appraisal,
         store.record_outcome,

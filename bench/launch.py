@@ -22,7 +22,6 @@ from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from appraisal.cycles import launch_cycle
 from appraisal.generate import generate_roster
 from appraisal.servers import start_dev_server
 from appraisal.worker import build_worker
@@ -31,6 +30,7 @@ from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.repositories.rosters import add_roster
 from workflows.cycle import CycleWorkflow
+from workflows.starters import launch_cycle
 
 REGIONAL_HEAD = "196501011990011001"
 

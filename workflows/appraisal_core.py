@@ -57,7 +57,11 @@ class AppraisalCore:
         self._timers: dict[int, datetime] = {}
         self._timer_ids = count(1)
         self._running = 1  # coroutines of the year not blocked in _wait
-        self._published: dict[str, object] = {}
+        # Attributes set at start need no upsert of their own.
+        started_with = info.typed_search_attributes
+        self._published: dict[str, object] = {
+            key.name: value for key in sa.ALL_KEYS if (value := started_with.get(key)) is not None
+        }
 
     # -- waiting ---------------------------------------------------------------------------
     async def _wait(self, cond: Callable[[], bool], until: datetime | None = None) -> bool:

@@ -192,3 +192,28 @@ class CycleSummary(Value):
 
 
 CycleInput.model_rebuild()
+
+
+class YearlyLaunch(Value):
+    """What a yearly schedule launches: an organisation's cycle under a policy, from its latest
+    roster unless one is named."""
+
+    org: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
+    policy: Policy
+    roster_id: str | None = None
+
+
+class LaunchRequest(Value):
+    """Launch (or find) the cycle of one organisation and year."""
+
+    org: str
+    year: int
+    policy: Policy
+    roster_id: str | None = None
+
+
+class Launched(Value):
+    """The cycle a launch started or found."""
+
+    cycle_workflow_id: str
+    roster_id: str

@@ -51,9 +51,18 @@ UNIT_GRADES = "unit_grades"
 RELEASE_UNIT = "release_unit"
 BROADCAST_COMMUNITY = "broadcast_community"
 CYCLE_SUMMARY = "cycle_summary"
+LAUNCH_CYCLE = "launch_cycle"
 
 CYCLE_ACTIVITY_NAMES = frozenset(
-    {PLAN_LAUNCH, LAUNCH_BATCH, UNIT_GRADES, RELEASE_UNIT, BROADCAST_COMMUNITY, CYCLE_SUMMARY}
+    {
+        PLAN_LAUNCH,
+        LAUNCH_BATCH,
+        UNIT_GRADES,
+        RELEASE_UNIT,
+        BROADCAST_COMMUNITY,
+        CYCLE_SUMMARY,
+        LAUNCH_CYCLE,
+    }
 )
 
 # A launch batch starts hundreds of workflows; starts are idempotent, so retry freely.

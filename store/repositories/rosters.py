@@ -88,3 +88,13 @@ def _employee(mapping: RowMapping) -> Employee:
     values = dict(mapping)
     del values["roster_id"]
     return Employee.model_validate(values)
+
+
+async def latest_roster(session: AsyncSession, org: str) -> RosterSummary | None:
+    """The organisation's most recently stored roster snapshot."""
+    row = (
+        await session.execute(
+            select(_rosters).where(_rosters.c.org == org).order_by(_rosters.c.created_at.desc())
+        )
+    ).first()
+    return RosterSummary.model_validate(dict(row._mapping)) if row else None

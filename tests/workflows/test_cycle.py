@@ -13,7 +13,6 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import ActivityEnvironment
 
 from activities.cycle import CycleActivities
-from appraisal.cycles import launch_cycle
 from appraisal.generate import generate_roster
 from appraisal.scripted import Actors
 from domain.curve import UnitRating
@@ -36,6 +35,7 @@ from workflows.cycle_messages import (
     UnitQuery,
 )
 from workflows.messages import CompleteTaskInput
+from workflows.starters import launch_cycle
 
 HR = "197001012000011001"
 REGIONAL_HEAD = "196501011990011001"

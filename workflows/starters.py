@@ -1,4 +1,5 @@
-"""Launching a cycle: the one entry point the command line, the API and schedules share."""
+"""Starting a cycle from a client: the one entry point the command line, the API and the yearly
+schedule share. Client code, never imported by workflow code."""
 
 from __future__ import annotations
 

@@ -1,0 +1,69 @@
+"""The yearly schedule: created, listed, paused, and when it fires it launches the year's cycle
+from the organisation's latest roster, idempotently."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+from appraisal.generate import generate_roster
+from appraisal.schedules import create_yearly, list_yearly, pause_yearly, schedule_id_for
+from domain.presets import NATIONAL
+from store.repositories.rosters import add_roster
+from tests.workflows.conftest import Running
+from workflows.cycle import CycleWorkflow
+from workflows.ids import cycle_workflow_id
+
+REGIONAL_HEAD = "196501011990011001"
+
+
+async def test_a_triggered_schedule_launches_this_years_cycle_once(running_dev: Running) -> None:
+    running = running_dev
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    for n in (10, 14):  # the later snapshot is the one launched
+        async with running.sessions() as session, session.begin():
+            await add_roster(
+                session,
+                f"{org}-r{n}",
+                org,
+                generate_roster(n, units=1, seed=n),
+                checksum=f"c{n}",
+                created_at=datetime(2026, 1, n, tzinfo=UTC),
+            )
+    policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    schedule_id = await create_yearly(
+        running.client, org=org, policy=policy, task_queue=running.task_queue, month=1, day=2
+    )
+    assert schedule_id == schedule_id_for(org)
+    assert any(
+        line.startswith(f"{schedule_id}\tactive\tnext ")
+        for line in await list_yearly(running.client)
+    )
+
+    handle = running.client.get_schedule_handle(schedule_id)
+    await handle.trigger()
+    cycle = running.client.get_workflow_handle_for(
+        CycleWorkflow.run, cycle_workflow_id(org, datetime.now(UTC).year)
+    )
+    for _ in range(200):
+        try:
+            status = await cycle.query(CycleWorkflow.status)
+            if status.launch_done:
+                break
+        except Exception:
+            pass
+        await asyncio.sleep(0.05)
+    assert status.total == 14 and status.launched == 14
+    first_run = (await cycle.describe()).run_id
+
+    await handle.trigger()  # firing again finds the same cycle
+    await asyncio.sleep(1)
+    assert (await cycle.describe()).run_id == first_run
+
+    await pause_yearly(running.client, schedule_id, "tahun anggaran ditunda")
+    described = await handle.describe()
+    assert described.schedule.state.paused
+    assert described.schedule.state.note == "tahun anggaran ditunda"
+    await handle.delete()
+    await cycle.terminate()
