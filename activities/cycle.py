@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,11 +19,9 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.employee import Employee
 from domain.errors import DomainError
-from domain.records import AppraisalRecord, AppraisalStatus
 from domain.roster import Roster, validate_roster
-from store.repositories.appraisals import list_appraisals, upsert_appraisal
+from store.repositories.appraisals import list_appraisals
 from store.repositories.reports import cycle_figures
 from store.repositories.rosters import latest_roster, list_employees
 from workflows import search_attributes as sa
@@ -59,7 +56,7 @@ class CycleActivities:
         session_factory: async_sessionmaker[AsyncSession],
         task_queue: str,
         *,
-        concurrency: int = 64,
+        concurrency: int = 100,
     ) -> None:
         self._client, self._sessions, self._queue = client, session_factory, task_queue
         self._concurrency = concurrency
@@ -116,7 +113,6 @@ class CycleActivities:
                 peer_nips=roster.peers_of(nip, peers.peers_per_employee) if peers.enabled else [],
                 policy=batch.policy,
                 year_start=batch.year_start,
-                read_model_seeded=True,
             )
             try:
                 await self._client.start_workflow(
@@ -138,11 +134,6 @@ class CycleActivities:
                 return False
             return True
 
-        # The batch's first read-model rows in one transaction, rather than one per appraisal.
-        now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
-            for nip in nips:
-                await upsert_appraisal(session, first_row(batch, by_nip[nip], roster, now))
         started = await self._bounded(start(n) for n in nips)
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
@@ -244,22 +235,6 @@ class CycleActivities:
             return done
 
         return list(await asyncio.gather(*(run(j) for j in jobs)))
-
-
-def first_row(batch: LaunchBatch, e: Employee, roster: Roster, now: datetime) -> AppraisalRecord:
-    """The read-model row an appraisal starts with."""
-    return AppraisalRecord(
-        id=appraisal_workflow_id(batch.cycle_id, e.nip),
-        cycle_id=batch.cycle_id,
-        employee_nip=e.nip,
-        unit_code=e.unit_code,
-        supervisor_nip=roster.supervisor_of(e.nip),
-        superior_nip=roster.superior_of(e.nip),
-        policy=batch.policy.name,
-        stage="targets",
-        status=AppraisalStatus.RUNNING,
-        updated_at=now,
-    )
 
 
 async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> bool:

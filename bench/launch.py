@@ -18,13 +18,13 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from appraisal.generate import generate_roster
 from appraisal.servers import start_dev_server
-from appraisal.worker import build_worker
+from appraisal.worker import activities_for, build_worker
+from bench.trivial import Trivial
 from domain.presets import NATIONAL
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
@@ -33,15 +33,6 @@ from workflows.cycle import CycleWorkflow
 from workflows.starters import launch_cycle
 
 REGIONAL_HEAD = "196501011990011001"
-
-
-@workflow.defn(sandboxed=False)
-class Trivial:
-    """The reference: a workflow that does nothing."""
-
-    @workflow.run
-    async def run(self) -> None:
-        """Return at once."""
 
 
 async def raw_start_rate(client: Client, n: int, concurrency: int = 100) -> float:
@@ -59,8 +50,13 @@ async def raw_start_rate(client: Client, n: int, concurrency: int = 100) -> floa
         return n / (time.perf_counter() - began)
 
 
-async def launch_rate(client: Client, url: str, n: int) -> dict[str, float | int]:
-    """Launch a cycle of n employees; time until every appraisal is started."""
+async def launch_rate(
+    client: Client, url: str, n: int, *, run_appraisals: bool = True
+) -> dict[str, float | int]:
+    """Launch a cycle of n employees; time until every appraisal is started.
+
+    With run_appraisals False the appraisals go to a queue no worker polls: the launch path
+    alone, without the work of each new appraisal's first task (a diagnostic)."""
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     roster_id = f"bench-{n}-{uuid.uuid4().hex[:6]}"
@@ -69,7 +65,9 @@ async def launch_rate(client: Client, url: str, n: int) -> dict[str, float | int
         await add_roster(session, roster_id, "kota-bench", employees, checksum=roster_id)
     queue = f"bench-{uuid.uuid4().hex[:6]}"
     policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
-    async with build_worker(client, queue, sessions):
+    target = queue if run_appraisals else f"{queue}-unpolled"
+    acts = activities_for(client, sessions, task_queue=target)
+    async with build_worker(client, queue, sessions, activities=acts):
         began = time.perf_counter()
         cycle = await launch_cycle(
             client,
@@ -98,18 +96,20 @@ async def launch_rate(client: Client, url: str, n: int) -> dict[str, float | int
     }
 
 
-async def main(sizes: list[int], raw_n: int) -> None:
+async def main(
+    sizes: list[int], raw_n: int, database_url: str | None, run_appraisals: bool = True
+) -> None:
     """Run the reference and each launch on one fresh file-backed dev server."""
     with tempfile.TemporaryDirectory() as tmp:
         env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
-        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
         try:
             raw = await raw_start_rate(env.client, raw_n)
             print(f"raw trivial-workflow starts/s: {raw:.1f}")
             results = []
             for n in sizes:
-                r = await launch_rate(env.client, url, n)
+                r = await launch_rate(env.client, url, n, run_appraisals=run_appraisals)
                 r["ratio_to_raw"] = round(float(r["appraisals_per_second"]) / raw, 2)
                 results.append(r)
                 print(json.dumps(r))
@@ -131,5 +131,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
     parser.add_argument("--raw", type=int, default=2000, help="trivial workflows to start")
+    parser.add_argument("--database-url", help="the read model (default: a SQLite file)")
+    parser.add_argument(
+        "--launch-only",
+        action="store_true",
+        help="diagnostic: start the appraisals but run none of them",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.sizes, args.raw))
+    asyncio.run(main(args.sizes, args.raw, args.database_url, not args.launch_only))

@@ -93,8 +93,7 @@ class AppraisalWorkflow(AppraisalCore):
     async def run(self, inp: AppraisalInput) -> AppraisalResult:
         """See the year through, stage by stage, unless HR cancels it."""
         self._publish()
-        if not inp.read_model_seeded:
-            await self._sync()
+        await self._sync()
         try:
             await self._targets()
             await self._set_stage(Stage.MONITORING)

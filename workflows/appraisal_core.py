@@ -304,7 +304,8 @@ class AppraisalCore:
         updates = []
         for key in sa.ALL_KEYS:
             value = wanted[key.name]
-            if self._published.get(key.name) == value:
+            # An empty value and an absent attribute are the same thing: no upsert for it.
+            if (self._published.get(key.name) or None) == (value or None):
                 continue
             self._published[key.name] = value
             updates.append(key.value_set(value) if value else key.value_unset())  # type: ignore[arg-type]

@@ -149,7 +149,8 @@ class CycleWorkflow:
         if p.previous_stage:
             stages[p.previous_stage] = stages.get(p.previous_stage, 0) - 1
         stages[p.stage] = stages.get(p.stage, 0) + 1
-        self._units[p.unit_code] = unit.model_copy(update={"stages": stages})
+        counts = {stage: n for stage, n in stages.items() if n}  # canonical: no empty stages
+        self._units[p.unit_code] = unit.model_copy(update={"stages": counts})
 
     # -- calibration -----------------------------------------------------------------------
     def _review_deadline(self) -> datetime:

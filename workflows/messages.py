@@ -55,9 +55,6 @@ class AppraisalInput(Value):
     peer_nips: list[str] = Field(default_factory=list)
     policy: Policy
     year_start: datetime | None = Field(default=None, description="defaults to the start time")
-    read_model_seeded: bool = Field(
-        default=False, description="the launcher already wrote this appraisal's first row"
-    )
     previous_grade: Grade | None = None
     community_score: float | None = Field(default=None, ge=1, le=5)
 

@@ -13,6 +13,7 @@ from domain.presets import NATIONAL
 from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
 from workflows.cycle import CycleWorkflow
+from workflows.cycle_messages import CycleSummary
 from workflows.ids import cycle_workflow_id
 
 REGIONAL_HEAD = "196501011990011001"
@@ -43,8 +44,8 @@ async def test_a_triggered_schedule_launches_this_years_cycle_once(running_dev: 
 
     handle = running.client.get_schedule_handle(schedule_id)
     await handle.trigger()
-    cycle = running.client.get_workflow_handle_for(
-        CycleWorkflow.run, cycle_workflow_id(org, datetime.now(UTC).year)
+    cycle = running.client.get_workflow_handle(
+        cycle_workflow_id(org, datetime.now(UTC).year), result_type=CycleSummary
     )
     for _ in range(200):
         try:

@@ -1,0 +1,135 @@
+"""The cycle under Temporal's history limits, and community scores reaching a unit's reviews."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.notify import LoggingNotifier
+from appraisal.generate import generate_roster
+from appraisal.servers import start_dev_server
+from appraisal.worker import build_worker
+from domain.presets import BINJAI, NATIONAL
+from store.repositories.rosters import add_roster
+from tests.workflows.conftest import Running
+from workflows.appraisal import AppraisalWorkflow
+from workflows.cycle import CycleWorkflow
+from workflows.cycle_messages import AppraisalProgress, CommunityFeedbackInput, CycleStatus
+from workflows.ids import appraisal_workflow_id
+from workflows.starters import CycleHandle, launch_cycle
+
+HR = "197001012000011001"
+REGIONAL_HEAD = "196501011990011001"
+
+
+@pytest.fixture(scope="module")
+async def small_history_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A dev server that suggests continue-as-new after 300 events instead of thousands."""
+    env = await start_dev_server(
+        extra_args=["--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=300"]
+    )
+    yield env
+    await env.shutdown()
+
+
+async def launched(
+    running: Running, policy_name: str, n: int, *, env: WorkflowEnvironment | None = None
+) -> tuple[CycleHandle, list[str]]:
+    """A small cycle, launched, waiting for its appraisals."""
+    employees = generate_roster(n, units=1, seed=n)
+    roster_id = f"roster-{uuid.uuid4().hex[:8]}"
+    async with running.sessions() as session, session.begin():
+        await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
+    policy = (BINJAI if policy_name == "binjai" else NATIONAL).model_copy(
+        update={"regional_head_nip": REGIONAL_HEAD}
+    )
+    client = (env or running.env).client
+    cycle = await launch_cycle(
+        client,
+        org=f"kota-{uuid.uuid4().hex[:6]}",
+        year=2030,
+        roster_id=roster_id,
+        policy=policy,
+        task_queue=running.task_queue,
+        year_start=datetime.now(UTC) - timedelta(days=30),
+    )
+    for _ in range(200):
+        status = await cycle.query(CycleWorkflow.status)
+        if status.launch_done:
+            return cycle, [e.nip for e in employees]
+        await asyncio.sleep(0.05)
+    raise AssertionError("launch did not finish")
+
+
+async def test_counters_survive_continue_as_new(
+    small_history_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    env = small_history_env
+    queue = f"tq-{uuid.uuid4()}"
+    async with build_worker(env.client, queue, session_factory, notifier=LoggingNotifier()):
+        running = Running(env, env.client, queue, LoggingNotifier(), session_factory)
+        cycle, _ = await launched(running, "national", 8, env=env)
+        before: CycleStatus = await cycle.query(CycleWorkflow.status)
+        unit = next(iter(before.units))
+        # 400 synthetic moves there and back: the counters must end where they started.
+        for i in range(200):
+            for prev, new in (("targets", "monitoring"), ("monitoring", "targets")):
+                await cycle.signal(
+                    CycleWorkflow.appraisal_progress,
+                    AppraisalProgress(
+                        appraisal_id=f"x-{i}", unit_code=unit, previous_stage=prev, stage=new
+                    ),
+                )
+        for _ in range(200):
+            after: CycleStatus = await cycle.query(CycleWorkflow.status)
+            if after.runs > 1 and after.units == before.units:
+                break
+            await asyncio.sleep(0.05)
+        assert after.runs > 1  # it continued as new at least once
+        assert after.units == before.units and after.launched == before.launched == 8
+        assert len((await cycle.fetch_history()).events) < 400
+        await cycle.terminate()
+
+
+async def test_community_scores_reach_the_units_reviews(running_dev: Running) -> None:
+    cycle, nips = await launched(running_dev, "binjai", 6)
+    status = await cycle.query(CycleWorkflow.status)
+    unit = next(iter(status.units))
+    done = await cycle.execute_update(
+        CycleWorkflow.community_feedback, CommunityFeedbackInput(actor_nip=HR, scores={unit: 3.2})
+    )
+    assert done.units[unit].community_score == 3.2
+    cycle_id = f"{status.org}-{status.year}"
+    for nip in nips:
+        handle = running_dev.client.get_workflow_handle(appraisal_workflow_id(cycle_id, nip))
+        state = await handle.query(AppraisalWorkflow.state)
+        assert state.community_score == 3.2
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await cycle.execute_update(
+            CycleWorkflow.community_feedback,
+            CommunityFeedbackInput(actor_nip=HR, scores={"NOWHERE": 4.0}),
+        )
+    assert isinstance(err.value.cause, ApplicationError)
+    assert err.value.cause.type == "InvalidPayload"
+    await cycle.terminate()
+
+
+async def test_a_policy_without_community_feedback_refuses_scores(running_dev: Running) -> None:
+    cycle, _ = await launched(running_dev, "national", 4)
+    unit = next(iter((await cycle.query(CycleWorkflow.status)).units))
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await cycle.execute_update(
+            CycleWorkflow.community_feedback,
+            CommunityFeedbackInput(actor_nip=HR, scores={unit: 4.0}),
+        )
+    assert isinstance(err.value.cause, ApplicationError)
+    assert err.value.cause.type == "NotAllowed"
+    await cycle.terminate()
