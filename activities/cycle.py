@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import DomainError
 from domain.roster import Roster, validate_roster
-from store.repositories.appraisals import list_appraisals
+from store.repositories.appraisals import list_appraisals, set_final_grades
 from store.repositories.reports import cycle_figures
 from store.repositories.rosters import latest_roster, list_employees
 from workflows import search_attributes as sa
@@ -72,7 +72,10 @@ class CycleActivities:
                     f"no roster {roster_id!r}", type="RosterNotFound", non_retryable=True
                 )
             rows = [e.model_dump(mode="json") for e in employees]
-            self._rosters[key] = validate_roster(rows, top_appraiser_nip=top)
+            try:
+                self._rosters[key] = validate_roster(rows, top_appraiser_nip=top)
+            except DomainError as e:  # retrying cannot mend a roster or a policy
+                raise ApplicationError(str(e), type="RosterInvalid", non_retryable=True) from None
         return self._rosters[key]
 
     @activity.defn(name="plan_launch")
@@ -152,7 +155,11 @@ class CycleActivities:
 
     @activity.defn(name="release_unit")
     async def release_unit(self, release: ReleaseUnit) -> int:
-        """Signal each appraisal its final grade; a closed appraisal needs none."""
+        """Record the final grades, then signal each appraisal its own; a closed one needs none.
+
+        Writing first means a second calibration right after this one sees them released."""
+        async with self._sessions() as session, session.begin():
+            await set_final_grades(session, {a: g for a, g, _, _ in release.grades})
 
         async def one(item: tuple[str, Any, bool, str]) -> bool:
             appraisal_id, grade, adjusted, reason = item
@@ -168,13 +175,15 @@ class CycleActivities:
     @activity.defn(name="broadcast_community")
     async def broadcast_community(self, broadcast: UnitBroadcast) -> int:
         """Pass a unit's community score to each of its appraisals."""
-        async with self._sessions() as session:
-            rows = await list_appraisals(
-                session, cycle_id=broadcast.cycle_id, unit_code=broadcast.unit_code, limit=ALL
-            )
+        roster = await self._roster(broadcast.roster_id, None)
+        ids = [
+            appraisal_workflow_id(broadcast.cycle_id, e.nip)
+            for e in roster.employees
+            if e.unit_code == broadcast.unit_code
+        ]
         msg = CommunityScore(unit_code=broadcast.unit_code, score=broadcast.score)
         sent = await self._bounded(
-            _signal(self._client.get_workflow_handle(r.id), "community_score", msg) for r in rows
+            _signal(self._client.get_workflow_handle(i), "community_score", msg) for i in ids
         )
         return sum(sent)
 

@@ -574,10 +574,10 @@ class AppraisalWorkflow(AppraisalCore):
         if self._mentor_status is MentorStatus.OFFERED:
             self._mentor, self._mentor_status = None, MentorStatus.NONE
             await self._record_outcome()
-        previous, self._stage = self._stage, Stage.CANCELLED
+        self._stage = Stage.CANCELLED
         self._publish()
         await self._sync()
-        await self._report_progress(previous)
+        await self._report_progress()
         await self._audit("appraisal.cancelled", actor, {"reason": reason})
         return closed
 

@@ -45,6 +45,7 @@ class AppraisalCore:
         self._inp, self._policy = inp, inp.policy
         self._id, self._run_id = info.workflow_id, info.run_id
         self._stage = Stage.TARGETS
+        self._reported = Stage.TARGETS  # the cycle counts every launched appraisal in targets
         self._supervisor, self._superior = inp.supervisor_nip, inp.superior_nip
         self._book = TaskBook(self._id, inp.cycle_id, inp.employee_nip)
         self._flags: list[str] = []
@@ -315,21 +316,26 @@ class AppraisalCore:
     async def _set_stage(self, stage: Stage) -> None:
         if self._cancelled:
             raise Cancelled
-        previous, self._stage = self._stage, stage
+        self._stage = stage
         self._publish()
         await self._sync()
-        await self._report_progress(previous)
+        await self._report_progress()
 
-    async def _report_progress(self, previous: Stage) -> None:
-        """Tell the cycle, if there is one, that this appraisal moved on."""
+    async def _report_progress(self) -> None:
+        """Tell the cycle, if there is one, that this appraisal moved on since the last report.
+
+        Each move is reported once, from the stage last reported: a cancellation that lands
+        while a stage change is still being written is never counted twice."""
         cycle = self._inp.cycle_workflow_id
-        if cycle is None:
+        previous, current = self._reported, self._stage
+        if cycle is None or previous is current:
             return
+        self._reported = current
         progress = AppraisalProgress(
             appraisal_id=self._id,
             unit_code=self._inp.unit_code,
             previous_stage=previous.value,
-            stage=self._stage.value,
+            stage=current.value,
             grade_computed=self._assessment.grade if self._assessment else None,
             grade_final=self._grade_final,
         )

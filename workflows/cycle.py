@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.errors import INVALID_PAYLOAD, NOT_ALLOWED, WRONG_STAGE, reject
 
-T = TypeVar("T")
 BEFORE_CALIBRATION = ("targets", "monitoring", "peer_input", "review")
 FINISHED = ("done", "cancelled")
 
@@ -147,7 +146,8 @@ class CycleWorkflow:
             return
         stages = dict(unit.stages)
         if p.previous_stage:
-            stages[p.previous_stage] = stages.get(p.previous_stage, 0) - 1
+            # Never below zero: a count cannot go negative whatever arrives.
+            stages[p.previous_stage] = max(stages.get(p.previous_stage, 0) - 1, 0)
         stages[p.stage] = stages.get(p.stage, 0) + 1
         counts = {stage: n for stage, n in stages.items() if n}  # canonical: no empty stages
         self._units[p.unit_code] = unit.model_copy(update={"stages": counts})
@@ -227,7 +227,7 @@ class CycleWorkflow:
                 for g in grades
                 if g.grade_final is None
             ]
-            await self._activity(
+            released: int = await self._activity(
                 io.RELEASE_UNIT,
                 ReleaseUnit(
                     cycle_id=self._cycle_id,
@@ -238,7 +238,7 @@ class CycleWorkflow:
             )
             progress = self._units[unit]
             self._units[unit] = progress.model_copy(
-                update={"released": progress.released + len(releases)}
+                update={"released": progress.released + released}
             )
             await self._audit(
                 "calibration.released",
@@ -246,16 +246,18 @@ class CycleWorkflow:
                 unit,
                 {
                     "unit_rating": inp.unit_rating.value,
-                    "released": len(releases),
+                    "released": released,
                     "adjusted": {k: v.grade.value for k, v in changes.items()},
                 },
             )
-            return CalibrationResult(unit_code=unit, released=len(releases), waiting=waiting)
+            return CalibrationResult(unit_code=unit, released=released, waiting=waiting)
         finally:
             self._calibrating.discard(unit)
 
     @calibrate.validator
     def _check_calibrate(self, inp: CalibrateInput) -> None:
+        if self._finished():
+            raise reject(WRONG_STAGE, "the cycle is closed")
         unit = self._units.get(inp.unit_code)
         if unit is None:
             raise reject(
@@ -284,13 +286,20 @@ class CycleWorkflow:
             self._units[unit] = self._units[unit].model_copy(update={"community_score": score})
             await self._activity(
                 io.BROADCAST_COMMUNITY,
-                UnitBroadcast(cycle_id=self._cycle_id, unit_code=unit, score=score),
+                UnitBroadcast(
+                    cycle_id=self._cycle_id,
+                    roster_id=self._inp.roster_id,
+                    unit_code=unit,
+                    score=score,
+                ),
             )
         await self._audit("community.scores", inp.actor_nip, None, dict(inp.scores))
         return self.status()
 
     @community_feedback.validator
     def _check_community(self, inp: CommunityFeedbackInput) -> None:
+        if not self._launch_done or self._finished():
+            raise reject(WRONG_STAGE, "community scores are taken between launch and close")
         if not self._inp.policy.community.enabled:
             raise reject(NOT_ALLOWED, f"policy {self._inp.policy.name} takes no community feedback")
         unknown = sorted(set(inp.scores) - set(self._units))

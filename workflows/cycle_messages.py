@@ -153,6 +153,7 @@ class UnitBroadcast(Value):
     """A unit's community score, for its appraisals."""
 
     cycle_id: str
+    roster_id: str
     unit_code: str
     score: float
 

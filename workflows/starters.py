@@ -3,11 +3,12 @@ schedule share. Client code, never imported by workflow code."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
-from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.policy import Policy
 from workflows.cycle import CycleWorkflow
@@ -37,11 +38,14 @@ async def launch_cycle(
         year_start=year_start,
         batch_size=batch_size,
     )
-    handle: Any = await client.start_workflow(
-        CycleWorkflow.run,
-        inp,
-        id=cycle_workflow_id(org, year),
-        task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
-    return handle  # type: ignore[no-any-return]
+    workflow_id = cycle_workflow_id(org, year)
+    # Rejecting a duplicate covers a running cycle and a closed one alike: a year has one.
+    with contextlib.suppress(WorkflowAlreadyStartedError):
+        await client.start_workflow(
+            CycleWorkflow.run,
+            inp,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+    return client.get_workflow_handle(workflow_id, result_type=CycleSummary)

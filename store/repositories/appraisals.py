@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Mapping
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratings import Grade
@@ -51,3 +53,13 @@ async def list_appraisals(
     query = query.order_by(_appraisals.c.id).limit(limit).offset(offset)
     rows = await session.execute(query)
     return [AppraisalRecord.model_validate(dict(row._mapping)) for row in rows]
+
+
+async def set_final_grades(session: AsyncSession, grades: Mapping[str, Grade]) -> None:
+    """Record released grades on their appraisals' rows."""
+    for appraisal_id, grade in grades.items():
+        await session.execute(
+            update(_appraisals)
+            .where(_appraisals.c.id == appraisal_id)
+            .values(grade_final=grade.value)
+        )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 
 from activities.cycle import CycleActivities
@@ -87,7 +88,8 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
         policy=POLICY,
         task_queue=running.task_queue,
     )
-    assert again.result_run_id == cycle.result_run_id  # launching twice finds the same cycle
+    run_id = (await cycle.describe()).run_id
+    assert (await again.describe()).run_id == run_id  # launching twice finds the same cycle
     cycle_id = f"{org}-{year}"
     actors = Actors(POLICY)
     gate = asyncio.Semaphore(24)
@@ -152,6 +154,15 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
         if not rows and not ready:
             await asyncio.sleep(0.2)
     summary = await cycle.result()
+    relaunched = await launch_cycle(
+        running.client,
+        org=org,
+        year=year,
+        roster_id=roster_id,
+        policy=POLICY,
+        task_queue=running.task_queue,
+    )
+    assert (await relaunched.describe()).run_id == run_id  # a closed year is not started again
 
     units = Counter(e.unit_code for e in employees)
     assert set(summary.units) == set(units) and set(rejected) == set(units)
@@ -181,7 +192,8 @@ async def unit_grades(running: Running, cycle_id: str, unit: str) -> list[UnitGr
 
 async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None:
     running = running_dev
-    roster_id = await store_roster(running, generate_roster(40, units=2, seed=3))
+    employees = generate_roster(40, units=2, seed=3)
+    roster_id = await store_roster(running, employees)
     acts = CycleActivities(running.client, running.sessions, running.task_queue)
     env = ActivityEnvironment()
     plan = await env.run(
@@ -202,6 +214,14 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     second = await env.run(acts.launch_batch, batch)
     assert first.started == plan.depth_counts[-1] and first.existing == 0
     assert second.started == 0 and second.existing == first.started
+    stopped = 0
+    for e in employees:  # leave nothing running: only the deepest level was started
+        try:
+            await running.client.get_workflow_handle(f"appraisal-{cycle_id}-{e.nip}").terminate()
+            stopped += 1
+        except RPCError as err:
+            assert err.status is RPCStatusCode.NOT_FOUND
+    assert stopped == first.started
 
 
 async def test_calibration_before_reviews_are_in_is_refused(running_dev: Running) -> None:
