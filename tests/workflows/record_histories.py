@@ -1,7 +1,8 @@
 """Record the committed replay histories: one complete year per preset, on the real dev server.
 
-Run after a deliberate, patched workflow change only:
-    python -m tests.workflows.record_histories
+Run after a deliberate, patched workflow change only, naming the scenarios to add (all when
+none are named: cycle, timers, reassigned, or a preset name):
+    python -m tests.workflows.record_histories cycle
 Each file is named after its workflow id (task ids derive from it) and holds what
 `temporal workflow show --output json` prints for that run. The preset years run on the real dev
 server: the year starts a year ago, so every report period is already due, and the employee
@@ -11,11 +12,16 @@ escalation, fallbacks) and the HR operations run under time-skipping."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from temporalio.client import WorkflowHandle
 
 from activities.notify import LoggingNotifier
+from appraisal.generate import generate_roster
 from appraisal.servers import start_dev_server, start_time_skipping
 from appraisal.worker import build_worker
 from domain.policy import Policy
@@ -25,6 +31,8 @@ from domain.tasks import TaskKind
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from tests.workflows.conftest import Running
+from tests.workflows.cycle_driver import POLICY as CYCLE_POLICY
+from tests.workflows.cycle_driver import drive_cycle, store_roster
 from tests.workflows.driver import (
     EMPLOYEE,
     SUPERVISOR,
@@ -43,6 +51,7 @@ from workflows.messages import (
     ReassignInput,
     Stage,
 )
+from workflows.starters import launch_cycle
 
 
 async def poll(running: Running, state: AppraisalState) -> None:
@@ -53,8 +62,13 @@ async def poll(running: Running, state: AppraisalState) -> None:
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
 
-async def record() -> None:
-    """Record the preset years on the dev server and the timer paths under time-skipping."""
+async def record(only: set[str]) -> None:
+    """Record the preset years and a small cycle on the dev server, and the timer paths under
+    time-skipping; `only` names the scenarios to record (all when empty)."""
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/record.db"
         await upgrade(url)
@@ -63,7 +77,13 @@ async def record() -> None:
         try:
             env = await start_dev_server()
             try:
+                if wanted("cycle"):
+                    await _small_cycle(
+                        Running(env, env.client, "record-cycle", LoggingNotifier(), sessions)
+                    )
                 for name, policy in PRESETS.items():
+                    if not wanted(name):
+                        continue
                     await _preset_year(
                         Running(env, env.client, f"record-{name}", LoggingNotifier(), sessions),
                         name,
@@ -74,15 +94,17 @@ async def record() -> None:
             env = await start_time_skipping()
             try:
                 running = Running(env, env.client, "record-paths", LoggingNotifier(), sessions)
-                await _timer_paths(running)
-                await _reassigned_then_cancelled(running)
+                if wanted("timers"):
+                    await _timer_paths(running)
+                if wanted("reassigned"):
+                    await _reassigned_then_cancelled(running)
             finally:
                 await env.shutdown()
         finally:
             await engine.dispose()
 
 
-async def _save(handle: Handle) -> None:
+async def _save(handle: WorkflowHandle[Any, Any]) -> None:
     history = await handle.fetch_history()
     (HISTORIES / f"{handle.id}.json").write_text(history.to_json())
     print(f"{handle.id}: {len(history.events)} events")
@@ -114,6 +136,29 @@ async def _preset_year(running: Running, name: str, policy: Policy) -> None:
         await drive(running, handle, actors, idle=poll)
         await handle.result()
     await _save(handle)
+
+
+async def _small_cycle(running: Running) -> None:
+    """A whole cycle of a small office: launch, every task, calibration refused then fixed,
+    appraisals reporting to the cycle, the closing summary."""
+    employees = generate_roster(12, units=1, seed=11)
+    roster_id = await store_roster(running, employees)
+    async with build_worker(running.client, running.task_queue, running.sessions):
+        cycle = await launch_cycle(
+            running.client,
+            org="history",
+            year=2025,
+            roster_id=roster_id,
+            policy=CYCLE_POLICY,
+            task_queue=running.task_queue,
+            year_start=datetime.now(UTC) - timedelta(days=366),
+            batch_size=5,
+        )
+        await drive_cycle(running, cycle, "history-2025", {})
+        await cycle.result()
+        await _save(cycle)
+        head = next(e for e in employees if e.supervisor_nip is None)
+        await _save(running.client.get_workflow_handle(f"appraisal-history-2025-{head.nip}"))
 
 
 async def _timer_paths(running: Running) -> None:
@@ -165,4 +210,4 @@ async def _reassigned_then_cancelled(running: Running) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    asyncio.run(record(set(sys.argv[1:])))

@@ -8,60 +8,29 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 
 from activities.cycle import CycleActivities
 from appraisal.generate import generate_roster
-from appraisal.scripted import Actors
 from domain.curve import UnitRating
-from domain.employee import Employee
-from domain.presets import NATIONAL
 from domain.ratings import Grade
-from domain.records import TaskStatus
-from store.models import TaskRow
-from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
-from workflows.appraisal import AppraisalWorkflow
+from tests.workflows.cycle_driver import (
+    HR,
+    POLICY,
+    REGIONAL_HEAD,
+    drive_cycle,
+    store_roster,
+)
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import (
-    Adjustment,
     CalibrateInput,
-    CycleStatus,
     LaunchBatch,
     PlanRequest,
-    UnitGrade,
-    UnitQuery,
 )
-from workflows.messages import CompleteTaskInput
 from workflows.starters import launch_cycle
-
-HR = "197001012000011001"
-REGIONAL_HEAD = "196501011990011001"
-# Real time passes on the dev server: the year started a year ago, so every period is due, and
-# the appeal window lasts seconds. Everything else is the national policy.
-POLICY = NATIONAL.model_copy(
-    update={"appeal_window_days": 3 / 86400, "regional_head_nip": REGIONAL_HEAD}
-)
-
-
-async def store_roster(running: Running, employees: list[Employee]) -> str:
-    roster_id = f"roster-{uuid.uuid4().hex[:10]}"
-    async with running.sessions() as session, session.begin():
-        await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
-    return roster_id
-
-
-async def open_tasks(running: Running, cycle_id: str) -> list[TaskRow]:
-    async with running.sessions() as session:
-        rows = await session.scalars(
-            select(TaskRow).where(
-                TaskRow.cycle_id == cycle_id, TaskRow.status == TaskStatus.OPEN.value
-            )
-        )
-        return list(rows)
 
 
 async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
@@ -91,68 +60,8 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     run_id = (await cycle.describe()).run_id
     assert (await again.describe()).run_id == run_id  # launching twice finds the same cycle
     cycle_id = f"{org}-{year}"
-    actors = Actors(POLICY)
-    gate = asyncio.Semaphore(24)
     rejected: dict[str, int] = {}
-
-    async def answer(row: TaskRow) -> None:
-        body = actors.body(row_record(row))
-        if body is None:
-            return
-        async with gate:
-            await running.client.get_workflow_handle(row.appraisal_id).execute_update(
-                AppraisalWorkflow.complete_task,
-                CompleteTaskInput(task_id=row.id, actor_nip=row.assignee_nip, body=body),
-            )
-
-    async def calibrate(unit: str) -> None:
-        first = await cycle.execute_update(
-            CycleWorkflow.calibrate,
-            CalibrateInput(actor_nip=HR, unit_code=unit, unit_rating=UnitRating.BAIK),
-        )
-        assert first.released == 0 and first.violations  # everyone Baik breaks the curve
-        rejected[unit] = len(first.violations)
-        grades = await unit_grades(running, cycle_id, unit)
-        ids = sorted(g.appraisal_id for g in grades)
-        raise_to = math.ceil(0.3 * len(ids))
-        adjustments = [
-            Adjustment(
-                appraisal_id=i, grade=Grade.SANGAT_BAIK, reason="capaian melampaui target unit"
-            )
-            for i in ids[:raise_to]
-        ]
-        adjustments.append(
-            Adjustment(
-                appraisal_id=ids[-1],
-                grade=Grade.BUTUH_PERBAIKAN,
-                reason="dua target utama tidak tercapai",
-            )
-        )
-        second = await cycle.execute_update(
-            CycleWorkflow.calibrate,
-            CalibrateInput(
-                actor_nip=HR, unit_code=unit, unit_rating=UnitRating.BAIK, adjustments=adjustments
-            ),
-        )
-        assert second.violations == [] and second.released == len(ids)
-
-    for _ in range(600):
-        status: CycleStatus = await cycle.query(CycleWorkflow.status)
-        if status.closed:
-            break
-        rows = await open_tasks(running, cycle_id)
-        await asyncio.gather(*(answer(r) for r in rows))
-        ready = [
-            u
-            for u, p in status.units.items()
-            if status.launch_done
-            and u not in rejected
-            and sum(p.stages.get(s, 0) for s in ("targets", "monitoring", "review")) == 0
-        ]
-        for unit in ready:
-            await calibrate(unit)
-        if not rows and not ready:
-            await asyncio.sleep(0.2)
+    await drive_cycle(running, cycle, cycle_id, rejected)
     summary = await cycle.result()
     relaunched = await launch_cycle(
         running.client,
@@ -175,19 +84,6 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     assert summary.outcomes["award"] == sum(math.ceil(0.3 * n) for n in units.values())
     history = await cycle.fetch_history()
     assert len(history.events) < 10_000
-
-
-def row_record(row: TaskRow):
-    from domain.records import TaskRecord
-
-    return TaskRecord.model_validate(row, from_attributes=True)
-
-
-async def unit_grades(running: Running, cycle_id: str, unit: str) -> list[UnitGrade]:
-    acts = CycleActivities(running.client, running.sessions, running.task_queue)
-    return await ActivityEnvironment().run(
-        acts.unit_grades, UnitQuery(cycle_id=cycle_id, unit_code=unit)
-    )
 
 
 async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None:
