@@ -15,7 +15,7 @@ from domain.curve import UnitRating
 from domain.errors import DomainError
 from domain.presets import preset
 from domain.ratings import Grade
-from domain.roster import RosterInvalid
+from domain.roster import Roster, RosterInvalid
 
 T = TypeVar("T")
 roster_app = typer.Typer(
@@ -37,7 +37,7 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         raise typer.Exit(1) from None
 
 
-def _read_roster(path: Path) -> Any:
+def _read_roster(path: Path) -> Roster:
     from appraisal.rosters import check_roster_file
 
     try:

@@ -616,12 +616,7 @@ class AppraisalWorkflow(AppraisalCore):
         """The full live state."""
         return AppraisalState(
             appraisal_id=self._id,
-            cycle_id=self._inp.cycle_id,
-            employee_nip=self._inp.employee_nip,
-            unit_code=self._inp.unit_code,
-            supervisor_nip=self._supervisor,
-            superior_nip=self._superior,
-            policy=self._policy.name,
+            **self._who(),
             stage=self._stage,
             waiting_until=self._next_wakeup(),
             waiting_for="supervisor_targets" if self._awaiting_parents else None,

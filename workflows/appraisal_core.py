@@ -271,18 +271,24 @@ class AppraisalCore:
             return AppraisalStatus.CANCELLED
         return AppraisalStatus.COMPLETED if self._stage is Stage.DONE else AppraisalStatus.RUNNING
 
+    def _who(self) -> dict[str, Any]:
+        """Whose appraisal this is and who appraises: the read model and the query share it."""
+        return {
+            "cycle_id": self._inp.cycle_id,
+            "employee_nip": self._inp.employee_nip,
+            "unit_code": self._inp.unit_code,
+            "supervisor_nip": self._supervisor,
+            "superior_nip": self._superior,
+            "policy": self._policy.name,
+        }
+
     async def _sync(self) -> None:
         """Write the appraisal's read-model row."""
         await self._io(
             io.SYNC_APPRAISAL,
             AppraisalRecord(
                 id=self._id,
-                cycle_id=self._inp.cycle_id,
-                employee_nip=self._inp.employee_nip,
-                unit_code=self._inp.unit_code,
-                supervisor_nip=self._supervisor,
-                superior_nip=self._superior,
-                policy=self._policy.name,
+                **self._who(),
                 stage=self._stage.value,
                 status=self._status(),
                 grade_computed=self._assessment.grade if self._assessment else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import uuid
 from collections import Counter
@@ -39,17 +40,8 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     roster_id = await store_roster(running, employees)
     year = 2000 + uuid.uuid4().int % 90
     org = f"kota-{uuid.uuid4().hex[:6]}"
-    cycle = await launch_cycle(
-        running.client,
-        org=org,
-        year=year,
-        roster_id=roster_id,
-        policy=POLICY,
-        task_queue=running.task_queue,
-        year_start=datetime.now(UTC) - timedelta(days=366),
-        batch_size=50,
-    )
-    again = await launch_cycle(
+    launch = functools.partial(
+        launch_cycle,
         running.client,
         org=org,
         year=year,
@@ -57,20 +49,15 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
         policy=POLICY,
         task_queue=running.task_queue,
     )
+    cycle = await launch(year_start=datetime.now(UTC) - timedelta(days=366), batch_size=50)
+    again = await launch()
     run_id = (await cycle.describe()).run_id
     assert (await again.describe()).run_id == run_id  # launching twice finds the same cycle
     cycle_id = f"{org}-{year}"
     rejected: dict[str, int] = {}
     await drive_cycle(running, cycle, cycle_id, rejected)
     summary = await cycle.result()
-    relaunched = await launch_cycle(
-        running.client,
-        org=org,
-        year=year,
-        roster_id=roster_id,
-        policy=POLICY,
-        task_queue=running.task_queue,
-    )
+    relaunched = await launch()
     assert (await relaunched.describe()).run_id == run_id  # a closed year is not started again
 
     units = Counter(e.unit_code for e in employees)

@@ -104,7 +104,7 @@ async def test_counters_survive_continue_as_new(
         await cycle.terminate()
 
 
-async def test_community_scores_reach_the_units_reviews(running_dev: Running) -> None:
+async def test_community_scores_reach_every_appraisal_of_the_unit(running_dev: Running) -> None:
     cycle, nips = await launched(running_dev, "binjai", 6)
     status = await cycle.query(CycleWorkflow.status)
     unit = next(iter(status.units))
