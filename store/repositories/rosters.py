@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.employee import Employee
 from domain.model import Value
+from domain.roster import Roster
 from store.models import EmployeeRow, RosterRow
 from store.repositories._rows import row_values, table_of
 
@@ -58,6 +59,13 @@ async def add_roster(
         rows = [{"roster_id": roster_id, **row_values(employee)} for employee in employees]
         await session.execute(insert(_employees), rows)
     return summary
+
+
+async def store_roster(session: AsyncSession, org: str, roster: Roster) -> RosterSummary:
+    """Store a validated snapshot under an id derived from its contents: the same file again
+    finds the same roster."""
+    roster_id = f"{org}-{roster.checksum[:16]}"
+    return await add_roster(session, roster_id, org, roster.employees, roster.checksum)
 
 
 async def get_roster(session: AsyncSession, roster_id: str) -> RosterSummary | None:

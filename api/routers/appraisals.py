@@ -1,0 +1,172 @@
+"""Appraisals: list and read them, file an appeal, and HR's transfer, extension and cancellation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client, WorkflowHandle
+
+from api.access import redact_state, sees_appraisal
+from api.auth import Principal
+from api.deps import CurrentPrincipal, HrPrincipal, SessionDep, TemporalClientDep
+from api.openapi import responses
+from api.problems import ProblemError, not_found
+from api.schemas import (
+    AppealRequest,
+    AppraisalView,
+    CancelRequest,
+    DeadlineRequest,
+    Limit,
+    Offset,
+    Page,
+    ReassignRequest,
+    page_of,
+)
+from api.temporal_errors import workflow_call
+from domain.ratings import Grade
+from domain.records import AppraisalRecord
+from store.repositories.appraisals import get_appraisal, list_appraisals
+from workflows.appraisal import AppraisalWorkflow
+from workflows.messages import (
+    AppealFiled,
+    AppraisalResult,
+    CancelInput,
+    ExtendDeadlineInput,
+    FileAppealInput,
+    HrActionDone,
+    ReassignInput,
+    Stage,
+)
+
+router = APIRouter(prefix="/v1/appraisals", tags=["appraisals"])
+Handle = WorkflowHandle[AppraisalWorkflow, AppraisalResult]
+
+
+async def visible(
+    session: AsyncSession, principal: Principal, appraisal_id: str
+) -> AppraisalRecord:
+    """The appraisal's row if the caller may see it; 404 alike for missing and not theirs."""
+    record = await get_appraisal(session, appraisal_id)
+    if record is None or not sees_appraisal(principal, record):
+        raise not_found("appraisal")
+    return record
+
+
+def handle_of(client: Client, appraisal_id: str) -> Handle:
+    """The appraisal's workflow."""
+    return client.get_workflow_handle_for(AppraisalWorkflow.run, appraisal_id)
+
+
+@router.get("", responses=responses(401, 422))
+async def list_visible_appraisals(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    cycle_id: Annotated[str | None, Query(max_length=80)] = None,
+    unit: Annotated[str | None, Query(max_length=40)] = None,
+    stage: Stage | None = None,
+    grade: Annotated[Grade | None, Query(description="the final grade")] = None,
+) -> Page[AppraisalRecord]:
+    """Appraisals by cycle, unit, stage and grade: all for HR and auditors; for anyone else
+    their own and those they appraise or stand above."""
+    rows = await list_appraisals(
+        session,
+        cycle_id=cycle_id,
+        unit_code=unit,
+        stage=stage.value if stage else None,
+        grade=grade,
+        visible_to=None if principal.is_hr or principal.is_auditor else principal.nip,
+        limit=limit + 1,
+        offset=offset,
+    )
+    return page_of(rows, limit, offset)
+
+
+@router.get("/{appraisal_id}", responses=responses(401, 404, 503))
+async def read_appraisal(
+    appraisal_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> AppraisalView:
+    """The live state; peers' identities are shown to HR and auditors only, raw peer answers to
+    auditors only."""
+    await visible(session, principal, appraisal_id)
+    handle = handle_of(client, appraisal_id)
+    async with workflow_call():
+        state = await handle.query(AppraisalWorkflow.state)
+        answers = (
+            (await handle.query(AppraisalWorkflow.peer_answers)).answers
+            if principal.is_auditor
+            else None
+        )
+    return AppraisalView(appraisal=redact_state(principal, state), peer_answers=answers)
+
+
+@router.post("/{appraisal_id}/appeal", responses=responses(401, 403, 404, 409, 422, 503))
+async def file_appeal(
+    appraisal_id: str,
+    request: AppealRequest,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> AppealFiled:
+    """The employee files a keberatan inside the appeal window."""
+    record = await visible(session, principal, appraisal_id)
+    if record.employee_nip != principal.nip:
+        raise ProblemError(403, "only the appraised employee may appeal")
+    async with workflow_call():
+        return await handle_of(client, appraisal_id).execute_update(
+            AppraisalWorkflow.file_appeal,
+            FileAppealInput(actor_nip=principal.nip, reason=request.reason),
+        )
+
+
+@router.post("/{appraisal_id}/reassign", responses=responses(401, 403, 404, 409, 422, 503))
+async def reassign(
+    appraisal_id: str,
+    request: ReassignRequest,
+    principal: HrPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> HrActionDone:
+    """HR moves the appraisal to a new supervisor; open supervisor tasks move with it."""
+    await visible(session, principal, appraisal_id)
+    inp = ReassignInput(actor_nip=principal.nip, **request.model_dump())
+    async with workflow_call():
+        return await handle_of(client, appraisal_id).execute_update(AppraisalWorkflow.reassign, inp)
+
+
+@router.post("/{appraisal_id}/deadline", responses=responses(401, 403, 404, 409, 422, 503))
+async def extend_deadline(
+    appraisal_id: str,
+    request: DeadlineRequest,
+    principal: HrPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> HrActionDone:
+    """HR moves an open task's deadline; reminders and escalation start over."""
+    await visible(session, principal, appraisal_id)
+    inp = ExtendDeadlineInput(actor_nip=principal.nip, **request.model_dump())
+    async with workflow_call():
+        return await handle_of(client, appraisal_id).execute_update(
+            AppraisalWorkflow.extend_deadline, inp
+        )
+
+
+@router.post("/{appraisal_id}/cancel", responses=responses(401, 403, 404, 409, 422, 503))
+async def cancel(
+    appraisal_id: str,
+    request: CancelRequest,
+    principal: HrPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> HrActionDone:
+    """HR ends the appraisal (retirement, transfer out); its open tasks close."""
+    await visible(session, principal, appraisal_id)
+    inp = CancelInput(actor_nip=principal.nip, reason=request.reason)
+    async with workflow_call():
+        return await handle_of(client, appraisal_id).execute_update(AppraisalWorkflow.cancel, inp)

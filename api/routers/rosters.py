@@ -1,0 +1,64 @@
+"""Roster snapshots: HR uploads the city's roster; nothing is stored unless all of it is valid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+
+from api.deps import HrPrincipal, ReaderPrincipal, ServicesDep, SessionDep
+from api.openapi import responses
+from api.problems import FieldError, ProblemError, not_found
+from domain.roster import RosterInvalid, parse_roster, validate_roster
+from store.repositories.rosters import RosterConflictError, RosterSummary, get_roster, store_roster
+
+router = APIRouter(prefix="/v1/rosters", tags=["rosters"])
+Org = Annotated[
+    str,
+    Form(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z0-9-]+$",
+        description="the organisation, e.g. kota-binjai",
+        examples=["kota-binjai"],
+    ),
+]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(401, 403, 409, 413, 422))
+async def upload_roster(
+    principal: HrPrincipal,
+    session: SessionDep,
+    svc: ServicesDep,
+    org: Org,
+    file: Annotated[UploadFile, File(description="roster.csv (comma or semicolon) or .json")],
+) -> RosterSummary:
+    """Validate and store a roster snapshot; 422 lists every problem by row and field."""
+    limit = svc.config.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise ProblemError(413, f"the roster is larger than {limit} bytes")
+    is_json = (file.content_type or "").endswith("json") or (file.filename or "").endswith(".json")
+    try:
+        roster = validate_roster(parse_roster(data, content_type="json" if is_json else None))
+    except RosterInvalid as e:
+        errors = [
+            FieldError(row=err.row, field=err.field or "file", message=err.message)
+            for err in e.errors
+        ]
+        raise ProblemError(422, str(e), code="RosterInvalid", errors=errors) from None
+    try:
+        return await store_roster(session, org, roster)
+    except RosterConflictError as e:
+        raise ProblemError(409, str(e)) from None
+
+
+@router.get("/{roster_id}", responses=responses(401, 403, 404))
+async def read_roster(
+    roster_id: str, principal: ReaderPrincipal, session: SessionDep
+) -> RosterSummary:
+    """A stored roster snapshot's summary."""
+    found = await get_roster(session, roster_id)
+    if found is None:
+        raise not_found("roster")
+    return found

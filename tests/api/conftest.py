@@ -1,0 +1,61 @@
+"""API fixtures: the real app over a real worker on the dev server, and tokens for anyone."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from api.auth import Role, mint_token
+from api.config import ApiConfig, AuthConfig
+from appraisal.worker import build_worker
+
+SECRET = "test-secret-of-at-least-32-bytes-long"
+AUTH = AuthConfig(jwt_secret=SECRET)
+
+
+def token(nip: str, *roles: Role) -> str:
+    """A valid token for `nip` with `roles`."""
+    return mint_token(AUTH, nip, list(roles))
+
+
+def bearer(nip: str, *roles: Role) -> dict[str, str]:
+    """The Authorization header for `nip` with `roles`."""
+    return {"Authorization": f"Bearer {token(nip, *roles)}"}
+
+
+@dataclass
+class Api:
+    """The app under test, its HTTP client, and the worker's task queue."""
+
+    app: FastAPI
+    http: httpx.AsyncClient
+    env: WorkflowEnvironment
+    task_queue: str
+    sessions: async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+async def api(
+    dev_env: WorkflowEnvironment,
+    migrated_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[Api]:
+    """The app with its lifespan running, a worker on a fresh task queue, an HTTP client."""
+    queue = f"tq-{uuid.uuid4()}"
+    config = ApiConfig(database_url=migrated_url, task_queue=queue, auth=AUTH)
+    app = create_app(config, client=dev_env.client)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        build_worker(dev_env.client, queue, session_factory),
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api") as http,
+    ):
+        yield Api(app, http, dev_env, queue, session_factory)

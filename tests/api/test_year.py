@@ -1,0 +1,145 @@
+"""A small unit's whole year through the API: each step done by the right person, with their own
+token, on the real dev server and a real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from api.auth import Role
+from appraisal.generate import generate_roster, roster_csv
+from appraisal.scripted import Actors
+from domain.records import TaskRecord
+from tests.api.conftest import Api, bearer
+from tests.workflows.cycle_driver import HR, POLICY, REGIONAL_HEAD
+
+AUDITOR = "197502022001122001"
+
+
+async def upload(api: Api, org: str, csv: bytes) -> str:
+    """HR uploads the roster; returns its id."""
+    files = {"file": ("roster.csv", csv, "text/csv")}
+    r = await api.http.post(
+        "/v1/rosters", data={"org": org}, files=files, headers=bearer(HR, Role.HR)
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def my_open_tasks(api: Api, nip: str) -> list[TaskRecord]:
+    """The caller's open tasks, every page."""
+    tasks: list[TaskRecord] = []
+    offset: int | None = 0
+    while offset is not None:
+        r = await api.http.get(
+            "/v1/tasks",
+            params={"status": "open", "limit": 5, "offset": offset},
+            headers=bearer(nip),
+        )
+        assert r.status_code == 200, r.text
+        tasks += [TaskRecord.model_validate(t) for t in r.json()["items"]]
+        offset = r.json()["next_offset"]
+    return tasks
+
+
+async def test_a_unit_year_through_the_api(api: Api) -> None:
+    employees = generate_roster(7, units=1, seed=3)
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    roster_id = await upload(api, org, roster_csv(employees))
+    year = 2000 + uuid.uuid4().int % 90
+    launch = {
+        "year": year,
+        "roster_id": roster_id,
+        "policy": POLICY.model_dump(mode="json"),
+        "year_start": (datetime.now(UTC) - timedelta(days=366)).isoformat(),
+    }
+    hr = bearer(HR, Role.HR)
+    r = await api.http.post("/v1/cycles", json=launch, headers=hr)
+    assert r.status_code == 202, r.text
+    cycle_id = r.json()["cycle_id"]
+    again = await api.http.post("/v1/cycles", json=launch, headers=hr)
+    assert again.json() == r.json()  # launching twice finds the same cycle
+
+    people = [e.nip for e in employees] + [REGIONAL_HEAD]
+    actors = Actors(POLICY)
+    done_by: Counter[str] = Counter()
+    calibrated = False
+    status: dict[str, object] = {}
+    for _ in range(300):
+        status = (await api.http.get(f"/v1/cycles/{cycle_id}", headers=hr)).json()["status"]
+        if status["closed"]:
+            break
+        for nip in people:
+            for task in await my_open_tasks(api, nip):
+                body = actors.body(task)
+                assert body is not None
+                url = f"/v1/tasks/{task.id}/complete"
+                r = await api.http.post(url, json=body.model_dump(mode="json"), headers=bearer(nip))
+                assert r.status_code == 200, r.text
+                assert r.json()["task"]["completed_by"] == nip
+                done_by[task.kind.value] += 1
+        units: dict[str, dict[str, object]] = status["units"]  # type: ignore[assignment]
+        for unit, progress in units.items():
+            stages: dict[str, int] = progress["stages"]  # type: ignore[assignment]
+            ready = status["launch_done"] and stages.get("calibration", 0) == progress["total"]
+            if ready and not calibrated:
+                await calibrate(api, cycle_id, unit, [e.nip for e in employees])
+                calibrated = True
+        await asyncio.sleep(0.2)
+    assert status["closed"], status
+    assert calibrated
+
+    everyone = (
+        await api.http.get(
+            "/v1/appraisals", params={"cycle_id": cycle_id, "limit": 200}, headers=hr
+        )
+    ).json()
+    assert len(everyone["items"]) == len(employees)
+    assert {a["stage"] for a in everyone["items"]} == {"done"}
+    assert all(a["grade_final"] for a in everyone["items"])
+    # One draft, one approval and one review per employee, at least; reports for every period.
+    assert done_by["targets.draft"] >= len(employees)
+    assert done_by["review"] == len(employees)
+    view = (
+        await api.http.get(f"/v1/cycles/{cycle_id}", headers=bearer(AUDITOR, Role.AUDITOR))
+    ).json()
+    assert sum(view["summary"]["units"][employees[0].unit_code]["grades"].values()) == len(
+        employees
+    )
+    # The employee reads their own closed appraisal.
+    me = employees[-1].nip
+    mine = await api.http.get(f"/v1/appraisals/appraisal-{cycle_id}-{me}", headers=bearer(me))
+    assert mine.status_code == 200 and mine.json()["appraisal"]["stage"] == "done"
+
+
+async def calibrate(api: Api, cycle_id: str, unit: str, nips: list[str]) -> None:
+    """HR sets the unit rating, is refused by the curve, adjusts with reasons, and releases."""
+    hr = bearer(HR, Role.HR)
+    url = f"/v1/cycles/{cycle_id}/calibration"
+    first = await api.http.post(url, json={"unit_code": unit, "unit_rating": "baik"}, headers=hr)
+    assert first.status_code == 409, first.text
+    assert first.headers["content-type"] == "application/problem+json"
+    violations = first.json()["violations"]
+    assert violations and all(
+        {"grades", "actual_share", "allowed_max_share"} <= set(v) for v in violations
+    )
+    ids = sorted(f"appraisal-{cycle_id}-{n}" for n in nips)
+    raise_to = math.ceil(0.3 * len(ids))
+    adjustments = [
+        {"appraisal_id": i, "grade": "sangat_baik", "reason": "capaian melampaui target"}
+        for i in ids[:raise_to]
+    ] + [
+        {
+            "appraisal_id": ids[-1],
+            "grade": "butuh_perbaikan",
+            "reason": "dua target utama tidak tercapai",
+        }
+    ]
+    second = await api.http.post(
+        url, json={"unit_code": unit, "unit_rating": "baik", "adjustments": adjustments}, headers=hr
+    )
+    assert second.status_code == 200, second.text
+    assert second.json()["released"] == len(ids)
