@@ -19,13 +19,16 @@ STATUS = {
     errors.TASK_CLOSED: 409,
     errors.SUPERSEDED: 409,
     errors.INVALID_PAYLOAD: 422,
-    errors.NOT_ALLOWED: 409,
+    errors.NOT_ALLOWED: 409,  # 422 when it names a field of the body
 }
 
 
 def rejection(e: ApplicationError) -> ProblemError:
     """The problem for a workflow's typed rejection."""
     status = STATUS.get(e.type or "", 409)
+    names_field = any(isinstance(d, dict) and d.get("field") for d in e.details)
+    if e.type == errors.NOT_ALLOWED and names_field:
+        status = 422  # a value the request may not carry, e.g. a deadline in the past
     if status == 404:
         return ProblemError(404, "no such task", code=e.type)
     field_errors = [

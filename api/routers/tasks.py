@@ -10,6 +10,7 @@ from api.access import sees_task
 from api.deps import CurrentPrincipal, SessionDep, TemporalClientDep
 from api.openapi import responses
 from api.problems import FieldError, ProblemError, not_found
+from api.routers.appraisals import handle_of
 from api.schemas import Limit, Offset, Page, page_of
 from api.temporal_errors import workflow_call
 from domain.records import TaskRecord, TaskStatus
@@ -73,7 +74,7 @@ async def complete_task(
             f"this task needs a {task.kind.value} body",
             errors=[FieldError(field="body.kind", message=f"must be {task.kind.value!r}")],
         )
-    handle = client.get_workflow_handle_for(AppraisalWorkflow.run, task.appraisal_id)
+    handle = handle_of(client, task.appraisal_id)
     async with workflow_call():
         return await handle.execute_update(
             AppraisalWorkflow.complete_task,
