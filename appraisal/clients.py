@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from appraisal.settings import Settings
+from workflows.codec import data_converter, parse_keys
 
 
 async def connect(settings: Settings) -> Client:
-    """A client with the pydantic data converter, on the configured namespace."""
+    """A client with the pydantic converter, encrypting payloads when PAYLOAD_KEYS is set."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(parse_keys(settings.payload_keys)),
     )

