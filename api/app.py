@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -16,7 +17,7 @@ from api.config import ApiConfig
 from api.deps import Services
 from api.limits import BodyLimitMiddleware
 from api.metrics import MetricsMiddleware
-from api.routers import appraisals, audit, cycles, health, policies, rosters, tasks
+from api.routers import appraisals, audit, codec, cycles, health, policies, rosters, tasks
 from store.db import make_engine, make_session_factory
 
 DESCRIPTION = """
@@ -68,7 +69,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (rosters, cycles, tasks, appraisals, audit, policies, health):
+    for module in (rosters, cycles, tasks, appraisals, audit, policies, codec, health):
         app.include_router(module.router)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -76,4 +77,12 @@ def create_app(
         larger={"/v1/rosters": config.max_upload_bytes},
     )
     app.add_middleware(MetricsMiddleware)
+    if config.codec_cors_origins:
+        # The Temporal UI calls the codec from the browser, with the user's bearer token.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=config.codec_cors_origins,
+            allow_methods=["POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+        )
     return app

@@ -52,8 +52,8 @@ class TokenVerifier:
     """Checks signature, expiry, not-before, audience and issuer; reads `sub` and `roles`."""
 
     def __init__(self, config: AuthConfig) -> None:
-        if not config.uses_oidc and not config.jwt_secret:
-            raise ValueError("set JWT_SECRET, or OIDC_JWKS_URL for single sign-on")
+        if not config.uses_oidc:
+            _check_secret(config.jwt_secret)
         self._config = config
         self._jwks = jwt.PyJWKClient(config.oidc_jwks_url) if config.oidc_jwks_url else None
 
@@ -95,6 +95,17 @@ def _principal(claims: dict[str, Any]) -> Principal:
     return Principal(nip=nip, roles=frozenset(Role(r) for r in raw if r in set(Role)))
 
 
+MIN_SECRET_BYTES = 32
+
+
+def _check_secret(secret: str) -> None:
+    if not secret:
+        raise ValueError("set JWT_SECRET, or OIDC_JWKS_URL for single sign-on")
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        # A short HMAC secret can be brute-forced from any one token.
+        raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+
+
 def mint_token(
     config: AuthConfig,
     nip: str,
@@ -104,8 +115,7 @@ def mint_token(
     now: datetime | None = None,
 ) -> str:
     """A development token signed with the shared secret."""
-    if not config.jwt_secret:
-        raise ValueError("minting needs JWT_SECRET")
+    _check_secret(config.jwt_secret)
     issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": nip,

@@ -31,3 +31,4 @@ class ApiConfig(BaseModel):
     auth: AuthConfig = Field(default_factory=AuthConfig)
     max_body_bytes: int = Field(default=1_048_576, description="JSON bodies")
     max_upload_bytes: int = Field(default=20 * 1_048_576, description="roster uploads")
+    codec_cors_origins: list[str] = Field(default_factory=list)

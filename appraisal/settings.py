@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.config import ApiConfig, AuthConfig
+
 
 class Settings(BaseSettings):
     """Where Temporal and the database are, and how the worker runs."""
@@ -18,6 +20,35 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/appraisal.db"
     # `kid:base64-32-byte-key`, comma-separated; the first encrypts, all decrypt. Empty: off.
     payload_keys: str = ""
+    # Bearer tokens: a shared HS256 secret, or the city's single sign-on (OIDC) when a JWKS
+    # URL is set.
+    jwt_secret: str = ""
+    jwt_audience: str = "appraisal"
+    jwt_issuer: str = ""
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    # Browser origins allowed to call the payload codec endpoint (the Temporal UI).
+    codec_cors_origins: str = "http://localhost:8233,http://127.0.0.1:8233"
+
+    def api_config(self) -> ApiConfig:
+        """What the API needs, from these settings."""
+        oidc = bool(self.oidc_jwks_url)
+        auth = AuthConfig(
+            jwt_secret=self.jwt_secret,
+            jwt_issuer=self.jwt_issuer or None,
+            audience=(self.oidc_audience if oidc else "") or self.jwt_audience,
+            oidc_issuer=self.oidc_issuer or None,
+            oidc_jwks_url=self.oidc_jwks_url or None,
+        )
+        return ApiConfig(
+            database_url=self.database_url,
+            temporal_address=self.temporal_address,
+            temporal_namespace=self.temporal_namespace,
+            task_queue=self.task_queue,
+            auth=auth,
+            codec_cors_origins=[o.strip() for o in self.codec_cors_origins.split(",") if o.strip()],
+        )
 
 
 @lru_cache

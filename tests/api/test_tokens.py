@@ -137,3 +137,8 @@ def _hs256_with(key: bytes, payload: dict[str, Any]) -> str:
 def test_a_verifier_needs_a_secret_or_an_issuer() -> None:
     with pytest.raises(ValueError, match="JWT_SECRET"):
         TokenVerifier(AuthConfig())
+
+
+def test_a_short_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        TokenVerifier(AuthConfig(jwt_secret="short"))

@@ -1,0 +1,52 @@
+"""Commands for the HTTP side: serve the API, mint a development token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from api.auth import Role
+from appraisal.settings import get_settings
+
+
+def api(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the v1 API (JWT_SECRET or OIDC_JWKS_URL must be set)."""
+    import uvicorn
+
+    from api.auth import TokenVerifier
+    from appraisal.run_api import build_app
+
+    settings = get_settings()
+    try:  # refuse to start rather than answer every request with 401
+        TokenVerifier(settings.api_config().auth)
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    uvicorn.run(build_app(settings), host=host, port=port, log_level="info")
+
+
+def token(
+    nip: Annotated[str, typer.Argument(help="The caller's NIP (18 digits)")],
+    role: Annotated[list[Role] | None, typer.Option(help="hr and/or auditor")] = None,
+    hours: Annotated[int, typer.Option(min=1, max=24 * 30, help="Valid for")] = 8,
+) -> None:
+    """Mint a development token signed with JWT_SECRET."""
+    from api.auth import mint_token
+    from domain.errors import DomainError
+    from domain.nip import parse_nip
+
+    try:
+        parse_nip(nip)
+    except DomainError as e:
+        raise typer.BadParameter(str(e), param_hint="NIP") from None
+    config = get_settings().api_config().auth
+    try:
+        typer.echo(mint_token(config, nip, role or [], ttl=timedelta(hours=hours)))
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
