@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from appraisal.cli_api import api, token
 from appraisal.cli_cycle import cycle_app, roster_app, schedule_app
+from appraisal.cli_ops import register_search_attributes
 from appraisal.settings import get_settings
 from domain.errors import DomainError
 from domain.presets import PRESETS, preset
@@ -69,6 +71,36 @@ def demo(
 
 
 @app.command()
+def simulate(
+    employees: Annotated[int, typer.Option(min=1, help="Size of the generated city roster")],
+    policy: PolicyName = "national",
+    seed: Annotated[int, typer.Option(help="The same seed gives the same figures")] = 0,
+    units: Annotated[int | None, typer.Option(min=1, help="Default: one per ~40 people")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout")] = False,
+    database_url: Annotated[
+        str | None, typer.Option(help="Read model; default: a temporary SQLite file")
+    ] = None,
+) -> None:
+    """Run a whole cycle for a generated city under the time-skipping server, with scripted
+    actors (most on time, some late, appealing or transferred), and print its figures."""
+    from appraisal.simulate import render, run_simulation
+
+    try:
+        chosen = preset(policy)
+    except DomainError as e:
+        raise typer.BadParameter(str(e), param_hint="--policy") from None
+    report = run_simulation(
+        chosen,
+        employees,
+        seed=seed,
+        units=units,
+        database_url=database_url,
+        show_progress=not as_json,
+    )
+    typer.echo(report.model_dump_json(indent=2) if as_json else "\n".join(render(report)))
+
+
+@app.command()
 def policies() -> None:
     """List the policy presets."""
     for name, p in PRESETS.items():
@@ -90,6 +122,18 @@ def policy_check(
     typer.echo(f"ok: {p.name} ({p.title})")
 
 
+@app.command("verify-history")
+def verify_history(
+    files: Annotated[list[Path], typer.Argument(help="Histories exported as Temporal JSON")],
+) -> None:
+    """Replay exported histories against the current workflow code and re-derive each grade."""
+    from appraisal.verify import verify_and_report
+
+    code = asyncio.run(verify_and_report(files, typer.echo))
+    if code:
+        raise typer.Exit(code)
+
+
 @app.command()
 def migrate() -> None:
     """Apply the database migrations to DATABASE_URL."""
@@ -106,6 +150,10 @@ def worker() -> None:
 
     asyncio.run(run_worker(get_settings()))
 
+
+app.command()(api)
+app.command()(token)
+app.command("register-search-attributes")(register_search_attributes)
 
 if __name__ == "__main__":
     app()

@@ -38,6 +38,8 @@ def nip(seq: int, *, born: str = "19800115", sex: int = 1) -> str:
     return f"{born}200501{sex}{seq:03d}"
 
 
+HR = "197001012000011001"  # the HR officer who calibrates, reassigns and cancels
+REGIONAL_HEAD = "196501011990011001"  # appraises the heads at the top of a roster
 EMPLOYEE, SUPERVISOR, SUPERIOR = nip(1), nip(2), nip(3)
 PEERS = [nip(10), nip(11), nip(12, sex=2)]
 MENTOR = nip(20)

@@ -8,34 +8,26 @@ import math
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
 from temporalio.client import WorkflowHandle
-from temporalio.testing import ActivityEnvironment
 
-from activities.cycle import CycleActivities
+from appraisal.inbox import answer_tasks, open_tasks, unit_grades
+from appraisal.scripted import HR as HR
+from appraisal.scripted import REGIONAL_HEAD as REGIONAL_HEAD
 from appraisal.scripted import Actors
 from domain.curve import UnitRating
 from domain.employee import Employee
 from domain.presets import NATIONAL
 from domain.ratings import Grade
-from domain.records import TaskRecord, TaskStatus
-from store.models import TaskRow
 from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
-from workflows.appraisal import AppraisalWorkflow
-from workflows.cycle import CycleWorkflow
+from workflows.cycle import BEFORE_CALIBRATION, CycleWorkflow
 from workflows.cycle_messages import (
     Adjustment,
     CalibrateInput,
     CycleStatus,
     CycleSummary,
-    UnitGrade,
-    UnitQuery,
 )
-from workflows.messages import CompleteTaskInput
 
-HR = "197001012000011001"
-REGIONAL_HEAD = "196501011990011001"
 # Real time passes on the dev server: the year started a year ago (callers pass that), so every
 # period is due, and the appeal window lasts seconds. Everything else is the national policy.
 POLICY = NATIONAL.model_copy(
@@ -44,7 +36,6 @@ POLICY = NATIONAL.model_copy(
         "regional_head_nip": REGIONAL_HEAD,
     }
 )
-BEFORE_CALIBRATION = ("targets", "monitoring", "peer_input", "review")
 
 
 async def store_roster(running: Running, employees: list[Employee]) -> str:
@@ -53,25 +44,6 @@ async def store_roster(running: Running, employees: list[Employee]) -> str:
     async with running.sessions() as session, session.begin():
         await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
     return roster_id
-
-
-async def open_tasks(running: Running, cycle_id: str) -> list[TaskRecord]:
-    """Every open task of the cycle, from the inbox."""
-    async with running.sessions() as session:
-        rows = await session.scalars(
-            select(TaskRow).where(
-                TaskRow.cycle_id == cycle_id, TaskRow.status == TaskStatus.OPEN.value
-            )
-        )
-        return [TaskRecord.model_validate(r, from_attributes=True) for r in rows]
-
-
-async def unit_grades(running: Running, cycle_id: str, unit: str) -> list[UnitGrade]:
-    """The unit's grades as calibration reads them."""
-    acts = CycleActivities(running.client, running.sessions, running.task_queue)
-    return await ActivityEnvironment().run(
-        acts.unit_grades, UnitQuery(cycle_id=cycle_id, unit_code=unit)
-    )
 
 
 async def drive_cycle(
@@ -83,17 +55,6 @@ async def drive_cycle(
     """Answer every task and calibrate every unit until the cycle closes; `rejected` collects
     the number of curve violations of each unit's first attempt."""
     actors = Actors(POLICY)
-    gate = asyncio.Semaphore(24)
-
-    async def answer(task: TaskRecord) -> None:
-        body = actors.body(task)
-        if body is None:
-            return
-        async with gate:
-            await running.client.get_workflow_handle(task.appraisal_id).execute_update(
-                AppraisalWorkflow.complete_task,
-                CompleteTaskInput(task_id=task.id, actor_nip=task.assignee_nip, body=body),
-            )
 
     async def calibrate(unit: str) -> None:
         first = await cycle.execute_update(
@@ -102,7 +63,8 @@ async def drive_cycle(
         )
         assert first.released == 0 and first.violations  # everyone Baik breaks the curve
         rejected[unit] = len(first.violations)
-        ids = sorted(g.appraisal_id for g in await unit_grades(running, cycle_id, unit))
+        grades = await unit_grades(running.sessions, cycle_id, unit)
+        ids = sorted(g.appraisal_id for g in grades)
         raise_to = math.ceil(0.3 * len(ids))
         adjustments = [
             Adjustment(appraisal_id=i, grade=Grade.SANGAT_BAIK, reason="capaian melampaui target")
@@ -127,8 +89,8 @@ async def drive_cycle(
         status: CycleStatus = await cycle.query(CycleWorkflow.status)
         if status.closed:
             return status
-        tasks = await open_tasks(running, cycle_id)
-        await asyncio.gather(*(answer(t) for t in tasks))
+        tasks = await open_tasks(running.sessions, cycle_id)
+        await answer_tasks(running.client, tasks, actors.body)
         ready = [
             u
             for u, p in status.units.items()
