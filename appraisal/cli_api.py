@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -50,3 +51,40 @@ def token(
     except ValueError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
+
+
+def dev(
+    demo: Annotated[bool, typer.Option(help="Load a fictional city and launch its cycle")] = False,
+    policy: Annotated[str, typer.Option(help="The demo cycle's policy preset")] = "national",
+    employees: Annotated[int, typer.Option(min=8, max=2000, help="Demo city size")] = 48,
+    var: Annotated[Path, typer.Option(help="Where state is kept across restarts")] = Path("var"),
+    api_port: Annotated[int, typer.Option(help="The API")] = 8000,
+    temporal_port: Annotated[int, typer.Option(help="The Temporal dev server")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="The Temporal Web UI")] = 8233,
+) -> None:
+    """Run everything locally: Temporal dev server (state in var/), migrations, worker and API."""
+    import asyncio
+
+    from appraisal.dev import DevOptions, PortBusy, run_dev
+    from appraisal.servers import MissingBinary
+    from domain.errors import DomainError
+    from domain.presets import preset
+
+    try:
+        preset(policy)
+    except DomainError as e:
+        raise typer.BadParameter(str(e), param_hint="--policy") from None
+    options = DevOptions(
+        var=var,
+        api_port=api_port,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        demo=demo,
+        policy=policy,
+        employees=employees,
+    )
+    try:
+        asyncio.run(run_dev(get_settings(), options, lambda line: typer.echo(line)))
+    except (PortBusy, MissingBinary) as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None

@@ -63,6 +63,7 @@ async def start_dev_server(
     db_file: str | None = None,
     port: int | None = None,
     ui: bool = False,
+    ui_port: int | None = None,
     extra_args: list[str] | None = None,
     data_converter: DataConverter = pydantic_data_converter,
 ) -> WorkflowEnvironment:
@@ -86,4 +87,5 @@ async def start_dev_server(
         search_attributes=ALL_KEYS,
         port=port,
         ui=ui,
+        ui_port=ui_port,
     )

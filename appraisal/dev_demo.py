@@ -1,0 +1,89 @@
+"""The demo city for `appraisal dev --demo`: a fictional roster, its cycle, and tokens to try."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from api.auth import Role, mint_token
+from api.config import ApiConfig
+from appraisal.dev import DevOptions
+from appraisal.generate import generate_roster
+from domain.presets import preset
+from domain.records import TaskStatus
+from domain.roster import Roster
+from store.repositories.rosters import store_roster
+from store.repositories.tasks import list_tasks
+from workflows.starters import launch_cycle
+
+ORG = "kota-contoh"
+HR = "197001012000011001"
+AUDITOR = "197502022001122001"
+REGIONAL_HEAD = "196501011990011001"  # the mayor's stand-in, outside the roster
+
+
+async def load_demo(
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    config: ApiConfig,
+    options: DevOptions,
+    say: Callable[[str], None],
+) -> None:
+    """Store the demo roster and launch its cycle (both idempotent), then print how to try it."""
+    employees = generate_roster(options.employees, units=4, seed=2026)
+    roster = Roster(employees=employees, top_appraiser_nip=REGIONAL_HEAD)
+    async with sessions() as session, session.begin():
+        stored = await store_roster(session, ORG, roster)
+    policy = preset(options.policy).model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    year = datetime.now(UTC).year
+    await launch_cycle(
+        client,
+        org=ORG,
+        year=year,
+        roster_id=stored.id,
+        policy=policy,
+        task_queue=config.task_queue,
+    )
+    cycle_id = f"{ORG}-{year}"
+    head = next(e for e in employees if e.supervisor_nip is None)
+    staff = next(e for e in employees if e.supervisor_nip == head.nip)
+    people = {
+        "HR": (HR, [Role.HR]),
+        "SUPERVISOR": (head.nip, []),
+        "EMPLOYEE": (staff.nip, []),
+        "AUDITOR": (AUDITOR, [Role.AUDITOR]),
+        "REGIONAL_HEAD": (REGIONAL_HEAD, []),
+    }
+    task_id = await _first_open_task(sessions, head.nip)
+    base = f"http://127.0.0.1:{options.api_port}"
+    say(f"\ndemo: {len(employees)} employees in 4 offices, policy {policy.name}, cycle {cycle_id}")
+    say("tokens (valid 24 hours):")
+    for name, (nip, roles) in people.items():
+        say(f"export {name}_NIP={nip}")
+        say(f"export {name}_TOKEN={mint_token(config.auth, nip, roles, ttl=timedelta(hours=24))}")
+    say("try:")
+    say(f'curl -s -H "Authorization: Bearer $SUPERVISOR_TOKEN" {base}/v1/tasks')
+    if task_id:
+        say(
+            f'curl -s -X POST -H "Authorization: Bearer $SUPERVISOR_TOKEN" '
+            f"-H 'Content-Type: application/json' -d @examples/targets-draft.json "
+            f"{base}/v1/tasks/{task_id}/complete"
+        )
+    say(f'curl -s -H "Authorization: Bearer $HR_TOKEN" {base}/v1/cycles/{cycle_id}')
+    say(f'curl -s -H "Authorization: Bearer $EMPLOYEE_TOKEN" {base}/v1/appraisals')
+    say(f'curl -s -H "Authorization: Bearer $AUDITOR_TOKEN" {base}/v1/audit/verify')
+
+
+async def _first_open_task(sessions: async_sessionmaker[AsyncSession], nip: str) -> str | None:
+    # The launch runs in the background: give the first appraisals a moment to open tasks.
+    for _ in range(100):
+        async with sessions() as session:
+            found = await list_tasks(session, assignee_nip=nip, status=TaskStatus.OPEN, limit=1)
+        if found:
+            return found[0].id
+        await asyncio.sleep(0.1)
+    return None
