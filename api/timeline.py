@@ -1,0 +1,531 @@
+"""An appraisal's readable timeline, read from its own Temporal event history: who did what, when.
+
+Only what the history holds: the start input, accepted updates, signals, notices, search
+attributes, mentor matches and the result. Read-model and audit writes are local activities whose
+inputs the history does not keep, so nothing here comes from them or from any other log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio.api.common.v1 import Payload
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+
+from domain.calendar import days
+from domain.errors import DomainError
+from domain.records import CascadeRequest, MentorMatch, Notification, NotificationKind
+from domain.records import TaskStatus as Status
+from domain.review import Assessment, Review, assess
+from domain.targets import TargetPlan
+from domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
+from workflows import messages as m
+from workflows.cycle_messages import AppraisalProgress
+
+APPRAISAL_WORKFLOW = "AppraisalWorkflow"
+UPDATES: dict[str, tuple[type, type]] = {
+    "complete_task": (m.CompleteTaskInput, m.TaskCompleted),
+    "file_appeal": (m.FileAppealInput, m.AppealFiled),
+    "extend_deadline": (m.ExtendDeadlineInput, m.HrActionDone),
+    "reassign": (m.ReassignInput, m.HrActionDone),
+    "cancel": (m.CancelInput, m.HrActionDone),
+}
+SIGNALS: dict[str, type] = {
+    "release_grade": m.ReleaseGrade,
+    "community_score": m.CommunityScore,
+    "supervisor_targets_approved": m.SupervisorTargetsApproved,
+}
+ACTIVITIES: dict[str, type] = {"notify": Notification, "cascade_targets": CascadeRequest}
+CLOSINGS = {
+    f"workflow_execution_{name}_event_attributes": name
+    for name in ("completed", "failed", "timed_out", "canceled", "terminated", "continued_as_new")
+}
+FALLBACK_SAYS = {
+    Fallback.RECORD_MISSING: "recorded as missing; the year goes on",
+    Fallback.UPHOLD_GRADE: "undecided in time, so the grade stands as released",
+    Fallback.NEXT_MENTOR: "unanswered in time, so the offer goes to the next candidate",
+}
+TIMER_SLACK = timedelta(seconds=1)  # a timer fires a moment after its instant, never before
+
+
+class TimelineEntry(BaseModel):
+    """One step of the year: when, what kind, who, in a sentence, and its details."""
+
+    seq: int = Field(description="position in the timeline, from 0, across runs")
+    run_id: str
+    event_id: int
+    at: datetime
+    kind: str
+    actor_nip: str | None = None
+    summary: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Timeline(BaseModel):
+    """Every step of one appraisal, across its runs, oldest first."""
+
+    workflow_id: str
+    run_ids: list[str]
+    entries: list[TimelineEntry]
+
+
+class TimelinePage(BaseModel):
+    """A slice of a timeline and where the next one starts."""
+
+    entries: list[TimelineEntry]
+    total: int
+    next_offset: int | None
+
+
+@dataclass
+class Recorded:
+    """One event of a run that tells the year, its payload decoded."""
+
+    run_id: str
+    event_id: int
+    at: datetime
+    what: str  # "started", "update", "signal", "activity", "timer", "closed", ...
+    name: str = ""
+    value: Any = None
+    outcome: Any = None  # an update's result
+    note: str = ""  # a failure's message; the run this one continued from or into
+
+
+async def decode_events(
+    events: Sequence[HistoryEvent], data_converter: DataConverter = pydantic_data_converter
+) -> list[Recorded]:
+    """The events of one run that tell the year, decoded; workflow tasks and writes left out."""
+    finished = {
+        e.workflow_execution_update_completed_event_attributes.meta.update_id: e
+        for e in events
+        if e.HasField("workflow_execution_update_completed_event_attributes")
+    }
+    out: list[Recorded] = []
+    run_id, typed = "", False
+    for e in events:
+        field = e.WhichOneof("attributes") or ""
+        if field == "workflow_execution_started_event_attributes":
+            started = e.workflow_execution_started_event_attributes
+            run_id = started.original_execution_run_id
+            typed = started.workflow_type.name == APPRAISAL_WORKFLOW
+        r = Recorded(run_id, e.event_id, e.event_time.ToDatetime(tzinfo=UTC), "")
+        if await _decode(r, field, getattr(e, field, None), typed, finished, data_converter):
+            out.append(r)
+    return out
+
+
+async def _decode(
+    r: Recorded, field: str, a: Any, typed: bool, finished: dict[str, Any], dc: DataConverter
+) -> bool:
+    """Fill `r` from one event's attributes; False for the events that tell nothing."""
+
+    async def one(payloads: Sequence[Payload], hint: type | None) -> Any:
+        # Only an appraisal's payloads have known types; anything else decodes untyped.
+        hints = [hint] if hint and typed else None
+        return (await dc.decode(payloads, hints))[0] if payloads else None
+
+    if field == "workflow_execution_started_event_attributes":
+        r.what, r.name, r.note = "started", a.workflow_type.name, a.continued_execution_run_id
+        r.value = await one(a.input.payloads, m.AppraisalInput)
+    elif field == "workflow_execution_update_accepted_event_attributes":
+        r.what, r.name = "update", a.accepted_request.input.name
+        arg, res = UPDATES.get(r.name, (None, None))
+        r.value = await one(a.accepted_request.input.args.payloads, arg)
+        if (done := finished.get(a.accepted_request.meta.update_id)) is not None:
+            outcome = done.workflow_execution_update_completed_event_attributes.outcome
+            if outcome.HasField("failure"):
+                r.note = str(await dc.decode_failure(outcome.failure))
+            else:
+                r.outcome = await one(outcome.success.payloads, res)
+    elif field == "workflow_execution_signaled_event_attributes":
+        r.what, r.name = "signal", a.signal_name
+        r.value = await one(a.input.payloads, SIGNALS.get(a.signal_name))
+    elif field == "activity_task_scheduled_event_attributes" and typed:
+        r.what, r.name = "activity", a.activity_type.name
+        r.value = await one(a.input.payloads, ACTIVITIES.get(r.name))
+    elif field in (
+        "activity_task_failed_event_attributes",
+        "activity_task_timed_out_event_attributes",
+    ):
+        r.what, r.value = "activity_failed", a.scheduled_event_id
+    elif field == "marker_recorded_event_attributes" and _marker_activity(a) == "match_mentor":
+        if "result" not in a.details:  # a failed attempt: the match that counts comes later
+            return False
+        r.what, r.value = "mentor", await one(a.details["result"].payloads, MentorMatch)
+    elif field == "upsert_workflow_search_attributes_event_attributes":
+        # Search attributes are stored as plain JSON, never through the payload codec.
+        fields = a.search_attributes.indexed_fields
+        r.what, r.value = (
+            "attributes",
+            {k: json.loads(v.data or b"null") for k, v in fields.items()},
+        )
+    elif field == "timer_fired_event_attributes":
+        r.what = "timer"
+    elif field == "signal_external_workflow_execution_initiated_event_attributes" and typed:
+        r.what, r.name = "progress", a.signal_name
+        r.value = await one(a.input.payloads, AppraisalProgress)
+    elif field in CLOSINGS:
+        r.what, r.name = "closed", CLOSINGS[field]
+        if r.name == "completed":
+            r.value = await one(a.result.payloads, m.AppraisalResult)
+        elif r.name == "continued_as_new":
+            r.note = a.new_execution_run_id
+        elif r.name == "failed":
+            r.note = str(await dc.decode_failure(a.failure))
+        else:
+            r.note = getattr(a, "reason", "")
+    return bool(r.what)
+
+
+def _marker_activity(a: Any) -> str | None:
+    """The activity a local-activity marker was written for (the SDK's own plain JSON)."""
+    try:
+        return str(json.loads(a.details["data"].payloads[0].data)["activity_type"])
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+
+
+def regrade(
+    inp: m.AppraisalInput, plan: TargetPlan, review: Review, community: float | None
+) -> Assessment:
+    """The grade the domain rules give a recorded review, with the community cap if it applies."""
+    rules = inp.policy.community
+    below = rules.enabled and community is not None and community < rules.floor
+    return assess(
+        review,
+        plan,
+        few_main_below_share=inp.policy.few_main_below_share,
+        behaviour_cap=rules.cap_below_floor if below else None,
+    )
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    """Free text cut to a short excerpt: the timeline summarises, it does not republish."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class _Steps:
+    """Turns decoded events into entries, keeping what later entries need to be read."""
+
+    def __init__(self, reveal_peers: bool) -> None:
+        self.reveal = reveal_peers
+        self.entries: list[TimelineEntry] = []
+        self.inp: m.AppraisalInput | None = None
+        self.supervisor = self.superior = self.stage = ""
+        self.draft: TargetPlan | None = None
+        self.plan: TargetPlan | None = None
+        self.community: float | None = None
+        self.grade: str | None = None
+        self.reviewed = self.released = self.appealed = False
+        self.notices: dict[tuple[str, int], TimelineEntry] = {}
+        self.pending: dict[str, tuple[TaskKind, datetime]] = {}  # fallbacks still to come
+        self.firing: list[tuple[Recorded, str, TaskKind]] = []  # ...whose instant has passed
+
+    def add(
+        self, r: Recorded, kind: str, says: str, actor: str | None = None, detail: Any = None
+    ) -> TimelineEntry:
+        at = {"run_id": r.run_id, "event_id": r.event_id, "at": r.at}
+        entry = TimelineEntry(seq=0, **at, kind=kind, actor_nip=actor, summary=says)
+        entry.detail = dict(detail or {})
+        self.entries.append(entry)
+        return entry
+
+    def read(self, r: Recorded) -> None:
+        # A completion accepted in the workflow task that a deadline's timer woke wins over the
+        # fallback (the workflow acts only on a task still as it was): hold fallbacks till then.
+        if r.what != "update":
+            self.flush()
+        getattr(self, f"_on_{r.what}", lambda r: None)(r)
+
+    def flush(self) -> None:
+        for r, task_id, kind in self.firing:
+            fallback = self._rule(kind).fallback
+            says = f"fallback: {kind.value} {FALLBACK_SAYS.get(fallback, fallback.value)}"
+            task = None if self._hide(kind) else task_id
+            detail = {"task_id": task, "task_kind": kind.value, "fallback": fallback.value}
+            self.add(r, "fallback", says, None, detail)
+        self.firing.clear()
+
+    def _rule(self, kind: TaskKind) -> Any:
+        assert self.inp is not None
+        return self.inp.policy.rule(kind)
+
+    def _hide(self, kind: str) -> bool:
+        return kind == TaskKind.PEER_FEEDBACK and not self.reveal
+
+    def _on_started(self, r: Recorded) -> None:
+        inp: m.AppraisalInput = r.value
+        if self.inp is None:
+            self.community = inp.community_score
+        self.inp, self.supervisor, self.superior = inp, inp.supervisor_nip, inp.superior_nip
+        self.stage = m.Stage.TARGETS.value  # where every run starts: the start entry says so
+        keep = {"employee_nip", "unit_code", "position_level", "supervisor_nip", "superior_nip"}
+        keep |= {"cycle_id", "year_start", "community_score", "previous_grade"}
+        detail = {**inp.model_dump(mode="json", include=keep), "policy": inp.policy.name}
+        if self.reveal:
+            detail["peer_nips"] = list(inp.peer_nips)
+        verb = f"run continued from {r.note}" if r.note else "appraisal started"
+        says = f"{verb}: employee {inp.employee_nip}, unit {inp.unit_code}, policy "
+        says += f"{inp.policy.name}; supervisor {inp.supervisor_nip}, superior {inp.superior_nip}"
+        self.add(r, "started", says, None, detail)
+
+    def _on_update(self, r: Recorded) -> None:
+        v, actor = r.value, getattr(r.value, "actor_nip", None)
+        if r.note:  # accepted, then refused by the handler: it changed nothing
+            if isinstance(v, m.CompleteTaskInput) and self._hide(v.body.kind):
+                actor = None
+            self.add(r, "update.failed", f"{r.name} not applied: {r.note}", actor)
+        elif isinstance(v, m.CompleteTaskInput):
+            self._task(r, v)
+        elif isinstance(v, m.FileAppealInput):
+            self.appealed, said = True, _excerpt(v.reason)
+            self.add(r, "appeal.filed", f"appealed the grade {self.grade}: {said}", actor)
+        elif isinstance(v, m.ExtendDeadlineInput):
+            self.pending.pop(v.task_id, None)
+            task = r.outcome.tasks[0] if isinstance(r.outcome, m.HrActionDone) else None
+            kind, said = task.kind.value if task else "a task", _excerpt(v.reason)
+            says = f"moved the deadline of {kind} to {_day(v.due_at)}: {said}"
+            task_id = None if self._hide(kind) else v.task_id
+            detail = {"task_id": task_id, "task_kind": kind, "due_at": v.due_at.isoformat()}
+            self.add(r, "deadline.extended", says, actor, detail)
+        elif isinstance(v, m.ReassignInput):
+            self._reassign(r, v)
+        elif isinstance(v, m.CancelInput):
+            self.pending.clear()
+            self.add(r, "cancelled", f"cancelled the appraisal: {_excerpt(v.reason)}", actor)
+        else:
+            self.add(r, "update", f"update {r.name}", actor)
+
+    def _task(self, r: Recorded, v: m.CompleteTaskInput) -> None:
+        self.pending.pop(v.task_id, None)
+        self.firing = [f for f in self.firing if f[1] != v.task_id]
+        period = r.outcome.task.period if isinstance(r.outcome, m.TaskCompleted) else None
+        says, detail = self._say(v.body, period)
+        if self._hide(v.body.kind):  # nor the task id: the inbox would name the peer
+            self.add(r, v.body.kind, says)
+        else:
+            self.add(r, v.body.kind, says, v.actor_nip, {"task_id": v.task_id, **detail})
+
+    def _say(self, body: m.TaskBody, period: int | None) -> tuple[str, dict[str, Any]]:
+        at = f" for period {period}" if period else ""
+        match body:
+            case m.TargetsDraftBody(plan=plan):
+                self.draft = plan
+                return f"drafted {len(plan.ids)} targets ({', '.join(plan.ids)})", {}
+            case m.TargetsApproveBody(decision="approve"):
+                self.plan = self.draft
+                return "approved the targets", {}
+            case m.TargetsApproveBody(comment=comment):
+                return f"returned the targets: {_excerpt(comment)}", {}
+            case m.SelfReportBody(report=report):
+                values = {x.target_id: x.value for x in report.realisations}
+                files = sum(len(x.evidence) for x in report.realisations)
+                says = f"self-report{at}: {len(values)} realisations, {files} evidence files"
+                return says, {"period": period, "realisations": values}
+            case m.FeedbackBody():
+                return f"feedback{at}", {"period": period}
+            case m.PeerFeedbackBody(answers=answers) if self.reveal:
+                scores = {d.value: s for d, s in answers.scores.items()}
+                mean = round(sum(scores.values()) / len(scores), 2)
+                return f"answered the peer survey (mean {mean})", {"scores": scores}
+            case m.PeerFeedbackBody():
+                return "a peer answered the survey", {}
+            case m.ReviewBody(review=review):
+                return self._review(review)
+            case m.AppealDecideBody(decision="change", grade=grade, reason=reason):
+                return f"changed the grade to {grade}: {_excerpt(reason)}", {"grade": grade}
+            case m.AppealDecideBody(reason=reason):
+                return f"upheld the grade: {_excerpt(reason)}", {}
+            case m.MentorshipAcceptBody(accept=accept):
+                return f"{'accepted' if accept else 'declined'} the mentorship", {}
+        return str(body.kind), {}
+
+    def _review(self, review: Review) -> tuple[str, dict[str, Any]]:
+        self.reviewed = True
+        detail = review.model_dump(mode="json", exclude={"comment"})
+        if self.inp is None or self.plan is None:
+            return f"review: {len(review.target_ratings)} targets rated", detail
+        try:
+            a = regrade(self.inp, self.plan, review, self.community)
+        except DomainError as e:
+            return f"review that cannot be graded: {e}", detail
+        capped = " (capped by the community score)" if a.behaviour_capped else ""
+        detail["assessment"] = a.model_dump(mode="json")
+        says = f"review: results {a.results}, behaviour {a.behaviour}{capped} → grade {a.grade}"
+        return says, detail
+
+    def _reassign(self, r: Recorded, v: m.ReassignInput) -> None:
+        old = self.supervisor
+        self.supervisor, self.superior = v.supervisor_nip, v.superior_nip or self.superior
+        tasks = r.outcome.tasks if isinstance(r.outcome, m.HrActionDone) else []
+        moved = [t.id for t in tasks if t.status is Status.SUPERSEDED]
+        for task_id in moved:
+            self.pending.pop(task_id, None)
+        says = f"moved the appraisal from supervisor {old} to {v.supervisor_nip} (superior "
+        says += f"{self.superior}); {len(moved)} open tasks moved; reason: {_excerpt(v.reason)}"
+        detail = {"from": old, "to": v.supervisor_nip, "superior": self.superior, "moved": moved}
+        self.add(r, "reassigned", says, v.actor_nip, detail)
+
+    def _on_activity(self, r: Recorded) -> None:
+        if isinstance(r.value, CascadeRequest):
+            ids = r.value.workflow_ids
+            says = f"approved targets passed down to {len(ids)} subordinates' appraisals"
+            self.add(r, "cascade", says, None, {"workflow_ids": ids})
+            return
+        note: Notification = r.value
+        kind, rule = note.task_kind.value, self._rule(note.task_kind)
+        hidden = self._hide(kind)
+        told = [] if hidden and note.kind is NotificationKind.REMINDER else note.recipients
+        detail: dict[str, Any] = {"task_id": None if hidden else note.task_id, "task_kind": kind}
+        detail |= {"due_at": note.due_at.isoformat(), "recipients": told}
+        if note.kind is NotificationKind.REMINDER:
+            to = f", sent to {', '.join(told)}" if told else ""
+            says = f"reminder: {kind} due {_day(note.due_at)}{to}"
+            entry = self.add(r, "reminder", says, None, detail)
+        elif note.kind is NotificationKind.ESCALATION:
+            # An appraiser's task moves to the superior, and then only the superior is told.
+            moved = note.task_kind in SUPERVISOR_KINDS and note.recipients == [self.superior]
+            to = f"moved to the superior {self.superior}" if moved else f"told {', '.join(told)}"
+            detail["moved_to"] = self.superior if moved else None
+            entry = self.add(
+                r, "escalation", f"escalation: {kind} past its deadline, {to}", None, detail
+            )
+            if rule.fallback is not Fallback.WAIT:  # those fallbacks send no notice: watch timers
+                due = note.due_at + (timedelta(0) if moved else days(rule.escalation_days))
+                self.pending[note.task_id] = (note.task_kind, due)
+        else:
+            says = f"fallback: {kind} flagged overdue, waiting for HR; told {', '.join(told)}"
+            entry = self.add(r, "fallback", says, None, {**detail, "fallback": rule.fallback})
+        self.notices[(r.run_id, r.event_id)] = entry
+
+    def _on_activity_failed(self, r: Recorded) -> None:
+        if (entry := self.notices.get((r.run_id, r.value))) is not None:
+            entry.detail["delivered"] = False
+
+    def _on_timer(self, r: Recorded) -> None:
+        for task_id, (kind, due) in list(self.pending.items()):
+            if r.at + TIMER_SLACK >= due:
+                del self.pending[task_id]
+                self.firing.append((r, task_id, kind))
+
+    def _on_signal(self, r: Recorded) -> None:
+        v = r.value
+        if isinstance(v, m.ReleaseGrade):
+            self.released = True
+            why = f", adjusted: {_excerpt(v.reason)}" if v.adjusted else ""
+            detail = {"grade": v.grade, "adjusted": v.adjusted}
+            self.add(r, "grade.released", f"the cycle released {v.grade}{why}", v.actor_nip, detail)
+        elif isinstance(v, m.CommunityScore):
+            used = self.inp is not None and v.unit_code == self.inp.unit_code and not self.reviewed
+            self.community = v.score if used else self.community
+            why = "" if used else " (not used: another unit, or after the review)"
+            says = f"citizen satisfaction of unit {v.unit_code}: {v.score}{why}"
+            self.add(r, "community_score", says, None, {"score": v.score, "used": used})
+        elif isinstance(v, m.SupervisorTargetsApproved):
+            ids = [t.id for t in v.targets]
+            says = f"the supervisor's targets are approved ({len(ids)}): drafting may start"
+            self.add(r, "supervisor_targets_approved", says, None, {"targets": ids})
+        else:
+            self.add(r, "signal", f"signal {r.name}")
+
+    def _on_mentor(self, r: Recorded) -> None:
+        if nip := getattr(r.value, "mentor_nip", None):
+            self.add(r, "mentor.matched", f"mentor matched: {nip}", None, {"mentor_nip": nip})
+        else:
+            self.add(r, "mentor.none", "no mentor with room was found")
+
+    def _on_attributes(self, r: Recorded) -> None:
+        grade, stage = r.value.get("AppraisalGrade"), r.value.get("AppraisalStage")
+        if grade and grade != self.grade:
+            if self.grade is not None:
+                says = f"final grade now {grade} (was {self.grade})"
+                self.add(r, "grade.changed", says, None, {"grade": grade})
+            elif not self.released:  # no release signal came: a standalone year released its own
+                self.add(r, "grade.released", f"grade released: {grade}", None, {"grade": grade})
+            self.grade = grade
+        if stage and stage != self.stage:
+            quiet = self.stage == "appeal" and stage == "outcome" and not self.appealed
+            why = " (the appeal window closed with no appeal)" if quiet else ""
+            self.add(r, "stage", f"stage: {stage}{why}", None, {"stage": stage})
+            self.stage = stage
+
+    def _on_closed(self, r: Recorded) -> None:
+        if not isinstance(res := r.value, m.AppraisalResult):
+            self.add(r, r.name, f"run {r.name.replace('_', ' ')} {r.note}".strip())
+            return
+        says = f"the year ended ({res.stage.value}); grade computed "
+        says += f"{res.grade_computed or '-'}, final {res.grade_final or '-'}"
+        if res.outcome is not None:
+            awards = ", ".join(a.value for a in res.outcome.awards)
+            says += f"; outcome {res.outcome.kind.value}" + (f" ({awards})" if awards else "")
+        says += f"; mentor {res.mentor_nip}" if res.mentor_nip else ""
+        says += f"; flags {', '.join(res.flags)}" if res.flags else ""
+        self.add(r, "completed", says, None, res.model_dump(mode="json"))
+
+
+async def build_timeline(
+    *runs: WorkflowHistory | Sequence[HistoryEvent],
+    workflow_id: str | None = None,
+    reveal_peers: bool = False,
+    data_converter: DataConverter = pydantic_data_converter,
+) -> Timeline:
+    """An appraisal's timeline from its runs' histories, oldest first; peers named if asked."""
+    steps = _Steps(reveal_peers)
+    run_ids: list[str] = []
+    for run in runs:
+        if isinstance(run, WorkflowHistory):
+            workflow_id = workflow_id or run.workflow_id
+        records = await decode_events(
+            run.events if isinstance(run, WorkflowHistory) else run, data_converter
+        )
+        if not records or records[0].what != "started" or records[0].name != APPRAISAL_WORKFLOW:
+            raise ValueError("not the history of an appraisal")
+        run_ids.append(records[0].run_id)
+        for record in records:
+            steps.read(record)
+    steps.flush()
+    order = sorted(steps.entries, key=lambda e: (run_ids.index(e.run_id), e.event_id))
+    entries = [e.model_copy(update={"seq": i}) for i, e in enumerate(order)]
+    return Timeline(workflow_id=workflow_id or "", run_ids=run_ids, entries=entries)
+
+
+def page(timeline: Timeline, offset: int = 0, limit: int = 50) -> TimelinePage:
+    """`limit` entries from `offset`; `next_offset` is None on the last page."""
+    entries = timeline.entries[offset : offset + limit]
+    after = offset + len(entries)
+    more = bool(entries) and after < len(timeline.entries)
+    return TimelinePage(
+        entries=entries, total=len(timeline.entries), next_offset=after if more else None
+    )
+
+
+async def fetch_runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run of a workflow, oldest first, following continue-as-new back from the latest."""
+    runs: list[WorkflowHistory] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        runs.insert(0, history)
+        run_id = history.events[
+            0
+        ].workflow_execution_started_event_attributes.continued_execution_run_id
+        if not run_id:
+            return runs
+
+
+async def export_history_json(client: Client, workflow_id: str, run_id: str | None = None) -> str:
+    """The raw history as Temporal's JSON, as `temporal workflow show --output json` has it."""
+    history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+    return history.to_json()
