@@ -14,7 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
-from api.timeline import APPRAISAL_WORKFLOW, Recorded, decode_events, regrade
+from api.history_events import APPRAISAL_WORKFLOW, Recorded, decode_events, regrade
 from appraisal.worker import WORKFLOWS
 from domain.errors import DomainError
 from domain.review import Review

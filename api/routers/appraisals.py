@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowHandle
 
-from api.access import redact_state, sees_appraisal
+from api.access import redact_state, sees_appraisal, sees_history, sees_peer_identities
 from api.auth import Principal
-from api.deps import CurrentPrincipal, HrPrincipal, SessionDep, TemporalClientDep
+from api.deps import (
+    CurrentPrincipal,
+    HrPrincipal,
+    ReaderPrincipal,
+    SessionDep,
+    TemporalClientDep,
+)
 from api.openapi import responses
 from api.problems import ProblemError, not_found
 from api.schemas import (
@@ -25,9 +33,11 @@ from api.schemas import (
     page_of,
 )
 from api.temporal_errors import workflow_call
+from api.timeline import TimelinePage, build_timeline, export_history_json, fetch_runs, page
 from domain.ratings import Grade
-from domain.records import AppraisalRecord
+from domain.records import AppraisalRecord, AuditEvent
 from store.repositories.appraisals import get_appraisal, list_appraisals
+from store.repositories.audit import append_event
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import (
     AppealFiled,
@@ -57,6 +67,22 @@ async def visible(
 def handle_of(client: Client, appraisal_id: str) -> Handle:
     """The appraisal's workflow."""
     return client.get_workflow_handle_for(AppraisalWorkflow.run, appraisal_id)
+
+
+async def log_auditor_read(
+    session: AsyncSession, principal: Principal, appraisal_id: str, what: str
+) -> None:
+    """Auditors' reads go into the audit log too: who looked at which appraisal, when."""
+    if principal.is_auditor:
+        event = AuditEvent(
+            event_id=f"read-{uuid.uuid4()}",
+            at=datetime.now(UTC),
+            actor_nip=principal.nip,
+            kind="auditor.read",
+            appraisal_id=appraisal_id,
+            payload={"read": what},
+        )
+        await append_event(session, event)
 
 
 @router.get("", responses=responses(401, 422))
@@ -103,7 +129,56 @@ async def read_appraisal(
             if principal.is_auditor
             else None
         )
+    await log_auditor_read(session, principal, appraisal_id, "state")
     return AppraisalView(appraisal=redact_state(principal, state), peer_answers=answers)
+
+
+@router.get("/{appraisal_id}/history", responses=responses(401, 404, 503))
+async def read_history(
+    appraisal_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> TimelinePage:
+    """Who did what, when: read from the workflow's own event history (across runs); peers are
+    named to HR and auditors only."""
+    record = await visible(session, principal, appraisal_id)
+    if not sees_history(principal, record):
+        raise not_found("appraisal")
+    async with workflow_call():
+        runs = await fetch_runs(client, appraisal_id)
+    timeline = await build_timeline(
+        *runs,
+        workflow_id=appraisal_id,
+        reveal_peers=sees_peer_identities(principal),
+        data_converter=client.data_converter,
+    )
+    await log_auditor_read(session, principal, appraisal_id, "history")
+    return page(timeline, offset, limit)
+
+
+@router.get(
+    "/{appraisal_id}/history/export",
+    responses={
+        200: {"content": {"application/json": {}}, "description": "Temporal's history JSON"},
+        **responses(401, 403, 404, 503),
+    },
+    response_class=Response,
+)
+async def export_history(
+    appraisal_id: str,
+    principal: ReaderPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> Response:
+    """The latest run's raw event history as Temporal's JSON, for archiving and for
+    `appraisal verify-history` (payloads stay as stored: encrypted when encryption is on)."""
+    await visible(session, principal, appraisal_id)
+    async with workflow_call():
+        body = await export_history_json(client, appraisal_id)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/{appraisal_id}/appeal", responses=responses(401, 403, 404, 409, 422, 503))

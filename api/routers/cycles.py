@@ -42,15 +42,16 @@ def handle_of(client: Client, cycle_id: str) -> WorkflowHandle[CycleWorkflow, Cy
     return client.get_workflow_handle_for(CycleWorkflow.run, PREFIX + cycle_id)
 
 
-def _policy(chosen: str | Policy) -> Policy:
-    if isinstance(chosen, Policy):
-        return chosen
+def _policy(chosen: str | Policy, regional_head_nip: str | None) -> Policy:
     try:
-        return preset(chosen)
+        policy = chosen if isinstance(chosen, Policy) else preset(chosen)
     except DomainError as e:
         raise ProblemError(
             422, str(e), errors=[FieldError(field="body.policy", message=str(e))]
         ) from None
+    if regional_head_nip is None:
+        return policy
+    return policy.model_copy(update={"regional_head_nip": regional_head_nip})
 
 
 @router.post(
@@ -75,7 +76,7 @@ async def launch(
             org=roster.org,
             year=request.year,
             roster_id=roster.id,
-            policy=_policy(request.policy),
+            policy=_policy(request.policy, request.regional_head_nip),
             task_queue=svc.config.task_queue,
             year_start=request.year_start,
         )

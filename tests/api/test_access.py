@@ -109,6 +109,8 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
     return [
         ("GET", a, {}, row(200, 200, 200, 404, 404, 200, 200)),
         ("GET", "/v1/appraisals/appraisal-nobody", {}, row(404, 404, 404, 404, 404, 404, 404)),
+        ("GET", f"{a}/history", {}, row(200, 404, 404, 404, 404, 200, 200)),
+        ("GET", f"{a}/history/export", {}, row(403, 403, 403, 403, 403, 200, 200)),
         (
             "GET",
             "/v1/appraisals",

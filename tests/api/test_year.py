@@ -113,6 +113,29 @@ async def test_a_unit_year_through_the_api(api: Api) -> None:
     me = employees[-1].nip
     mine = await api.http.get(f"/v1/appraisals/appraisal-{cycle_id}-{me}", headers=bearer(me))
     assert mine.status_code == 200 and mine.json()["appraisal"]["stage"] == "done"
+    # The employee's timeline names who did each step; the auditor's read of it is logged.
+    supervisor = next(e.supervisor_nip for e in employees if e.nip == me)
+    steps: list[dict[str, str]] = []
+    offset: int | None = 0
+    while offset is not None:
+        r = await api.http.get(
+            f"/v1/appraisals/appraisal-{cycle_id}-{me}/history",
+            params={"offset": offset, "limit": 10},
+            headers=bearer(me),
+        )
+        assert r.status_code == 200, r.text
+        steps += r.json()["entries"]
+        offset = r.json()["next_offset"]
+    by_kind = {s["kind"]: s["actor_nip"] for s in steps}
+    assert by_kind["targets.draft"] == me
+    assert by_kind["targets.approve"] == supervisor and by_kind["review"] == supervisor
+    assert {"grade.released", "completed"} <= set(by_kind)
+    auditor = bearer(AUDITOR, Role.AUDITOR)
+    await api.http.get(f"/v1/appraisals/appraisal-{cycle_id}-{me}/history", headers=auditor)
+    logged = await api.http.get(
+        "/v1/audit/events", params={"actor": AUDITOR, "kind": "auditor.read"}, headers=auditor
+    )
+    assert any(e["appraisal_id"] == f"appraisal-{cycle_id}-{me}" for e in logged.json()["items"])
 
 
 async def calibrate(api: Api, cycle_id: str, unit: str, nips: list[str]) -> None:
