@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POLICY ?= national
 
-.PHONY: setup demo test lint
+.PHONY: setup dev demo test lint
 
 $(BIN)/appraisal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(BIN)/appraisal: pyproject.toml
 	touch $@
 
 setup: $(BIN)/appraisal
+
+dev: setup  ## the whole stack on this machine: Temporal, worker, API on :8000, a demo city
+	$(BIN)/appraisal dev --demo --policy $(POLICY)
 
 demo: setup  ## run one fictional employee's whole year, step by step
 	$(BIN)/appraisal demo --policy $(POLICY)
