@@ -95,6 +95,9 @@ async def list_visible_appraisals(
     unit: Annotated[str | None, Query(max_length=40)] = None,
     stage: Stage | None = None,
     grade: Annotated[Grade | None, Query(description="the final grade")] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=18, description="with an open task for this NIP")
+    ] = None,
 ) -> Page[AppraisalRecord]:
     """Appraisals by cycle, unit, stage and grade: all for HR and auditors; for anyone else
     their own and those they appraise or stand above."""
@@ -104,6 +107,7 @@ async def list_visible_appraisals(
         unit_code=unit,
         stage=stage.value if stage else None,
         grade=grade,
+        open_task_for=assignee,
         visible_to=None if principal.is_hr or principal.is_auditor else principal.nip,
         limit=limit + 1,
         offset=offset,

@@ -8,11 +8,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratings import Grade
-from domain.records import AppraisalRecord
-from store.models import AppraisalRow
+from domain.records import AppraisalRecord, TaskStatus
+from store.models import AppraisalRow, TaskRow
 from store.repositories._rows import row_values, table_of, upsert
 
 _appraisals = table_of(AppraisalRow)
+_tasks = table_of(TaskRow)
 
 
 async def upsert_appraisal(session: AsyncSession, appraisal: AppraisalRecord) -> None:
@@ -36,11 +37,13 @@ async def list_appraisals(
     grade: Grade | None = None,
     supervisor_nip: str | None = None,
     visible_to: str | None = None,
+    open_task_for: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[AppraisalRecord]:
     """Appraisals matching every given filter (grade means the final grade), ordered by id;
-    `visible_to` keeps those where that NIP is the employee, the appraiser or their superior."""
+    `visible_to` keeps those where that NIP is the employee, the appraiser or their superior;
+    `open_task_for` those where that NIP has an open task."""
     query = select(_appraisals)
     if cycle_id is not None:
         query = query.where(_appraisals.c.cycle_id == cycle_id)
@@ -52,6 +55,11 @@ async def list_appraisals(
         query = query.where(_appraisals.c.grade_final == grade.value)
     if supervisor_nip is not None:
         query = query.where(_appraisals.c.supervisor_nip == supervisor_nip)
+    if open_task_for is not None:
+        waiting = select(_tasks.c.appraisal_id).where(
+            _tasks.c.assignee_nip == open_task_for, _tasks.c.status == TaskStatus.OPEN.value
+        )
+        query = query.where(_appraisals.c.id.in_(waiting))
     if visible_to is not None:
         query = query.where(
             or_(

@@ -204,6 +204,14 @@ async def test_lists_show_only_what_the_caller_may_see(api: Api, world: World) -
         "hr": mine,
         "auditor": mine,
     }
+    waiting = await api.http.get(
+        "/v1/appraisals", params={"unit": world.unit, "assignee": EMPLOYEE}, headers=CALLERS["hr"]
+    )
+    assert [a["id"] for a in waiting.json()["items"]] == mine
+    nobody = await api.http.get(
+        "/v1/appraisals", params={"unit": world.unit, "assignee": SUPERIOR}, headers=CALLERS["hr"]
+    )
+    assert nobody.json()["items"] == []
     for caller in ("supervisor", "peer", "other", "hr"):
         r = await api.http.get("/v1/tasks", headers=CALLERS[caller])
         assert world.draft_task_id not in [t["id"] for t in r.json()["items"]], caller
