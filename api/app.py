@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
-from api import problems
+from api import outages, problems
 from api.auth import TokenVerifier
 from api.config import ApiConfig
-from api.deps import Services
+from api.deps import Services, no_unknown_query
 from api.limits import BodyLimitMiddleware
 from api.metrics import MetricsMiddleware
+from api.openapi import finish
 from api.routers import appraisals, audit, codec, cycles, health, policies, rosters, tasks
 from store.db import make_engine, make_session_factory
 
@@ -67,8 +69,17 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(no_unknown_query)],
     )
+    generated = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # Generated once, then corrected once: FastAPI caches the document it returns.
+        return app.openapi_schema or finish(generated())
+
+    app.openapi = openapi  # type: ignore[method-assign]
     problems.install(app)
+    outages.install(app)
     for module in (rosters, cycles, tasks, appraisals, audit, policies, codec, health):
         app.include_router(module.router)
     app.add_middleware(

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api.auth import InvalidToken, Principal, TokenVerifier
 from api.config import ApiConfig
-from api.problems import ProblemError
+from api.problems import FieldError, ProblemError
 
 
 @dataclass
@@ -97,3 +98,27 @@ def require_auditor(principal: CurrentPrincipal) -> Principal:
 HrPrincipal = Annotated[Principal, Depends(require_hr)]
 ReaderPrincipal = Annotated[Principal, Depends(require_reader)]
 AuditorPrincipal = Annotated[Principal, Depends(require_auditor)]
+
+
+def no_unknown_query(request: Request) -> None:
+    """Unknown query parameters are an error, as unknown body fields are: a misspelt filter
+    would otherwise answer with the whole unfiltered list."""
+    dependant: Dependant | None = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    unknown = sorted(set(request.query_params) - _query_names(dependant))
+    if unknown:
+        raise ProblemError(
+            422,
+            f"{len(unknown)} field error(s)",
+            errors=[
+                FieldError(field=f"query.{n}", message="not a parameter here") for n in unknown
+            ],
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

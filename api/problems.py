@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -97,6 +98,17 @@ def field_errors(errors: Any) -> list[FieldError]:
     ]
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the path answers to: one route per method, so Starlette's own 405 names
+    only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Route every error the app can raise through the problem shape."""
 
@@ -112,14 +124,17 @@ def install(app: FastAPI) -> None:
             Problem(title=TITLES[422], status=422, detail=detail, errors=errors)
         )
 
-    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         problem = Problem(
             title=TITLES.get(exc.status_code, "Error"),
             status=exc.status_code,
             detail=str(exc.detail) if exc.detail else None,
         )
-        return problem_response(problem, dict(exc.headers) if exc.headers else None)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem_response(problem, headers or None)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged with the route only: request bodies may hold personal data.

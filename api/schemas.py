@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from domain.curve import UnitRating
 from domain.nip import Nip
@@ -44,6 +45,24 @@ def page_of(items: list[T], limit: int, offset: int) -> Page[T]:
     )
 
 
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _rfc3339(value: object) -> object:
+    # The document promises an RFC 3339 date-time; pydantic alone would also read "0.5" as a
+    # Unix time and "2026-03-31" or a time without an offset as some unstated zone.
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
+        return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-03-31T17:00:00+07:00")
+
+
+Instant = Annotated[datetime, BeforeValidator(_rfc3339)]
+"""A point in time as RFC 3339 text with its offset; nothing looser."""
+
 Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")]
 
@@ -56,7 +75,11 @@ class LaunchCycleRequest(Strict):
     policy: str | Policy = Field(
         description="a preset name (see GET /v1/policies) or a whole policy", examples=["binjai"]
     )
-    year_start: datetime | None = Field(default=None, description="defaults to the launch time")
+    year_start: Instant | None = Field(default=None, description="defaults to the launch time")
+    regional_head_nip: Nip | None = Field(
+        default=None,
+        description="who appraises the heads at the top of the roster, if the policy names no one",
+    )
 
 
 class CycleRef(BaseModel):
@@ -95,7 +118,7 @@ class DeadlineRequest(Strict):
     """Move an open task's deadline, with a reason."""
 
     task_id: str = Field(min_length=1, max_length=200)
-    due_at: datetime
+    due_at: Instant
     reason: str = Field(min_length=3, max_length=1000)
 
 

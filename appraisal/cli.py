@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from appraisal.cli_api import api, token
+from appraisal.cli_api import api, dev, token
 from appraisal.cli_cycle import cycle_app, roster_app, schedule_app
 from appraisal.cli_ops import register_search_attributes
 from appraisal.settings import get_settings
@@ -89,6 +89,8 @@ def simulate(
         chosen = preset(policy)
     except DomainError as e:
         raise typer.BadParameter(str(e), param_hint="--policy") from None
+    if units is not None and units > employees:
+        raise typer.BadParameter("at most one unit per employee", param_hint="--units")
     report = run_simulation(
         chosen,
         employees,
@@ -128,8 +130,11 @@ def verify_history(
 ) -> None:
     """Replay exported histories against the current workflow code and re-derive each grade."""
     from appraisal.verify import verify_and_report
+    from workflows.codec import data_converter, parse_keys
 
-    code = asyncio.run(verify_and_report(files, typer.echo))
+    # Histories of a deployment with PAYLOAD_KEYS are encrypted: read them with the same keys.
+    converter = data_converter(parse_keys(get_settings().payload_keys))
+    code = asyncio.run(verify_and_report(files, typer.echo, converter))
     if code:
         raise typer.Exit(code)
 
@@ -151,6 +156,7 @@ def worker() -> None:
     asyncio.run(run_worker(get_settings()))
 
 
+app.command()(dev)
 app.command()(api)
 app.command()(token)
 app.command("register-search-attributes")(register_search_attributes)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import AuditorPrincipal, SessionDep
 from api.openapi import responses
-from api.schemas import Limit, Offset, Page, page_of
+from api.schemas import Instant, Limit, Offset, Page, page_of
 from store.repositories.audit import AuditEntry, VerifyResult, list_events, verify_chain
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -26,8 +25,8 @@ async def audit_events(
     appraisal_id: Text = None,
     cycle_id: Text = None,
     kind: Text = None,
-    since: Annotated[datetime | None, Query(description="inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="exclusive")] = None,
+    since: Annotated[Instant | None, Query(description="inclusive")] = None,
+    until: Annotated[Instant | None, Query(description="exclusive")] = None,
 ) -> Page[AuditEntry]:
     """Audit events in chain order, filtered by actor, appraisal, cycle, kind and time."""
     rows = await list_events(
