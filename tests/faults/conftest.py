@@ -1,0 +1,88 @@
+"""Fault-test fixtures: a file-backed dev server and a worker process of their own per test,
+on a fresh read-model database, every process stopped at the end whatever happened."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from temporalio.client import Client
+
+from store.db import make_engine, make_session_factory
+from store.migrate import upgrade
+from tests.faults.stack import DevServer, WorkerProcess
+
+
+@dataclass
+class Stack:
+    """The processes of one fault test and the means to look at what they did."""
+
+    server: DevServer
+    worker: WorkerProcess
+    client: Client
+    sessions: async_sessionmaker[AsyncSession]
+    task_queue: str
+
+
+@pytest.fixture
+async def read_model_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated read model for one test: a database of its own on DATABASE_URL's
+    PostgreSQL server when that is set (and lets us create one), else a SQLite file.
+
+    Not the run's shared database: a worker process writes it, and the audit chain verified
+    at the end must hold this test's events only."""
+    async with contextlib.AsyncExitStack() as cleanup:
+        url = await cleanup.enter_async_context(_own_postgres_database())
+        url = url or f"sqlite+aiosqlite:///{tmp_path / 'read-model.db'}"
+        await upgrade(url)
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def _own_postgres_database() -> AsyncIterator[str | None]:
+    configured = os.environ.get("DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        yield None
+        return
+    server = make_url(configured)
+    name = f"faults_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError:  # no right to create databases: the SQLite file will do
+        await admin.dispose()
+        yield None
+        return
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, read_model_url: str) -> AsyncIterator[Stack]:
+    """A dev server on a SQLite file, a worker process, and the test's own read model."""
+    server = DevServer(tmp_path / "temporal.db", tmp_path / "server.log")
+    queue = f"faults-{uuid.uuid4().hex[:8]}"
+    worker = WorkerProcess(server.address, read_model_url, queue, tmp_path, cwd=tmp_path)
+    engine = make_engine(read_model_url)
+    async with contextlib.AsyncExitStack() as cleanup:
+        cleanup.push_async_callback(engine.dispose)
+        cleanup.push_async_callback(server.stop)
+        await server.start()
+        client = await server.client()
+        cleanup.push_async_callback(worker.stop)  # runs first: the worker before its server
+        await worker.start(client)
+        yield Stack(server, worker, client, make_session_factory(engine), queue)

@@ -1,0 +1,126 @@
+"""The worker is SIGKILLed while a cycle is starting its appraisals in batches: a new worker
+finishes the launch, and every appraisal is started exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from appraisal.generate import generate_roster
+from store.models import AppraisalRow
+from tests.faults.checks import appraisal_runs, count_rows, eventually, inbox, store_roster
+from tests.faults.conftest import Stack
+from tests.faults.launch_batches import batch_in_flight, launch_batches, shorten_heartbeat
+from tests.workflows.cycle_driver import POLICY
+from workflows.cycle import CycleWorkflow
+from workflows.cycle_messages import CycleStatus
+from workflows.ids import appraisal_workflow_id
+from workflows.starters import launch_cycle
+
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
+EMPLOYEES = 300
+BATCH = 20
+
+
+async def test_a_killed_worker_leaves_no_appraisal_unstarted_or_started_twice(
+    stack: Stack,
+) -> None:
+    await asyncio.wait_for(_killed_mid_launch(stack), timeout=200)
+
+
+async def _killed_mid_launch(stack: Stack) -> None:
+    client = stack.client
+    employees = generate_roster(EMPLOYEES, units=3, seed=11)
+    org, year = f"kota-{uuid.uuid4().hex[:6]}", 2031
+    roster_id = await store_roster(stack.sessions, org, employees)
+    cycle = await launch_cycle(
+        client,
+        org=org,
+        year=year,
+        roster_id=roster_id,
+        policy=POLICY,
+        task_queue=stack.task_queue,
+        batch_size=BATCH,
+    )
+    cycle_id = f"{org}-{year}"
+
+    async def started() -> int:
+        return (await client.count_workflows(f'AppraisalCycle = "{cycle_id}"')).count
+
+    # Kill once a third are started, while a batch is in flight: it has started appraisals (it
+    # heartbeats after each) and not yet reported, and its activity dies with the worker.
+    # Frozen first, so the batch cannot finish between looking and killing; thawed if it had.
+    async def mid_batch() -> bool:
+        if await started() < EMPLOYEES // 3 or not await batch_in_flight(client, cycle_id):
+            return False
+        stack.worker.freeze()
+        await asyncio.sleep(0.5)  # whatever the worker had already sent lands
+        if await batch_in_flight(client, cycle_id):
+            return True
+        stack.worker.freeze(False)
+        return False
+
+    await eventually(mid_batch, bool, within=60, every=0.02, what="a batch in flight")
+    await stack.worker.kill()
+    at_kill = await started()
+    assert at_kill < EMPLOYEES, "the launch finished before the kill: nothing was tested"
+    killed_at = time.monotonic()
+    # Nothing tells the server that the batch's worker is gone: the attempt times out when its
+    # heartbeats stop, after the two minutes the cycle allows. Cut that short, as an operator
+    # can, so the retry comes in seconds; what the retry does is what is under test.
+    await shorten_heartbeat(client, cycle_id, seconds=3)
+    await stack.worker.start(client)
+
+    async def status() -> CycleStatus | None:
+        try:
+            return await cycle.query(CycleWorkflow.status, rpc_timeout=timedelta(seconds=5))
+        except Exception:  # a query can time out while the dead worker's tasks expire
+            return None
+
+    done = await eventually(
+        status,
+        lambda s: s is not None and s.launch_done,
+        within=170,
+        every=1,
+        what="the launch to finish after the kill",
+    )
+    recovered = time.monotonic() - killed_at
+    assert done is not None
+    assert done.launched == EMPLOYEES and done.total == EMPLOYEES
+
+    expected = {appraisal_workflow_id(cycle_id, e.nip) for e in employees}
+    runs = await eventually(  # visibility may trail the last starts by a moment
+        lambda: appraisal_runs(client, cycle_id), lambda r: len(r) >= EMPLOYEES, within=30
+    )
+    assert set(runs) == expected
+    assert [i for i, n in runs.items() if n != 1] == []  # nobody started twice
+    # Every appraisal got going on one worker or the other: its read-model row is written.
+    await eventually(
+        lambda: count_rows(stack.sessions, AppraisalRow),
+        lambda n: n == EMPLOYEES,
+        within=60,
+        what="a read-model row for every appraisal",
+    )
+    # Only the heads draft at once (cascading): one draft each, none twice.
+    heads = {e.nip for e in employees if e.supervisor_nip is None}
+    tasks = await eventually(
+        lambda: inbox(stack.sessions), lambda t: len(t) >= len(heads), within=30
+    )
+    assert Counter(t.employee_nip for t in tasks) == Counter(heads)
+
+    # The interrupted batch ran again and found the appraisals its first attempt had started.
+    batches = await launch_batches(client, cycle_id)
+    retried = [r for attempt, r in batches if attempt > 1]
+    assert retried and all(r.existing > 0 for r in retried)
+    assert all(r.existing == 0 for attempt, r in batches if attempt == 1)
+    assert sum(r.started + r.existing for _, r in batches) == EMPLOYEES
+    print(
+        f"\nkilled at {at_kill}/{EMPLOYEES} started; retried {retried};"
+        f" launch done {recovered:.0f} s after the kill"
+    )
