@@ -104,7 +104,9 @@ class CycleWorkflow:
                     result_type=LaunchResult,
                     start_to_close_timeout=io.BATCH_TIMEOUT,
                     retry_policy=io.BATCH_RETRY,
-                    heartbeat_timeout=timedelta(minutes=2),
+                    # The batch heartbeats after every start: a dead worker's batch is retried
+                    # elsewhere within half a minute.
+                    heartbeat_timeout=timedelta(seconds=30),
                 )
                 self._launched += result.started + result.existing
                 offset += size

@@ -1,14 +1,9 @@
-"""A cycle's launch batches as the server sees them: in flight, completed with which result at
-which attempt, and an operator's shortening of a stuck attempt's heartbeat timeout."""
+"""A cycle's launch batches as the server sees them: in flight, completed with which result
+at which attempt."""
 
 from __future__ import annotations
 
-from google.protobuf.duration_pb2 import Duration
-from google.protobuf.field_mask_pb2 import FieldMask
-from temporalio.api.activity.v1 import ActivityOptions
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import PendingActivityState
-from temporalio.api.workflowservice.v1 import UpdateActivityOptionsRequest
 from temporalio.client import Client
 
 from workflows.cycle_messages import LaunchResult
@@ -46,17 +41,4 @@ async def batch_in_flight(client: Client, cycle_id: str) -> bool:
         and p.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
         and p.HasField("last_heartbeat_time")
         for p in description.raw_description.pending_activities
-    )
-
-
-async def shorten_heartbeat(client: Client, cycle_id: str, *, seconds: int) -> None:
-    """Shorten the heartbeat timeout of the cycle's pending launch batch, as an operator can."""
-    await client.workflow_service.update_activity_options(
-        UpdateActivityOptionsRequest(
-            namespace=client.namespace,
-            execution=WorkflowExecution(workflow_id=f"cycle-{cycle_id}"),
-            type=LAUNCH_BATCH,
-            activity_options=ActivityOptions(heartbeat_timeout=Duration(seconds=seconds)),
-            update_mask=FieldMask(paths=["heartbeat_timeout"]),
-        )
     )
