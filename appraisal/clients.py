@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from appraisal.settings import Settings
 from workflows.codec import data_converter, parse_keys
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
     """A client with the pydantic converter, encrypting payloads when PAYLOAD_KEYS is set."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(parse_keys(settings.payload_keys)),
+        runtime=runtime,
     )
+
+
+def metrics_runtime(bind_address: str) -> Runtime:
+    """A Temporal runtime that serves the SDK's worker metrics for Prometheus at `bind_address`."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address)))

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     oidc_audience: str = ""
     oidc_jwks_url: str = ""
+    # Where a worker serves the Temporal SDK's own Prometheus metrics (e.g. 0.0.0.0:9464); off
+    # when empty. The API's request metrics are at its /metrics.
+    worker_metrics_address: str = ""
     # Browser origins allowed to call the payload codec endpoint (the Temporal UI).
     codec_cors_origins: str = "http://localhost:8233,http://127.0.0.1:8233"
 

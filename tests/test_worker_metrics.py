@@ -1,0 +1,35 @@
+"""A worker started with WORKER_METRICS_ADDRESS serves the SDK's metrics for Prometheus."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+from appraisal.clients import connect, metrics_runtime
+from appraisal.settings import Settings
+from appraisal.worker import build_worker
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_worker_metrics_are_served(
+    dev_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    settings = Settings(temporal_address=dev_env.client.service_client.config.target_host)
+    client = await connect(settings, runtime=metrics_runtime(address))
+    async with (
+        build_worker(client, f"tq-{uuid.uuid4()}", session_factory),
+        httpx.AsyncClient() as http,
+    ):
+        r = await http.get(f"http://{address}/metrics")
+    assert r.status_code == 200
+    assert "temporal_" in r.text  # the SDK's own series, e.g. pollers and slots
