@@ -233,9 +233,7 @@ async def main(appraisals: int, concurrency: int, as_json: bool) -> dict[str, An
                     assert seen.status_code == 200, seen.text
 
                 async def raw(r: Review) -> bool:
-                    handle = env.client.get_workflow_handle_for(
-                        AppraisalWorkflow.run, r.appraisal_id
-                    )
+                    handle = env.client.get_workflow_handle(r.appraisal_id)
                     inp = CompleteTaskInput(
                         task_id=r.task.id, actor_nip=r.task.assignee_nip, body=body
                     )
