@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import DomainError
 from domain.roster import Roster, validate_roster
-from store.repositories.appraisals import list_appraisals, set_final_grades
+from store.repositories.appraisals import list_graded, set_final_grades
 from store.repositories.reports import cycle_figures
 from store.repositories.rosters import latest_roster, list_employees
 from workflows import search_attributes as sa
@@ -43,8 +43,6 @@ from workflows.cycle_messages import (
 from workflows.ids import appraisal_workflow_id
 from workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
 from workflows.starters import launch_cycle
-
-ALL = 1_000_000  # a unit is never this large; lists below read whole units
 
 
 class CycleActivities:
@@ -96,12 +94,11 @@ class CycleActivities:
     async def launch_batch(self, batch: LaunchBatch) -> LaunchResult:
         """Start one slice of appraisals; one already started (by a retry) is left as it is."""
         roster = await self._roster(batch.roster_id, batch.policy.regional_head_nip)
-        nips = roster.launch_order()[batch.depth][batch.offset : batch.offset + batch.limit]
-        by_nip = {e.nip: e for e in roster.employees}
+        nips = roster.level(batch.depth)[batch.offset : batch.offset + batch.limit]
         peers = batch.policy.peer
 
         async def start(nip: str) -> bool:
-            e = by_nip[nip]
+            e = roster.by_nip(nip)
             inp = AppraisalInput(
                 cycle_id=batch.cycle_id,
                 cycle_workflow_id=batch.cycle_workflow_id,
@@ -144,14 +141,7 @@ class CycleActivities:
     async def unit_grades(self, query: UnitQuery) -> list[UnitGrade]:
         """The unit's appraisals that have a computed grade, with any released one."""
         async with self._sessions() as session:
-            rows = await list_appraisals(
-                session, cycle_id=query.cycle_id, unit_code=query.unit_code, limit=ALL
-            )
-        return [
-            UnitGrade(appraisal_id=r.id, grade_computed=r.grade_computed, grade_final=r.grade_final)
-            for r in rows
-            if r.grade_computed is not None and r.status != "cancelled"
-        ]
+            return await unit_grades_of(session, query.cycle_id, query.unit_code)
 
     @activity.defn(name="release_unit")
     async def release_unit(self, release: ReleaseUnit) -> int:
@@ -255,3 +245,13 @@ async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> b
             return False
         raise
     return True
+
+
+async def unit_grades_of(session: AsyncSession, cycle_id: str, unit_code: str) -> list[UnitGrade]:
+    """The grades calibration weighs for one unit: reviewed, not cancelled."""
+    rows = await list_graded(session, cycle_id, unit_code)
+    return [
+        UnitGrade(appraisal_id=r.id, grade_computed=r.grade_computed, grade_final=r.grade_final)
+        for r in rows
+        if r.grade_computed is not None
+    ]

@@ -15,7 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
 from domain.records import CascadeRequest, MentorMatch, Notification
-from domain.review import Assessment, Review, assess
+from domain.review import Assessment, Review, assess_under
 from domain.targets import TargetPlan
 from domain.tasks import Fallback
 from workflows import messages as m
@@ -158,12 +158,5 @@ def _marker_activity(a: Any) -> str | None:
 def regrade(
     inp: m.AppraisalInput, plan: TargetPlan, review: Review, community: float | None
 ) -> Assessment:
-    """The grade the domain rules give a recorded review, with the community cap if it applies."""
-    rules = inp.policy.community
-    below = rules.enabled and community is not None and community < rules.floor
-    return assess(
-        review,
-        plan,
-        few_main_below_share=inp.policy.few_main_below_share,
-        behaviour_cap=rules.cap_below_floor if below else None,
-    )
+    """The grade the domain rules give a recorded review under the recorded policy."""
+    return assess_under(inp.policy, review, plan, community)

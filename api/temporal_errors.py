@@ -58,6 +58,4 @@ async def workflow_call(what: str = "appraisal") -> AsyncIterator[None]:
             if "completed" in e.message.lower():
                 raise ProblemError(409, f"the {what} is closed", code="Closed") from None
             raise ProblemError(404, f"no such {what}") from None
-        if e.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            raise ProblemError(503, "the workflow service is unavailable, try again") from None
-        raise
+        raise  # an unreachable service is answered by api.outages, like anywhere else

@@ -129,11 +129,11 @@ def verify_history(
     files: Annotated[list[Path], typer.Argument(help="Histories exported as Temporal JSON")],
 ) -> None:
     """Replay exported histories against the current workflow code and re-derive each grade."""
+    from appraisal.clients import converter as settings_converter
     from appraisal.verify import verify_and_report
-    from workflows.codec import data_converter, parse_keys
 
     # Histories of a deployment with PAYLOAD_KEYS are encrypted: read them with the same keys.
-    converter = data_converter(parse_keys(get_settings().payload_keys))
+    converter = settings_converter(get_settings())
     code = asyncio.run(verify_and_report(files, typer.echo, converter))
     if code:
         raise typer.Exit(code)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from appraisal.settings import Settings
 from workflows.codec import data_converter, parse_keys
+
+
+def converter(settings: Settings) -> DataConverter:
+    """The pydantic converter, encrypting payloads with PAYLOAD_KEYS when it is set."""
+    return data_converter(parse_keys(settings.payload_keys))
 
 
 async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
@@ -14,9 +20,15 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(parse_keys(settings.payload_keys)),
+        data_converter=converter(settings),
         runtime=runtime,
     )
+
+
+async def connect_worker(settings: Settings) -> Client:
+    """A worker's client: it also serves the SDK's metrics when WORKER_METRICS_ADDRESS is set."""
+    address = settings.worker_metrics_address
+    return await connect(settings, runtime=metrics_runtime(address) if address else None)
 
 
 def metrics_runtime(bind_address: str) -> Runtime:

@@ -15,12 +15,12 @@ from pathlib import Path
 import uvicorn
 
 from api.app import create_app
+from appraisal.clients import converter as settings_converter
 from appraisal.servers import start_dev_server
 from appraisal.settings import Settings
 from appraisal.worker import build_worker
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
-from workflows.codec import data_converter, parse_keys
 
 
 class PortBusy(RuntimeError):
@@ -82,7 +82,7 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
     database_url = f"sqlite+aiosqlite:///{options.var / 'appraisal.db'}"
     await upgrade(database_url)
     say(f"database: {options.var / 'appraisal.db'} (migrated)")
-    converter = data_converter(parse_keys(settings.payload_keys))
+    converter = settings_converter(settings)
     env = await start_dev_server(
         db_file=str(options.var / "temporal.db"),
         port=options.temporal_port,

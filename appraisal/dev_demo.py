@@ -13,6 +13,7 @@ from api.auth import Role, mint_token
 from api.config import ApiConfig
 from appraisal.dev import DevOptions
 from appraisal.generate import generate_roster
+from appraisal.scripted import HR, REGIONAL_HEAD
 from domain.presets import preset
 from domain.records import TaskStatus
 from domain.roster import Roster
@@ -21,9 +22,7 @@ from store.repositories.tasks import list_tasks
 from workflows.starters import launch_cycle
 
 ORG = "kota-contoh"
-HR = "197001012000011001"
 AUDITOR = "197502022001122001"
-REGIONAL_HEAD = "196501011990011001"  # the mayor's stand-in, outside the roster
 
 
 async def load_demo(
@@ -61,6 +60,7 @@ async def load_demo(
     task_id = await _first_open_task(sessions, head.nip)
     base = f"http://127.0.0.1:{options.api_port}"
     say(f"\ndemo: {len(employees)} employees in 4 offices, policy {policy.name}, cycle {cycle_id}")
+    say(f"export CYCLE_ID={cycle_id}")
     say("tokens (valid 24 hours):")
     for name, (nip, roles) in people.items():
         say(f"export {name}_NIP={nip}")

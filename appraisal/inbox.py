@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from activities.cycle import unit_grades_of
 from domain.records import TaskRecord, TaskStatus
 from store.models import TaskRow
-from store.repositories.appraisals import list_appraisals
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle_messages import UnitGrade
 from workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
@@ -35,12 +35,7 @@ async def unit_grades(
 ) -> list[UnitGrade]:
     """The unit's reviewed, uncancelled appraisals with their grades, as calibration reads them."""
     async with sessions() as session:
-        rows = await list_appraisals(session, cycle_id=cycle_id, unit_code=unit, limit=WHOLE_UNIT)
-    return [
-        UnitGrade(appraisal_id=r.id, grade_computed=r.grade_computed, grade_final=r.grade_final)
-        for r in rows
-        if r.grade_computed is not None and r.status != "cancelled"
-    ]
+        return await unit_grades_of(session, cycle_id, unit)
 
 
 async def answer_tasks(

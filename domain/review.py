@@ -6,6 +6,7 @@ from pydantic import Field
 
 from domain.errors import DomainError
 from domain.model import Value
+from domain.policy import Policy
 from domain.ratings import Dimension, Grade, Rating, grade_for, rate_behaviour, rate_results
 from domain.targets import TargetPlan
 
@@ -68,4 +69,19 @@ def assess(
         behaviour=behaviour,
         grade=grade_for(results, behaviour),
         behaviour_capped=capped,
+    )
+
+
+def assess_under(
+    policy: Policy, review: Review, plan: TargetPlan, community_score: float | None
+) -> Assessment:
+    """Assess a review under a policy: behaviour is capped when the policy uses community
+    feedback and the unit's score is under its floor."""
+    rules = policy.community
+    below = rules.enabled and community_score is not None and community_score < rules.floor
+    return assess(
+        review,
+        plan,
+        few_main_below_share=policy.few_main_below_share,
+        behaviour_cap=rules.cap_below_floor if below else None,
     )

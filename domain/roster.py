@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left
+from collections.abc import Sequence
 
 from pydantic import PrivateAttr, model_validator
 
@@ -150,6 +151,10 @@ class Roster(Value):
     def launch_order(self) -> list[list[str]]:
         """NIPs by depth in the supervisor tree, top heads first, each level sorted."""
         return [list(level) for level in self._levels]
+
+    def level(self, depth: int) -> Sequence[str]:
+        """The sorted NIPs at one depth of the supervisor tree (a view: no copy per batch)."""
+        return self._levels[depth]
 
     def units(self) -> list[str]:
         """The unit codes, sorted."""

@@ -93,12 +93,14 @@ async def test_dev_demo_survives_a_restart(tmp_path: Path) -> None:
             r = await http.get(f"/v1/tasks/{task_id}", headers=headers)
             assert r.status_code == 200, r.text
             assert r.json()["status"] == "done"
-            cycle = dev.exported("HR_TOKEN")
-            status = await http.get(
-                "/v1/cycles/kota-contoh-" + task_id.split("-")[3],
-                headers={"Authorization": f"Bearer {cycle}"},
-            )
-            assert status.json()["status"]["launched"] == 16  # launched once, not twice
+            hr = {"Authorization": f"Bearer {dev.exported('HR_TOKEN')}"}
+            cycle_id = dev.exported("CYCLE_ID")
+            status = await http.get(f"/v1/cycles/{cycle_id}", headers=hr)
+            assert status.status_code == 200, status.text
+            assert status.json()["status"]["launched"] == 16
+            # Launched once, not twice: Temporal knows a single run of the cycle.
+            listed = (await http.get("/v1/cycles", headers=hr)).json()["items"]
+            assert [c["cycle_id"] for c in listed].count(cycle_id) == 1
     finally:
         assert await dev.stop() == 0
 

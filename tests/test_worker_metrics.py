@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.clients import connect, metrics_runtime
+from appraisal.clients import connect_worker
 from appraisal.settings import Settings
 from appraisal.worker import build_worker
 
@@ -24,8 +24,11 @@ async def test_worker_metrics_are_served(
     dev_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     address = f"127.0.0.1:{free_port()}"
-    settings = Settings(temporal_address=dev_env.client.service_client.config.target_host)
-    client = await connect(settings, runtime=metrics_runtime(address))
+    settings = Settings(
+        temporal_address=dev_env.client.service_client.config.target_host,
+        worker_metrics_address=address,
+    )
+    client = await connect_worker(settings)
     async with (
         build_worker(client, f"tq-{uuid.uuid4()}", session_factory),
         httpx.AsyncClient() as http,

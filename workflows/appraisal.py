@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         ParentTarget,
         TaskStatus,
     )
-    from domain.review import Review, assess
+    from domain.review import Review, assess_under
     from domain.targets import TargetPlan
     from domain.tasks import SUPERVISOR_KINDS, TaskKind
     from workflows import io
@@ -259,19 +259,9 @@ class AppraisalWorkflow(AppraisalCore):
         task = await self._run_task(TaskKind.REVIEW, self._supervisor, detail=detail)
         assert isinstance(task.body, ReviewBody)
         self._review = task.body.review
-        community = self._policy.community
-        cap = None
-        if community.enabled:
-            if self._community is None:
-                self._flag("community_score_missing")
-            elif self._community < community.floor:
-                cap = community.cap_below_floor
-        self._assessment = assess(
-            self._review,
-            self._plan,
-            few_main_below_share=self._policy.few_main_below_share,
-            behaviour_cap=cap,
-        )
+        if self._policy.community.enabled and self._community is None:
+            self._flag("community_score_missing")
+        self._assessment = assess_under(self._policy, self._review, self._plan, self._community)
         await self._audit(
             "grade.computed", task.completed_by, self._assessment.model_dump(mode="json")
         )

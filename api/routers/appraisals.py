@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowHandle
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api.access import redact_state, sees_appraisal, sees_history, sees_peer_identities
 from api.auth import Principal
@@ -16,6 +17,7 @@ from api.deps import (
     CurrentPrincipal,
     HrPrincipal,
     ReaderPrincipal,
+    ServicesDep,
     SessionDep,
     TemporalClientDep,
 )
@@ -34,10 +36,11 @@ from api.schemas import (
 )
 from api.temporal_errors import workflow_call
 from api.timeline import TimelinePage, build_timeline, export_history_json, fetch_runs, page
+from domain.model import Value
 from domain.ratings import Grade
 from domain.records import AppraisalRecord, AuditEvent
+from store.audit_writer import append_event_with_retry
 from store.repositories.appraisals import get_appraisal, list_appraisals
-from store.repositories.audit import append_event
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import (
     AppealFiled,
@@ -70,7 +73,7 @@ def handle_of(client: Client, appraisal_id: str) -> Handle:
 
 
 async def log_auditor_read(
-    session: AsyncSession, principal: Principal, appraisal_id: str, what: str
+    sessions: async_sessionmaker[AsyncSession], principal: Principal, appraisal_id: str, what: str
 ) -> None:
     """Auditors' reads go into the audit log too: who looked at which appraisal, when."""
     if principal.is_auditor:
@@ -82,7 +85,8 @@ async def log_auditor_read(
             appraisal_id=appraisal_id,
             payload={"read": what},
         )
-        await append_event(session, event)
+        # Its own transaction, retried when another appender takes the same place in the chain.
+        await append_event_with_retry(sessions, event)
 
 
 @router.get("", responses=responses(401, 422))
@@ -121,6 +125,7 @@ async def read_appraisal(
     principal: CurrentPrincipal,
     session: SessionDep,
     client: TemporalClientDep,
+    svc: ServicesDep,
 ) -> AppraisalView:
     """The live state; peers' identities are shown to HR and auditors only, raw peer answers to
     auditors only."""
@@ -133,7 +138,7 @@ async def read_appraisal(
             if principal.is_auditor
             else None
         )
-    await log_auditor_read(session, principal, appraisal_id, "state")
+    await log_auditor_read(svc.sessions, principal, appraisal_id, "state")
     return AppraisalView(appraisal=redact_state(principal, state), peer_answers=answers)
 
 
@@ -143,6 +148,7 @@ async def read_history(
     principal: CurrentPrincipal,
     session: SessionDep,
     client: TemporalClientDep,
+    svc: ServicesDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> TimelinePage:
@@ -159,7 +165,7 @@ async def read_history(
         reveal_peers=sees_peer_identities(principal),
         data_converter=client.data_converter,
     )
-    await log_auditor_read(session, principal, appraisal_id, "history")
+    await log_auditor_read(svc.sessions, principal, appraisal_id, "history")
     return page(timeline, offset, limit)
 
 
@@ -204,6 +210,23 @@ async def file_appeal(
         )
 
 
+HrUpdate = UpdateMethodMultiParam[[AppraisalWorkflow, Any], HrActionDone]
+
+
+async def hr_action(
+    session: AsyncSession,
+    client: Client,
+    principal: Principal,
+    appraisal_id: str,
+    update: HrUpdate,
+    inp: Value,
+) -> HrActionDone:
+    """One of HR's updates on an appraisal HR may see, its rejections mapped to problems."""
+    await visible(session, principal, appraisal_id)
+    async with workflow_call():
+        return await handle_of(client, appraisal_id).execute_update(update, inp)
+
+
 @router.post("/{appraisal_id}/reassign", responses=responses(401, 403, 404, 409, 422, 503))
 async def reassign(
     appraisal_id: str,
@@ -213,10 +236,10 @@ async def reassign(
     client: TemporalClientDep,
 ) -> HrActionDone:
     """HR moves the appraisal to a new supervisor; open supervisor tasks move with it."""
-    await visible(session, principal, appraisal_id)
     inp = ReassignInput(actor_nip=principal.nip, **request.model_dump())
-    async with workflow_call():
-        return await handle_of(client, appraisal_id).execute_update(AppraisalWorkflow.reassign, inp)
+    return await hr_action(
+        session, client, principal, appraisal_id, AppraisalWorkflow.reassign, inp
+    )
 
 
 @router.post("/{appraisal_id}/deadline", responses=responses(401, 403, 404, 409, 422, 503))
@@ -228,12 +251,9 @@ async def extend_deadline(
     client: TemporalClientDep,
 ) -> HrActionDone:
     """HR moves an open task's deadline; reminders and escalation start over."""
-    await visible(session, principal, appraisal_id)
     inp = ExtendDeadlineInput(actor_nip=principal.nip, **request.model_dump())
-    async with workflow_call():
-        return await handle_of(client, appraisal_id).execute_update(
-            AppraisalWorkflow.extend_deadline, inp
-        )
+    update = AppraisalWorkflow.extend_deadline
+    return await hr_action(session, client, principal, appraisal_id, update, inp)
 
 
 @router.post("/{appraisal_id}/cancel", responses=responses(401, 403, 404, 409, 422, 503))
@@ -245,7 +265,6 @@ async def cancel(
     client: TemporalClientDep,
 ) -> HrActionDone:
     """HR ends the appraisal (retirement, transfer out); its open tasks close."""
-    await visible(session, principal, appraisal_id)
-    inp = CancelInput(actor_nip=principal.nip, reason=request.reason)
-    async with workflow_call():
-        return await handle_of(client, appraisal_id).execute_update(AppraisalWorkflow.cancel, inp)
+    inp = CancelInput(actor_nip=principal.nip, **request.model_dump())
+    update = AppraisalWorkflow.cancel
+    return await hr_action(session, client, principal, appraisal_id, update, inp)

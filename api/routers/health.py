@@ -36,10 +36,8 @@ async def healthz() -> Health:
 @router.get("/readyz", responses=responses(503))
 async def readyz(svc: ServicesDep) -> Health:
     """Ready when both Temporal and the database answer; 503 naming which does not."""
-    checks = {
-        "database": await _check(_database(svc)),
-        "temporal": await _check(_temporal(svc)),
-    }
+    database, temporal = await asyncio.gather(_check(_database(svc)), _check(_temporal(svc)))
+    checks = {"database": database, "temporal": temporal}
     down = sorted(name for name, state in checks.items() if state != "ok")
     if down:
         raise ProblemError(503, f"not ready: {', '.join(down)} unreachable")

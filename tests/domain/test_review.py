@@ -157,3 +157,22 @@ def test_behaviour_cap_below_turns_meets_into_misconduct_grade() -> None:
 def test_no_cap_leaves_behaviour_alone() -> None:
     a = assess(review(A, A, A, A, behaviour=A), PLAN, few_main_below_share=0.34)
     assert (a.behaviour, a.grade, a.behaviour_capped) == (A, Grade.SANGAT_BAIK, False)
+
+
+def test_assess_under_caps_behaviour_only_below_the_community_floor() -> None:
+    from appraisal.scripted import PLAN
+    from appraisal.scripted import review as scripted_review
+    from domain.presets import PRESETS
+    from domain.review import assess_under
+
+    binjai = PRESETS["binjai"]
+    assert binjai.community.enabled
+    floor = binjai.community.floor
+    high = scripted_review(Rating.ABOVE, Rating.ABOVE)
+    capped = assess_under(binjai, high, PLAN, floor - 0.01)
+    assert capped.behaviour_capped and capped.behaviour is binjai.community.cap_below_floor
+    for score in (floor, 5.0, None):  # at the floor, above it, or no score: no cap
+        assert not assess_under(binjai, high, PLAN, score).behaviour_capped
+    national = PRESETS["national"]  # community feedback off: a low score changes nothing
+    assert not national.community.enabled
+    assert not assess_under(national, high, PLAN, 1.0).behaviour_capped
