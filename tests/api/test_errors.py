@@ -7,8 +7,10 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import func, select
+from temporalio.client import WorkflowHandle
 
 from api.auth import Role
 from appraisal.generate import generate_roster, roster_csv
@@ -48,10 +50,23 @@ async def test_every_field_error_is_listed(api: Api) -> None:
     assert fields == {"body.supervisor_nip", "body.reason", "body.colour"}
 
 
+async def settled_history_length(handle: WorkflowHandle[Any, Any]) -> int:
+    """The history's length once the workflow has finished reacting to its start (the inbox may
+    hold the task before the workflow task that wrote it is recorded): unchanged for 0.5 s."""
+    length = -1
+    for _ in range(100):
+        now = len([e async for e in handle.fetch_history_events()])
+        if now == length:
+            return now
+        length = now
+        await asyncio.sleep(0.5)
+    raise AssertionError("the workflow never settled")
+
+
 async def test_a_task_body_with_an_unknown_field_is_refused_and_changes_nothing(api: Api) -> None:
     appraisal_id, task_id = await start_one(api)
     handle = api.env.client.get_workflow_handle(appraisal_id)
-    before = len([e async for e in handle.fetch_history_events()])
+    before = await settled_history_length(handle)
     task = TaskRecord.model_validate(
         (await api.http.get(f"/v1/tasks/{task_id}", headers=bearer(EMPLOYEE))).json()
     )
