@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from appraisal.cli_api import api, dev, token
+from appraisal.cli_audit import audit_app
 from appraisal.cli_cycle import cycle_app, roster_app, schedule_app
 from appraisal.cli_ops import register_search_attributes
 from appraisal.settings import get_settings
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(roster_app, name="roster")
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(audit_app, name="audit")
 
 PolicyName = Annotated[str, typer.Option("--policy", "-p", help=f"One of: {', '.join(PRESETS)}")]
 

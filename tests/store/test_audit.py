@@ -12,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.audit_hash import GENESIS_HASH, chain_hash
 from store.models import AuditEventRow
 from store.repositories.audit import (
+    EMPTY_HEAD,
     AuditEntry,
+    ChainHead,
     VerifyResult,
     append_event,
+    chain_head,
     list_events,
     verify_chain,
 )
@@ -89,14 +92,16 @@ async def test_payload_values_are_stored_in_their_json_form(chain: AsyncSession)
 
 
 async def test_an_intact_chain_verifies_across_batches(chain: AsyncSession) -> None:
-    assert await verify_chain(chain) == _ok(0)
+    assert await verify_chain(chain) == _ok(0, EMPTY_HEAD)
     await _append(chain, 7)
-    assert await verify_chain(chain, batch_size=3) == _ok(7)
-    assert await verify_chain(chain) == _ok(7)
+    head = await chain_head(chain)
+    assert head.seq == 7
+    assert await verify_chain(chain, batch_size=3) == _ok(7, head)
+    assert await verify_chain(chain) == _ok(7, head)
 
 
-def _ok(checked: int) -> VerifyResult:
-    return VerifyResult(ok=True, checked=checked)
+def _ok(checked: int, head: ChainHead) -> VerifyResult:
+    return VerifyResult(ok=True, checked=checked, anchors_checked=0, head=head)
 
 
 async def test_altered_payload_is_found_at_its_seq(chain: AsyncSession) -> None:
