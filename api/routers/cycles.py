@@ -1,10 +1,18 @@
-"""HR's year: launch a cycle from a stored roster, watch it, calibrate units, community scores."""
+"""HR's year: launch a cycle from a stored roster, watch it, calibrate units, community scores,
+and export its grades for a spreadsheet."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+from fastapi.responses import StreamingResponse
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
+from api import grades_csv
 from api.deps import HrPrincipal, ReaderPrincipal, ServicesDep, SessionDep, TemporalClientDep
 from api.openapi import responses
 from api.problems import FieldError, ProblemError, not_found
@@ -22,12 +30,16 @@ from api.temporal_errors import workflow_call
 from domain.errors import DomainError
 from domain.policy import Policy
 from domain.presets import preset
+from domain.records import AuditEvent
+from store.audit_writer import append_event_with_retry
+from store.repositories.exports import grade_lines
 from store.repositories.rosters import get_roster
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import (
     CalibrateInput,
     CalibrationResult,
     CommunityFeedbackInput,
+    CycleInput,
     CycleStatus,
     CycleSummary,
 )
@@ -119,6 +131,77 @@ async def read_cycle(
             await handle.result() if desc.status == WorkflowExecutionStatus.COMPLETED else None
         )
     return CycleView(status=current, summary=summary)
+
+
+async def roster_of(client: Client, cycle_id: str) -> str:
+    """The roster snapshot the cycle was launched from: its input, as the first event of its
+    latest run holds it (a run continued as new carries the same input)."""
+    async with workflow_call("cycle"):
+        async for event in handle_of(client, cycle_id).fetch_history_events(page_size=1):
+            payloads = event.workflow_execution_started_event_attributes.input.payloads
+            (inp,) = await client.data_converter.decode(payloads, [CycleInput])
+            assert isinstance(inp, CycleInput)
+            return inp.roster_id
+    raise not_found("cycle")
+
+
+# Real cycle ids hold none of these; any other id must not break out of the header's quotes.
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "UTF-8 (with a byte order mark) CSV: a header row, then one row per "
+        "appraisal of the cycle",
+        "content": {
+            grades_csv.MEDIA_TYPE: {
+                "schema": {"type": "string"},
+                "example": grades_csv.csv_text([grades_csv.HEADER]),
+            }
+        },
+        "headers": {
+            "Content-Disposition": {
+                "description": 'attachment; filename="<cycle_id>-grades.csv"',
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
+
+
+@router.get(
+    "/{cycle_id}/grades.csv",
+    response_class=Response,
+    responses={**_CSV_RESPONSE, **responses(401, 403, 404, 503)},
+)
+async def export_grades(
+    cycle_id: str,
+    principal: ReaderPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+    svc: ServicesDep,
+) -> StreamingResponse:
+    """The cycle's grades as a spreadsheet: NIP, name, unit, position (from the cycle's roster
+    snapshot), stage, computed and final grade, whether calibration adjusted it, and the
+    outcome, one row per appraisal in NIP order. UTF-8 CSV; cells a spreadsheet would run as a
+    formula (beginning with `=`, `+`, `-`, `@`, tab, ...) are prefixed with an apostrophe."""
+    roster_id = await roster_of(client, cycle_id)
+    first = await grade_lines(session, cycle_id, roster_id, limit=grades_csv.PAGE_ROWS)
+    if principal.is_auditor:
+        # Auditors' reads are logged; this one reads every appraisal of the cycle.
+        event = AuditEvent(
+            event_id=f"read-{uuid.uuid4()}",
+            at=datetime.now(UTC),
+            actor_nip=principal.nip,
+            kind="auditor.read",
+            cycle_id=cycle_id,
+            payload={"read": "grades.csv"},
+        )
+        await append_event_with_retry(svc.sessions, event)
+    filename = _FILENAME_UNSAFE.sub("_", cycle_id) + "-grades.csv"
+    return StreamingResponse(
+        grades_csv.csv_chunks(svc.sessions, cycle_id, roster_id, first=first),
+        media_type=grades_csv.MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.post("/{cycle_id}/calibration", responses=responses(401, 403, 404, 409, 422, 503))

@@ -9,8 +9,16 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from api.deps import HrPrincipal, ReaderPrincipal, ServicesDep, SessionDep
 from api.openapi import responses
 from api.problems import FieldError, ProblemError, not_found
+from api.schemas import Limit, Offset, Page, page_of
+from domain.employee import Employee
 from domain.roster import RosterInvalid, parse_roster, validate_roster
-from store.repositories.rosters import RosterConflictError, RosterSummary, get_roster, store_roster
+from store.repositories.rosters import (
+    RosterConflictError,
+    RosterSummary,
+    get_roster,
+    list_employees,
+    store_roster,
+)
 
 router = APIRouter(prefix="/v1/rosters", tags=["rosters"])
 Org = Annotated[
@@ -62,3 +70,20 @@ async def read_roster(
     if found is None:
         raise not_found("roster")
     return found
+
+
+@router.get("/{roster_id}/employees", responses=responses(401, 403, 404, 422))
+async def read_roster_employees(
+    roster_id: str,
+    principal: ReaderPrincipal,
+    session: SessionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[Employee]:
+    """A stored snapshot's employees by NIP, their text exactly as uploaded (trimmed): a name
+    may begin with `=` or look like SQL, and here it reads as written. The CSV export of a
+    cycle's grades is where such text is escaped for spreadsheets."""
+    if await get_roster(session, roster_id) is None:
+        raise not_found("roster")
+    rows = await list_employees(session, roster_id, limit=limit + 1, offset=offset)
+    return page_of(rows, limit, offset)

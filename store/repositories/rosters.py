@@ -82,13 +82,22 @@ async def get_employee(session: AsyncSession, roster_id: str, nip: str) -> Emplo
 
 
 async def list_employees(
-    session: AsyncSession, roster_id: str, unit_code: str | None = None
+    session: AsyncSession,
+    roster_id: str,
+    unit_code: str | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Employee]:
-    """A roster's employees, optionally of one unit, ordered by NIP."""
+    """A roster's employees, optionally of one unit, ordered by NIP; all of them, or the page
+    of `limit` from `offset`."""
     query = select(_employees).where(_employees.c.roster_id == roster_id)
     if unit_code is not None:
         query = query.where(_employees.c.unit_code == unit_code)
-    rows = await session.execute(query.order_by(_employees.c.nip))
+    query = query.order_by(_employees.c.nip)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = await session.execute(query)
     return [_employee(row._mapping) for row in rows]
 
 

@@ -151,6 +151,13 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
         ("GET", f"/v1/rosters/{w.roster_id}", {}, row(403, 403, 403, 403, 403, 200, 200)),
         ("GET", "/v1/rosters/nobody", {}, row(403, 403, 403, 403, 403, 404, 404)),
         (
+            "GET",
+            f"/v1/rosters/{w.roster_id}/employees",
+            {},
+            row(403, 403, 403, 403, 403, 200, 200),
+        ),
+        ("GET", "/v1/rosters/nobody/employees", {}, row(403, 403, 403, 403, 403, 404, 404)),
+        (
             "POST",
             "/v1/cycles",
             {"json": {"year": 2031, "roster_id": "nobody", "policy": "national"}},
@@ -158,6 +165,12 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
         ),
         ("GET", "/v1/cycles", {}, row(403, 403, 403, 403, 403, 200, 200)),
         ("GET", "/v1/cycles/kota-nobody-2031", {}, row(403, 403, 403, 403, 403, 404, 404)),
+        (
+            "GET",
+            "/v1/cycles/kota-nobody-2031/grades.csv",
+            {},
+            row(403, 403, 403, 403, 403, 404, 404),
+        ),
         (
             "POST",
             "/v1/cycles/kota-nobody-2031/calibration",
@@ -171,6 +184,7 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
             row(403, 403, 403, 403, 403, 404, 403),
         ),
         ("GET", "/v1/audit/events", {}, row(403, 403, 403, 403, 403, 403, 200)),
+        ("GET", "/v1/audit/head", {}, row(403, 403, 403, 403, 403, 403, 200)),
         ("GET", "/v1/audit/verify", {}, row(403, 403, 403, 403, 403, 403, 200)),
         ("GET", "/v1/policies", {}, row(200, 200, 200, 200, 200, 200, 200)),
     ]
