@@ -41,15 +41,17 @@ async def read_model_url(tmp_path: Path) -> AsyncIterator[str]:
     Not the run's shared database: a worker process writes it, and the audit chain verified
     at the end must hold this test's events only."""
     async with contextlib.AsyncExitStack() as cleanup:
-        url = await cleanup.enter_async_context(_own_postgres_database())
+        configured = os.environ.get("DATABASE_URL", "")
+        url = await cleanup.enter_async_context(own_postgres_database(configured))
         url = url or f"sqlite+aiosqlite:///{tmp_path / 'read-model.db'}"
         await upgrade(url)
         yield url
 
 
 @contextlib.asynccontextmanager
-async def _own_postgres_database() -> AsyncIterator[str | None]:
-    configured = os.environ.get("DATABASE_URL", "")
+async def own_postgres_database(configured: str) -> AsyncIterator[str | None]:
+    """A database of its own on `configured`'s PostgreSQL server, dropped at the end; None when
+    `configured` is not PostgreSQL or the server cannot be reached or lets us create none."""
     if not configured.startswith("postgresql"):
         yield None
         return
@@ -59,7 +61,7 @@ async def _own_postgres_database() -> AsyncIterator[str | None]:
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except DBAPIError:  # no right to create databases: the SQLite file will do
+    except (DBAPIError, OSError):  # unreachable, or no right to create databases
         await admin.dispose()
         yield None
         return
@@ -74,9 +76,21 @@ async def _own_postgres_database() -> AsyncIterator[str | None]:
 @pytest.fixture
 async def stack(tmp_path: Path, read_model_url: str) -> AsyncIterator[Stack]:
     """A dev server on a SQLite file, a worker process, and the test's own read model."""
+    async with open_stack(tmp_path, read_model_url) as opened:
+        yield opened
+
+
+@contextlib.asynccontextmanager
+async def open_stack(
+    tmp_path: Path, read_model_url: str, *, worker_database_url: str | None = None
+) -> AsyncIterator[Stack]:
+    """The processes of a fault test; the worker reaches the read model at
+    `worker_database_url` when given (through a proxy, say), the test at `read_model_url`."""
     server = DevServer(tmp_path / "temporal.db", tmp_path / "server.log")
     queue = f"faults-{uuid.uuid4().hex[:8]}"
-    worker = WorkerProcess(server.address, read_model_url, queue, tmp_path, cwd=tmp_path)
+    worker = WorkerProcess(
+        server.address, worker_database_url or read_model_url, queue, tmp_path, cwd=tmp_path
+    )
     engine = make_engine(read_model_url)
     async with contextlib.AsyncExitStack() as cleanup:
         cleanup.push_async_callback(engine.dispose)
