@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from api.auth import Principal
-from domain.records import AppraisalRecord, TaskRecord
+from domain.records import AppraisalRecord, AuditEvent, TaskRecord
 from domain.tasks import TaskKind
+from store.audit_writer import append_event_with_retry
 from workflows.messages import AppraisalState
+
+
+async def log_auditor_read(
+    sessions: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    what: str,
+    *,
+    appraisal_id: str | None = None,
+    cycle_id: str | None = None,
+) -> None:
+    """Auditors' reads go into the audit log too: who looked at which appraisal or cycle, when."""
+    if principal.is_auditor:
+        event = AuditEvent(
+            event_id=f"read-{uuid.uuid4()}",
+            at=datetime.now(UTC),
+            actor_nip=principal.nip,
+            kind="auditor.read",
+            appraisal_id=appraisal_id,
+            cycle_id=cycle_id,
+            payload={"read": what},
+        )
+        # Its own transaction, retried when another appender takes the same place in the chain.
+        await append_event_with_retry(sessions, event)
 
 
 def sees_appraisal(who: Principal, appraisal: AppraisalRecord) -> bool:

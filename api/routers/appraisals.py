@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowHandle
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api.access import redact_state, sees_appraisal, sees_history, sees_peer_identities
+from api.access import (
+    log_auditor_read,
+    redact_state,
+    sees_appraisal,
+    sees_history,
+    sees_peer_identities,
+)
 from api.auth import Principal
 from api.deps import (
     CurrentPrincipal,
@@ -38,8 +42,7 @@ from api.temporal_errors import workflow_call
 from api.timeline import TimelinePage, build_timeline, export_history_json, fetch_runs, page
 from domain.model import Value
 from domain.ratings import Grade
-from domain.records import AppraisalRecord, AuditEvent
-from store.audit_writer import append_event_with_retry
+from domain.records import AppraisalRecord
 from store.repositories.appraisals import get_appraisal, list_appraisals
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import (
@@ -70,23 +73,6 @@ async def visible(
 def handle_of(client: Client, appraisal_id: str) -> Handle:
     """The appraisal's workflow."""
     return client.get_workflow_handle_for(AppraisalWorkflow.run, appraisal_id)
-
-
-async def log_auditor_read(
-    sessions: async_sessionmaker[AsyncSession], principal: Principal, appraisal_id: str, what: str
-) -> None:
-    """Auditors' reads go into the audit log too: who looked at which appraisal, when."""
-    if principal.is_auditor:
-        event = AuditEvent(
-            event_id=f"read-{uuid.uuid4()}",
-            at=datetime.now(UTC),
-            actor_nip=principal.nip,
-            kind="auditor.read",
-            appraisal_id=appraisal_id,
-            payload={"read": what},
-        )
-        # Its own transaction, retried when another appender takes the same place in the chain.
-        await append_event_with_retry(sessions, event)
 
 
 @router.get("", responses=responses(401, 422))
@@ -138,7 +124,7 @@ async def read_appraisal(
             if principal.is_auditor
             else None
         )
-    await log_auditor_read(svc.sessions, principal, appraisal_id, "state")
+    await log_auditor_read(svc.sessions, principal, "state", appraisal_id=appraisal_id)
     return AppraisalView(appraisal=redact_state(principal, state), peer_answers=answers)
 
 
@@ -165,7 +151,7 @@ async def read_history(
         reveal_peers=sees_peer_identities(principal),
         data_converter=client.data_converter,
     )
-    await log_auditor_read(svc.sessions, principal, appraisal_id, "history")
+    await log_auditor_read(svc.sessions, principal, "history", appraisal_id=appraisal_id)
     return page(timeline, offset, limit)
 
 

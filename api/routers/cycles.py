@@ -4,8 +4,6 @@ and export its grades for a spreadsheet."""
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response, status
@@ -13,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from api import grades_csv
+from api.access import log_auditor_read
 from api.deps import HrPrincipal, ReaderPrincipal, ServicesDep, SessionDep, TemporalClientDep
 from api.openapi import responses
 from api.problems import FieldError, ProblemError, not_found
@@ -30,8 +29,6 @@ from api.temporal_errors import workflow_call
 from domain.errors import DomainError
 from domain.policy import Policy
 from domain.presets import preset
-from domain.records import AuditEvent
-from store.audit_writer import append_event_with_retry
 from store.repositories.exports import grade_lines
 from store.repositories.rosters import get_roster
 from workflows.cycle import CycleWorkflow
@@ -185,17 +182,7 @@ async def export_grades(
     formula (beginning with `=`, `+`, `-`, `@`, tab, ...) are prefixed with an apostrophe."""
     roster_id = await roster_of(client, cycle_id)
     first = await grade_lines(session, cycle_id, roster_id, limit=grades_csv.PAGE_ROWS)
-    if principal.is_auditor:
-        # Auditors' reads are logged; this one reads every appraisal of the cycle.
-        event = AuditEvent(
-            event_id=f"read-{uuid.uuid4()}",
-            at=datetime.now(UTC),
-            actor_nip=principal.nip,
-            kind="auditor.read",
-            cycle_id=cycle_id,
-            payload={"read": "grades.csv"},
-        )
-        await append_event_with_retry(svc.sessions, event)
+    await log_auditor_read(svc.sessions, principal, "grades.csv", cycle_id=cycle_id)
     filename = _FILENAME_UNSAFE.sub("_", cycle_id) + "-grades.csv"
     return StreamingResponse(
         grades_csv.csv_chunks(svc.sessions, cycle_id, roster_id, first=first),
