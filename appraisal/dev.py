@@ -111,7 +111,10 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             uvicorn.Config(app, host="127.0.0.1", port=options.api_port, log_level="warning")
         )
         sessions = make_session_factory(engine)
-        async with build_worker(env.client, config.task_queue, sessions):
+        worker = build_worker(
+            env.client, config.task_queue, sessions, sandboxed=settings.workflow_sandbox
+        )
+        async with worker:
             serving = asyncio.create_task(server.serve())
             while not server.started and not serving.done():  # noqa: ASYNC110 (a plain flag)
                 await asyncio.sleep(0.05)

@@ -20,6 +20,10 @@ async def run_worker(settings: Settings) -> None:
         )
     engine = make_engine(settings.database_url)
     try:
-        await build_worker(client, settings.task_queue, make_session_factory(engine)).run()
+        sessions = make_session_factory(engine)
+        worker = build_worker(
+            client, settings.task_queue, sessions, sandboxed=settings.workflow_sandbox
+        )
+        await worker.run()
     finally:
         await engine.dispose()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.cascade import CascadeActivities
 from activities.cycle import CycleActivities
@@ -57,12 +57,20 @@ def build_worker(
     *,
     notifier: Notifier | None = None,
     activities: Sequence[Callable[..., Any]] | None = None,
+    sandboxed: bool = True,
 ) -> Worker:
-    """A worker for the appraisal task queue."""
+    """A worker for the appraisal task queue.
+
+    `sandboxed` runs workflow code in Temporal's sandbox, which re-imports each workflow's
+    module for every run so that non-deterministic calls fail loudly: about 12 ms of worker CPU
+    per new workflow run (see the README's benchmarks). Tests and history replays always use
+    it; production workers skip it unless Settings.workflow_sandbox says otherwise."""
+    extra: dict[str, Any] = {} if sandboxed else {"workflow_runner": UnsandboxedWorkflowRunner()}
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        **extra,
         activities=list(
             activities or activities_for(client, session_factory, notifier, task_queue=task_queue)
         ),
