@@ -147,8 +147,10 @@ class WorkerProcess:
 
     async def stop(self, sig: signal.Signals = signal.SIGINT, *, within: float = 30) -> int:
         """Stop the worker with `sig`; killed if it takes longer than `within` seconds."""
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGCONT)  # a frozen worker could not shut down
+        if self.proc is not None and self.proc.returncode is None and sig != signal.SIGKILL:
+            # A frozen worker could not shut down. Not before SIGKILL, which needs no thaw: a
+            # worker thawed even for an instant may finish the very batch the kill interrupts.
+            self.proc.send_signal(signal.SIGCONT)
         code = await _end(self.proc, sig, within)
         if self._log is not None:
             self._log.close()
