@@ -39,24 +39,24 @@ async def log_auditor_read(
 
 def sees_appraisal(who: Principal, appraisal: AppraisalRecord) -> bool:
     """The employee, the supervisor chain (appraiser and the appraiser's superior), HR, auditors."""
-    if who.is_hr or who.is_auditor:
+    if who.reads_all:
         return True
     return who.nip in (appraisal.employee_nip, appraisal.supervisor_nip, appraisal.superior_nip)
 
 
 def sees_history(who: Principal, appraisal: AppraisalRecord) -> bool:
     """The employee, HR and auditors read the timeline."""
-    return who.is_hr or who.is_auditor or who.nip == appraisal.employee_nip
+    return who.reads_all or who.nip == appraisal.employee_nip
 
 
 def sees_task(who: Principal, task: TaskRecord) -> bool:
     """The assignee, HR and auditors."""
-    return who.is_hr or who.is_auditor or who.nip == task.assignee_nip
+    return who.reads_all or who.nip == task.assignee_nip
 
 
 def sees_peer_identities(who: Principal) -> bool:
     """Only HR and auditors learn who the peers were."""
-    return who.is_hr or who.is_auditor
+    return who.reads_all
 
 
 def redact_state(who: Principal, state: AppraisalState) -> AppraisalState:

@@ -43,6 +43,11 @@ class Principal(BaseModel):
         """Auditors read everything and write nothing."""
         return Role.AUDITOR in self.roles
 
+    @property
+    def reads_all(self) -> bool:
+        """HR and auditors read every appraisal, task and roster."""
+        return self.is_hr or self.is_auditor
+
 
 class InvalidToken(Exception):
     """The token is missing, malformed, expired, not yet valid, or not ours."""

@@ -54,14 +54,11 @@ async def current_principal(
 
 
 async def session(svc: ServicesDep) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed once at the end or rolled back on error."""
+    """One session per request, committed when the route returns and before the response is
+    sent (SessionDep's function scope: a 201 means stored); closing it on an error rolls back."""
     async with svc.sessions() as s:
-        try:
-            yield s
-            await s.commit()
-        except BaseException:
-            await s.rollback()
-            raise
+        yield s
+        await s.commit()
 
 
 def temporal_client(svc: ServicesDep) -> Client:
@@ -70,7 +67,7 @@ def temporal_client(svc: ServicesDep) -> Client:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-SessionDep = Annotated[AsyncSession, Depends(session)]
+SessionDep = Annotated[AsyncSession, Depends(session, scope="function")]
 TemporalClientDep = Annotated[Client, Depends(temporal_client)]
 
 
@@ -83,7 +80,7 @@ def require_hr(principal: CurrentPrincipal) -> Principal:
 
 def require_reader(principal: CurrentPrincipal) -> Principal:
     """HR or an auditor."""
-    if not (principal.is_hr or principal.is_auditor):
+    if not principal.reads_all:
         raise ProblemError(403, "this is for HR and auditors")
     return principal
 

@@ -66,19 +66,8 @@ def csv_text(rows: Iterable[Sequence[object]]) -> str:
 
 
 def cells(line: GradeLine) -> tuple[object, ...]:
-    """One appraisal's cells, in HEADER's order."""
-    return (
-        line.nip,
-        line.name,
-        line.unit_code,
-        line.unit_name,
-        line.position,
-        line.stage,
-        line.grade_computed,
-        line.grade_final,
-        line.grade_adjusted,
-        line.outcome,
-    )
+    """One appraisal's cells, in HEADER's order (each column is the GradeLine field it names)."""
+    return tuple(getattr(line, name) for name in HEADER)
 
 
 async def csv_chunks(

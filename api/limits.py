@@ -49,21 +49,12 @@ class BodyLimitMiddleware:
                     raise BodyTooLarge(limit)
             return message
 
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(limit, scope, receive, send)
+        # Body parsing passes BodyTooLarge on as it is, so the app's HTTP error handler answers
+        # it with the same problem as _reject.
+        await self.app(scope, counted, send)
 
     @staticmethod
     async def _reject(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"the body is larger than {limit} bytes"
+        detail = BodyTooLarge(limit).detail
         response = problem_response(Problem(title=TITLES[413], status=413, detail=detail))
         await response(scope, receive, send)

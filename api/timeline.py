@@ -20,16 +20,15 @@ from api.history_events import (
     APPRAISAL_WORKFLOW,
     FALLBACK_SAYS,
     TIMER_SLACK,
+    GradeInputs,
     Recorded,
     decode_events,
-    regrade,
 )
 from domain.calendar import days
 from domain.errors import DomainError
 from domain.records import CascadeRequest, Notification, NotificationKind
 from domain.records import TaskStatus as Status
 from domain.review import Review
-from domain.targets import TargetPlan
 from domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
 from workflows import messages as m
 
@@ -81,11 +80,9 @@ class _Steps:
         self.entries: list[TimelineEntry] = []
         self.inp: m.AppraisalInput | None = None
         self.supervisor = self.superior = self.stage = ""
-        self.draft: TargetPlan | None = None
-        self.plan: TargetPlan | None = None
-        self.community: float | None = None
+        self.inputs = GradeInputs()
         self.grade: str | None = None
-        self.reviewed = self.released = self.appealed = False
+        self.released = self.appealed = False
         self.notices: dict[tuple[str, int], TimelineEntry] = {}
         self.pending: dict[str, tuple[TaskKind, datetime]] = {}  # fallbacks still to come
         self.firing: list[tuple[Recorded, str, TaskKind]] = []  # ...whose instant has passed
@@ -124,8 +121,7 @@ class _Steps:
 
     def _on_started(self, r: Recorded) -> None:
         inp: m.AppraisalInput = r.value
-        if self.inp is None:
-            self.community = inp.community_score
+        self.inputs.start(inp)
         self.inp, self.supervisor, self.superior = inp, inp.supervisor_nip, inp.superior_nip
         self.stage = m.Stage.TARGETS.value  # where every run starts: the start entry says so
         keep = {"employee_nip", "unit_code", "position_level", "supervisor_nip", "superior_nip"}
@@ -177,12 +173,11 @@ class _Steps:
 
     def _say(self, body: m.TaskBody, period: int | None) -> tuple[str, dict[str, Any]]:
         at = f" for period {period}" if period else ""
+        self.inputs.body(body)
         match body:
             case m.TargetsDraftBody(plan=plan):
-                self.draft = plan
                 return f"drafted {len(plan.ids)} targets ({', '.join(plan.ids)})", {}
             case m.TargetsApproveBody(decision="approve"):
-                self.plan = self.draft
                 return "approved the targets", {}
             case m.TargetsApproveBody(comment=comment):
                 return f"returned the targets: {_excerpt(comment)}", {}
@@ -210,14 +205,13 @@ class _Steps:
         return str(body.kind), {}
 
     def _review(self, review: Review) -> tuple[str, dict[str, Any]]:
-        self.reviewed = True
         detail = review.model_dump(mode="json", exclude={"comment"})
-        if self.inp is None or self.plan is None:
-            return f"review: {len(review.target_ratings)} targets rated", detail
         try:
-            a = regrade(self.inp, self.plan, review, self.community)
+            a = self.inputs.grade(review)
         except DomainError as e:
             return f"review that cannot be graded: {e}", detail
+        if a is None:
+            return f"review: {len(review.target_ratings)} targets rated", detail
         capped = " (capped by the community score)" if a.behaviour_capped else ""
         detail["assessment"] = a.model_dump(mode="json")
         says = f"review: results {a.results}, behaviour {a.behaviour}{capped} → grade {a.grade}"
@@ -285,8 +279,7 @@ class _Steps:
             detail = {"grade": v.grade, "adjusted": v.adjusted}
             self.add(r, "grade.released", f"the cycle released {v.grade}{why}", v.actor_nip, detail)
         elif isinstance(v, m.CommunityScore):
-            used = self.inp is not None and v.unit_code == self.inp.unit_code and not self.reviewed
-            self.community = v.score if used else self.community
+            used = self.inputs.community_score(v)
             why = "" if used else " (not used: another unit, or after the review)"
             says = f"citizen satisfaction of unit {v.unit_code}: {v.score}{why}"
             self.add(r, "community_score", says, None, {"score": v.score, "used": used})

@@ -17,7 +17,6 @@ from workflows.starters import CycleHandle
 GRADES = list(Grade)  # best first
 RAISED = "capaian melampaui target dan bukti dukung lengkap"
 LOWERED = "sebagian target utama tidak tercapai"
-MAX_ROUNDS = 5
 _EPS = 1e-9
 
 
@@ -32,7 +31,6 @@ class Calibrated:
     rating: UnitRating
     rounds: int
     adjusted: int
-    released: int
 
 
 def _penalty(counts: Mapping[Grade, int], rules: list[CurveRule], n: int) -> int:
@@ -86,25 +84,28 @@ async def calibrate_unit(
     actor_nip: str,
     merit: Callable[[str], float],
 ) -> Calibrated:
-    """Submit the unit's rating; answer each refusal with adjustments until it is released."""
+    """Submit the unit's rating; if the cycle refuses it, fit the grades to the curve and
+    submit once more with those adjustments (the fit does not change between refusals)."""
     computed = {g.appraisal_id: g.grade_final or g.grade_computed for g in grades}
-    adjustments: list[Adjustment] = []
-    for round_ in range(1, MAX_ROUNDS + 1):
-        result = await cycle.execute_update(
-            CycleWorkflow.calibrate,
-            CalibrateInput(
-                actor_nip=actor_nip, unit_code=unit, unit_rating=rating, adjustments=adjustments
-            ),
+
+    async def submit(adjustments: list[Adjustment]) -> bool:
+        request = CalibrateInput(
+            actor_nip=actor_nip, unit_code=unit, unit_rating=rating, adjustments=adjustments
         )
-        if not result.violations:
-            return Calibrated(rating, round_, len(adjustments), result.released)
-        # Refused: the cycle listed what breaks the curve; HR moves grades until nothing does.
-        fitted = fit_curve(computed, curve[rating], merit)
-        if check_curve(rating, fitted.values(), curve):
-            raise CurveUnreachable(f"{unit}: adjustments still break the curve")
-        adjustments = [
-            Adjustment(appraisal_id=i, grade=g, reason=RAISED if _better(g, was) else LOWERED)
-            for i, g in sorted(fitted.items())
-            if g is not (was := computed[i])
-        ]
-    raise CurveUnreachable(f"{unit}: still refused after {MAX_ROUNDS} rounds")
+        result = await cycle.execute_update(CycleWorkflow.calibrate, request)
+        return not result.violations
+
+    if await submit([]):
+        return Calibrated(rating, 1, 0)
+    # Refused: the cycle listed what breaks the curve; HR moves grades until nothing does.
+    fitted = fit_curve(computed, curve[rating], merit)
+    if check_curve(rating, fitted.values(), curve):
+        raise CurveUnreachable(f"{unit}: adjustments still break the curve")
+    adjustments = [
+        Adjustment(appraisal_id=i, grade=g, reason=RAISED if _better(g, was) else LOWERED)
+        for i, g in sorted(fitted.items())
+        if g is not (was := computed[i])
+    ]
+    if not await submit(adjustments):
+        raise CurveUnreachable(f"{unit}: still refused with {len(adjustments)} adjustments")
+    return Calibrated(rating, 2, len(adjustments))

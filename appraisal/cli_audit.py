@@ -12,15 +12,18 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.settings import get_settings
 from store.audit_hash import GENESIS_HASH
-from store.repositories.audit import Anchor, VerifyResult, chain_head, verify_chain
+
+if TYPE_CHECKING:  # the database layer loads only when an audit command runs
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from store.repositories.audit import Anchor, VerifyResult
 
 T = TypeVar("T")
 audit_app = typer.Typer(
@@ -44,6 +47,8 @@ def audit_head(
 
     The head is the newest row's seq, hash and time. Anchor often (a daily cron): rows appended
     after the last anchor and then deleted are still undetectable."""
+    from store.repositories.audit import chain_head
+
     head = _with_session(chain_head)
     line = head.model_dump_json()
     typer.echo(line)
@@ -75,6 +80,8 @@ def audit_verify(
     """Verify the chain and every anchor in a file; print JSON, exit 1 when broken.
 
     The chain must be intact, reach each anchor's seq and hold the anchor's hash there."""
+    from store.repositories.audit import verify_chain
+
     recorded = [] if anchors is None else read_anchors(anchors)
 
     async def verify(session: AsyncSession) -> VerifyResult:
@@ -90,6 +97,8 @@ def read_anchors(path: Path) -> list[Anchor]:
     """Every anchor in the file: its `seq` and `hash` (other fields, such as `at`, are kept for
     people). Blank lines and the head of an empty chain are skipped; any other line that is not
     an anchor is an error naming its line number."""
+    from store.repositories.audit import Anchor
+
     found = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():

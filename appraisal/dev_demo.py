@@ -13,11 +13,11 @@ from api.auth import Role, mint_token
 from api.config import ApiConfig
 from appraisal.dev import DevOptions
 from appraisal.generate import generate_roster
+from appraisal.rosters import import_roster
 from appraisal.scripted import HR, REGIONAL_HEAD
 from domain.presets import preset
 from domain.records import TaskStatus
 from domain.roster import Roster
-from store.repositories.rosters import store_roster
 from store.repositories.tasks import list_tasks
 from workflows.starters import launch_cycle
 
@@ -35,8 +35,7 @@ async def load_demo(
     """Store the demo roster and launch its cycle (both idempotent), then print how to try it."""
     employees = generate_roster(options.employees, units=4, seed=2026)
     roster = Roster(employees=employees, top_appraiser_nip=REGIONAL_HEAD)
-    async with sessions() as session, session.begin():
-        stored = await store_roster(session, ORG, roster)
+    stored = await import_roster(sessions, ORG, roster)
     policy = preset(options.policy).model_copy(update={"regional_head_nip": REGIONAL_HEAD})
     year = datetime.now(UTC).year
     await launch_cycle(

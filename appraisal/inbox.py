@@ -16,8 +16,6 @@ from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle_messages import UnitGrade
 from workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 
-WHOLE_UNIT = 1_000_000  # a unit is never this large
-
 
 async def open_tasks(sessions: async_sessionmaker[AsyncSession], cycle_id: str) -> list[TaskRecord]:
     """Every open task of the cycle, from the inbox, in a stable order."""

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from appraisal.calibration import Calibrated, calibrate_unit
-from appraisal.inbox import WHOLE_UNIT, unit_grades
+from appraisal.inbox import unit_grades
 from appraisal.sim_script import Script
 from store.repositories.appraisals import list_appraisals
 from workflows.appraisal import AppraisalWorkflow
@@ -127,7 +127,7 @@ class SimHr:
         """The employees of a released unit who object to their grade file a keberatan."""
         async with self.sessions() as session:
             rows = await list_appraisals(
-                session, cycle_id=self.cycle_id, unit_code=unit, stage="appeal", limit=WHOLE_UNIT
+                session, cycle_id=self.cycle_id, unit_code=unit, stage="appeal", limit=None
             )
         filed = 0
         for row in rows:

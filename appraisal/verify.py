@@ -14,11 +14,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
-from api.history_events import APPRAISAL_WORKFLOW, Recorded, decode_events, regrade
+from api.history_events import APPRAISAL_WORKFLOW, GradeInputs, Recorded, decode_events
 from appraisal.worker import WORKFLOWS
 from domain.errors import DomainError
 from domain.review import Review
-from domain.targets import TargetPlan
 from workflows import messages as m
 from workflows.cycle_messages import AppraisalProgress
 
@@ -62,11 +61,10 @@ class Verdict:
 async def verify_files(
     paths: Sequence[Path],
     *,
-    workflows: Sequence[type] | None = None,
     data_converter: DataConverter = pydantic_data_converter,
 ) -> list[Verdict]:
     """Verify each history file in turn: replay, then the grade."""
-    replayer = Replayer(workflows=list(workflows or WORKFLOWS), data_converter=data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter)
     return [await _verify(path, replayer, data_converter) for path in paths]
 
 
@@ -113,23 +111,19 @@ def _workflow_id(records: list[Recorded]) -> str | None:
 
 def _check_grade(verdict: Verdict, records: list[Recorded]) -> None:
     """Re-derive the grade from the recorded start input, plan, review and community score."""
-    inp: m.AppraisalInput = records[0].value
-    draft: TargetPlan | None = None
-    plan: TargetPlan | None = None
+    inputs = GradeInputs()
     review: Review | None = None
-    community = inp.community_score
     for r in records:
         if r.what == "update" and isinstance(r.value, m.CompleteTaskInput) and not r.note:
             body = r.value.body
-            if isinstance(body, m.TargetsDraftBody):
-                draft = body.plan
-            elif isinstance(body, m.TargetsApproveBody) and body.decision == "approve":
-                plan = draft
-            elif isinstance(body, m.ReviewBody) and review is None:
+            inputs.body(body)
+            if isinstance(body, m.ReviewBody) and review is None:
                 review = body.review
-        elif isinstance(r.value, m.CommunityScore) and review is None:
-            if r.value.unit_code == inp.unit_code:
-                community = r.value.score
+                inputs.reviewed = True
+        elif isinstance(r.value, m.AppraisalInput):
+            inputs.start(r.value)
+        elif isinstance(r.value, m.CommunityScore):
+            inputs.community_score(r.value)
         elif isinstance(r.value, AppraisalProgress):  # a cycle's appraisal reports as it goes
             verdict.recorded = r.value.grade_computed or verdict.recorded
             verdict.final = r.value.grade_final or verdict.final
@@ -137,17 +131,19 @@ def _check_grade(verdict: Verdict, records: list[Recorded]) -> None:
             verdict.recorded, verdict.final = r.value.grade_computed, r.value.grade_final
         elif r.what == "attributes" and r.value.get("AppraisalGrade"):
             verdict.final = r.value["AppraisalGrade"]
-    if review is None or plan is None:
+    if review is None or inputs.plan is None:
         verdict.mismatch = verdict.recorded is not None
         verdict.note = (
             "a grade with no review" if verdict.mismatch else "no review: no grade to check"
         )
         return
     try:
-        verdict.recomputed = regrade(inp, plan, review, community).grade.value
+        assessment = inputs.grade(review)
     except DomainError as e:
         verdict.mismatch, verdict.note = True, f"the recorded review cannot be graded: {e}"
         return
+    assert assessment is not None  # a start input and a plan were seen
+    verdict.recomputed = assessment.grade.value
     if verdict.recorded is None:  # a run still open, before its grade reached the history
         verdict.note = "no computed grade recorded yet"
         return

@@ -23,6 +23,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from appraisal.generate import generate_roster
+from appraisal.scripted import REGIONAL_HEAD
 from appraisal.servers import start_dev_server
 from appraisal.worker import activities_for, build_worker
 from bench.trivial import Trivial
@@ -32,8 +33,6 @@ from store.migrate import upgrade
 from store.repositories.rosters import add_roster
 from workflows.cycle import CycleWorkflow
 from workflows.starters import launch_cycle
-
-REGIONAL_HEAD = "196501011990011001"
 
 
 async def raw_start_rate(client: Client, n: int, concurrency: int = 100) -> float:

@@ -98,7 +98,7 @@ async def list_visible_appraisals(
         stage=stage.value if stage else None,
         grade=grade,
         open_task_for=assignee,
-        visible_to=None if principal.is_hr or principal.is_auditor else principal.nip,
+        visible_to=None if principal.reads_all else principal.nip,
         limit=limit + 1,
         offset=offset,
     )

@@ -36,7 +36,7 @@ async def list_my_tasks(
 ) -> Page[TaskRecord]:
     """The caller's tasks, soonest due first; HR and auditors may name another assignee."""
     others = assignee is not None and assignee != principal.nip
-    if others and not (principal.is_hr or principal.is_auditor):
+    if others and not principal.reads_all:
         raise ProblemError(403, "only HR and auditors may list another person's tasks")
     who = assignee or principal.nip
     rows = await list_tasks(

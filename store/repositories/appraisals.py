@@ -38,12 +38,12 @@ async def list_appraisals(
     supervisor_nip: str | None = None,
     visible_to: str | None = None,
     open_task_for: str | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
 ) -> list[AppraisalRecord]:
     """Appraisals matching every given filter (grade means the final grade), ordered by id;
     `visible_to` keeps those where that NIP is the employee, the appraiser or their superior;
-    `open_task_for` those where that NIP has an open task."""
+    `open_task_for` those where that NIP has an open task. `limit` None: all of them."""
     query = select(_appraisals)
     if cycle_id is not None:
         query = query.where(_appraisals.c.cycle_id == cycle_id)

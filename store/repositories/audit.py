@@ -143,10 +143,12 @@ async def list_events(
 async def chain_head(session: AsyncSession) -> ChainHead:
     """The newest row's seq, hash and time; seq 0 and the genesis hash for an empty chain."""
     newest = select(_audit.c.seq, _audit.c.hash, _audit.c.at).order_by(_audit.c.seq.desc())
-    last = (await session.execute(newest.limit(1))).first()
-    if last is None:
-        return EMPTY_HEAD
-    return ChainHead(seq=last.seq, hash=last.hash, at=last.at)
+    return _head_of((await session.execute(newest.limit(1))).mappings().first())
+
+
+def _head_of(row: RowMapping | None) -> ChainHead:
+    """The head a row makes; an empty chain's for none."""
+    return EMPTY_HEAD if row is None else ChainHead(seq=row["seq"], hash=row["hash"], at=row["at"])
 
 
 async def verify_chain(
@@ -160,18 +162,13 @@ async def verify_chain(
     last: RowMapping | None = None
 
     def result(broken_seq: int | None = None, reason: str | None = None) -> VerifyResult:
-        head = (
-            EMPTY_HEAD
-            if last is None
-            else ChainHead(seq=last["seq"], hash=last["hash"], at=last["at"])
-        )
         return VerifyResult(
             ok=broken_seq is None,
             checked=checked,
             first_broken_seq=broken_seq,
             reason=reason,
             anchors_checked=confirmed,
-            head=head,
+            head=_head_of(last),
         )
 
     while True:
