@@ -14,14 +14,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.faults.stack import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Dev:

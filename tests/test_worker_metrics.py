@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import httpx
@@ -12,12 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal.clients import connect_worker
 from appraisal.settings import Settings
 from appraisal.worker import build_worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.faults.stack import free_port
 
 
 async def test_worker_metrics_are_served(

@@ -18,9 +18,10 @@ from appraisal.generate import generate_roster, roster_csv
 from appraisal.scripted import EMPLOYEE, PEERS, SUPERIOR, SUPERVISOR, Actors, nip, review
 from domain.presets import NATIONAL, PRESETS
 from domain.ratings import Rating
-from domain.records import TaskRecord
+from domain.records import TaskRecord, TaskStatus
 from domain.tasks import TaskKind
 from tests.api.conftest import Api, bearer, token
+from tests.faults.checks import eventually
 from tests.workflows.driver import appraisal_input
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import CompleteTaskInput, ReviewBody
@@ -253,14 +254,29 @@ async def test_the_employee_and_supervisors_never_see_peer_identities(api: Api) 
             await handle.execute_update(AppraisalWorkflow.complete_task, inp_)
         await asyncio.sleep(0.05)
     assert any(p in state.model_dump_json() for p in PEERS)  # the peers are there to hide
+    # The peers answer, so there are answers to hide as well as identities.
+    surveys = [
+        t for t in state.tasks if t.kind is TaskKind.PEER_FEEDBACK and t.status.value == "open"
+    ]
+    for survey in surveys:
+        answer = actors.body(survey)
+        assert answer is not None
+        await handle.execute_update(
+            AppraisalWorkflow.complete_task,
+            CompleteTaskInput(task_id=survey.id, actor_nip=survey.assignee_nip, body=answer),
+        )
     for caller in ("self", "supervisor", "superior"):
         r = await api.http.get(f"/v1/appraisals/{appraisal_id}", headers=CALLERS[caller])
         assert r.status_code == 200
         assert not any(p in r.text for p in PEERS), caller
         assert r.json()["peer_answers"] is None
-    for caller in ("hr", "auditor"):
-        r = await api.http.get(f"/v1/appraisals/{appraisal_id}", headers=CALLERS[caller])
-        assert any(p in r.text for p in PEERS), caller
+    hr = await api.http.get(f"/v1/appraisals/{appraisal_id}", headers=CALLERS["hr"])
+    assert any(p in hr.text for p in PEERS)
+    assert hr.json()["peer_answers"] is None  # who the peers are, not what they said
+    auditor = await api.http.get(f"/v1/appraisals/{appraisal_id}", headers=CALLERS["auditor"])
+    assert any(p in auditor.text for p in PEERS)
+    answered = {t.assignee_nip for t in surveys}
+    assert answered and set(auditor.json()["peer_answers"]) == answered <= set(PEERS)
 
 
 async def test_hr_cancels_and_the_task_is_then_closed(api: Api, world: World) -> None:
@@ -271,9 +287,13 @@ async def test_hr_cancels_and_the_task_is_then_closed(api: Api, world: World) ->
     )
     assert r.status_code == 200, r.text
     assert r.json()["stage"] == "cancelled"
-    task = TaskRecord.model_validate(
-        (await api.http.get(f"/v1/tasks/{world.draft_task_id}", headers=CALLERS["self"])).json()
+    task = await eventually(
+        lambda: _task(api, world.draft_task_id),
+        lambda t: t.status is not TaskStatus.OPEN,
+        within=10,
+        what="the draft task closed in the inbox",
     )
+    assert task.status is TaskStatus.CANCELLED, task.status
     body = Actors(NATIONAL).body(task)
     assert body is not None  # a valid draft: only the cancellation can refuse it
     late = await api.http.post(
@@ -284,3 +304,8 @@ async def test_hr_cancels_and_the_task_is_then_closed(api: Api, world: World) ->
     assert late.status_code == 409, late.text
     # The task is cancelled (TaskClosed), or the whole appraisal has already ended (Closed).
     assert late.json()["code"] in ("TaskClosed", "Closed")
+
+
+async def _task(api: Api, task_id: str) -> TaskRecord:
+    r = await api.http.get(f"/v1/tasks/{task_id}", headers=CALLERS["self"])
+    return TaskRecord.model_validate(r.json())

@@ -100,9 +100,11 @@ async def test_a_unit_year_through_the_api(api: Api) -> None:
     assert len(everyone["items"]) == len(employees)
     assert {a["stage"] for a in everyone["items"]} == {"done"}
     assert all(a["grade_final"] for a in everyone["items"])
-    # One draft, one approval and one review per employee, at least; reports for every period.
-    assert done_by["targets.draft"] >= len(employees)
-    assert done_by["review"] == len(employees)
+    # One draft, one approval and one review per employee (the actors return no draft), and a
+    # self-report for every period.
+    n, periods = len(employees), POLICY.report_period.per_year
+    assert done_by["targets.draft"] == n and done_by["targets.approve"] == n, done_by
+    assert done_by["review"] == n and done_by["self_report"] == periods * n, done_by
     view = (
         await api.http.get(f"/v1/cycles/{cycle_id}", headers=bearer(AUDITOR, Role.AUDITOR))
     ).json()
@@ -131,7 +133,8 @@ async def test_a_unit_year_through_the_api(api: Api) -> None:
     assert by_kind["targets.approve"] == supervisor and by_kind["review"] == supervisor
     assert {"grade.released", "completed"} <= set(by_kind)
     auditor = bearer(AUDITOR, Role.AUDITOR)
-    await api.http.get(f"/v1/appraisals/appraisal-{cycle_id}-{me}/history", headers=auditor)
+    read = await api.http.get(f"/v1/appraisals/appraisal-{cycle_id}-{me}/history", headers=auditor)
+    assert read.status_code == 200, read.text
     logged = await api.http.get(
         "/v1/audit/events", params={"actor": AUDITOR, "kind": "auditor.read"}, headers=auditor
     )

@@ -9,17 +9,22 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
+from domain.employee import Employee
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
+from tests.faults.checks import store_roster
 from tests.faults.stack import DevServer, WorkerProcess
+from tests.workflows.cycle_driver import POLICY
+from workflows.starters import launch_cycle
 
 
 @dataclass
@@ -31,6 +36,24 @@ class Stack:
     client: Client
     sessions: async_sessionmaker[AsyncSession]
     task_queue: str
+
+    async def launch(
+        self, employees: list[Employee], *, year: int, **options: Any
+    ) -> tuple[WorkflowHandle[Any, Any], str]:
+        """Store the roster for a fresh organisation and launch its cycle on the stack's queue
+        under the cycle tests' policy: the cycle's handle and id."""
+        org = f"kota-{uuid.uuid4().hex[:6]}"
+        roster_id = await store_roster(self.sessions, org, employees)
+        cycle = await launch_cycle(
+            self.client,
+            org=org,
+            year=year,
+            roster_id=roster_id,
+            policy=POLICY,
+            task_queue=self.task_queue,
+            **options,
+        )
+        return cycle, f"{org}-{year}"
 
 
 @pytest.fixture

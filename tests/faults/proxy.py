@@ -14,7 +14,6 @@ class TcpProxy:
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target_host, self.target_port = target_host, target_port
         self.port = 0
-        self.accepted = 0
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
 
@@ -41,7 +40,6 @@ class TcpProxy:
         await self.start()
 
     async def _link(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
-        self.accepted += 1
         try:
             upstream_r, upstream_w = await asyncio.open_connection(
                 self.target_host, self.target_port

@@ -32,7 +32,7 @@ from domain.tasks import TaskKind
 from store.migrate import upgrade
 from store.repositories.audit import verify_chain
 from tests.api.conftest import AUTH, bearer
-from tests.faults.checks import audit_kinds, eventually, inbox, store_roster
+from tests.faults.checks import appraisal_runs, audit_kinds, eventually, inbox, store_roster
 from tests.faults.conftest import Stack, open_stack, own_postgres_database
 from tests.faults.proxy import TcpProxy
 from tests.workflows.cycle_driver import POLICY
@@ -127,6 +127,12 @@ async def _outages(stack: Stack, proxy: TcpProxy, http: httpx.AsyncClient) -> No
         within=90,
         what="the launch finishing once the database is back",
     )
+    runs = await eventually(  # visibility may trail the last starts by a moment
+        lambda: appraisal_runs(stack.client, f"{org}-{year}"),
+        lambda r: len(r) >= len(employees),
+        within=30,
+    )
+    assert len(runs) == len(employees) and set(runs.values()) == {1}  # each started once
     await eventually(
         lambda: _open_drafts(http, head.nip),
         lambda ids: len(ids) == 1,

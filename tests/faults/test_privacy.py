@@ -33,6 +33,8 @@ from tests.faults.marked_cycle import SecretActors, Secrets, drive_marked_cycle
 from tests.workflows.cycle_driver import REGIONAL_HEAD
 from workflows.starters import launch_cycle
 
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
 SECOND = 1 / 86_400
 APPEAL_RULE = WANGGAR.tasks[TaskKind.APPEAL_DECIDE].model_copy(
     update={"due_days": 3 * SECOND, "remind_before_days": 2 * SECOND, "escalation_days": SECOND}

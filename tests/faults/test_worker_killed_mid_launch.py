@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections import Counter
 from datetime import timedelta
 
@@ -13,14 +12,12 @@ import pytest
 
 from appraisal.generate import generate_roster
 from store.models import AppraisalRow
-from tests.faults.checks import appraisal_runs, count_rows, eventually, inbox, store_roster
+from tests.faults.checks import appraisal_runs, count_rows, cycle_query, eventually, inbox
 from tests.faults.conftest import Stack
 from tests.faults.launch_batches import batch_in_flight, launch_batches
-from tests.workflows.cycle_driver import POLICY
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import CycleStatus
 from workflows.ids import appraisal_workflow_id
-from workflows.starters import launch_cycle
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -37,21 +34,10 @@ async def test_a_killed_worker_leaves_no_appraisal_unstarted_or_started_twice(
 async def _killed_mid_launch(stack: Stack) -> None:
     client = stack.client
     employees = generate_roster(EMPLOYEES, units=3, seed=11)
-    org, year = f"kota-{uuid.uuid4().hex[:6]}", 2031
-    roster_id = await store_roster(stack.sessions, org, employees)
-    cycle = await launch_cycle(
-        client,
-        org=org,
-        year=year,
-        roster_id=roster_id,
-        policy=POLICY,
-        task_queue=stack.task_queue,
-        batch_size=BATCH,
-    )
-    cycle_id = f"{org}-{year}"
+    cycle, cycle_id = await stack.launch(employees, year=2031, batch_size=BATCH)
 
     async def started() -> int:
-        return (await client.count_workflows(f'AppraisalCycle = "{cycle_id}"')).count
+        return (await client.count_workflows(cycle_query(cycle_id))).count
 
     # Kill once a third are started, while a batch is in flight: it has started appraisals (it
     # heartbeats after each) and not yet reported, and its activity dies with the worker.

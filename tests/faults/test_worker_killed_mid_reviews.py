@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +26,6 @@ from tests.faults.checks import (
     eventually,
     inbox,
     inbox_mismatches,
-    store_roster,
     unfinished_runs,
     workflow_states,
 )
@@ -36,7 +34,6 @@ from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import POLICY, drive_cycle
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import CompleteTaskInput
-from workflows.starters import launch_cycle
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -50,19 +47,12 @@ async def test_a_killed_worker_loses_and_doubles_no_review(stack: Stack) -> None
 async def _killed_mid_reviews(stack: Stack) -> None:
     client = stack.client
     employees = generate_roster(EMPLOYEES, units=2, seed=5)
-    org, year = f"kota-{uuid.uuid4().hex[:6]}", 2032
-    roster_id = await store_roster(stack.sessions, org, employees)
-    cycle = await launch_cycle(
-        client,
-        org=org,
-        year=year,
-        roster_id=roster_id,
-        policy=POLICY,
-        task_queue=stack.task_queue,
+    cycle, cycle_id = await stack.launch(
+        employees,
+        year=2032,
         year_start=datetime.now(UTC) - timedelta(days=366),  # every period is due at once
         batch_size=10,
     )
-    cycle_id = f"{org}-{year}"
 
     # Everything up to the reviews: targets, every self-report and its feedback.
     actors = Actors(POLICY)
