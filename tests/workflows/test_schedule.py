@@ -13,6 +13,7 @@ from appraisal.generate import generate_roster
 from appraisal.schedules import create_yearly, list_yearly, pause_yearly, schedule_id_for
 from domain.presets import NATIONAL
 from store.repositories.rosters import add_roster
+from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import CycleSummary
@@ -40,10 +41,14 @@ async def test_a_triggered_schedule_launches_this_years_cycle_once(running_dev: 
         running.client, org=org, policy=policy, task_queue=running.task_queue, month=1, day=2
     )
     assert schedule_id == schedule_id_for(org)
-    assert any(
-        line.startswith(f"{schedule_id}\tactive\tnext ")
-        for line in await list_yearly(running.client)
+    # Schedules are listed from visibility, which may trail the creation by a moment.
+    listed = await eventually(
+        lambda: list_yearly(running.client),
+        lambda lines: any(line.startswith(f"{schedule_id}\tactive\tnext ") for line in lines),
+        within=15,
+        what="the new schedule listed as active",
     )
+    assert any(line.startswith(f"{schedule_id}\tactive\tnext ") for line in listed)
 
     handle = running.client.get_schedule_handle(schedule_id)
     await handle.trigger()
