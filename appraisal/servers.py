@@ -13,6 +13,19 @@ from temporalio.testing import WorkflowEnvironment
 
 from workflows.search_attributes import ALL_KEYS
 
+# The dev server re-reads its search-attribute registry from the database on every read unless
+# told otherwise, so that attributes added a moment ago are usable at once. Ours are registered
+# as the server starts, before anything reads them, so the re-reads only cost: about three
+# reads per appraisal started, on a store that serves one query at a time (see the README's
+# launch benchmark). Attributes registered later are seen within the server's cache interval
+# (a minute), as on a production cluster.
+SEARCH_ATTRIBUTE_REFRESH = "system.forceSearchAttributesCacheRefreshOnRead"
+# Task-queue partitions spread one queue over several matching hosts; the dev server is one
+# host, and with four partitions a task that lands where no poller waits goes to the database
+# backlog instead of straight to the worker.
+ONE_PARTITION = ("matching.numTaskqueueReadPartitions", "matching.numTaskqueueWritePartitions")
+DEV_DEFAULTS = {SEARCH_ATTRIBUTE_REFRESH: "false", **dict.fromkeys(ONE_PARTITION, "1")}
+
 
 class MissingBinary(RuntimeError):
     """A Temporal server binary is not installed."""
@@ -71,6 +84,9 @@ async def start_dev_server(
 
     With a state file it runs SQLite in WAL mode: 2-3x faster than the default journal."""
     extra: list[str] = list(extra_args or [])
+    for key, value in DEV_DEFAULTS.items():
+        if not any(a.startswith(f"{key}=") for a in extra):
+            extra += ["--dynamic-config-value", f"{key}={value}"]
     if db_file:
         extra += [
             "--db-filename",
