@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import DomainError
 from domain.roster import Roster, validate_roster
-from store.repositories.appraisals import list_graded, set_final_grades
+from store.repositories.appraisals import add_new_appraisals, list_graded, set_final_grades
 from store.repositories.reports import cycle_figures
 from store.repositories.rosters import latest_roster, list_employees
 from workflows import search_attributes as sa
@@ -42,6 +43,7 @@ from workflows.cycle_messages import (
 )
 from workflows.ids import appraisal_workflow_id
 from workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
+from workflows.opening import opening_record
 from workflows.starters import launch_cycle
 
 
@@ -92,14 +94,15 @@ class CycleActivities:
 
     @activity.defn(name="launch_batch")
     async def launch_batch(self, batch: LaunchBatch) -> LaunchResult:
-        """Start one slice of appraisals; one already started (by a retry) is left as it is."""
+        """Store the slice's opening rows, then start its appraisals; one already started (by a
+        retry) is left as it is, and so is its row."""
         roster = await self._roster(batch.roster_id, batch.policy.regional_head_nip)
         nips = roster.level(batch.depth)[batch.offset : batch.offset + batch.limit]
         peers = batch.policy.peer
-
-        async def start(nip: str) -> bool:
+        inputs: dict[str, AppraisalInput] = {}
+        for nip in nips:
             e = roster.by_nip(nip)
-            inp = AppraisalInput(
+            inputs[nip] = AppraisalInput(
                 cycle_id=batch.cycle_id,
                 cycle_workflow_id=batch.cycle_workflow_id,
                 roster_id=batch.roster_id,
@@ -113,19 +116,32 @@ class CycleActivities:
                 peer_nips=roster.peers_of(nip, peers.peers_per_employee) if peers.enabled else [],
                 policy=batch.policy,
                 year_start=batch.year_start,
+                row_stored=True,
             )
+        # Rows first: every appraisal that runs has its row, and the API reads it at once.
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            await add_new_appraisals(
+                session,
+                [
+                    opening_record(inp, appraisal_workflow_id(batch.cycle_id, nip), now)
+                    for nip, inp in inputs.items()
+                ],
+            )
+
+        async def start(inp: AppraisalInput) -> bool:
             try:
                 await self._client.start_workflow(
                     AppraisalWorkflow.run,
                     inp,
-                    id=appraisal_workflow_id(batch.cycle_id, nip),
+                    id=appraisal_workflow_id(batch.cycle_id, inp.employee_nip),
                     task_queue=self._queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     search_attributes=TypedSearchAttributes(
                         [
                             SearchAttributePair(sa.CYCLE, batch.cycle_id),
-                            SearchAttributePair(sa.UNIT, e.unit_code),
-                            SearchAttributePair(sa.EMPLOYEE, nip),
+                            SearchAttributePair(sa.UNIT, inp.unit_code),
+                            SearchAttributePair(sa.EMPLOYEE, inp.employee_nip),
                             SearchAttributePair(sa.STAGE, "targets"),
                         ]
                     ),
@@ -134,7 +150,7 @@ class CycleActivities:
                 return False
             return True
 
-        started = await self._bounded(start(n) for n in nips)
+        started = await self._bounded(start(inp) for inp in inputs.values())
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
     @activity.defn(name="unit_grades")

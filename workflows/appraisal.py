@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         TargetsDraftBody,
         TaskCompleted,
     )
+    from workflows.opening import LAUNCH_STORES_ROW
     from workflows.summaries import summarise_body
     from workflows.taskbook import Task
     from workflows.validation import check_completion
@@ -93,7 +94,10 @@ class AppraisalWorkflow(AppraisalCore):
     async def run(self, inp: AppraisalInput) -> AppraisalResult:
         """See the year through, stage by stage, unless HR cancels it."""
         self._publish()
-        await self._sync()
+        # A cycle's launch stores the opening rows of a whole batch in one statement: the one
+        # write per appraisal saved there was the launch's largest cost on the worker.
+        if not (inp.row_stored and workflow.patched(LAUNCH_STORES_ROW)):
+            await self._sync()
         try:
             await self._targets()
             await self._set_stage(Stage.MONITORING)

@@ -57,6 +57,10 @@ class AppraisalInput(Value):
     year_start: datetime | None = Field(default=None, description="defaults to the start time")
     previous_grade: Grade | None = None
     community_score: float | None = Field(default=None, ge=1, le=5)
+    row_stored: bool = Field(
+        default=False,
+        description="the launch stored the opening read-model row, so the start writes none",
+    )
 
 
 # Task bodies: one per task kind, told apart by `kind`.

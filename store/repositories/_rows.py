@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Base
 
+INSERT_CHUNK = 200
+
 
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model: querying tables keeps no ORM identity map to go stale."""
@@ -27,6 +29,19 @@ def row_values(record: BaseModel) -> dict[str, Any]:
         if isinstance(value, datetime):
             values[name] = value
     return values
+
+
+async def insert_missing(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose key is not taken yet, a few hundred a statement; existing rows are
+    kept as they are."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"insert_missing is not implemented for {dialect}")
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Bound parameters per statement are capped (SQLite's default is 32,766).
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        await session.execute(insert(table).values(chunk).on_conflict_do_nothing())
 
 
 async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ratings import Grade
 from domain.records import AppraisalRecord, AppraisalStatus, TaskStatus
 from store.models import AppraisalRow, TaskRow
-from store.repositories._rows import row_values, table_of, upsert
+from store.repositories._rows import insert_missing, row_values, table_of, upsert
 
 _appraisals = table_of(AppraisalRow)
 _tasks = table_of(TaskRow)
@@ -19,6 +19,11 @@ _tasks = table_of(TaskRow)
 async def upsert_appraisal(session: AsyncSession, appraisal: AppraisalRecord) -> None:
     """Insert the appraisal row or overwrite all its fields."""
     await upsert(session, _appraisals, row_values(appraisal))
+
+
+async def add_new_appraisals(session: AsyncSession, appraisals: list[AppraisalRecord]) -> None:
+    """Store the rows of appraisals about to start; a row already there has moved on: kept."""
+    await insert_missing(session, _appraisals, [row_values(a) for a in appraisals])
 
 
 async def get_appraisal(session: AsyncSession, appraisal_id: str) -> AppraisalRecord | None:

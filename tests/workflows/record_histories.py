@@ -138,6 +138,11 @@ async def _preset_year(running: Running, name: str, policy: Policy) -> None:
     await _save(handle)
 
 
+# The year of the recorded cycle. Each year's files stay once committed: 2025's were recorded
+# before a launch stored its appraisals' opening rows, 2026's after.
+CYCLE_YEAR = 2026
+
+
 async def _small_cycle(running: Running) -> None:
     """A whole cycle of a small office: launch, every task, calibration refused then fixed,
     appraisals reporting to the cycle, the closing summary."""
@@ -147,18 +152,20 @@ async def _small_cycle(running: Running) -> None:
         cycle = await launch_cycle(
             running.client,
             org="history",
-            year=2025,
+            year=CYCLE_YEAR,
             roster_id=roster_id,
             policy=CYCLE_POLICY,
             task_queue=running.task_queue,
             year_start=datetime.now(UTC) - timedelta(days=366),
             batch_size=5,
         )
-        await drive_cycle(running, cycle, "history-2025", {})
+        await drive_cycle(running, cycle, f"history-{CYCLE_YEAR}", {})
         await cycle.result()
         await _save(cycle)
         head = next(e for e in employees if e.supervisor_nip is None)
-        await _save(running.client.get_workflow_handle(f"appraisal-history-2025-{head.nip}"))
+        await _save(
+            running.client.get_workflow_handle(f"appraisal-history-{CYCLE_YEAR}-{head.nip}")
+        )
 
 
 async def _timer_paths(running: Running) -> None:

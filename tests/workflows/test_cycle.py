@@ -17,6 +17,7 @@ from activities.cycle import CycleActivities
 from appraisal.generate import generate_roster
 from domain.curve import UnitRating
 from domain.ratings import Grade
+from store.repositories.appraisals import list_appraisals, upsert_appraisal
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import (
     HR,
@@ -94,9 +95,20 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
         limit=1000,
     )
     first = await env.run(acts.launch_batch, batch)
+    async with running.sessions() as session:
+        rows = await list_appraisals(session, cycle_id=cycle_id, limit=None)
+    # The batch stored every opening row; one appraisal then moves on before the retry.
+    assert len(rows) == first.started
+    assert {(r.stage, r.status, tuple(r.flags)) for r in rows} == {("targets", "running", ())}
+    moved = rows[0].model_copy(update={"stage": "monitoring"})
+    async with running.sessions() as session, session.begin():
+        await upsert_appraisal(session, moved)
     second = await env.run(acts.launch_batch, batch)
     assert first.started == plan.depth_counts[-1] and first.existing == 0
     assert second.started == 0 and second.existing == first.started
+    async with running.sessions() as session:
+        again = await list_appraisals(session, cycle_id=cycle_id, limit=None)
+    assert again == [moved, *rows[1:]]  # the retry overwrote nothing
     stopped = 0
     for e in employees:  # leave nothing running: only the deepest level was started
         try:

@@ -12,8 +12,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.presets import PRESETS
+from tests.workflows.markers import markers_of
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
+from workflows.opening import LAUNCH_STORES_ROW
 from workflows.yearly import YearlyLaunchWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
@@ -22,10 +24,19 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
     kinds = (*PRESETS, "timers", "reassigned")
-    appraisals = {n for n in names if n.startswith("appraisal-history-") and "2025" not in n}
-    assert appraisals == {f"appraisal-history-{n}" for n in kinds}
-    assert "cycle-history-2025" in names  # a whole cycle
-    assert any(n.startswith("appraisal-history-2025-") for n in names)  # one of its appraisals
+    in_cycles = ("appraisal-history-2025-", "appraisal-history-2026-")
+    appraisals = {n for n in names if n.startswith("appraisal-history-")}
+    assert {n for n in appraisals if not n.startswith(in_cycles)} == {
+        f"appraisal-history-{n}" for n in kinds
+    }
+    # A whole cycle with one of its appraisals: recorded before a launch stored the opening
+    # rows (2025) and after (2026), so both kinds of running appraisal replay.
+    for year, prefix in zip((2025, 2026), in_cycles, strict=True):
+        assert f"cycle-history-{year}" in names
+        (appraisal,) = [p for p in HISTORIES if p.stem.startswith(prefix)]
+        history = WorkflowHistory.from_json(appraisal.stem, appraisal.read_text())
+        took_patch = f"patch:{LAUNCH_STORES_ROW}" in markers_of(history)
+        assert took_patch is (year == 2026)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
