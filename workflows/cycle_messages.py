@@ -43,7 +43,7 @@ class CycleInput(Value):
     roster_id: str
     policy: Policy
     year_start: datetime | None = None
-    batch_size: int = Field(default=500, ge=1, le=2000)
+    batch_size: int = Field(default=2000, ge=1, le=2000)
     carried: CycleCarry | None = None  # set only when continuing as new
 
 

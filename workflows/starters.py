@@ -27,7 +27,7 @@ async def launch_cycle(
     policy: Policy,
     task_queue: str,
     year_start: datetime | None = None,
-    batch_size: int = 500,
+    batch_size: int = 2000,
 ) -> CycleHandle:
     """Start the organisation's cycle for the year, or find the one already running."""
     inp = CycleInput(
