@@ -16,9 +16,9 @@ from workflows.search_attributes import ALL_KEYS
 # The dev server re-reads its search-attribute registry from the database on every read unless
 # told otherwise, so that attributes added a moment ago are usable at once. Ours are registered
 # as the server starts, before anything reads them, so the re-reads only cost: about three
-# reads per appraisal started, on a store that serves one query at a time (see the README's
-# launch benchmark). Attributes registered later are seen within the server's cache interval
-# (a minute), as on a production cluster.
+# reads of its database per appraisal started (see the README's launch benchmark). Attributes
+# registered later are seen within the server's cache interval (a minute), as on a production
+# cluster.
 SEARCH_ATTRIBUTE_REFRESH = "system.forceSearchAttributesCacheRefreshOnRead"
 # Task-queue partitions spread one queue over several matching hosts; the dev server is one
 # host, and with four partitions a task that lands where no poller waits goes to the database
