@@ -94,8 +94,8 @@ class CycleActivities:
 
     @activity.defn(name="launch_batch")
     async def launch_batch(self, batch: LaunchBatch) -> LaunchResult:
-        """Store the slice's opening rows, then start its appraisals; one already started (by a
-        retry) is left as it is, and so is its row."""
+        """Start one slice of appraisals, then store their opening rows; one already started
+        (by a retry) is left as it is, and so is a row already there."""
         roster = await self._roster(batch.roster_id, batch.policy.regional_head_nip)
         nips = roster.level(batch.depth)[batch.offset : batch.offset + batch.limit]
         peers = batch.policy.peer
@@ -117,16 +117,6 @@ class CycleActivities:
                 policy=batch.policy,
                 year_start=batch.year_start,
                 row_stored=True,
-            )
-        # Rows first: every appraisal that runs has its row, and the API reads it at once.
-        now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
-            await add_new_appraisals(
-                session,
-                [
-                    opening_record(inp, appraisal_workflow_id(batch.cycle_id, nip), now)
-                    for nip, inp in inputs.items()
-                ],
             )
 
         async def start(inp: AppraisalInput) -> bool:
@@ -151,6 +141,18 @@ class CycleActivities:
             return True
 
         started = await self._bounded(start(inp) for inp in inputs.values())
+        # Rows after the starts, for every appraisal now running, so that no row stands for an
+        # appraisal that never started (a cycle terminated mid-launch). One that has moved on
+        # and written its own row since keeps it: an existing row is never overwritten.
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            await add_new_appraisals(
+                session,
+                [
+                    opening_record(inp, appraisal_workflow_id(batch.cycle_id, nip), now)
+                    for nip, inp in inputs.items()
+                ],
+            )
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
     @activity.defn(name="unit_grades")

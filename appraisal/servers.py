@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from temporalio.client import Client
@@ -25,6 +26,17 @@ SEARCH_ATTRIBUTE_REFRESH = "system.forceSearchAttributesCacheRefreshOnRead"
 # backlog instead of straight to the worker.
 ONE_PARTITION = ("matching.numTaskqueueReadPartitions", "matching.numTaskqueueWritePartitions")
 DEV_DEFAULTS = {SEARCH_ATTRIBUTE_REFRESH: "false", **dict.fromkeys(ONE_PARTITION, "1")}
+
+
+def dev_config_args(given: Sequence[str] = ()) -> list[str]:
+    """The dev server's `--dynamic-config-value` arguments for each default not already given
+    (as `--dynamic-config-value KEY=V` or `--dynamic-config-value=KEY=V`)."""
+    values = [a.removeprefix("--dynamic-config-value=") for a in given]
+    args: list[str] = []
+    for key, value in DEV_DEFAULTS.items():
+        if not any(v.startswith(f"{key}=") for v in values):
+            args += ["--dynamic-config-value", f"{key}={value}"]
+    return args
 
 
 class MissingBinary(RuntimeError):
@@ -84,9 +96,7 @@ async def start_dev_server(
 
     With a state file it runs SQLite in WAL mode: 2-3x faster than the default journal."""
     extra: list[str] = list(extra_args or [])
-    for key, value in DEV_DEFAULTS.items():
-        if not any(a.startswith(f"{key}=") for a in extra):
-            extra += ["--dynamic-config-value", f"{key}={value}"]
+    extra += dev_config_args(extra)
     if db_file:
         extra += [
             "--db-filename",

@@ -55,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
         TargetsDraftBody,
         TaskCompleted,
     )
-    from workflows.opening import LAUNCH_STORES_ROW
+    from workflows.opening import opening_record
     from workflows.summaries import summarise_body
     from workflows.taskbook import Task
     from workflows.validation import check_completion
@@ -94,10 +94,7 @@ class AppraisalWorkflow(AppraisalCore):
     async def run(self, inp: AppraisalInput) -> AppraisalResult:
         """See the year through, stage by stage, unless HR cancels it."""
         self._publish()
-        # A cycle's launch stores the opening rows of a whole batch in one statement: the one
-        # write per appraisal saved there was the launch's largest cost on the worker.
-        if not (inp.row_stored and workflow.patched(LAUNCH_STORES_ROW)):
-            await self._sync()
+        await self._open_row()
         try:
             await self._targets()
             await self._set_stage(Stage.MONITORING)
@@ -136,6 +133,18 @@ class AppraisalWorkflow(AppraisalCore):
             mentor_nip=self._mentor,
             flags=list(self._flags),
         )
+
+    async def _open_row(self) -> None:
+        """Write the opening read-model row, unless the cycle's launch stored it already.
+
+        The launch stores a whole batch's rows in a few statements: one write per appraisal
+        less, on the launch's busiest path. No patch guards this: the branch follows the input
+        alone, and code older than `row_stored` cannot decode an input that sets it. A reset
+        run writes the row again, since what an earlier run wrote may have moved on."""
+        info = workflow.info()
+        if self._inp.row_stored and info.run_id == info.first_execution_run_id:
+            return
+        await self._io(io.SYNC_APPRAISAL, opening_record(self._inp, self._id, workflow.now()))
 
     def _settle_cascade(self) -> None:
         if self._cascade is None:

@@ -1,4 +1,5 @@
-"""The read-model row an appraisal opens with, so that a launch can store it for the appraisal."""
+"""The read-model row an appraisal opens with: written by the appraisal itself, or stored for it
+by the cycle's launch (AppraisalInput.row_stored)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,6 @@ from datetime import datetime
 
 from domain.records import AppraisalRecord, AppraisalStatus
 from workflows.messages import AppraisalInput, Stage
-
-# The patch under which an appraisal whose launch stored its opening row skips writing it again
-# (see AppraisalInput.row_stored). Appraisals started before it replay their first write.
-LAUNCH_STORES_ROW = "launch-stores-opening-row"
 
 
 def opening_record(inp: AppraisalInput, appraisal_id: str, at: datetime) -> AppraisalRecord:

@@ -19,7 +19,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
-from appraisal.servers import find_binary
+from appraisal.servers import dev_config_args, find_binary
 from workflows.search_attributes import ALL_KEYS
 
 _KIND = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList"}
@@ -53,7 +53,7 @@ class DevServer:
             "--db-filename", str(self.db_file), "--ip", "127.0.0.1", "--port", str(self.port),
             "--headless", "--log-level", "warn",
             "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-            *attributes,
+            *attributes, *dev_config_args(),
             stdout=self._log, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         await asyncio.wait_for(self._until_ready(), timeout=ready_within)

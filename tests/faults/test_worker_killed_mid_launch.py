@@ -12,7 +12,14 @@ import pytest
 
 from appraisal.generate import generate_roster
 from store.models import AppraisalRow
-from tests.faults.checks import appraisal_runs, count_rows, cycle_query, eventually, inbox
+from tests.faults.checks import (
+    appraisal_runs,
+    count_rows,
+    cycle_query,
+    eventually,
+    first_tasks_done,
+    inbox,
+)
 from tests.faults.conftest import Stack
 from tests.faults.launch_batches import batch_in_flight, launch_batches
 from workflows.cycle import CycleWorkflow
@@ -84,12 +91,20 @@ async def _killed_mid_launch(stack: Stack) -> None:
     )
     assert set(runs) == expected
     assert [i for i, n in runs.items() if n != 1] == []  # nobody started twice
-    # Every appraisal got going on one worker or the other: its read-model row is written.
+    # Every appraisal has its read-model row (stored by its batch) and got going on one worker
+    # or the other: its first workflow task completed.
     await eventually(
         lambda: count_rows(stack.sessions, AppraisalRow),
         lambda n: n == EMPLOYEES,
         within=60,
         what="a read-model row for every appraisal",
+    )
+    await eventually(
+        lambda: first_tasks_done(client, sorted(expected)),
+        lambda n: n == EMPLOYEES,
+        within=60,
+        every=2,
+        what="every appraisal's first workflow task completed",
     )
     # Only the heads draft at once (cascading): one draft each, none twice.
     heads = {e.nip for e in employees if e.supervisor_nip is None}

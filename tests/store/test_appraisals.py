@@ -8,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratings import Grade
 from domain.records import AppraisalRecord, AppraisalStatus
-from store.repositories.appraisals import get_appraisal, list_appraisals, upsert_appraisal
+from store.repositories._rows import INSERT_CHUNK
+from store.repositories.appraisals import (
+    add_new_appraisals,
+    get_appraisal,
+    list_appraisals,
+    upsert_appraisal,
+)
 from tests.store.builders import T0, appraisal, nip, uid
 
 
@@ -73,3 +79,18 @@ async def test_list_appraisals_filters_and_pages(session: AsyncSession) -> None:
         for offset in (0, 2)
     ]
     assert pages == [["a-1", "a-2"], ["a-4"]]
+
+
+async def test_new_appraisals_are_added_in_chunks_and_existing_rows_kept(
+    session: AsyncSession,
+) -> None:
+    cycle = uid("cycle")
+    moved = appraisal(cycle_id=cycle, stage="monitoring", updated_at=T0 + timedelta(days=40))
+    await upsert_appraisal(session, moved)
+    fresh = [appraisal(cycle_id=cycle) for _ in range(2 * INSERT_CHUNK + 50)]
+    stale = moved.model_copy(update={"stage": "targets", "updated_at": T0})
+    await add_new_appraisals(session, [*fresh[:INSERT_CHUNK], stale, *fresh[INSERT_CHUNK:]])
+    stored = await list_appraisals(session, cycle_id=cycle, limit=None)
+    assert len(stored) == len(fresh) + 1  # every chunk, the last partial one included
+    assert {a.id: a for a in stored} == {a.id: a for a in [*fresh, moved]}  # moved kept as is
+    await add_new_appraisals(session, [])  # an empty batch is fine: no empty VALUES is sent

@@ -4,7 +4,11 @@ that way writes none of its own; one started any other way writes the same row i
 from __future__ import annotations
 
 import asyncio
+import uuid
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
@@ -19,7 +23,7 @@ from tests.workflows.markers import markers_of
 from workflows import io
 from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import Stage
-from workflows.opening import LAUNCH_STORES_ROW, opening_record
+from workflows.opening import opening_record
 
 
 async def _row(running: Running, appraisal_id: str) -> AppraisalRecord | None:
@@ -34,6 +38,14 @@ async def _first_task_open(running: Running, appraisal_id: str) -> None:
                 return
         await asyncio.sleep(0.05)
     raise AssertionError(f"no task opened for {appraisal_id}")
+
+
+async def _row_eventually(running: Running, appraisal_id: str) -> AppraisalRecord:
+    for _ in range(200):
+        if (row := await _row(running, appraisal_id)) is not None:
+            return row
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no row for {appraisal_id}")
 
 
 async def test_an_appraisal_started_alone_writes_the_opening_row(running: Running) -> None:
@@ -65,7 +77,7 @@ async def test_an_appraisal_whose_launch_stored_its_row_writes_none_at_start(
     assert row is not None and row.stage == Stage.MONITORING.value  # later moves are written
     history = await handle.fetch_history()
     markers = markers_of(history)
-    assert markers[:2] == [f"patch:{LAUNCH_STORES_ROW}", io.UPSERT_TASK]
+    assert markers[0] == io.UPSERT_TASK  # the draft task, with no row written before it
     assert markers.count(io.SYNC_APPRAISAL) == 1  # the move to monitoring, nothing before it
     await handle.terminate()
     replayer = Replayer(workflows=[AppraisalWorkflow], data_converter=pydantic_data_converter)
@@ -73,3 +85,31 @@ async def test_an_appraisal_whose_launch_stored_its_row_writes_none_at_start(
         await handle.fetch_history(), raise_on_replay_failure=False
     )
     assert result.replay_failure is None, result.replay_failure
+
+
+async def test_a_reset_run_writes_the_opening_row_again(running_dev: Running) -> None:
+    # What an earlier run wrote may have moved on: a reset run must not trust the launch's row.
+    running = running_dev
+    handle = await start(running, appraisal_input(NATIONAL, row_stored=True))
+    await _first_task_open(running, handle.id)
+    assert await _row(running, handle.id) is None
+    history = await handle.fetch_history()
+    first_task_done = next(
+        e.event_id
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    )
+    reset = await running.client.workflow_service.reset_workflow_execution(
+        ResetWorkflowExecutionRequest(
+            namespace=running.client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=handle.id),
+            reason="test: reset to the first workflow task",
+            workflow_task_finish_event_id=first_task_done,
+            request_id=str(uuid.uuid4()),
+        )
+    )
+    row = await _row_eventually(running, handle.id)
+    assert row == opening_record(
+        appraisal_input(NATIONAL, row_stored=True), handle.id, row.updated_at
+    )
+    await running.client.get_workflow_handle(handle.id, run_id=reset.run_id).terminate()
