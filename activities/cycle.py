@@ -99,10 +99,10 @@ class CycleActivities:
         roster = await self._roster(batch.roster_id, batch.policy.regional_head_nip)
         nips = roster.level(batch.depth)[batch.offset : batch.offset + batch.limit]
         peers = batch.policy.peer
-        inputs: dict[str, AppraisalInput] = {}
+        inputs: dict[str, AppraisalInput] = {}  # by workflow id
         for nip in nips:
             e = roster.by_nip(nip)
-            inputs[nip] = AppraisalInput(
+            inputs[appraisal_workflow_id(batch.cycle_id, nip)] = AppraisalInput(
                 cycle_id=batch.cycle_id,
                 cycle_workflow_id=batch.cycle_workflow_id,
                 roster_id=batch.roster_id,
@@ -119,12 +119,12 @@ class CycleActivities:
                 row_stored=True,
             )
 
-        async def start(inp: AppraisalInput) -> bool:
+        async def start(workflow_id: str, inp: AppraisalInput) -> bool:
             try:
                 await self._client.start_workflow(
                     AppraisalWorkflow.run,
                     inp,
-                    id=appraisal_workflow_id(batch.cycle_id, inp.employee_nip),
+                    id=workflow_id,
                     task_queue=self._queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     search_attributes=TypedSearchAttributes(
@@ -140,18 +140,14 @@ class CycleActivities:
                 return False
             return True
 
-        started = await self._bounded(start(inp) for inp in inputs.values())
+        started = await self._bounded(start(i, inp) for i, inp in inputs.items())
         # Rows after the starts, for every appraisal now running, so that no row stands for an
         # appraisal that never started (a cycle terminated mid-launch). One that has moved on
         # and written its own row since keeps it: an existing row is never overwritten.
         now = datetime.now(UTC)
         async with self._sessions() as session, session.begin():
             await add_new_appraisals(
-                session,
-                [
-                    opening_record(inp, appraisal_workflow_id(batch.cycle_id, nip), now)
-                    for nip, inp in inputs.items()
-                ],
+                session, [opening_record(inp, i, now) for i, inp in inputs.items()]
             )
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 

@@ -17,6 +17,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,19 +40,30 @@ from workflows.io import LAUNCH_BATCH
 from workflows.starters import launch_cycle
 
 
+async def starts_per_second(
+    n: int, start: Callable[[int], Awaitable[object]], concurrency: int = 100
+) -> float:
+    """Call `start(i)` for i below n, `concurrency` at a time; calls per second."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        async with gate:
+            await start(i)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return n / (time.perf_counter() - began)
+
+
 async def raw_start_rate(client: Client, n: int, concurrency: int = 100) -> float:
     """Starts per second of a trivial workflow at the given concurrency, with a worker."""
     queue = f"raw-{uuid.uuid4().hex[:6]}"
-    gate = asyncio.Semaphore(concurrency)
 
-    async def start(i: int) -> None:
-        async with gate:
-            await client.start_workflow(Trivial.run, id=f"raw-{queue}-{i}", task_queue=queue)
+    async def start(i: int) -> object:
+        return await client.start_workflow(Trivial.run, id=f"raw-{queue}-{i}", task_queue=queue)
 
     async with Worker(client, task_queue=queue, workflows=[Trivial]):
-        began = time.perf_counter()
-        await asyncio.gather(*(start(i) for i in range(n)))
-        return n / (time.perf_counter() - began)
+        return await starts_per_second(n, start, concurrency)
 
 
 def last_batch_done(history: WorkflowHistory) -> float:

@@ -15,7 +15,6 @@ import asyncio
 import json
 import statistics
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from appraisal.servers import start_dev_server
+from bench.launch import starts_per_second
 from workflows import search_attributes as sa
 
 INPUT_BYTES = 3500  # an appraisal's input with its policy is about 3.4 KB
@@ -45,19 +45,15 @@ VARIANTS = {
 async def start_rate(client: Client, n: int, size: int, attributes: bool) -> float:
     """Starts per second of n workflows that no worker will run."""
     queue = f"nobody-{uuid.uuid4().hex[:6]}"
-    gate = asyncio.Semaphore(100)
     payload = "x" * size
     attrs = ATTRIBUTES if attributes else TypedSearchAttributes.empty
 
-    async def start(i: int) -> None:
-        async with gate:
-            await client.start_workflow(
-                "Nobody", payload, id=f"{queue}-{i}", task_queue=queue, search_attributes=attrs
-            )
+    async def start(i: int) -> object:
+        return await client.start_workflow(
+            "Nobody", payload, id=f"{queue}-{i}", task_queue=queue, search_attributes=attrs
+        )
 
-    began = time.perf_counter()
-    await asyncio.gather(*(start(i) for i in range(n)))
-    return n / (time.perf_counter() - began)
+    return await starts_per_second(n, start)
 
 
 async def main(n: int, repeat: int) -> None:

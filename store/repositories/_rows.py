@@ -31,40 +31,34 @@ def row_values(record: BaseModel) -> dict[str, Any]:
     return values
 
 
+def _insert(session: AsyncSession, table: Table) -> Any:
+    """The dialect's INSERT for the table, the one that knows ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"ON CONFLICT writes are not implemented for {dialect}")
+
+
 async def insert_missing(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert the rows whose key is not taken yet, a few hundred a statement; existing rows are
     kept as they are."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        raise NotImplementedError(f"insert_missing is not implemented for {dialect}")
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Bound parameters per statement are capped (SQLite's default is 32,766).
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
-        await session.execute(insert(table).values(chunk).on_conflict_do_nothing())
+        await session.execute(_insert(session, table).values(chunk).on_conflict_do_nothing())
 
 
 async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
     """Insert a row or overwrite every non-key column of the existing one, in one statement."""
     keys = [column.name for column in table.primary_key.columns]
-    dialect = session.get_bind().dialect.name
     # One INSERT .. ON CONFLICT is atomic, so concurrent retries of the same write cannot
     # collide the way a select-then-insert would.
-    if dialect == "postgresql":
-        pg_stmt = postgresql.insert(table).values(values)
-        await session.execute(
-            pg_stmt.on_conflict_do_update(
-                index_elements=keys,
-                set_={name: pg_stmt.excluded[name] for name in values if name not in keys},
-            )
+    stmt = _insert(session, table).values(values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: stmt.excluded[name] for name in values if name not in keys},
         )
-    elif dialect == "sqlite":
-        lite_stmt = sqlite.insert(table).values(values)
-        await session.execute(
-            lite_stmt.on_conflict_do_update(
-                index_elements=keys,
-                set_={name: lite_stmt.excluded[name] for name in values if name not in keys},
-            )
-        )
-    else:
-        raise NotImplementedError(f"upsert is not implemented for {dialect}")
+    )

@@ -22,7 +22,8 @@ async def upsert_appraisal(session: AsyncSession, appraisal: AppraisalRecord) ->
 
 
 async def add_new_appraisals(session: AsyncSession, appraisals: list[AppraisalRecord]) -> None:
-    """Store the rows of appraisals about to start; a row already there has moved on: kept."""
+    """Store the opening rows of appraisals just started; a row already there has moved on and
+    is kept."""
     await insert_missing(session, _appraisals, [row_values(a) for a in appraisals])
 
 

@@ -76,14 +76,16 @@ async def unfinished_runs(client: Client, cycle_id: str) -> list[str]:
 
 
 async def first_tasks_done(client: Client, workflow_ids: list[str]) -> int:
-    """How many of the workflows have completed their first workflow task (history events 1-4:
-    started, task scheduled, started, completed), 50 looked at a time."""
+    """How many of the workflows have completed their first workflow task and have none
+    pending (a failed one schedules another), 50 looked at a time."""
     gate = asyncio.Semaphore(50)
 
     async def done(workflow_id: str) -> bool:
         async with gate:
             described = await client.get_workflow_handle(workflow_id).describe()
-        return (described.history_length or 0) >= 4
+        # Events 1-4: started, task scheduled, task started, task completed or failed.
+        pending = described.raw_description.HasField("pending_workflow_task")
+        return (described.history_length or 0) >= 4 and not pending
 
     return sum(await asyncio.gather(*(done(i) for i in workflow_ids)))
 

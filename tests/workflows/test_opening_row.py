@@ -3,7 +3,6 @@ that way writes none of its own; one started any other way writes the same row i
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from temporalio.api.common.v1 import WorkflowExecution
@@ -14,9 +13,10 @@ from temporalio.worker import Replayer
 
 from appraisal.scripted import Actors
 from domain.presets import NATIONAL
-from domain.records import AppraisalRecord
+from domain.records import AppraisalRecord, TaskRecord
 from store.repositories.appraisals import get_appraisal
 from store.repositories.tasks import list_tasks
+from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 from tests.workflows.driver import appraisal_input, drive, start
 from tests.workflows.markers import markers_of
@@ -32,20 +32,23 @@ async def _row(running: Running, appraisal_id: str) -> AppraisalRecord | None:
 
 
 async def _first_task_open(running: Running, appraisal_id: str) -> None:
-    for _ in range(200):
+    async def tasks() -> list[TaskRecord]:
         async with running.sessions() as session:
-            if await list_tasks(session, appraisal_id=appraisal_id):
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no task opened for {appraisal_id}")
+            return await list_tasks(session, appraisal_id=appraisal_id)
+
+    await eventually(tasks, bool, within=10, every=0.05, what=f"a task for {appraisal_id}")
 
 
 async def _row_eventually(running: Running, appraisal_id: str) -> AppraisalRecord:
-    for _ in range(200):
-        if (row := await _row(running, appraisal_id)) is not None:
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no row for {appraisal_id}")
+    row = await eventually(
+        lambda: _row(running, appraisal_id),
+        lambda r: r is not None,
+        within=10,
+        every=0.05,
+        what=f"a row for {appraisal_id}",
+    )
+    assert row is not None
+    return row
 
 
 async def test_an_appraisal_started_alone_writes_the_opening_row(running: Running) -> None:
