@@ -78,7 +78,8 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     running = running_dev
     employees = generate_roster(40, units=2, seed=3)
     roster_id = await store_roster(running, employees)
-    acts = CycleActivities(running.client, running.sessions, running.task_queue)
+    # Seven rows a write: the batch's rows take several writes while its starts go on.
+    acts = CycleActivities(running.client, running.sessions, running.task_queue, rows_per_write=7)
     env = ActivityEnvironment()
     plan = await env.run(
         acts.plan_launch, PlanRequest(roster_id=roster_id, top_appraiser_nip=REGIONAL_HEAD)
@@ -95,6 +96,7 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
         limit=1000,
     )
     first = await env.run(acts.launch_batch, batch)
+    assert first.started > 2 * 7
     async with running.sessions() as session:
         rows = await list_appraisals(session, cycle_id=cycle_id, limit=None)
     # The batch stored every opening row; one appraisal then moves on before the retry.

@@ -1,0 +1,88 @@
+"""A launch batch stores its opening rows while its starts go on: in chunks, one write at a time,
+in order; a failed write fails the batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+import activities.cycle as cycle_activities
+from activities.cycle import _OpeningRows
+from domain.records import AppraisalRecord
+from tests.store.builders import appraisal
+
+
+class FakeSessions:
+    """Stands in for a session factory: each session's transaction is a context manager."""
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[None]:
+        yield
+
+    def begin(self) -> Any:
+        return self._begin()
+
+    def __call__(self) -> Any:
+        @asynccontextmanager
+        async def session() -> AsyncIterator[FakeSessions]:
+            yield self
+
+        return session()
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Each write's row ids, in the order writes finish; a write takes a moment and refuses to
+    overlap another."""
+    done: list[list[str]] = []
+    busy = False
+
+    async def add_new_appraisals(session: object, rows: list[AppraisalRecord]) -> None:
+        nonlocal busy
+        assert not busy, "two writes at once"
+        busy = True
+        await asyncio.sleep(0.01)
+        if any(r.id == "refused" for r in rows):
+            busy = False
+            raise RuntimeError("database refused the write")
+        done.append([r.id for r in rows])
+        busy = False
+
+    monkeypatch.setattr(cycle_activities, "add_new_appraisals", add_new_appraisals)
+    return done
+
+
+async def test_rows_are_written_in_chunks_in_order_one_write_at_a_time(
+    writes: list[list[str]],
+) -> None:
+    rows = _OpeningRows(FakeSessions(), per_write=3)  # type: ignore[arg-type]
+    for i in range(8):
+        rows.add(appraisal(id=f"a{i}"))
+        await asyncio.sleep(0)  # starts finish one by one while earlier writes run
+    await rows.close()
+    assert writes == [["a0", "a1", "a2"], ["a3", "a4", "a5"], ["a6", "a7"]]
+
+
+async def test_a_failed_write_fails_the_batch_and_later_rows_wait_for_its_retry(
+    writes: list[list[str]],
+) -> None:
+    rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
+    for name in ("a0", "refused", "a2", "a3"):
+        rows.add(appraisal(id=name))
+    with pytest.raises(RuntimeError, match="refused"):
+        await rows.close()
+    assert writes == []  # the chunk after the failed one is not written either
+
+
+async def test_rows_added_after_close_are_left_to_the_retry(writes: list[list[str]]) -> None:
+    rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
+    rows.add(appraisal(id="a0"))
+    await rows.close()
+    rows.add(appraisal(id="late-1"))
+    rows.add(appraisal(id="late-2"))
+    await asyncio.sleep(0.05)
+    assert writes == [["a0"]]
