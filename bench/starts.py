@@ -5,14 +5,16 @@ workflow's, from a client with no worker at all (nothing but the starts themselv
 
 Each variant starts n workflows at 100 concurrent starts on one fresh file-backed dev server:
 bare, with an appraisal-sized input, with the four search attributes an appraisal starts with,
-and both; rounds alternate the variants so that the store's growth falls on each alike. Prints
-each variant's rates and their median."""
+and both; each round runs the variants in a fresh random order, so that neither the store's
+growth nor the machine's drift falls on one of them more than on another. Prints each variant's
+rates, their median, and the median of its rate over the bare one's in the same round."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import tempfile
 import uuid
@@ -57,18 +59,28 @@ async def start_rate(client: Client, n: int, size: int, attributes: bool) -> flo
 
 
 async def main(n: int, repeat: int) -> None:
-    """Alternate the variants `repeat` times on one fresh server."""
+    """Run every variant `repeat` times on one fresh server, in shuffled rounds."""
     rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    shuffle = random.Random(n * 1000 + repeat).shuffle
     with tempfile.TemporaryDirectory() as tmp:
         env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
         try:
             for _ in range(repeat):
-                for name, (size, attributes) in VARIANTS.items():
+                order = list(VARIANTS)
+                shuffle(order)
+                for name in order:
+                    size, attributes = VARIANTS[name]
                     rates[name].append(await start_rate(env.client, n, size, attributes))
         finally:
             await env.shutdown()
     report = {
-        name: {"runs": [round(r, 1) for r in runs], "median": round(statistics.median(runs), 1)}
+        name: {
+            "runs": [round(r, 1) for r in runs],
+            "median": round(statistics.median(runs), 1),
+            "x_bare": round(
+                statistics.median(r / b for r, b in zip(runs, rates["bare"], strict=True)), 2
+            ),
+        }
         for name, runs in rates.items()
     }
     print(json.dumps(report))
