@@ -77,23 +77,30 @@ def _appraisal_input(batch: LaunchBatch, roster: Roster, nip: str) -> AppraisalI
 
 class _OpeningRows:
     """A launch batch's opening rows, stored `per_write` at a time while its starts go on: one
-    write at a time, in order. A row already there has moved on and is kept. `close` stores the
-    rest and waits for every write; a write that failed raises there."""
+    write at a time, in order. A row already there has moved on and is kept. Once a write has
+    failed, `add` raises its error, so the batch stops starting and fails; `close` stores the
+    rest, waits for every write, and raises a failed write's error."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], per_write: int) -> None:
         self._sessions, self._per_write = sessions, per_write
         self._pending: list[AppraisalRecord] = []
-        self._last: asyncio.Task[None] | None = None
+        self._writes: list[asyncio.Task[None]] = []
         self._closed = False
 
     def add(self, row: AppraisalRecord) -> None:
+        last = self._writes[-1] if self._writes else None
+        if last is not None and last.done() and not last.cancelled():
+            error = last.exception()
+            if error is not None:
+                raise error
         self._pending.append(row)
         if len(self._pending) >= self._per_write and not self._closed:
             self._flush()
 
     def _flush(self) -> None:
         rows, self._pending = self._pending, []
-        self._last = asyncio.create_task(self._write(self._last, rows))
+        previous = self._writes[-1] if self._writes else None
+        self._writes.append(asyncio.create_task(self._write(previous, rows)))
 
     async def _write(
         self, previous: asyncio.Task[None] | None, rows: list[AppraisalRecord]
@@ -105,12 +112,20 @@ class _OpeningRows:
 
     async def close(self) -> None:
         """Store what is left and wait for every write. Rows added later are not stored: a
-        start still running when its batch failed leaves its row to the batch's retry."""
+        start still running when its batch failed leaves its row to the batch's retry. Should
+        the wait itself be cancelled, every write still pending is cancelled and awaited."""
         self._closed = True
         if self._pending:
             self._flush()
-        if self._last is not None:
-            await self._last
+        if not self._writes:
+            return
+        try:
+            await self._writes[-1]
+        except BaseException:
+            for write in self._writes:
+                write.cancel()
+            await asyncio.gather(*self._writes, return_exceptions=True)
+            raise
 
 
 class CycleActivities:
@@ -196,8 +211,16 @@ class CycleActivities:
 
         try:
             started = await self._bounded(start(nip) for nip in nips)
-        finally:
-            await rows.close()
+        except BaseException:
+            # The batch fails with its own error; a row left unstored is the retry's to store.
+            try:
+                await rows.close()
+            except Exception as e:
+                activity.logger.warning(
+                    "a failed batch's rows not all stored: %s", type(e).__name__
+                )
+            raise
+        await rows.close()
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
     @activity.defn(name="unit_grades")

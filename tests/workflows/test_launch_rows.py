@@ -4,6 +4,7 @@ in order; a failed write fails the batch."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,26 +57,39 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return done
 
 
-async def test_rows_are_written_in_chunks_in_order_one_write_at_a_time(
+async def test_rows_are_written_while_rows_still_arrive_in_order_one_write_at_a_time(
     writes: list[list[str]],
 ) -> None:
     rows = _OpeningRows(FakeSessions(), per_write=3)  # type: ignore[arg-type]
-    for i in range(8):
+    for i in range(3):
+        rows.add(appraisal(id=f"a{i}"))
+    await asyncio.sleep(0.05)
+    assert writes == [["a0", "a1", "a2"]]  # a full chunk is stored before the batch ends
+    for i in range(3, 8):
         rows.add(appraisal(id=f"a{i}"))
         await asyncio.sleep(0)  # starts finish one by one while earlier writes run
     await rows.close()
     assert writes == [["a0", "a1", "a2"], ["a3", "a4", "a5"], ["a6", "a7"]]
 
 
-async def test_a_failed_write_fails_the_batch_and_later_rows_wait_for_its_retry(
+async def test_after_a_failed_write_the_batch_stops_and_later_rows_wait_for_its_retry(
     writes: list[list[str]],
 ) -> None:
+    seen: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: seen.append(context))
     rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
-    for name in ("a0", "refused", "a2", "a3"):
+    for name in ("a0", "a1", "refused", "a3"):
         rows.add(appraisal(id=name))
+    await asyncio.sleep(0.05)
+    with pytest.raises(RuntimeError, match="refused"):  # the next start's row fails at once
+        rows.add(appraisal(id="a4"))
     with pytest.raises(RuntimeError, match="refused"):
         await rows.close()
-    assert writes == []  # the chunk after the failed one is not written either
+    assert writes == [["a0", "a1"]]  # the chunk before the failed one is kept
+    del rows
+    gc.collect()
+    await asyncio.sleep(0)
+    assert seen == []  # no write's error went unretrieved
 
 
 async def test_rows_added_after_close_are_left_to_the_retry(writes: list[list[str]]) -> None:
@@ -86,3 +100,18 @@ async def test_rows_added_after_close_are_left_to_the_retry(writes: list[list[st
     rows.add(appraisal(id="late-2"))
     await asyncio.sleep(0.05)
     assert writes == [["a0"]]
+
+
+async def test_a_cancelled_close_cancels_and_awaits_every_pending_write(
+    writes: list[list[str]],
+) -> None:
+    rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
+    for name in ("a0", "a1", "a2"):
+        rows.add(appraisal(id=name))
+    closing = asyncio.ensure_future(rows.close())
+    await asyncio.sleep(0)  # the first write is under way; close has queued the last one
+    closing.cancel()  # before the last write has run a step, so it never waits on the first
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    assert len(rows._writes) == 2 and all(w.done() for w in rows._writes)
+    assert writes == []  # the first write was cancelled too, not left running
