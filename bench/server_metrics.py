@@ -3,8 +3,11 @@ from its own Prometheus counters, read before and after each phase of one run.
 
     .venv/bin/python -m bench.server_metrics [--n 10000] [--raw 10000]
 
-Prints, per phase, how many workflows were created, how many workflow tasks started, how many
-visibility rows were written new and rewritten, and how many task-queue backlog writes were made."""
+Prints, per phase, how many workflows were created, how many workflow tasks started (the
+cycle's own among them), how many visibility rows were written new, rewritten and closed, and how
+many task-queue backlog writes were made. Each phase's window runs from just before its first
+start to two seconds after it returns, so it includes the launch's last status poll and the
+cycle's termination."""
 
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ COUNTED = {
     ("service_latency_count", "RecordWorkflowTaskStarted"): "workflow_tasks_started",
     ("visibility_persistence_latency_count", "RecordWorkflowExecutionStarted"): "visibility_new",
     ("visibility_persistence_latency_count", "UpsertWorkflowExecution"): "visibility_rewrite",
+    ("visibility_persistence_latency_count", "RecordWorkflowExecutionClosed"): "visibility_closed",
     ("persistence_latency_count", "CreateTasks"): "backlog_writes",
 }
 SAMPLE = re.compile(r"^(\w+)\{(.*)\} ([0-9.e+-]+)$")
@@ -77,9 +81,16 @@ async def main(n: int, raw_n: int) -> None:
             after = scrape(port)
         finally:
             await env.shutdown()
+
+    def phase(start: Counter[str], end: Counter[str]) -> dict[str, int]:
+        return {key: end[key] - start[key] for key in COUNTED.values()}
+
     report = {
-        "raw": {"starts_per_second": round(raw, 1), **(between - before)},
-        "launch": {"appraisals_per_second": launch["appraisals_per_second"], **(after - between)},
+        "raw": {"starts_per_second": round(raw, 1), **phase(before, between)},
+        "launch": {
+            "appraisals_per_second": round(float(launch["appraisals_per_second"]), 1),
+            **phase(between, after),
+        },
     }
     print(json.dumps(report))
 
