@@ -127,6 +127,14 @@ class _OpeningRows:
             await asyncio.gather(*self._writes, return_exceptions=True)
             raise
 
+    async def close_after_failure(self) -> None:
+        """`close` for a batch that failed of its own error, which stays the error it fails
+        with: a write that failed too is logged, and its rows are the retry's to store."""
+        try:
+            await self.close()
+        except Exception as e:
+            activity.logger.warning("a failed batch's rows not all stored: %s", type(e).__name__)
+
 
 class CycleActivities:
     """Side effects of CycleWorkflow; rosters are immutable snapshots, so they are cached."""
@@ -212,13 +220,7 @@ class CycleActivities:
         try:
             started = await self._bounded(start(nip) for nip in nips)
         except BaseException:
-            # The batch fails with its own error; a row left unstored is the retry's to store.
-            try:
-                await rows.close()
-            except Exception as e:
-                activity.logger.warning(
-                    "a failed batch's rows not all stored: %s", type(e).__name__
-                )
+            await rows.close_after_failure()
             raise
         await rows.close()
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))

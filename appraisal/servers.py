@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 import sys
+import urllib.request
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -37,6 +40,20 @@ def dev_config_args(given: Sequence[str] = ()) -> list[str]:
         if not any(v.startswith(f"{key}=") for v in values):
             args += ["--dynamic-config-value", f"{key}={value}"]
     return args
+
+
+def server_counters(metrics_port: int) -> dict[tuple[str, str], float]:
+    """A dev server's Prometheus samples (`--metrics-port`), summed by sample name and
+    `operation` label: a histogram's `<name>_count`, a counter's `<name>_total`. For the
+    benchmarks' diagnostics and the tests; the server publishes about once a second."""
+    url = f"http://127.0.0.1:{metrics_port}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        text = response.read().decode()
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            totals[(sample.name, sample.labels.get("operation", ""))] += sample.value
+    return totals
 
 
 class MissingBinary(RuntimeError):

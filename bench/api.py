@@ -18,7 +18,6 @@ import asyncio
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from api.config import AuthConfig
 from appraisal.scripted import Actors, drive_year, nip, review
 from appraisal.servers import start_dev_server
 from appraisal.worker import build_worker
+from bench.stack import free_port
 from domain.employee import PositionLevel
 from domain.presets import NATIONAL
 from domain.ratings import Rating
@@ -100,14 +100,6 @@ def served_app() -> FastAPI:
     from appraisal.settings import Settings
 
     return build_app(Settings())
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def start_api(

@@ -20,12 +20,10 @@ import asyncio
 import json
 import resource
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
@@ -35,8 +33,8 @@ from temporalio.worker import Worker
 
 from appraisal.generate import generate_roster
 from appraisal.scripted import REGIONAL_HEAD
-from appraisal.servers import start_dev_server
 from appraisal.worker import activities_for, build_worker
+from bench.stack import file_backed_server
 from bench.trivial import Trivial
 from domain.presets import NATIONAL
 from store.db import make_engine, make_session_factory
@@ -153,34 +151,30 @@ async def one_run(
     sandboxed: bool,
 ) -> dict[str, Any]:
     """The reference and each launch on one fresh file-backed dev server."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
+    async with file_backed_server() as (env, tmp):
         url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
-        try:
-            raws = [await raw_start_rate(env.client, raw_n)]
+        raws = [await raw_start_rate(env.client, raw_n)]
+        print(f"raw trivial-workflow starts/s: {raws[-1]:.1f}", flush=True)
+        results = []
+        for n in sizes:
+            r = await launch_rate(
+                env.client, url, n, run_appraisals=run_appraisals, sandboxed=sandboxed
+            )
+            raws.append(await raw_start_rate(env.client, raw_n))
             print(f"raw trivial-workflow starts/s: {raws[-1]:.1f}", flush=True)
-            results = []
-            for n in sizes:
-                r = await launch_rate(
-                    env.client, url, n, run_appraisals=run_appraisals, sandboxed=sandboxed
-                )
-                raws.append(await raw_start_rate(env.client, raw_n))
-                print(f"raw trivial-workflow starts/s: {raws[-1]:.1f}", flush=True)
-                before, after = raws[-2:]
-                rate = float(r["appraisals_per_second"])
-                r["appraisals_per_second"] = round(rate, 1)
-                r["raw_before"], r["raw_after"] = round(before, 1), round(after, 1)
-                r["ratio_to_raw"] = round(rate / ((before + after) / 2), 3)
-                # Either side alone, for a reader who doubts the mean: the raw after a launch
-                # runs on a server that holds that launch's workflows.
-                r["ratio_to_raw_before"] = round(rate / before, 3)
-                r["ratio_to_raw_after"] = round(rate / after, 3)
-                results.append(r)
-                print(json.dumps(r), flush=True)
-            return {"raw_starts_per_second": [round(x, 1) for x in raws], "launches": results}
-        finally:
-            await env.shutdown()
+            before, after = raws[-2:]
+            rate = float(r["appraisals_per_second"])
+            r["appraisals_per_second"] = round(rate, 1)
+            r["raw_before"], r["raw_after"] = round(before, 1), round(after, 1)
+            r["ratio_to_raw"] = round(rate / ((before + after) / 2), 3)
+            # Either side alone, for a reader who doubts the mean: the raw after a launch
+            # runs on a server that holds that launch's workflows.
+            r["ratio_to_raw_before"] = round(rate / before, 3)
+            r["ratio_to_raw_after"] = round(rate / after, 3)
+            results.append(r)
+            print(json.dumps(r), flush=True)
+        return {"raw_starts_per_second": [round(x, 1) for x in raws], "launches": results}
 
 
 async def main(

@@ -14,18 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
-import socket
-import tempfile
-import urllib.request
-from collections import Counter
-from pathlib import Path
 
-from appraisal.servers import start_dev_server
+from appraisal.servers import server_counters
 from bench.launch import launch_rate, raw_start_rate
+from bench.stack import file_backed_server, free_port
 from store.migrate import upgrade
 
-# (metric, operation) -> what it counts; every service that handles an operation reports its
+# (sample, operation) -> what it counts; every service that handles an operation reports its
 # own latency, so these are the ones recorded once per event.
 COUNTED = {
     ("persistence_latency_count", "CreateWorkflowExecution"): "workflows_created",
@@ -35,54 +30,30 @@ COUNTED = {
     ("visibility_persistence_latency_count", "RecordWorkflowExecutionClosed"): "visibility_closed",
     ("persistence_latency_count", "CreateTasks"): "backlog_writes",
 }
-SAMPLE = re.compile(r"^(\w+)\{(.*)\} ([0-9.e+-]+)$")
 
 
-def free_port() -> int:
-    """A local TCP port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def scrape(port: int) -> Counter[str]:
-    """The counters of COUNTED, summed over their other labels."""
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
-    totals: Counter[str] = Counter()
-    for line in text.splitlines():
-        m = SAMPLE.match(line)
-        if not m:
-            continue
-        name, labels, value = m.groups()
-        op = re.search(r'operation="([^"]*)"', labels)
-        key = COUNTED.get((name, op.group(1) if op else ""))
-        if key:
-            totals[key] += int(float(value))
-    return totals
+def scrape(port: int) -> dict[str, int]:
+    """The counters of COUNTED, now."""
+    totals = server_counters(port)
+    return {name: int(totals[sample]) for sample, name in COUNTED.items()}
 
 
 async def main(n: int, raw_n: int) -> None:
     """The raw reference, then one launch, on one fresh file-backed dev server."""
     port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = await start_dev_server(
-            db_file=str(Path(tmp) / "temporal.db"), extra_args=["--metrics-port", str(port)]
-        )
+    async with file_backed_server(["--metrics-port", str(port)]) as (env, tmp):
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
-        try:
-            await asyncio.sleep(2)  # the server publishes its counters every second or so
-            before = scrape(port)
-            raw = await raw_start_rate(env.client, raw_n)
-            await asyncio.sleep(2)
-            between = scrape(port)
-            launch = await launch_rate(env.client, url, n)
-            await asyncio.sleep(2)
-            after = scrape(port)
-        finally:
-            await env.shutdown()
+        await asyncio.sleep(2)  # the server publishes its counters every second or so
+        before = scrape(port)
+        raw = await raw_start_rate(env.client, raw_n)
+        await asyncio.sleep(2)
+        between = scrape(port)
+        launch = await launch_rate(env.client, url, n)
+        await asyncio.sleep(2)
+        after = scrape(port)
 
-    def phase(start: Counter[str], end: Counter[str]) -> dict[str, int]:
+    def phase(start: dict[str, int], end: dict[str, int]) -> dict[str, int]:
         return {key: end[key] - start[key] for key in COUNTED.values()}
 
     report = {

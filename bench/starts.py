@@ -16,15 +16,13 @@ import asyncio
 import json
 import random
 import statistics
-import tempfile
 import uuid
-from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from appraisal.servers import start_dev_server
 from bench.launch import starts_per_second
+from bench.stack import file_backed_server
 from workflows import search_attributes as sa
 
 INPUT_BYTES = 3500  # an appraisal's input with its policy is about 3.4 KB
@@ -62,17 +60,13 @@ async def main(n: int, repeat: int) -> None:
     """Run every variant `repeat` times on one fresh server, in shuffled rounds."""
     rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
     shuffle = random.Random(n * 1000 + repeat).shuffle
-    with tempfile.TemporaryDirectory() as tmp:
-        env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
-        try:
-            for _ in range(repeat):
-                order = list(VARIANTS)
-                shuffle(order)
-                for name in order:
-                    size, attributes = VARIANTS[name]
-                    rates[name].append(await start_rate(env.client, n, size, attributes))
-        finally:
-            await env.shutdown()
+    async with file_backed_server() as (env, _):
+        for _ in range(repeat):
+            order = list(VARIANTS)
+            shuffle(order)
+            for name in order:
+                size, attributes = VARIANTS[name]
+                rates[name].append(await start_rate(env.client, n, size, attributes))
     report = {
         name: {
             "runs": [round(r, 1) for r in runs],

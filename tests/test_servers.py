@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.servers import SEARCH_ATTRIBUTE_REFRESH, dev_config_args, start_dev_server
+from appraisal.servers import (
+    SEARCH_ATTRIBUTE_REFRESH,
+    dev_config_args,
+    server_counters,
+    start_dev_server,
+)
 from tests.faults.stack import free_port
 from workflows import search_attributes as sa
 
@@ -63,10 +66,7 @@ async def _registry_reads_for_starts(extra: list[str], starts: int) -> float:
 
     async def reads() -> float:
         await asyncio.sleep(2)  # the server publishes its metrics about once a second
-        async with httpx.AsyncClient() as http:
-            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
-        pattern = r'^persistence_requests\{[^}]*operation="GetCurrentClusterMetadata"[^}]*\} (\S+)'
-        return sum(float(v) for v in re.findall(pattern, text, re.MULTILINE))
+        return server_counters(port)[("persistence_requests_total", "GetCurrentClusterMetadata")]
 
     try:
         attrs = TypedSearchAttributes(
