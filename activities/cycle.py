@@ -52,6 +52,10 @@ from workflows.starters import launch_cycle
 # README's launch benchmark).
 ROWS_PER_WRITE = 500
 
+# While a launch batch waits for the worker's start gate (behind the batch before it), it
+# heartbeats on this clock rather than after each start.
+HEARTBEAT_EVERY = 5.0
+
 
 def _appraisal_input(batch: LaunchBatch, roster: Roster, nip: str) -> AppraisalInput:
     """What one appraisal of the batch starts with: its place in the roster snapshot."""
@@ -151,6 +155,10 @@ class CycleActivities:
         self._client, self._sessions, self._queue = client, session_factory, task_queue
         self._concurrency, self._rows_per_write = concurrency, rows_per_write
         self._rosters: dict[tuple[str, str | None], Roster] = {}
+        # One gate for every launch batch on this worker: a cycle keeps two batches in flight,
+        # and together they hold `concurrency` starts at most, the next batch's first starts
+        # going out as the one before it finishes. Made in the loop that first uses it.
+        self._start_gate: asyncio.Semaphore | None = None
 
     async def _roster(self, roster_id: str, top: str | None) -> Roster:
         key = (roster_id, top)
@@ -217,11 +225,16 @@ class CycleActivities:
             rows.add(opening_record(inp, workflow_id, datetime.now(UTC)))
             return started
 
+        if self._start_gate is None:
+            self._start_gate = asyncio.Semaphore(self._concurrency)
+        beating = asyncio.create_task(_heartbeat_every(HEARTBEAT_EVERY))
         try:
-            started = await self._bounded(start(nip) for nip in nips)
+            started = await self._bounded((start(nip) for nip in nips), self._start_gate)
         except BaseException:
             await rows.close_after_failure()
             raise
+        finally:
+            beating.cancel()
         await rows.close()
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
@@ -310,9 +323,13 @@ class CycleActivities:
             overdue=f.overdue,
         )
 
-    async def _bounded(self, jobs: Iterable[Awaitable[bool]]) -> list[bool]:
-        """Run jobs with bounded concurrency, heartbeating as they finish."""
-        gate = asyncio.Semaphore(self._concurrency)
+    async def _bounded(
+        self, jobs: Iterable[Awaitable[bool]], gate: asyncio.Semaphore | None = None
+    ) -> list[bool]:
+        """Run jobs with bounded concurrency (a gate of their own unless one is shared),
+        heartbeating as they finish."""
+        if gate is None:
+            gate = asyncio.Semaphore(self._concurrency)
 
         async def run(job: Awaitable[bool]) -> bool:
             async with gate:
@@ -322,6 +339,14 @@ class CycleActivities:
             return done
 
         return list(await asyncio.gather(*(run(j) for j in jobs)))
+
+
+async def _heartbeat_every(seconds: float) -> None:
+    """Heartbeat until cancelled: the SDK sends at most one per throttle interval."""
+    while True:
+        if activity.in_activity():
+            activity.heartbeat()
+        await asyncio.sleep(seconds)
 
 
 async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> bool:

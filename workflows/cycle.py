@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ActivityHandle
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import add_months, days
@@ -34,6 +36,11 @@ with workflow.unsafe.imports_passed_through():
         UnitQuery,
     )
     from workflows.errors import INVALID_PAYLOAD, NOT_ALLOWED, WRONG_STAGE, reject
+
+# Cycles that reach their launch after this patch keep two batches in flight (see
+# `_launch_overlapped`); those started before it replay one batch at a time.
+LAUNCH_OVERLAPPED = "launch-overlapped"
+BATCHES_IN_FLIGHT = 2
 
 BEFORE_CALIBRATION = ("targets", "monitoring", "peer_input", "review")
 FINISHED = ("done", "cancelled")
@@ -83,31 +90,20 @@ class CycleWorkflow:
             self._units = {
                 u: UnitProgress(total=n, stages={"targets": n}) for u, n in plan.units.items()
             }
+        if workflow.patched(LAUNCH_OVERLAPPED):
+            await self._launch_overlapped(plan)
+        else:
+            await self._launch_one_batch_at_a_time(plan)
+        self._launch_done = True
+
+    async def _launch_one_batch_at_a_time(self, plan: LaunchPlan) -> None:
+        """The launch as cycles started before LAUNCH_OVERLAPPED run it."""
         depth, offset = self._cursor
         size = self._inp.batch_size
         while depth < len(plan.depth_counts):
             count = plan.depth_counts[depth]
             while offset < count:
-                batch = LaunchBatch(
-                    cycle_id=self._cycle_id,
-                    cycle_workflow_id=workflow.info().workflow_id,
-                    roster_id=self._inp.roster_id,
-                    policy=self._inp.policy,
-                    year_start=self._year_start,
-                    depth=depth,
-                    offset=offset,
-                    limit=size,
-                )
-                result = await workflow.execute_activity(
-                    io.LAUNCH_BATCH,
-                    batch,
-                    result_type=LaunchResult,
-                    start_to_close_timeout=io.BATCH_TIMEOUT,
-                    retry_policy=io.BATCH_RETRY,
-                    # The batch heartbeats after every start: a dead worker's batch is retried
-                    # elsewhere within half a minute.
-                    heartbeat_timeout=timedelta(seconds=30),
-                )
+                result = await self._start_batch(depth, offset)
                 self._launched += result.started + result.existing
                 offset += size
                 self._cursor = (depth, offset)
@@ -115,7 +111,57 @@ class CycleWorkflow:
                     await self._continue()
             depth, offset = depth + 1, 0
             self._cursor = (depth, offset)
-        self._launch_done = True
+
+    async def _launch_overlapped(self, plan: LaunchPlan) -> None:
+        """Keep BATCHES_IN_FLIGHT batches of a depth going, so that one batch's last starts and
+        the cycle's turn between batches overlap the next batch's first starts (the worker's
+        start gate bounds them together). A depth begins only once every batch above it is
+        done. When continue-as-new is suggested, no new batch goes out: the cycle waits for
+        those in flight and carries on from the first batch not yet sent."""
+        depth, offset = self._cursor
+        size = self._inp.batch_size
+        in_flight: deque[ActivityHandle[LaunchResult]] = deque()
+        try:
+            while depth < len(plan.depth_counts):
+                more = offset < plan.depth_counts[depth]
+                if more and len(in_flight) < BATCHES_IN_FLIGHT and not self._must_continue():
+                    in_flight.append(self._start_batch(depth, offset))
+                    offset += size
+                elif in_flight:
+                    result = await in_flight.popleft()
+                    self._launched += result.started + result.existing
+                elif more:
+                    self._cursor = (depth, offset)
+                    await self._continue()
+                else:
+                    depth, offset = depth + 1, 0
+        except BaseException:
+            for batch in in_flight:  # a failed or cancelled launch leaves no batch running
+                batch.cancel()
+            raise
+        self._cursor = (depth, offset)
+
+    def _start_batch(self, depth: int, offset: int) -> ActivityHandle[LaunchResult]:
+        batch = LaunchBatch(
+            cycle_id=self._cycle_id,
+            cycle_workflow_id=workflow.info().workflow_id,
+            roster_id=self._inp.roster_id,
+            policy=self._inp.policy,
+            year_start=self._year_start,
+            depth=depth,
+            offset=offset,
+            limit=self._inp.batch_size,
+        )
+        return workflow.start_activity(
+            io.LAUNCH_BATCH,
+            batch,
+            result_type=LaunchResult,
+            start_to_close_timeout=io.BATCH_TIMEOUT,
+            retry_policy=io.BATCH_RETRY,
+            # The batch heartbeats while it runs: a dead worker's batch is retried elsewhere
+            # within half a minute.
+            heartbeat_timeout=timedelta(seconds=30),
+        )
 
     # -- continue-as-new -------------------------------------------------------------------
     def _must_continue(self) -> bool:

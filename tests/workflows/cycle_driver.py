@@ -8,7 +8,9 @@ import math
 import uuid
 from datetime import timedelta
 
-from temporalio.client import WorkflowHandle
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
 
 from appraisal.inbox import answer_tasks, open_tasks, unit_grades
 from appraisal.scripted import HR as HR
@@ -26,7 +28,9 @@ from workflows.cycle_messages import (
     CalibrateInput,
     CycleStatus,
     CycleSummary,
+    LaunchBatch,
 )
+from workflows.io import LAUNCH_BATCH
 
 # Real time passes on the dev server: the year started a year ago (callers pass that), so every
 # period is due, and the appeal window lasts seconds. Everything else is the national policy.
@@ -36,6 +40,44 @@ POLICY = NATIONAL.model_copy(
         "regional_head_nip": REGIONAL_HEAD,
     }
 )
+
+
+def launch_batches(history: WorkflowHistory) -> list[tuple[str, int, int]]:
+    """Each launch batch the run sent and each one that completed, in history order, as
+    ("sent" or "done", depth, offset)."""
+    scheduled: dict[int, tuple[int, int]] = {}
+    timeline = []
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attrs = event.activity_task_scheduled_event_attributes
+            if attrs.activity_type.name != LAUNCH_BATCH:
+                continue
+            (batch,) = pydantic_data_converter.payload_converter.from_payloads(
+                attrs.input.payloads, [LaunchBatch]
+            )
+            scheduled[event.event_id] = (batch.depth, batch.offset)
+            timeline.append(("sent", batch.depth, batch.offset))
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            key = event.activity_task_completed_event_attributes.scheduled_event_id
+            if key in scheduled:
+                timeline.append(("done", *scheduled[key]))
+    return timeline
+
+
+def batches_at_once(timeline: list[tuple[str, int, int]]) -> int:
+    """The most launch batches in flight together; fails if one depth's batch went out while
+    a batch above it was still in flight."""
+    in_flight: set[tuple[int, int]] = set()
+    most = 0
+    for kind, depth, offset in timeline:
+        if kind == "done":
+            in_flight.remove((depth, offset))
+            continue
+        above = sorted(d for d, _ in in_flight if d < depth)
+        assert not above, f"a batch of depth {depth} went out before depth {above[0]} was done"
+        in_flight.add((depth, offset))
+        most = max(most, len(in_flight))
+    return most
 
 
 async def store_roster(running: Running, employees: list[Employee]) -> str:

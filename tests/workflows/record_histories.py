@@ -139,8 +139,9 @@ async def _preset_year(running: Running, name: str, policy: Policy) -> None:
 
 
 # The year of the recorded cycle. Each year's files stay once committed: 2025's were recorded
-# before a launch stored its appraisals' opening rows, 2026's after.
-CYCLE_YEAR = 2026
+# before a launch stored its appraisals' opening rows, 2026's after, and 2027's once a launch
+# kept two batches in flight (patch "launch-overlapped").
+CYCLE_YEAR = 2027
 
 
 async def _small_cycle(running: Running) -> None:

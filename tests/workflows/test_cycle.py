@@ -17,13 +17,16 @@ from activities.cycle import CycleActivities
 from appraisal.generate import generate_roster
 from domain.curve import UnitRating
 from domain.ratings import Grade
+from domain.roster import validate_roster
 from store.repositories.appraisals import list_appraisals, upsert_appraisal
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import (
     HR,
     POLICY,
     REGIONAL_HEAD,
+    batches_at_once,
     drive_cycle,
+    launch_batches,
     store_roster,
 )
 from workflows.cycle import CycleWorkflow
@@ -72,6 +75,19 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     assert summary.outcomes["award"] == sum(math.ceil(0.3 * n) for n in units.values())
     history = await cycle.fetch_history()
     assert len(history.events) < 10_000
+
+    # Heads first, then each depth in batches of 50, two at a time within a depth: the deepest
+    # level's 119 take three batches.
+    first_run = running.client.get_workflow_handle(cycle.id, run_id=run_id)
+    timeline = launch_batches(await first_run.fetch_history())
+    depths = validate_roster(
+        [e.model_dump(mode="json") for e in employees], top_appraiser_nip=REGIONAL_HEAD
+    ).launch_order()
+    expected = {(d, o) for d, level in enumerate(depths) for o in range(0, len(level), 50)}
+    sent = [(d, o) for kind, d, o in timeline if kind == "sent"]
+    assert sorted(sent) == sorted(expected) and len(expected) == 6
+    assert {(d, o) for kind, d, o in timeline if kind == "done"} == expected
+    assert batches_at_once(timeline) == 2
 
 
 async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
@@ -20,6 +20,7 @@ from appraisal.worker import build_worker
 from domain.presets import BINJAI, NATIONAL
 from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
+from tests.workflows.cycle_driver import batches_at_once, launch_batches
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import AppraisalProgress, CommunityFeedbackInput, CycleStatus
@@ -102,6 +103,58 @@ async def test_counters_survive_continue_as_new(
         assert after.launched == before.launched == 8
         assert len((await cycle.fetch_history()).events) < 400
         await cycle.terminate()
+
+
+async def test_a_launch_continued_as_new_midway_starts_everyone_once(
+    small_history_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    env = small_history_env
+    queue = f"tq-{uuid.uuid4()}"
+    n = 60
+    employees = generate_roster(n, units=1, seed=n)
+    roster_id = f"roster-{uuid.uuid4().hex[:8]}"
+    async with session_factory() as session, session.begin():
+        await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
+    policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    async with build_worker(env.client, queue, session_factory, notifier=LoggingNotifier()):
+        # One employee a batch: some six events each, so the 300-event suggestion comes
+        # while the deepest level is still launching.
+        cycle = await launch_cycle(
+            env.client,
+            org=f"kota-{uuid.uuid4().hex[:6]}",
+            year=2030,
+            roster_id=roster_id,
+            policy=policy,
+            task_queue=queue,
+            year_start=datetime.now(UTC) - timedelta(days=30),
+            batch_size=1,
+        )
+        for _ in range(1200):
+            status: CycleStatus = await cycle.query(CycleWorkflow.status)
+            if status.launch_done:
+                break
+            await asyncio.sleep(0.05)
+        assert status.launch_done and status.launched == n and status.runs > 1
+        history = await cycle.fetch_history()
+        while previous := _continued_from(history):  # back to the cycle's first run
+            first = env.client.get_workflow_handle(cycle.id, run_id=previous)
+            history = await first.fetch_history()
+        timeline = launch_batches(history)
+        sent = {(d, o) for kind, d, o in timeline if kind == "sent"}
+        # The first run stopped sending midway and waited for every batch it had sent.
+        assert 0 < len(sent) < n
+        assert {(d, o) for kind, d, o in timeline if kind == "done"} == sent
+        assert batches_at_once(timeline) == 2
+        cycle_id = f"{status.org}-{status.year}"
+        for e in employees:  # none left out (and `launched` counted each once)
+            await env.client.get_workflow_handle(appraisal_workflow_id(cycle_id, e.nip)).terminate()
+        await cycle.terminate()
+
+
+def _continued_from(history: WorkflowHistory) -> str:
+    """The run this one continued as new from, or "" for a first run."""
+    started = history.events[0].workflow_execution_started_event_attributes
+    return started.continued_execution_run_id
 
 
 async def test_community_scores_reach_every_appraisal_of_the_unit(running_dev: Running) -> None:

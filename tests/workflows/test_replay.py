@@ -12,10 +12,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.presets import PRESETS
+from tests.workflows.cycle_driver import batches_at_once, launch_batches
 from tests.workflows.markers import markers_of
 from workflows import io
 from workflows.appraisal import AppraisalWorkflow
-from workflows.cycle import CycleWorkflow
+from workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from workflows.yearly import YearlyLaunchWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
@@ -24,19 +25,26 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
     kinds = (*PRESETS, "timers", "reassigned")
-    in_cycles = ("appraisal-history-2025-", "appraisal-history-2026-")
+    years = (2025, 2026, 2027)
+    in_cycles = tuple(f"appraisal-history-{year}-" for year in years)
     appraisals = {n for n in names if n.startswith("appraisal-history-")}
     assert {n for n in appraisals if not n.startswith(in_cycles)} == {
         f"appraisal-history-{n}" for n in kinds
     }
     # A whole cycle with one of its appraisals: recorded before a launch stored the opening
-    # rows (2025) and after (2026), so both kinds of running appraisal replay.
-    for year, prefix in zip((2025, 2026), in_cycles, strict=True):
+    # rows (2025), after (2026), and once it kept two batches in flight (2027), so each kind of
+    # running cycle and appraisal replays.
+    for year, prefix in zip(years, in_cycles, strict=True):
         assert f"cycle-history-{year}" in names
         (appraisal,) = [p for p in HISTORIES if p.stem.startswith(prefix)]
         history = WorkflowHistory.from_json(appraisal.stem, appraisal.read_text())
         wrote_own_row = markers_of(history)[0] == io.SYNC_APPRAISAL
         assert wrote_own_row is (year == 2025)
+        cycle = next(p for p in HISTORIES if p.stem == f"cycle-history-{year}")
+        history = WorkflowHistory.from_json(cycle.stem, cycle.read_text())
+        overlapped = f"patch:{LAUNCH_OVERLAPPED}" in markers_of(history)
+        assert overlapped is (year >= 2027)
+        assert batches_at_once(launch_batches(history)) == (2 if overlapped else 1)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
