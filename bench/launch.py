@@ -11,7 +11,13 @@ The raw rate is measured before the first launch and again after each one, on th
 and each launch is compared with the mean of the measurements on either side of it: this
 machine's speed drifts by a fifth or more within minutes, and a 20,000-employee launch takes
 two to three, so one reference taken at the start would compare a launch with another moment.
-The ratios to either side alone are reported too."""
+The ratios to either side alone are reported too.
+
+With `--same-size` the reference is as long as the launch instead: n trivial starts for a launch
+of n employees, and the launch and its reference each on a fresh server of its own, so both
+start from an empty server and end holding as many workflows; every other pair measures the
+raw first. A 2,000-start reference takes ten seconds on a server that holds few workflows, while
+the launch it is compared with runs for one to three minutes on a server that fills up."""
 
 from __future__ import annotations
 
@@ -177,6 +183,63 @@ async def one_run(
         return {"raw_starts_per_second": [round(x, 1) for x in raws], "launches": results}
 
 
+async def same_size_pair(
+    n: int,
+    launch_first: bool,
+    database_url: str | None,
+    run_appraisals: bool,
+    sandboxed: bool,
+) -> dict[str, Any]:
+    """A launch of n employees and n trivial starts, each on a fresh server of its own, in the
+    order given: both start from an empty server and do the same number of starts."""
+    out: dict[str, Any] = {
+        "employees": n,
+        "order": "launch, raw" if launch_first else "raw, launch",
+    }
+    for kind in ("launch", "raw") if launch_first else ("raw", "launch"):
+        async with file_backed_server() as (env, tmp):
+            if kind == "raw":
+                out["raw"] = await raw_start_rate(env.client, n)
+                continue
+            url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
+            await upgrade(url)
+            out |= await launch_rate(
+                env.client, url, n, run_appraisals=run_appraisals, sandboxed=sandboxed
+            )
+    rate = float(out["appraisals_per_second"])
+    out["ratio_to_raw"] = round(rate / out["raw"], 3)
+    out["appraisals_per_second"], out["raw"] = round(rate, 1), round(out["raw"], 1)
+    print(json.dumps(out), flush=True)
+    return out
+
+
+async def main_same_size(
+    sizes: list[int],
+    database_url: str | None,
+    run_appraisals: bool,
+    sandboxed: bool,
+    repeat: int,
+) -> None:
+    """`repeat` pairs per size, the raw measured first in every other pair."""
+    pairs = [
+        await same_size_pair(n, i % 2 == 1, database_url, run_appraisals, sandboxed)
+        for i in range(repeat)
+        for n in sizes
+    ]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    medians = [
+        {
+            "employees": n,
+            **{
+                key: statistics.median(p[key] for p in pairs if p["employees"] == n)
+                for key in ("appraisals_per_second", "raw", "ratio_to_raw")
+            },
+        }
+        for n in sizes
+    ]
+    print(json.dumps({"pairs": pairs, "median": medians, "worker_peak_rss_mb": round(peak_mb)}))
+
+
 async def main(
     sizes: list[int],
     raw_n: int,
@@ -233,7 +296,20 @@ if __name__ == "__main__":
     parser.add_argument(
         "--repeat", type=int, default=1, help="fresh runs to take the median of (default 1)"
     )
+    parser.add_argument(
+        "--same-size",
+        action="store_true",
+        help="reference of as many trivial starts as the launch has employees, each launch and "
+        "each reference on a fresh server of its own, alternating which goes first (--raw unused)",
+    )
     args = parser.parse_args()
+    if args.same_size:
+        asyncio.run(
+            main_same_size(
+                args.sizes, args.database_url, not args.launch_only, args.sandboxed, args.repeat
+            )
+        )
+        raise SystemExit
     asyncio.run(
         main(
             args.sizes,
