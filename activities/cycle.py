@@ -159,10 +159,17 @@ class CycleActivities:
         # and together they hold `concurrency` starts at most, the next batch's first starts
         # going out as the one before it finishes. Made in the loop that first uses it.
         self._start_gate: asyncio.Semaphore | None = None
+        self._roster_lock: asyncio.Lock | None = None  # two batches need one load, not two
 
     async def _roster(self, roster_id: str, top: str | None) -> Roster:
         key = (roster_id, top)
-        if key not in self._rosters:
+        if key in self._rosters:
+            return self._rosters[key]
+        if self._roster_lock is None:
+            self._roster_lock = asyncio.Lock()
+        async with self._roster_lock:
+            if key in self._rosters:
+                return self._rosters[key]
             async with self._sessions() as session:
                 employees = await list_employees(session, roster_id)
             if not employees:

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         UnitQuery,
     )
     from workflows.errors import INVALID_PAYLOAD, NOT_ALLOWED, WRONG_STAGE, reject
+    from workflows.ids import cycle_id
 
 # Cycles that reach their launch after this patch keep two batches in flight (see
 # `_launch_overlapped`); those started before it replay one batch at a time.
@@ -53,7 +54,7 @@ class CycleWorkflow:
     @workflow.init
     def __init__(self, inp: CycleInput) -> None:
         self._inp = inp
-        self._cycle_id = f"{inp.org}-{inp.year}"
+        self._cycle_id = cycle_id(inp.org, inp.year)
         carried = inp.carried
         self._year_start: datetime = (
             carried.year_start if carried else inp.year_start or workflow.now()

@@ -40,15 +40,15 @@ from workflows.cycle_messages import (
     CycleStatus,
     CycleSummary,
 )
+from workflows.ids import CYCLE_WORKFLOW_PREFIX, workflow_id_of_cycle
 from workflows.starters import launch_cycle
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
-PREFIX = "cycle-"
 
 
 def handle_of(client: Client, cycle_id: str) -> WorkflowHandle[CycleWorkflow, CycleSummary]:
     """The cycle's workflow (the latest run, across continue-as-new)."""
-    return client.get_workflow_handle_for(CycleWorkflow.run, PREFIX + cycle_id)
+    return client.get_workflow_handle_for(CycleWorkflow.run, workflow_id_of_cycle(cycle_id))
 
 
 def _policy(chosen: str | Policy, regional_head_nip: str | None) -> Policy:
@@ -90,7 +90,9 @@ async def launch(
             year_start=request.year_start,
         )
     return CycleRef(
-        cycle_id=handle.id.removeprefix(PREFIX), workflow_id=handle.id, roster_id=roster.id
+        cycle_id=handle.id.removeprefix(CYCLE_WORKFLOW_PREFIX),
+        workflow_id=handle.id,
+        roster_id=roster.id,
     )
 
 
@@ -105,7 +107,7 @@ async def list_cycles(
         async for wf in client.list_workflows("WorkflowType = 'CycleWorkflow'", limit=limit):
             items.append(
                 CycleListItem(
-                    cycle_id=wf.id.removeprefix(PREFIX),
+                    cycle_id=wf.id.removeprefix(CYCLE_WORKFLOW_PREFIX),
                     workflow_id=wf.id,
                     status=(wf.status or WorkflowExecutionStatus.RUNNING).name,
                     started_at=wf.start_time,

@@ -24,6 +24,7 @@ from store.migrate import upgrade
 from tests.faults.checks import store_roster
 from tests.faults.stack import DevServer, WorkerProcess
 from tests.workflows.cycle_driver import POLICY
+from workflows.ids import cycle_id
 from workflows.starters import launch_cycle
 
 
@@ -53,7 +54,7 @@ class Stack:
             task_queue=self.task_queue,
             **options,
         )
-        return cycle, f"{org}-{year}"
+        return cycle, cycle_id(org, year)
 
 
 @pytest.fixture

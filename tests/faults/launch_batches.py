@@ -7,12 +7,13 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 
 from workflows.cycle_messages import LaunchResult
+from workflows.ids import workflow_id_of_cycle
 from workflows.io import LAUNCH_BATCH
 
 
 async def launch_batches(client: Client, cycle_id: str) -> list[tuple[int, LaunchResult]]:
     """(attempt, result) of every launch batch the cycle completed, from its history."""
-    handle = client.get_workflow_handle(f"cycle-{cycle_id}")
+    handle = client.get_workflow_handle(workflow_id_of_cycle(cycle_id))
     scheduled: set[int] = set()
     attempts: dict[int, int] = {}
     done: list[tuple[int, LaunchResult]] = []
@@ -35,7 +36,7 @@ async def launch_batches(client: Client, cycle_id: str) -> list[tuple[int, Launc
 
 async def batch_in_flight(client: Client, cycle_id: str) -> bool:
     """A launch batch is running on a worker and has already started someone."""
-    description = await client.get_workflow_handle(f"cycle-{cycle_id}").describe()
+    description = await client.get_workflow_handle(workflow_id_of_cycle(cycle_id)).describe()
     return any(
         p.activity_type.name == LAUNCH_BATCH
         and p.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED

@@ -38,6 +38,7 @@ from tests.faults.proxy import TcpProxy
 from tests.workflows.cycle_driver import POLICY
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
+from workflows.ids import cycle_id
 from workflows.messages import CompleteTaskInput
 from workflows.starters import launch_cycle
 
@@ -128,7 +129,7 @@ async def _outages(stack: Stack, proxy: TcpProxy, http: httpx.AsyncClient) -> No
         what="the launch finishing once the database is back",
     )
     runs = await eventually(  # visibility may trail the last starts by a moment
-        lambda: appraisal_runs(stack.client, f"{org}-{year}"),
+        lambda: appraisal_runs(stack.client, cycle_id(org, year)),
         lambda r: len(r) >= len(employees),
         within=30,
     )

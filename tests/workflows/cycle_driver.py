@@ -42,7 +42,7 @@ POLICY = NATIONAL.model_copy(
 )
 
 
-def launch_batches(history: WorkflowHistory) -> list[tuple[str, int, int]]:
+def batch_timeline(history: WorkflowHistory) -> list[tuple[str, int, int]]:
     """Each launch batch the run sent and each one that completed, in history order, as
     ("sent" or "done", depth, offset)."""
     scheduled: dict[int, tuple[int, int]] = {}

@@ -24,11 +24,12 @@ from tests.workflows.cycle_driver import (
     HR,
     POLICY,
     REGIONAL_HEAD,
+    batch_timeline,
     batches_at_once,
     drive_cycle,
-    launch_batches,
     store_roster,
 )
+from workflows import ids
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import (
     CalibrateInput,
@@ -57,7 +58,7 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     again = await launch()
     run_id = (await cycle.describe()).run_id
     assert (await again.describe()).run_id == run_id  # launching twice finds the same cycle
-    cycle_id = f"{org}-{year}"
+    cycle_id = ids.cycle_id(org, year)
     rejected: dict[str, int] = {}
     await drive_cycle(running, cycle, cycle_id, rejected)
     summary = await cycle.result()
@@ -79,7 +80,7 @@ async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     # Heads first, then each depth in batches of 50, two at a time within a depth: the deepest
     # level's 119 take three batches.
     first_run = running.client.get_workflow_handle(cycle.id, run_id=run_id)
-    timeline = launch_batches(await first_run.fetch_history())
+    timeline = batch_timeline(await first_run.fetch_history())
     depths = validate_roster(
         [e.model_dump(mode="json") for e in employees], top_appraiser_nip=REGIONAL_HEAD
     ).launch_order()
@@ -103,7 +104,7 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     cycle_id = f"retry-{uuid.uuid4().hex[:8]}"
     batch = LaunchBatch(
         cycle_id=cycle_id,
-        cycle_workflow_id=f"cycle-{cycle_id}",
+        cycle_workflow_id=ids.workflow_id_of_cycle(cycle_id),
         roster_id=roster_id,
         policy=POLICY,
         year_start=datetime.now(UTC),
@@ -130,7 +131,9 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     stopped = 0
     for e in employees:  # leave nothing running: only the deepest level was started
         try:
-            await running.client.get_workflow_handle(f"appraisal-{cycle_id}-{e.nip}").terminate()
+            await running.client.get_workflow_handle(
+                ids.appraisal_workflow_id(cycle_id, e.nip)
+            ).terminate()
             stopped += 1
         except RPCError as err:
             assert err.status is RPCStatusCode.NOT_FOUND

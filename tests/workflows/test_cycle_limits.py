@@ -20,7 +20,8 @@ from appraisal.worker import build_worker
 from domain.presets import BINJAI, NATIONAL
 from store.repositories.rosters import add_roster
 from tests.workflows.conftest import Running
-from tests.workflows.cycle_driver import batches_at_once, launch_batches
+from tests.workflows.cycle_driver import batch_timeline, batches_at_once
+from workflows import ids
 from workflows.appraisal import AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import AppraisalProgress, CommunityFeedbackInput, CycleStatus
@@ -110,15 +111,15 @@ async def test_a_launch_continued_as_new_midway_starts_everyone_once(
 ) -> None:
     env = small_history_env
     queue = f"tq-{uuid.uuid4()}"
-    n = 60
+    n = 120
     employees = generate_roster(n, units=1, seed=n)
     roster_id = f"roster-{uuid.uuid4().hex[:8]}"
     async with session_factory() as session, session.begin():
         await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
     policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
     async with build_worker(env.client, queue, session_factory, notifier=LoggingNotifier()):
-        # One employee a batch: some six events each, so the 300-event suggestion comes
-        # while the deepest level is still launching.
+        # One employee a batch: at least three events each (scheduled, started, completed),
+        # so the 300-event suggestion comes before the last of 120 batches has gone out.
         cycle = await launch_cycle(
             env.client,
             org=f"kota-{uuid.uuid4().hex[:6]}",
@@ -139,13 +140,13 @@ async def test_a_launch_continued_as_new_midway_starts_everyone_once(
         while previous := _continued_from(history):  # back to the cycle's first run
             first = env.client.get_workflow_handle(cycle.id, run_id=previous)
             history = await first.fetch_history()
-        timeline = launch_batches(history)
+        timeline = batch_timeline(history)
         sent = {(d, o) for kind, d, o in timeline if kind == "sent"}
         # The first run stopped sending midway and waited for every batch it had sent.
         assert 0 < len(sent) < n
         assert {(d, o) for kind, d, o in timeline if kind == "done"} == sent
         assert batches_at_once(timeline) == 2
-        cycle_id = f"{status.org}-{status.year}"
+        cycle_id = ids.cycle_id(status.org, status.year)
         for e in employees:  # none left out (and `launched` counted each once)
             await env.client.get_workflow_handle(appraisal_workflow_id(cycle_id, e.nip)).terminate()
         await cycle.terminate()
@@ -165,7 +166,7 @@ async def test_community_scores_reach_every_appraisal_of_the_unit(running_dev: R
         CycleWorkflow.community_feedback, CommunityFeedbackInput(actor_nip=HR, scores={unit: 3.2})
     )
     assert done.units[unit].community_score == 3.2
-    cycle_id = f"{status.org}-{status.year}"
+    cycle_id = ids.cycle_id(status.org, status.year)
     for nip in nips:
         handle = running_dev.client.get_workflow_handle(appraisal_workflow_id(cycle_id, nip))
         state = await handle.query(AppraisalWorkflow.state)

@@ -104,3 +104,24 @@ async def test_a_batch_waiting_at_the_gate_heartbeats(monkeypatch: pytest.Monkey
     (its_start,) = [t for i, t in client.starts[10:]]
     assert len(client.starts) == 11
     assert sum(b < its_start for b in beats) >= 5  # while the gate held it back
+
+
+async def test_two_batches_after_a_restart_load_the_roster_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    employees = generate_roster(40, units=1, seed=4)
+    loads = 0
+
+    async def list_employees(session: object, roster_id: str) -> list[Any]:
+        nonlocal loads
+        loads += 1
+        await asyncio.sleep(0.01)
+        return employees
+
+    monkeypatch.setattr(cycle_activities, "list_employees", list_employees)
+    client = FakeClient(pause=0)
+    acts = CycleActivities(client, FakeSessions(), "q")  # type: ignore[arg-type]
+    results = await asyncio.gather(
+        acts.launch_batch(batch(3, 0, 5)), acts.launch_batch(batch(3, 5, 5))
+    )
+    assert [r.started for r in results] == [5, 5] and loads == 1

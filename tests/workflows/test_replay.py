@@ -12,7 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.presets import PRESETS
-from tests.workflows.cycle_driver import batches_at_once, launch_batches
+from tests.workflows.cycle_driver import batch_timeline, batches_at_once
 from tests.workflows.markers import markers_of
 from workflows import io
 from workflows.appraisal import AppraisalWorkflow
@@ -44,7 +44,7 @@ def test_every_preset_and_path_has_a_committed_history() -> None:
         history = WorkflowHistory.from_json(cycle.stem, cycle.read_text())
         overlapped = f"patch:{LAUNCH_OVERLAPPED}" in markers_of(history)
         assert overlapped is (year >= 2027)
-        assert batches_at_once(launch_batches(history)) == (2 if overlapped else 1)
+        assert batches_at_once(batch_timeline(history)) == (2 if overlapped else 1)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
