@@ -219,10 +219,14 @@ async def main_same_size(
     run_appraisals: bool,
     sandboxed: bool,
     repeat: int,
+    launch_first: bool = False,
 ) -> None:
-    """`repeat` pairs per size, the raw measured first in every other pair."""
+    """`repeat` pairs per size, the raw measured first in every other pair (from the first
+    pair unless `launch_first`)."""
     pairs = [
-        await same_size_pair(n, i % 2 == 1, database_url, run_appraisals, sandboxed)
+        await same_size_pair(
+            n, (i % 2 == 1) != launch_first, database_url, run_appraisals, sandboxed
+        )
         for i in range(repeat)
         for n in sizes
     ]
@@ -302,11 +306,21 @@ if __name__ == "__main__":
         help="reference of as many trivial starts as the launch has employees, each launch and "
         "each reference on a fresh server of its own, alternating which goes first (--raw unused)",
     )
+    parser.add_argument(
+        "--launch-first",
+        action="store_true",
+        help="with --same-size: the first pair measures the launch first (to balance a run)",
+    )
     args = parser.parse_args()
     if args.same_size:
         asyncio.run(
             main_same_size(
-                args.sizes, args.database_url, not args.launch_only, args.sandboxed, args.repeat
+                args.sizes,
+                args.database_url,
+                not args.launch_only,
+                args.sandboxed,
+                args.repeat,
+                args.launch_first,
             )
         )
         raise SystemExit
