@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,8 +53,8 @@ from workflows.starters import launch_cycle
 # README's launch benchmark).
 ROWS_PER_WRITE = 500
 
-# While a launch batch waits for the worker's start gate (behind the batch before it), it
-# heartbeats on this clock rather than after each start.
+# A launch batch heartbeats on this clock, not only after each start: it may wait at the
+# worker's start gate behind the batch before it, then for its last rows to be stored.
 HEARTBEAT_EVERY = 5.0
 
 
@@ -234,15 +235,13 @@ class CycleActivities:
 
         if self._start_gate is None:
             self._start_gate = asyncio.Semaphore(self._concurrency)
-        beating = asyncio.create_task(_heartbeat_every(HEARTBEAT_EVERY))
-        try:
-            started = await self._bounded((start(nip) for nip in nips), self._start_gate)
-        except BaseException:
-            await rows.close_after_failure()
-            raise
-        finally:
-            beating.cancel()
-        await rows.close()
+        async with _heartbeating(HEARTBEAT_EVERY):  # also while it waits for its last rows
+            try:
+                started = await self._bounded((start(nip) for nip in nips), self._start_gate)
+            except BaseException:
+                await rows.close_after_failure()
+                raise
+            await rows.close()
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))
 
     @activity.defn(name="unit_grades")
@@ -348,12 +347,22 @@ class CycleActivities:
         return list(await asyncio.gather(*(run(j) for j in jobs)))
 
 
-async def _heartbeat_every(seconds: float) -> None:
-    """Heartbeat until cancelled: the SDK sends at most one per throttle interval."""
-    while True:
-        if activity.in_activity():
-            activity.heartbeat()
-        await asyncio.sleep(seconds)
+@asynccontextmanager
+async def _heartbeating(seconds: float) -> AsyncIterator[None]:
+    """Heartbeat every `seconds` while the block runs (the SDK sends at most one per throttle
+    interval of them)."""
+
+    async def beat() -> None:
+        while True:
+            if activity.in_activity():
+                activity.heartbeat()
+            await asyncio.sleep(seconds)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
 
 
 async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> bool:
