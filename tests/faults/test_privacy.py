@@ -31,6 +31,7 @@ from store.db import make_engine, make_session_factory
 from tests.faults.checks import cycle_query, inbox, store_roster
 from tests.faults.marked_cycle import SecretActors, Secrets, drive_marked_cycle
 from tests.workflows.cycle_driver import REGIONAL_HEAD
+from workflows import ids
 from workflows.starters import launch_cycle
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
@@ -93,7 +94,7 @@ async def _scan(tmp_path: Path, url: str, caplog: pytest.LogCaptureFixture) -> N
                 year_start=datetime.now(UTC) - timedelta(days=366),
                 batch_size=5,
             )
-            cycle_id = f"{org}-2033"
+            cycle_id = ids.cycle_id(org, 2033)
             actors = SecretActors(POLICY, secrets)
             await drive_marked_cycle(client, sessions, cycle, cycle_id, actors)
             await asyncio.wait_for(cycle.result(), timeout=30)

@@ -43,7 +43,12 @@ async def small_history_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 async def launched(
-    running: Running, policy_name: str, n: int, *, env: WorkflowEnvironment | None = None
+    running: Running,
+    policy_name: str,
+    n: int,
+    *,
+    env: WorkflowEnvironment | None = None,
+    batch_size: int = 2000,
 ) -> tuple[CycleHandle, list[str]]:
     """A small cycle, launched, waiting for its appraisals."""
     employees = generate_roster(n, units=1, seed=n)
@@ -62,8 +67,9 @@ async def launched(
         policy=policy,
         task_queue=running.task_queue,
         year_start=datetime.now(UTC) - timedelta(days=30),
+        batch_size=batch_size,
     )
-    for _ in range(200):
+    for _ in range(1200):
         status = await cycle.query(CycleWorkflow.status)
         if status.launch_done:
             return cycle, [e.nip for e in employees]
@@ -112,30 +118,13 @@ async def test_a_launch_continued_as_new_midway_starts_everyone_once(
     env = small_history_env
     queue = f"tq-{uuid.uuid4()}"
     n = 120
-    employees = generate_roster(n, units=1, seed=n)
-    roster_id = f"roster-{uuid.uuid4().hex[:8]}"
-    async with session_factory() as session, session.begin():
-        await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
-    policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
     async with build_worker(env.client, queue, session_factory, notifier=LoggingNotifier()):
+        running = Running(env, env.client, queue, LoggingNotifier(), session_factory)
         # One employee a batch: at least three events each (scheduled, started, completed),
         # so the 300-event suggestion comes before the last of 120 batches has gone out.
-        cycle = await launch_cycle(
-            env.client,
-            org=f"kota-{uuid.uuid4().hex[:6]}",
-            year=2030,
-            roster_id=roster_id,
-            policy=policy,
-            task_queue=queue,
-            year_start=datetime.now(UTC) - timedelta(days=30),
-            batch_size=1,
-        )
-        for _ in range(1200):
-            status: CycleStatus = await cycle.query(CycleWorkflow.status)
-            if status.launch_done:
-                break
-            await asyncio.sleep(0.05)
-        assert status.launch_done and status.launched == n and status.runs > 1
+        cycle, nips = await launched(running, "national", n, env=env, batch_size=1)
+        status: CycleStatus = await cycle.query(CycleWorkflow.status)
+        assert status.launched == n and status.runs > 1
         history = await cycle.fetch_history()
         while previous := _continued_from(history):  # back to the cycle's first run
             first = env.client.get_workflow_handle(cycle.id, run_id=previous)
@@ -147,8 +136,8 @@ async def test_a_launch_continued_as_new_midway_starts_everyone_once(
         assert {(d, o) for kind, d, o in timeline if kind == "done"} == sent
         assert batches_at_once(timeline) == 2
         cycle_id = ids.cycle_id(status.org, status.year)
-        for e in employees:  # none left out (and `launched` counted each once)
-            await env.client.get_workflow_handle(appraisal_workflow_id(cycle_id, e.nip)).terminate()
+        for nip in nips:  # none left out (and `launched` counted each once)
+            await env.client.get_workflow_handle(appraisal_workflow_id(cycle_id, nip)).terminate()
         await cycle.terminate()
 
 
