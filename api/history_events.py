@@ -110,7 +110,12 @@ async def _decode(
     elif field == "workflow_execution_signaled_event_attributes":
         r.what, r.name = "signal", a.signal_name
         r.value = await one(a.input.payloads, SIGNALS.get(a.signal_name))
-    elif field == "activity_task_scheduled_event_attributes" and typed:
+    elif (
+        field == "activity_task_scheduled_event_attributes"
+        and typed
+        and a.activity_type.name in ACTIVITIES
+    ):
+        # The audit append is an activity too; what it records, the updates already tell.
         r.what, r.name = "activity", a.activity_type.name
         r.value = await one(a.input.payloads, ACTIVITIES.get(r.name))
     elif field in (

@@ -1,8 +1,9 @@
 """An appraisal's readable timeline, read from its own Temporal event history: who did what, when.
 
 Only what the history holds: the start input, accepted updates, signals, notices, search
-attributes, mentor matches and the result. Read-model and audit writes are local activities whose
-inputs the history does not keep, so nothing here comes from them or from any other log."""
+attributes, mentor matches and the result. Read-model writes are local activities whose inputs
+the history does not keep, and the audit appends repeat what the updates say, so nothing here
+comes from them or from any other log."""
 
 from __future__ import annotations
 

@@ -424,6 +424,7 @@ class AppraisalWorkflow(AppraisalCore):
                 "period": task.period,
                 **summarise_body(inp.body),
             },
+            at=task.closed_at,
         )
         self._publish()
         await workflow.wait_condition(lambda: self._settled(task))

@@ -32,6 +32,9 @@ with workflow.unsafe.imports_passed_through():
 
 T = TypeVar("T")
 
+AUDIT_AFTER_COMMIT = "audit-after-commit"
+"""Patch: the audit log is appended by an activity, scheduled only by a committed workflow task."""
+
 
 class Cancelled(Exception):
     """Raised inside the year's coroutines once HR has cancelled the appraisal."""
@@ -254,17 +257,37 @@ class AppraisalCore:
         except ActivityError:
             workflow.logger.warning("notice %s for task %s not delivered", kind.value, task.id)
 
-    async def _audit(self, kind: str, actor: str | None, payload: dict[str, Any]) -> None:
+    async def _audit(
+        self, kind: str, actor: str | None, payload: dict[str, Any], at: datetime | None = None
+    ) -> None:
+        """Append a decision to the audit log, at `at` (when it was taken) or now."""
+        after_commit = workflow.patched(AUDIT_AFTER_COMMIT)
         event = AuditEvent(
             event_id=f"{self._run_id}#{next(self._audit_seq)}",
-            at=workflow.now(),
+            at=(at if after_commit else None) or workflow.now(),
             actor_nip=actor,
             kind=kind,
             appraisal_id=self._id,
             cycle_id=self._inp.cycle_id,
             payload=payload,
         )
-        await self._io(io.APPEND_AUDIT, event)
+        if not after_commit:
+            await self._io(io.APPEND_AUDIT, event)
+            return
+        # Not a local activity: the server may refuse a workflow task's completion (a newer
+        # task superseded it, as concurrent updates do), and what its local activities wrote
+        # stays written while the run replays from its history and numbers its events anew.
+        # An upsert is rewritten by the replay; an append is not, so the log kept rows for
+        # decisions recorded under another number, at another time. An activity is scheduled
+        # only by a workflow task the server accepted, so each row is a committed decision,
+        # and its event_id is the same on every retry.
+        async with self._io_lock:
+            await workflow.execute_activity(
+                io.APPEND_AUDIT,
+                event,
+                start_to_close_timeout=io.STORE_TIMEOUT,
+                retry_policy=io.STORE_RETRY,
+            )
 
     def _status(self) -> AppraisalStatus:
         if self._stage is Stage.CANCELLED:

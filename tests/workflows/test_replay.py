@@ -16,6 +16,7 @@ from tests.workflows.cycle_driver import batch_timeline, batches_at_once
 from tests.workflows.markers import markers_of
 from workflows import io
 from workflows.appraisal import AppraisalWorkflow
+from workflows.appraisal_core import AUDIT_AFTER_COMMIT
 from workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from workflows.yearly import YearlyLaunchWorkflow
 
@@ -45,6 +46,23 @@ def test_every_preset_and_path_has_a_committed_history() -> None:
         overlapped = f"patch:{LAUNCH_OVERLAPPED}" in markers_of(history)
         assert overlapped is (year >= 2027)
         assert batches_at_once(batch_timeline(history)) == (2 if overlapped else 1)
+
+
+def test_histories_hold_both_ways_of_appending_the_audit_log() -> None:
+    # Recorded before the patch, the log was appended by local activities; since, by activities
+    # scheduled from committed workflow tasks. Both kinds of running appraisal must replay.
+    appended_locally, after_commit = set(), set()
+    for path in HISTORIES:
+        if not path.stem.startswith("appraisal-history-"):
+            continue
+        markers = markers_of(WorkflowHistory.from_json(path.stem, path.read_text()))
+        if f"patch:{AUDIT_AFTER_COMMIT}" in markers:
+            assert io.APPEND_AUDIT not in markers, path.stem
+            after_commit.add(path.stem)
+        elif io.APPEND_AUDIT in markers:
+            appended_locally.add(path.stem)
+    assert {"appraisal-history-bukittinggi", "appraisal-history-timers"} <= after_commit
+    assert "appraisal-history-national" in appended_locally
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
