@@ -15,6 +15,7 @@ from appraisal.dev import DevOptions
 from appraisal.generate import generate_roster
 from appraisal.rosters import import_roster
 from appraisal.scripted import HR, REGIONAL_HEAD
+from domain.employee import Employee
 from domain.presets import preset
 from domain.records import TaskStatus
 from domain.roster import Roster
@@ -47,11 +48,11 @@ async def load_demo(
         task_queue=config.task_queue,
     )
     cycle_id = f"{ORG}-{year}"
-    head = next(e for e in employees if e.supervisor_nip is None)
-    staff = next(e for e in employees if e.supervisor_nip == head.nip)
+    head, section_head, staff = _tour_chain(employees)
     people = {
         "HR": (HR, [Role.HR]),
         "SUPERVISOR": (head.nip, []),
+        "SECTION_HEAD": (section_head.nip, []),
         "EMPLOYEE": (staff.nip, []),
         "AUDITOR": (AUDITOR, [Role.AUDITOR]),
         "REGIONAL_HEAD": (REGIONAL_HEAD, []),
@@ -75,6 +76,24 @@ async def load_demo(
     say(f'curl -s -H "Authorization: Bearer $HR_TOKEN" {base}/v1/cycles/{cycle_id}')
     say(f'curl -s -H "Authorization: Bearer $EMPLOYEE_TOKEN" {base}/v1/appraisals')
     say(f'curl -s -H "Authorization: Bearer $AUDITOR_TOKEN" {base}/v1/audit/verify')
+
+
+def _tour_chain(employees: list[Employee]) -> tuple[Employee, Employee, Employee]:
+    """The tour's people: the first head of office, a section head reporting to them, and a
+    staff member of that office who supervises nobody (found down the section head's line)."""
+    supervisors = {e.supervisor_nip for e in employees}
+    reports: dict[str | None, list[Employee]] = {}
+    for e in employees:
+        reports.setdefault(e.supervisor_nip, []).append(e)
+    head = reports[None][0]
+    section = next(e for e in reports.get(head.nip, []) if e.nip in supervisors)
+    line = list(reports.get(section.nip, []))
+    while line:
+        e = line.pop(0)
+        if e.nip not in supervisors:
+            return head, section, e
+        line += reports.get(e.nip, [])
+    raise ValueError("the demo roster has no staff member under a section head")
 
 
 async def _first_open_task(sessions: async_sessionmaker[AsyncSession], nip: str) -> str | None:
