@@ -75,7 +75,7 @@ def handle_of(client: Client, appraisal_id: str) -> Handle:
     return client.get_workflow_handle_for(AppraisalWorkflow.run, appraisal_id)
 
 
-@router.get("", responses=responses(401, 422))
+@router.get("", responses=responses(401, 403, 422))
 async def list_visible_appraisals(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -86,11 +86,15 @@ async def list_visible_appraisals(
     stage: Stage | None = None,
     grade: Annotated[Grade | None, Query(description="the final grade")] = None,
     assignee: Annotated[
-        str | None, Query(max_length=18, description="with an open task for this NIP")
+        str | None,
+        Query(max_length=18, description="HR and auditors only: with an open task for this NIP"),
     ] = None,
 ) -> Page[AppraisalRecord]:
     """Appraisals by cycle, unit, stage and grade: all for HR and auditors; for anyone else
     their own and those they appraise or stand above."""
+    if assignee is not None and not principal.reads_all:
+        # Who holds open tasks on an appraisal names its peers: HR's and auditors' to know.
+        raise ProblemError(403, "only HR and auditors may filter appraisals by assignee")
     rows = await list_appraisals(
         session,
         cycle_id=cycle_id,
