@@ -75,8 +75,9 @@ def _day(moment: datetime) -> str:
 class _Steps:
     """Turns decoded events into entries, keeping what later entries need to be read."""
 
-    def __init__(self, reveal_peers: bool) -> None:
+    def __init__(self, reveal_peers: bool, reveal_answers: bool) -> None:
         self.reveal = reveal_peers
+        self.answers = reveal_peers and reveal_answers
         self.entries: list[TimelineEntry] = []
         self.inp: m.AppraisalInput | None = None
         self.supervisor = self.superior = self.stage = ""
@@ -188,10 +189,12 @@ class _Steps:
                 return says, {"period": period, "realisations": values}
             case m.FeedbackBody():
                 return f"feedback{at}", {"period": period}
-            case m.PeerFeedbackBody(answers=answers) if self.reveal:
+            case m.PeerFeedbackBody(answers=answers) if self.answers:
                 scores = {d.value: s for d, s in answers.scores.items()}
                 mean = round(sum(scores.values()) / len(scores), 2)
                 return f"answered the peer survey (mean {mean})", {"scores": scores}
+            case m.PeerFeedbackBody() if self.reveal:  # who and when, not what
+                return "answered the peer survey", {}
             case m.PeerFeedbackBody():
                 return "a peer answered the survey", {}
             case m.ReviewBody(review=review):
@@ -329,10 +332,12 @@ async def build_timeline(
     *runs: WorkflowHistory | Sequence[HistoryEvent],
     workflow_id: str | None = None,
     reveal_peers: bool = False,
+    reveal_answers: bool = False,
     data_converter: DataConverter = pydantic_data_converter,
 ) -> Timeline:
-    """An appraisal's timeline from its runs' histories, oldest first; peers named if asked."""
-    steps = _Steps(reveal_peers)
+    """An appraisal's timeline from its runs' histories, oldest first; peers named if asked,
+    and their raw answers (scores) only if asked too."""
+    steps = _Steps(reveal_peers, reveal_answers)
     run_ids: list[str] = []
     for run in runs:
         if isinstance(run, WorkflowHistory):

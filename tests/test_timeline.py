@@ -142,7 +142,7 @@ async def test_a_cycle_appraisal_shows_the_calibrated_release_and_the_cascade() 
     assert len(of_kind(t, "cascade")[0].detail["workflow_ids"]) == 2
 
 
-async def test_peers_are_hidden_unless_revealed() -> None:
+async def test_peers_are_hidden_unless_revealed_and_answers_unless_asked_for() -> None:
     hidden = await timeline("bukittinggi")
     answers = of_kind(hidden, "peer_feedback")
     assert len(answers) == 3
@@ -151,10 +151,20 @@ async def test_peers_are_hidden_unless_revealed() -> None:
     dumped = hidden.model_dump_json()
     assert not [p for p in PEERS if p in dumped]
 
-    shown = await timeline("bukittinggi", reveal_peers=True)
+    # HR: who answered and when, not what.
+    named = await timeline("bukittinggi", reveal_peers=True)
+    answers = of_kind(named, "peer_feedback")
+    assert sorted(e.actor_nip or "" for e in answers) == sorted(PEERS)
+    assert all(set(e.detail) == {"task_id"} for e in answers)
+    assert {e.summary for e in answers} == {"answered the peer survey"}
+    assert named.entries[0].detail["peer_nips"] == PEERS
+
+    # Auditors: the answers too.
+    shown = await timeline("bukittinggi", reveal_peers=True, reveal_answers=True)
     answers = of_kind(shown, "peer_feedback")
     assert sorted(e.actor_nip or "" for e in answers) == sorted(PEERS)
     assert all(e.detail["scores"]["kolaboratif"] == 4 for e in answers)
+    assert all(e.summary == "answered the peer survey (mean 4.0)" for e in answers)
     assert shown.entries[0].detail["peer_nips"] == PEERS
 
 

@@ -14,6 +14,7 @@ from api.access import (
     redact_state,
     sees_appraisal,
     sees_history,
+    sees_peer_answers,
     sees_peer_identities,
 )
 from api.auth import Principal
@@ -125,7 +126,7 @@ async def read_appraisal(
         state = await handle.query(AppraisalWorkflow.state)
         answers = (
             (await handle.query(AppraisalWorkflow.peer_answers)).answers
-            if principal.is_auditor
+            if sees_peer_answers(principal)
             else None
         )
     await log_auditor_read(svc.sessions, principal, "state", appraisal_id=appraisal_id)
@@ -143,7 +144,7 @@ async def read_history(
     offset: Offset = 0,
 ) -> TimelinePage:
     """Who did what, when: read from the workflow's own event history (across runs); peers are
-    named to HR and auditors only."""
+    named to HR and auditors only, their answers shown to auditors only."""
     record = await visible(session, principal, appraisal_id)
     if not sees_history(principal, record):
         raise not_found("appraisal")
@@ -153,6 +154,7 @@ async def read_history(
         *runs,
         workflow_id=appraisal_id,
         reveal_peers=sees_peer_identities(principal),
+        reveal_answers=sees_peer_answers(principal),
         data_converter=client.data_converter,
     )
     await log_auditor_read(svc.sessions, principal, "history", appraisal_id=appraisal_id)
