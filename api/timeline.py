@@ -24,6 +24,7 @@ from api.history_events import (
     Recorded,
     decode_events,
 )
+from api.peer_answers import redact_history
 from domain.calendar import days
 from domain.errors import DomainError
 from domain.records import CascadeRequest, Notification, NotificationKind
@@ -380,7 +381,13 @@ async def fetch_runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
             return runs
 
 
-async def export_history_json(client: Client, workflow_id: str, run_id: str | None = None) -> str:
-    """The raw history as Temporal's JSON, as `temporal workflow show --output json` has it."""
+async def export_history_json(
+    client: Client, workflow_id: str, run_id: str | None = None, *, reveal_answers: bool = False
+) -> str:
+    """The raw history as Temporal's JSON, as `temporal workflow show --output json` has it;
+    unless `reveal_answers`, each payload holding a peer's answers is replaced by a redacted
+    one (encoded as the rest), so such a history no longer replays."""
     history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+    if not reveal_answers:
+        await redact_history(history, client.data_converter.payload_codec)
     return history.to_json()

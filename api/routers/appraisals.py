@@ -176,10 +176,14 @@ async def export_history(
     client: TemporalClientDep,
 ) -> Response:
     """The latest run's raw event history as Temporal's JSON, for archiving and for
-    `appraisal verify-history` (payloads stay as stored: encrypted when encryption is on)."""
+    `appraisal verify-history` (payloads stay as stored: encrypted when encryption is on). Peers'
+    answers are for auditors: HR's copy has each one replaced by a redacted payload, so it reads
+    who answered and when but does not replay."""
     await visible(session, principal, appraisal_id)
     async with workflow_call():
-        body = await export_history_json(client, appraisal_id)
+        body = await export_history_json(
+            client, appraisal_id, reveal_answers=sees_peer_answers(principal)
+        )
     return Response(body, media_type="application/json")
 
 
