@@ -59,6 +59,11 @@ def sees_peer_identities(who: Principal) -> bool:
     return who.reads_all
 
 
+def sees_peer_answers(who: Principal) -> bool:
+    """Only auditors read what each peer answered; HR sees who answered and when."""
+    return who.is_auditor
+
+
 def redact_state(who: Principal, state: AppraisalState) -> AppraisalState:
     """The live state as this caller may see it: no peer's NIP for the employee or supervisors."""
     if sees_peer_identities(who):

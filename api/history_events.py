@@ -14,6 +14,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
+from api.peer_answers import REDACTED
 from domain.records import CascadeRequest, MentorMatch, Notification
 from domain.review import Assessment, Review, assess_under
 from domain.targets import TargetPlan
@@ -45,6 +46,10 @@ FALLBACK_SAYS = {
     Fallback.NEXT_MENTOR: "unanswered in time, so the offer goes to the next candidate",
 }
 TIMER_SLACK = timedelta(seconds=1)  # a timer fires a moment after its instant, never before
+
+
+class RedactedHistory(ValueError):
+    """An export with peers' answers redacted: it cannot be decoded or replayed whole."""
 
 
 @dataclass
@@ -92,7 +97,17 @@ async def _decode(
     async def one(payloads: Sequence[Payload], hint: type | None) -> Any:
         # Only an appraisal's payloads have known types; anything else decodes untyped.
         hints = [hint] if hint and typed else None
-        return (await dc.decode(payloads, hints))[0] if payloads else None
+        if not payloads:
+            return None
+        try:
+            return (await dc.decode(payloads, hints))[0]
+        except ValueError:
+            if REDACTED["redacted"] in json.dumps((await dc.decode(payloads))[0], default=str):
+                raise RedactedHistory(
+                    "peers' answers were redacted from this export (they are shown to auditors "
+                    "only): an auditor's export holds every input"
+                ) from None
+            raise
 
     if field == "workflow_execution_started_event_attributes":
         r.what, r.name, r.note = "started", a.workflow_type.name, a.continued_execution_run_id

@@ -25,6 +25,7 @@ from api.history_events import (
     Recorded,
     decode_events,
 )
+from api.peer_answers import redact_history
 from domain.calendar import days
 from domain.errors import DomainError
 from domain.records import CascadeRequest, Notification, NotificationKind
@@ -76,8 +77,9 @@ def _day(moment: datetime) -> str:
 class _Steps:
     """Turns decoded events into entries, keeping what later entries need to be read."""
 
-    def __init__(self, reveal_peers: bool) -> None:
+    def __init__(self, reveal_peers: bool, reveal_answers: bool) -> None:
         self.reveal = reveal_peers
+        self.answers = reveal_peers and reveal_answers
         self.entries: list[TimelineEntry] = []
         self.inp: m.AppraisalInput | None = None
         self.supervisor = self.superior = self.stage = ""
@@ -189,10 +191,12 @@ class _Steps:
                 return says, {"period": period, "realisations": values}
             case m.FeedbackBody():
                 return f"feedback{at}", {"period": period}
-            case m.PeerFeedbackBody(answers=answers) if self.reveal:
+            case m.PeerFeedbackBody(answers=answers) if self.answers:
                 scores = {d.value: s for d, s in answers.scores.items()}
                 mean = round(sum(scores.values()) / len(scores), 2)
                 return f"answered the peer survey (mean {mean})", {"scores": scores}
+            case m.PeerFeedbackBody() if self.reveal:  # who and when, not what
+                return "answered the peer survey", {}
             case m.PeerFeedbackBody():
                 return "a peer answered the survey", {}
             case m.ReviewBody(review=review):
@@ -330,10 +334,12 @@ async def build_timeline(
     *runs: WorkflowHistory | Sequence[HistoryEvent],
     workflow_id: str | None = None,
     reveal_peers: bool = False,
+    reveal_answers: bool = False,
     data_converter: DataConverter = pydantic_data_converter,
 ) -> Timeline:
-    """An appraisal's timeline from its runs' histories, oldest first; peers named if asked."""
-    steps = _Steps(reveal_peers)
+    """An appraisal's timeline from its runs' histories, oldest first; peers named if asked,
+    and their raw answers (scores) only if asked too."""
+    steps = _Steps(reveal_peers, reveal_answers)
     run_ids: list[str] = []
     for run in runs:
         if isinstance(run, WorkflowHistory):
@@ -376,7 +382,13 @@ async def fetch_runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
             return runs
 
 
-async def export_history_json(client: Client, workflow_id: str, run_id: str | None = None) -> str:
-    """The raw history as Temporal's JSON, as `temporal workflow show --output json` has it."""
+async def export_history_json(
+    client: Client, workflow_id: str, run_id: str | None = None, *, reveal_answers: bool = False
+) -> str:
+    """The raw history as Temporal's JSON, as `temporal workflow show --output json` has it;
+    unless `reveal_answers`, each payload holding a peer's answers is replaced by a redacted
+    one (encoded as the rest), so such a history no longer replays."""
     history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+    if not reveal_answers:
+        await redact_history(history, client.data_converter.payload_codec)
     return history.to_json()

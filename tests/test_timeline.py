@@ -16,6 +16,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 
+from api.history_events import RedactedHistory, decode_events
 from api.timeline import Timeline, build_timeline, export_history_json, fetch_runs, page
 from appraisal.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
 from domain.presets import PRESETS
@@ -142,7 +143,7 @@ async def test_a_cycle_appraisal_shows_the_calibrated_release_and_the_cascade() 
     assert len(of_kind(t, "cascade")[0].detail["workflow_ids"]) == 2
 
 
-async def test_peers_are_hidden_unless_revealed() -> None:
+async def test_peers_are_hidden_unless_revealed_and_answers_unless_asked_for() -> None:
     hidden = await timeline("bukittinggi")
     answers = of_kind(hidden, "peer_feedback")
     assert len(answers) == 3
@@ -151,10 +152,20 @@ async def test_peers_are_hidden_unless_revealed() -> None:
     dumped = hidden.model_dump_json()
     assert not [p for p in PEERS if p in dumped]
 
-    shown = await timeline("bukittinggi", reveal_peers=True)
+    # HR: who answered and when, not what.
+    named = await timeline("bukittinggi", reveal_peers=True)
+    answers = of_kind(named, "peer_feedback")
+    assert sorted(e.actor_nip or "" for e in answers) == sorted(PEERS)
+    assert all(set(e.detail) == {"task_id"} for e in answers)
+    assert {e.summary for e in answers} == {"answered the peer survey"}
+    assert named.entries[0].detail["peer_nips"] == PEERS
+
+    # Auditors: the answers too.
+    shown = await timeline("bukittinggi", reveal_peers=True, reveal_answers=True)
     answers = of_kind(shown, "peer_feedback")
     assert sorted(e.actor_nip or "" for e in answers) == sorted(PEERS)
     assert all(e.detail["scores"]["kolaboratif"] == 4 for e in answers)
+    assert all(e.summary == "answered the peer survey (mean 4.0)" for e in answers)
     assert shown.entries[0].detail["peer_nips"] == PEERS
 
 
@@ -219,6 +230,8 @@ async def test_a_cycle_history_is_not_an_appraisal_timeline() -> None:
 class FakeClient:
     """Just enough of a client to hand out runs by id; the latest under None."""
 
+    data_converter = pydantic_data_converter
+
     def __init__(self, runs: dict[str | None, WorkflowHistory]) -> None:
         self.runs = runs
 
@@ -241,3 +254,39 @@ async def test_export_is_temporal_json_and_runs_are_followed_back() -> None:
     assert json.loads(exported) == json.loads(path.read_text())
     runs = await fetch_runs(client, "appraisal-history-x")
     assert [r.run_id for r in runs] == [first.run_id, latest.run_id]
+
+
+async def test_the_export_keeps_peer_answers_to_auditors() -> None:
+    path = HISTORIES / "appraisal-history-bukittinggi.json"
+    client = cast(Client, FakeClient({None: history("bukittinggi")}))
+    full = await export_history_json(client, "appraisal-history-bukittinggi", reveal_answers=True)
+    assert json.loads(full) == json.loads(path.read_text())
+    redacted = await export_history_json(client, "appraisal-history-bukittinggi")
+    assert len(json.loads(redacted)["events"]) == len(json.loads(full)["events"])
+
+    def peer_updates(text: str) -> list[dict[str, Any]]:
+        runs = WorkflowHistory.from_json("x", text)
+        inputs = [
+            e.workflow_execution_update_accepted_event_attributes.accepted_request.input
+            for e in runs.events
+            if e.HasField("workflow_execution_update_accepted_event_attributes")
+        ]
+        values = [json.loads(i.args.payloads[0].data) for i in inputs]
+        kinds = [v.get("body", {}).get("kind") for v in values]
+        return [v for v, k in zip(values, kinds, strict=True) if k == TaskKind.PEER_FEEDBACK]
+
+    answered = peer_updates(full)
+    assert len(answered) == 3 and all("scores" in v["body"]["answers"] for v in answered)
+    # Who answered which task stays; the answers are replaced by a note.
+    assert [(v["task_id"], v["actor_nip"]) for v in peer_updates(redacted)] == [
+        (v["task_id"], v["actor_nip"]) for v in answered
+    ]
+    assert all("scores" not in v["body"]["answers"] for v in peer_updates(redacted))
+    assert "kolaboratif" not in "".join(json.dumps(v) for v in peer_updates(redacted))
+    # Nothing else changed.
+    before, after = json.loads(full)["events"], json.loads(redacted)["events"]
+    changed = [a["eventId"] for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 3
+    # Replaying needs every input: verify-history says why HR's copy cannot be verified.
+    with pytest.raises(RedactedHistory, match="an auditor's export holds every input"):
+        await decode_events(WorkflowHistory.from_json("x", redacted).events)

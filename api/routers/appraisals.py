@@ -14,6 +14,7 @@ from api.access import (
     redact_state,
     sees_appraisal,
     sees_history,
+    sees_peer_answers,
     sees_peer_identities,
 )
 from api.auth import Principal
@@ -75,7 +76,7 @@ def handle_of(client: Client, appraisal_id: str) -> Handle:
     return client.get_workflow_handle_for(AppraisalWorkflow.run, appraisal_id)
 
 
-@router.get("", responses=responses(401, 422))
+@router.get("", responses=responses(401, 403, 422))
 async def list_visible_appraisals(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -86,11 +87,15 @@ async def list_visible_appraisals(
     stage: Stage | None = None,
     grade: Annotated[Grade | None, Query(description="the final grade")] = None,
     assignee: Annotated[
-        str | None, Query(max_length=18, description="with an open task for this NIP")
+        str | None,
+        Query(max_length=18, description="HR and auditors only: with an open task for this NIP"),
     ] = None,
 ) -> Page[AppraisalRecord]:
     """Appraisals by cycle, unit, stage and grade: all for HR and auditors; for anyone else
     their own and those they appraise or stand above."""
+    if assignee is not None and not principal.reads_all:
+        # Who holds open tasks on an appraisal names its peers: HR's and auditors' to know.
+        raise ProblemError(403, "only HR and auditors may filter appraisals by assignee")
     rows = await list_appraisals(
         session,
         cycle_id=cycle_id,
@@ -121,7 +126,7 @@ async def read_appraisal(
         state = await handle.query(AppraisalWorkflow.state)
         answers = (
             (await handle.query(AppraisalWorkflow.peer_answers)).answers
-            if principal.is_auditor
+            if sees_peer_answers(principal)
             else None
         )
     await log_auditor_read(svc.sessions, principal, "state", appraisal_id=appraisal_id)
@@ -139,7 +144,7 @@ async def read_history(
     offset: Offset = 0,
 ) -> TimelinePage:
     """Who did what, when: read from the workflow's own event history (across runs); peers are
-    named to HR and auditors only."""
+    named to HR and auditors only, their answers shown to auditors only."""
     record = await visible(session, principal, appraisal_id)
     if not sees_history(principal, record):
         raise not_found("appraisal")
@@ -149,6 +154,7 @@ async def read_history(
         *runs,
         workflow_id=appraisal_id,
         reveal_peers=sees_peer_identities(principal),
+        reveal_answers=sees_peer_answers(principal),
         data_converter=client.data_converter,
     )
     await log_auditor_read(svc.sessions, principal, "history", appraisal_id=appraisal_id)
@@ -170,10 +176,14 @@ async def export_history(
     client: TemporalClientDep,
 ) -> Response:
     """The latest run's raw event history as Temporal's JSON, for archiving and for
-    `appraisal verify-history` (payloads stay as stored: encrypted when encryption is on)."""
+    `appraisal verify-history` (payloads stay as stored: encrypted when encryption is on). Peers'
+    answers are for auditors: HR's copy has each one replaced by a redacted payload, so it reads
+    who answered and when but does not replay."""
     await visible(session, principal, appraisal_id)
     async with workflow_call():
-        body = await export_history_json(client, appraisal_id)
+        body = await export_history_json(
+            client, appraisal_id, reveal_answers=sees_peer_answers(principal)
+        )
     return Response(body, media_type="application/json")
 
 

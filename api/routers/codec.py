@@ -1,4 +1,5 @@
-"""The payload codec for the Temporal UI: HR and auditors may decode what the workers encrypted."""
+"""The payload codec for the Temporal UI: HR and auditors may decode what the workers encrypted;
+peers' answers decode for auditors only."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from fastapi import APIRouter, Body
 from google.protobuf import json_format
 from temporalio.converter import PayloadCodec
 
+from api.access import sees_peer_answers
 from api.deps import ReaderPrincipal, ServicesDep
 from api.openapi import responses
+from api.peer_answers import redact_wire
 from api.problems import ProblemError
 from workflows.codec import decode_json, encode_json
 
@@ -39,8 +42,16 @@ async def _apply(svc: ServicesDep, body: dict[str, Any], transform: Transform) -
 async def decode(
     principal: ReaderPrincipal, svc: ServicesDep, body: dict[str, Any] = Payloads
 ) -> dict[str, Any]:
-    """Decrypt payloads (Temporal's remote codec format) for an authorised reader."""
-    return await _apply(svc, body, decode_json)
+    """Decrypt payloads (Temporal's remote codec format) for an authorised reader; a peer's
+    answers come back redacted unless the reader is an auditor."""
+    if sees_peer_answers(principal):
+        return await _apply(svc, body, decode_json)
+    return await _apply(svc, body, _decode_redacted)
+
+
+async def _decode_redacted(codec: PayloadCodec, body: Mapping[str, Any]) -> dict[str, Any]:
+    decoded = await decode_json(codec, body)
+    return {"payloads": [redact_wire(p) for p in decoded["payloads"]]}
 
 
 @router.post("/encode", responses=responses(401, 403, 422))

@@ -49,7 +49,13 @@ async def list_appraisals(
 ) -> list[AppraisalRecord]:
     """Appraisals matching every given filter (grade means the final grade), ordered by id;
     `visible_to` keeps those where that NIP is the employee, the appraiser or their superior;
-    `open_task_for` those where that NIP has an open task. `limit` None: all of them."""
+    `open_task_for` those where that NIP has an open task. `limit` None: all of them.
+
+    Raises ValueError for `open_task_for` with `visible_to`: one's own appraisals narrowed to
+    where another NIP has an open task would tell who the peers are. That filter is for lists
+    read in full (HR, auditors)."""
+    if open_task_for is not None and visible_to is not None:
+        raise ValueError("open_task_for cannot be combined with visible_to: it would name peers")
     query = select(_appraisals)
     if cycle_id is not None:
         query = query.where(_appraisals.c.cycle_id == cycle_id)

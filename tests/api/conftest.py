@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -42,6 +44,27 @@ class Api:
     sessions: async_sessionmaker[AsyncSession]
 
 
+@asynccontextmanager
+async def serving(
+    client: Client,
+    env: WorkflowEnvironment,
+    migrated_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[Api]:
+    """The app on `client` (and its data converter) with its lifespan running, a worker on a
+    fresh task queue, an HTTP client."""
+    queue = f"tq-{uuid.uuid4()}"
+    config = ApiConfig(database_url=migrated_url, task_queue=queue, auth=AUTH)
+    app = create_app(config, client=client)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        build_worker(client, queue, session_factory),
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api") as http,
+    ):
+        yield Api(app, http, env, queue, session_factory)
+
+
 @pytest.fixture
 async def api(
     dev_env: WorkflowEnvironment,
@@ -49,13 +72,5 @@ async def api(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Api]:
     """The app with its lifespan running, a worker on a fresh task queue, an HTTP client."""
-    queue = f"tq-{uuid.uuid4()}"
-    config = ApiConfig(database_url=migrated_url, task_queue=queue, auth=AUTH)
-    app = create_app(config, client=dev_env.client)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        build_worker(dev_env.client, queue, session_factory),
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api") as http,
-    ):
-        yield Api(app, http, dev_env, queue, session_factory)
+    async with serving(dev_env.client, dev_env, migrated_url, session_factory) as running:
+        yield running

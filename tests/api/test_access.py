@@ -119,6 +119,13 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
             {"params": {"unit": w.unit}},
             row(200, 200, 200, 200, 200, 200, 200),
         ),
+        # Who holds open tasks where is for HR and auditors: it would name the peers.
+        (
+            "GET",
+            "/v1/appraisals",
+            {"params": {"assignee": EMPLOYEE}},
+            row(403, 403, 403, 403, 403, 200, 200),
+        ),
         (
             "POST",
             f"{a}/appeal",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratings import Grade
@@ -79,6 +80,15 @@ async def test_list_appraisals_filters_and_pages(session: AsyncSession) -> None:
         for offset in (0, 2)
     ]
     assert pages == [["a-1", "a-2"], ["a-4"]]
+
+
+async def test_a_personal_list_cannot_be_filtered_by_who_holds_open_tasks(
+    session: AsyncSession,
+) -> None:
+    # Someone's own appraisals narrowed to those where a peer still has a survey open would
+    # name the peers: that filter is for lists that need no `visible_to`.
+    with pytest.raises(ValueError, match="open_task_for"):
+        await list_appraisals(session, visible_to=nip(1), open_task_for=nip(2))
 
 
 async def test_new_appraisals_are_added_in_chunks_and_existing_rows_kept(
