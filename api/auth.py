@@ -142,7 +142,7 @@ def mint_token(
         raise ValueError(
             f"a token may be valid for at most {_hours(maximum)} (the verifier's limit)"
         )
-    issued = (now or datetime.now(UTC)).replace(microsecond=0)
+    issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": nip,
         "roles": [r.value for r in roles or []],

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.auth import InvalidToken, Role, TokenVerifier, mint_token
+from api.claims import Claims, lifetime_error
 from api.config import AuthConfig
 from tests.api.conftest import AUTH, ISSUER, SECRET, Api
 
@@ -100,6 +101,16 @@ async def test_the_lifetime_and_the_leeway_are_the_configured_ones() -> None:
     two_hours = jwt.encode(claims(iat=NOW, exp=NOW + timedelta(hours=2)), SECRET, "HS256")
     with pytest.raises(InvalidToken, match="lifetime"):
         await TokenVerifier(one_hour).verify(two_hours)
+
+
+def test_a_token_expiring_beyond_the_maximum_from_now_is_refused() -> None:
+    # PyJWT already refuses an iat in the future, which this needs: checked on its own here.
+    now = NOW.timestamp()
+    ahead = Claims(sub=NIP, iss=ISSUER, aud="appraisal", iat=now + 3600, exp=now + 13 * 3600)
+    assert lifetime_error(ahead, now=now, maximum=12 * 3600, leeway=30) == (
+        "expires more than 43200 s from now"
+    )
+    assert lifetime_error(ahead, now=now + 3600, maximum=12 * 3600, leeway=30) is None
 
 
 def test_minted_tokens_stay_within_the_maximum_lifetime() -> None:
