@@ -12,7 +12,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
-from api import outages, problems
+from api import docs, outages, problems
 from api.auth import TokenVerifier
 from api.config import ApiConfig
 from api.deps import Services, no_unknown_query
@@ -70,6 +70,8 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(no_unknown_query)],
+        docs_url=None,  # served by api.docs, without a CDN
+        redoc_url=None,
     )
     generated = app.openapi
 
@@ -80,6 +82,7 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     problems.install(app)
     outages.install(app)
+    docs.install(app)
     for module in (rosters, cycles, tasks, appraisals, audit, policies, codec, health):
         app.include_router(module.router)
     app.add_middleware(

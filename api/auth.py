@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -10,9 +11,8 @@ from typing import Any
 import jwt
 from pydantic import BaseModel
 
+from api.claims import Claims, lifetime_error
 from api.config import AuthConfig
-from domain.errors import DomainError
-from domain.nip import parse_nip
 
 # Only these are ever accepted: `none` and any algorithm of the other family are refused, so
 # an RS256 public key can never be used as an HS256 secret.
@@ -54,11 +54,13 @@ class InvalidToken(Exception):
 
 
 class TokenVerifier:
-    """Checks signature, expiry, not-before, audience and issuer; reads `sub` and `roles`."""
+    """Checks signature, expiry, not-before, audience, issuer and lifetime, and the shape of
+    every claim it reads; reads `sub` and `roles`."""
 
     def __init__(self, config: AuthConfig) -> None:
         if not config.uses_oidc:
             _check_secret(config.jwt_secret)
+        _check_issuer_and_audience(config)
         self._config = config
         self._jwks = jwt.PyJWKClient(config.oidc_jwks_url) if config.oidc_jwks_url else None
 
@@ -74,30 +76,33 @@ class TokenVerifier:
             else:
                 key, algorithms = self._config.jwt_secret, HS_ALGORITHMS
                 issuer = self._config.jwt_issuer
-            claims = jwt.decode(
+            payload = jwt.decode(
                 token,
                 key,
                 algorithms=algorithms,
                 audience=self._config.audience,
                 issuer=issuer,
                 leeway=self._config.leeway_seconds,
-                options={"require": ["exp", "iat", "sub", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
-        except (jwt.PyJWTError, ValueError) as e:
+            # PyJWT checks the claims' values; their shapes are checked here, and a TypeError
+            # is how it refuses some (an `iss` that is not a string).
+            claims = Claims.model_validate(payload)
+        except (jwt.PyJWTError, ValueError, TypeError) as e:
             raise InvalidToken(str(e)) from None
-        return _principal(claims)
+        problem = lifetime_error(
+            claims,
+            now=time.time(),
+            maximum=self._config.max_token_lifetime_seconds,
+            leeway=self._config.leeway_seconds,
+        )
+        if problem:
+            raise InvalidToken(problem)
+        roles = frozenset(_ROLES[r] for r in claims.roles if r in _ROLES)
+        return Principal(nip=claims.sub, roles=roles)
 
 
-def _principal(claims: dict[str, Any]) -> Principal:
-    nip = str(claims["sub"])
-    try:
-        parse_nip(nip)
-    except DomainError:
-        raise InvalidToken("sub is not a valid NIP") from None
-    raw = claims.get("roles", [])
-    if not isinstance(raw, list):
-        raise InvalidToken("roles must be a list")
-    return Principal(nip=nip, roles=frozenset(Role(r) for r in raw if r in set(Role)))
+_ROLES = {role.value: role for role in Role}
 
 
 MIN_SECRET_BYTES = 32
@@ -111,6 +116,16 @@ def _check_secret(secret: str) -> None:
         raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
 
 
+def _check_issuer_and_audience(config: AuthConfig) -> None:
+    # Without both, a token minted for another service with the same secret or single sign-on
+    # would be accepted here.
+    kind = "OIDC" if config.uses_oidc else "JWT"
+    if not (config.oidc_issuer if config.uses_oidc else config.jwt_issuer):
+        raise ValueError(f"set {kind}_ISSUER: tokens must name who issued them")
+    if not config.audience:
+        raise ValueError(f"set {kind}_AUDIENCE: tokens must name this service as their audience")
+
+
 def mint_token(
     config: AuthConfig,
     nip: str,
@@ -119,17 +134,27 @@ def mint_token(
     ttl: timedelta = timedelta(hours=8),
     now: datetime | None = None,
 ) -> str:
-    """A development token signed with the shared secret."""
+    """A development token signed with the shared secret, for this issuer and audience."""
     _check_secret(config.jwt_secret)
+    _check_issuer_and_audience(config)
+    maximum = timedelta(seconds=config.max_token_lifetime_seconds)
+    if ttl > maximum:
+        raise ValueError(
+            f"a token may be valid for at most {_hours(maximum)} (the verifier's limit)"
+        )
     issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": nip,
         "roles": [r.value for r in roles or []],
+        "iss": config.jwt_issuer,
         "aud": config.audience,
         "iat": issued,
         "nbf": issued,
         "exp": issued + ttl,
     }
-    if config.jwt_issuer:
-        claims["iss"] = config.jwt_issuer
     return jwt.encode(claims, config.jwt_secret, algorithm="HS256")
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} hours" if hours != 1 else "1 hour"

@@ -6,14 +6,19 @@ from pydantic import BaseModel, Field
 
 
 class AuthConfig(BaseModel):
-    """How bearer tokens are verified: a shared HS256 secret, or an OIDC issuer's JWKS."""
+    """How bearer tokens are verified: a shared HS256 secret, or an OIDC issuer's JWKS.
+
+    A verifier refuses to be made without an issuer and an audience for the chosen kind."""
 
     jwt_secret: str = ""
     jwt_issuer: str | None = None
-    audience: str = "appraisal"
+    audience: str = ""
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
-    leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # Clock skew tolerated on exp, nbf and iat: small, or an expired token lives on.
+    leeway_seconds: int = Field(default=30, ge=0, le=120)
+    # A stolen token is good until it expires: refuse any meant to live longer than a workday.
+    max_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
 
     @property
     def uses_oidc(self) -> bool:

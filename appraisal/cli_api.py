@@ -34,9 +34,12 @@ def api(
 def token(
     nip: Annotated[str, typer.Argument(help="The caller's NIP (18 digits)")],
     role: Annotated[list[Role] | None, typer.Option(help="hr and/or auditor")] = None,
-    hours: Annotated[int, typer.Option(min=1, max=24 * 30, help="Valid for")] = 8,
+    hours: Annotated[
+        int, typer.Option(min=1, help="Valid for; at most JWT_MAX_LIFETIME_SECONDS (12 hours)")
+    ] = 8,
 ) -> None:
-    """Mint a development token signed with JWT_SECRET."""
+    """Mint a development token signed with JWT_SECRET, for JWT_ISSUER and JWT_AUDIENCE (those
+    of `appraisal dev` when unset)."""
     from api.auth import mint_token
     from domain.errors import DomainError
     from domain.nip import parse_nip
@@ -45,7 +48,7 @@ def token(
         parse_nip(nip)
     except DomainError as e:
         raise typer.BadParameter(str(e), param_hint="NIP") from None
-    config = get_settings().api_config().auth
+    config = get_settings().api_config(development=True).auth
     try:
         typer.echo(mint_token(config, nip, role or [], ttl=timedelta(hours=hours)))
     except ValueError as e:

@@ -96,7 +96,7 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        base = settings.api_config()
+        base = settings.api_config(development=True)
         config = base.model_copy(
             update={
                 "database_url": database_url,

@@ -61,10 +61,12 @@ async def load_demo(
     base = f"http://127.0.0.1:{options.api_port}"
     say(f"\ndemo: {len(employees)} employees in 4 offices, policy {policy.name}, cycle {cycle_id}")
     say(f"export CYCLE_ID={cycle_id}")
-    say("tokens (valid 24 hours):")
+    # As long as the verifier allows: a longer-lived token would be refused.
+    ttl = timedelta(seconds=config.auth.max_token_lifetime_seconds)
+    say(f"tokens (valid {ttl.total_seconds() / 3600:g} hours):")
     for name, (nip, roles) in people.items():
         say(f"export {name}_NIP={nip}")
-        say(f"export {name}_TOKEN={mint_token(config.auth, nip, roles, ttl=timedelta(hours=24))}")
+        say(f"export {name}_TOKEN={mint_token(config.auth, nip, roles, ttl=ttl)}")
     say("try:")
     say(f'curl -s -H "Authorization: Bearer $SUPERVISOR_TOKEN" {base}/v1/tasks')
     if task_id:

@@ -50,6 +50,8 @@ from workflows.appraisal import AppraisalWorkflow
 from workflows.messages import AppraisalInput, AppraisalState, CompleteTaskInput, ReviewBody
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
+ISSUER = "appraisal-bench"
+AUDIENCE = "appraisal"
 SUPERIOR = nip(1, born="19650115")
 SETTLE_S = 3.0
 
@@ -112,6 +114,8 @@ def start_api(
         "TEMPORAL_ADDRESS": temporal_address,
         "TASK_QUEUE": queue,
         "JWT_SECRET": SECRET,
+        "JWT_ISSUER": ISSUER,
+        "JWT_AUDIENCE": AUDIENCE,
         "PAYLOAD_KEYS": "",
     }
     app = "bench.api:served_app"
@@ -216,7 +220,8 @@ async def main(appraisals: int, concurrency: int, as_json: bool) -> dict[str, An
                 raw_half, api_half = reviews[: appraisals // 2], reviews[appraisals // 2 :]
                 tokens = {
                     r.task.assignee_nip: mint_token(
-                        AuthConfig(jwt_secret=SECRET), r.task.assignee_nip
+                        AuthConfig(jwt_secret=SECRET, jwt_issuer=ISSUER, audience=AUDIENCE),
+                        r.task.assignee_nip,
                     )
                     for r in api_half
                 }

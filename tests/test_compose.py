@@ -83,7 +83,8 @@ def test_api_and_worker_are_configured_and_encrypt() -> None:
         assert env["TEMPORAL_ADDRESS"] == "temporal:7233", name
         assert env["PAYLOAD_KEYS"].startswith("${PAYLOAD_KEYS:?"), "encryption must be on"
     api_env = environment(SERVICES["api"])
-    assert {"JWT_SECRET", "OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL"} <= set(api_env)
+    tokens = {"JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "OIDC_ISSUER", "OIDC_AUDIENCE"}
+    assert {*tokens, "OIDC_JWKS_URL", "JWT_MAX_LIFETIME_SECONDS"} <= set(api_env)
     worker = SERVICES["worker"]
     assert "container_name" not in worker and "ports" not in worker, "workers must scale"
 

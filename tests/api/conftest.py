@@ -20,7 +20,9 @@ from api.config import ApiConfig, AuthConfig
 from appraisal.worker import build_worker
 
 SECRET = "test-secret-of-at-least-32-bytes-long"
-AUTH = AuthConfig(jwt_secret=SECRET)
+ISSUER = "https://appraisal.tests"
+AUDIENCE = "appraisal"
+AUTH = AuthConfig(jwt_secret=SECRET, jwt_issuer=ISSUER, audience=AUDIENCE)
 
 
 def token(nip: str, *roles: Role) -> str:

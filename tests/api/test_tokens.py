@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.auth import InvalidToken, Role, TokenVerifier, mint_token
+from api.claims import Claims, lifetime_error
 from api.config import AuthConfig
-from tests.api.conftest import AUTH, SECRET, Api
+from tests.api.conftest import AUTH, ISSUER, SECRET, Api
 
 NIP = "198001152006041001"
 NO_KEY: Any = None  # alg "none" signs with nothing
@@ -24,7 +25,13 @@ NO_KEY: Any = None  # alg "none" signs with nothing
 
 def claims(**changes: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
-    base = {"sub": NIP, "aud": "appraisal", "iat": now, "exp": now + timedelta(hours=1)}
+    base = {
+        "sub": NIP,
+        "iss": ISSUER,
+        "aud": "appraisal",
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+    }
     return {k: v for k, v in {**base, **changes}.items() if v is not None}
 
 
@@ -33,8 +40,22 @@ PUBLIC_PEM = RSA_KEY.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
 )
 
+NOW = datetime.now(UTC)
 BAD_TOKENS = {
     "expired": jwt.encode(claims(exp=datetime.now(UTC) - timedelta(hours=1)), SECRET, "HS256"),
+    "expired beyond the leeway": jwt.encode(
+        claims(exp=NOW - timedelta(seconds=45)), SECRET, "HS256"
+    ),
+    "no issuer": jwt.encode(claims(iss=None), SECRET, "HS256"),
+    "wrong issuer": jwt.encode(claims(iss="https://elsewhere.example"), SECRET, "HS256"),
+    "no issued-at": jwt.encode(claims(iat=None), SECRET, "HS256"),
+    "lives longer than 12 hours": jwt.encode(
+        claims(iat=NOW, exp=NOW + timedelta(hours=12, minutes=1)), SECRET, "HS256"
+    ),
+    "expires in 2100": jwt.encode(claims(exp=datetime(2100, 1, 1, tzinfo=UTC)), SECRET, "HS256"),
+    "issued long ago, expires tomorrow": jwt.encode(
+        claims(iat=NOW - timedelta(days=30), exp=NOW + timedelta(days=1)), SECRET, "HS256"
+    ),
     "issued in the future": jwt.encode(
         claims(iat=datetime.now(UTC) + timedelta(hours=1)), SECRET, "HS256"
     ),
@@ -70,6 +91,36 @@ async def test_a_good_token_gets_in_and_roles_come_from_the_claim(api: Api) -> N
     assert principal.roles == frozenset({Role.HR})  # unknown roles are ignored
 
 
+async def test_the_lifetime_and_the_leeway_are_the_configured_ones() -> None:
+    verifier = TokenVerifier(AUTH)
+    twelve_hours = jwt.encode(claims(iat=NOW, exp=NOW + timedelta(hours=12)), SECRET, "HS256")
+    assert (await verifier.verify(twelve_hours)).nip == NIP
+    just_expired = jwt.encode(claims(exp=datetime.now(UTC) - timedelta(seconds=10)), SECRET)
+    assert (await verifier.verify(just_expired)).nip == NIP  # within the 30 s leeway
+    one_hour = AUTH.model_copy(update={"max_token_lifetime_seconds": 3600})
+    two_hours = jwt.encode(claims(iat=NOW, exp=NOW + timedelta(hours=2)), SECRET, "HS256")
+    with pytest.raises(InvalidToken, match="lifetime"):
+        await TokenVerifier(one_hour).verify(two_hours)
+
+
+def test_a_token_expiring_beyond_the_maximum_from_now_is_refused() -> None:
+    # PyJWT already refuses an iat in the future, which this needs: checked on its own here.
+    now = NOW.timestamp()
+    ahead = Claims(sub=NIP, iss=ISSUER, aud="appraisal", iat=now + 3600, exp=now + 13 * 3600)
+    assert lifetime_error(ahead, now=now, maximum=12 * 3600, leeway=30) == (
+        "expires more than 43200 s from now"
+    )
+    assert lifetime_error(ahead, now=now + 3600, maximum=12 * 3600, leeway=30) is None
+
+
+def test_minted_tokens_stay_within_the_maximum_lifetime() -> None:
+    decoded = jwt.decode(mint_token(AUTH, NIP), options={"verify_signature": False})
+    assert decoded["iss"] == ISSUER and decoded["aud"] == "appraisal"
+    assert 0 < decoded["exp"] - decoded["iat"] <= 12 * 3600
+    with pytest.raises(ValueError, match="12 hours"):
+        mint_token(AUTH, NIP, ttl=timedelta(hours=13))
+
+
 class _Jwks(BaseHTTPRequestHandler):
     body = b""
 
@@ -94,7 +145,9 @@ def jwks_url() -> Iterator[str]:
 
 
 async def test_oidc_tokens_are_checked_against_the_issuers_keys(jwks_url: str) -> None:
-    config = AuthConfig(oidc_issuer="https://sso.example.go.id", oidc_jwks_url=jwks_url)
+    config = AuthConfig(
+        oidc_issuer="https://sso.example.go.id", oidc_jwks_url=jwks_url, audience="appraisal"
+    )
     verifier = TokenVerifier(config)
     issued = claims(iss="https://sso.example.go.id", roles=["auditor"])
     good = jwt.encode(issued, RSA_KEY, "RS256", headers={"kid": "k1"})
@@ -136,9 +189,26 @@ def _hs256_with(key: bytes, payload: dict[str, Any]) -> str:
 
 def test_a_verifier_needs_a_secret_or_an_issuer() -> None:
     with pytest.raises(ValueError, match="JWT_SECRET"):
-        TokenVerifier(AuthConfig())
+        TokenVerifier(AuthConfig(jwt_issuer=ISSUER))
 
 
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 32 bytes"):
-        TokenVerifier(AuthConfig(jwt_secret="short"))
+        TokenVerifier(AuthConfig(jwt_secret="short", jwt_issuer=ISSUER))
+
+
+JWKS = "http://127.0.0.1:1/jwks.json"  # never fetched: the verifier refuses to be made
+
+
+@pytest.mark.parametrize(
+    ("config", "missing"),
+    [
+        (AuthConfig(jwt_secret=SECRET, audience="appraisal"), "JWT_ISSUER"),
+        (AuthConfig(jwt_secret=SECRET, jwt_issuer=ISSUER, audience=""), "JWT_AUDIENCE"),
+        (AuthConfig(oidc_jwks_url=JWKS, audience="appraisal"), "OIDC_ISSUER"),
+        (AuthConfig(oidc_issuer=ISSUER, oidc_jwks_url=JWKS, audience=""), "OIDC_AUDIENCE"),
+    ],
+)
+def test_a_verifier_needs_an_issuer_and_an_audience(config: AuthConfig, missing: str) -> None:
+    with pytest.raises(ValueError, match=missing):
+        TokenVerifier(config)

@@ -1,0 +1,93 @@
+"""Token settings: production must name an issuer and an audience; development mints tokens the
+development stack accepts, within the maximum lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from typer.testing import CliRunner
+
+from api.auth import TokenVerifier
+from appraisal.cli import app
+from appraisal.settings import Settings, get_settings
+
+SECRET = "settings-secret-of-at-least-32-bytes"
+NIP = "198001152006041001"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No .env file and no token settings from the caller's environment."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "OIDC_ISSUER", "OIDC_AUDIENCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OIDC_JWKS_URL", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"JWT_SECRET": SECRET}, "JWT_ISSUER"),
+        ({"JWT_SECRET": SECRET, "JWT_ISSUER": "https://appraisal.example"}, "JWT_AUDIENCE"),
+        ({"OIDC_JWKS_URL": "http://127.0.0.1:1/jwks", "OIDC_AUDIENCE": "a"}, "OIDC_ISSUER"),
+        (
+            {"OIDC_JWKS_URL": "http://127.0.0.1:1/jwks", "OIDC_ISSUER": "https://sso"},
+            "OIDC_AUDIENCE",
+        ),
+    ],
+)
+def test_production_settings_without_issuer_or_audience_do_not_start(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], missing: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=missing):
+        TokenVerifier(Settings(_env_file=None).api_config().auth)
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: served.append(a))
+    result = runner.invoke(app, ["api"])
+    assert result.exit_code == 2 and missing in result.output, result.output
+    assert not served, "the API started without a complete token configuration"
+
+
+def test_production_settings_with_issuer_and_audience_start() -> None:
+    settings = Settings(
+        _env_file=None,
+        jwt_secret=SECRET,
+        jwt_issuer="https://appraisal.example",
+        jwt_audience="appraisal",
+        jwt_max_lifetime_seconds=3600,
+    )
+    auth = settings.api_config().auth
+    TokenVerifier(auth)
+    assert (auth.jwt_issuer, auth.audience, auth.max_token_lifetime_seconds) == (
+        "https://appraisal.example",
+        "appraisal",
+        3600,
+    )
+    assert auth.leeway_seconds == 30
+
+
+def test_development_settings_mint_tokens_the_development_stack_accepts() -> None:
+    auth = Settings(_env_file=None, jwt_secret=SECRET).api_config(development=True).auth
+    result = runner.invoke(app, ["token", NIP, "--role", "hr"], env={"JWT_SECRET": SECRET})
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["iss"] and claims["aud"] and claims["exp"] - claims["iat"] <= 12 * 3600
+    principal = asyncio.run(TokenVerifier(auth).verify(token))
+    assert principal.nip == NIP and principal.is_hr
+
+
+def test_a_token_longer_than_the_maximum_is_not_minted() -> None:
+    result = runner.invoke(app, ["token", NIP, "--hours", "13"], env={"JWT_SECRET": SECRET})
+    assert result.exit_code == 2 and "12 hours" in result.output, result.output
