@@ -14,7 +14,7 @@ from appraisal.clients import connect
 from appraisal.settings import get_settings
 from domain.curve import UnitRating
 from domain.errors import DomainError
-from domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster
+from domain.launch import REGIONAL_HEAD, LaunchRefused, check_policy, launch_roster
 from domain.policy import Policy
 from domain.presets import preset
 from domain.ratings import Grade
@@ -66,9 +66,10 @@ def _chosen_policy(name: str | None, path: Path | None, regional_head: str | Non
     return policy.model_copy(update={"regional_head_nip": regional_head})
 
 
-def _refused(e: LaunchRefused, what: str) -> DomainError:
+def _refused(e: LaunchRefused, what: str, regional_head: str | None) -> DomainError:
     """The refusal in one line, saying which option sets the missing field."""
-    hint = "; name one with --regional-head NIP" if e.field == REGIONAL_HEAD else ""
+    missing = e.field == REGIONAL_HEAD and regional_head is None
+    hint = "; name one with --regional-head NIP" if missing else ""
     return DomainError(f"cannot {what}: {e}{hint}")
 
 
@@ -143,7 +144,7 @@ def cycle_launch(
         try:
             launch_roster(employees, chosen)
         except LaunchRefused as e:
-            raise _refused(e, f"launch {org} {year}") from None
+            raise _refused(e, f"launch {org} {year}", regional_head) from None
         handle = await launch_cycle(
             await connect(settings),
             org=org,
@@ -231,16 +232,17 @@ def schedule_create(
         settings = get_settings()
         chosen = _chosen_policy(policy, policy_file, regional_head)
         try:
-            return await create_yearly(
-                await connect(settings),
-                org=org,
-                policy=chosen,
-                task_queue=settings.task_queue,
-                month=month,
-                day=day,
-            )
+            check_policy(chosen)  # refused before Temporal is even reached
         except LaunchRefused as e:
-            raise _refused(e, f"schedule {org}") from None
+            raise _refused(e, f"schedule {org}", regional_head) from None
+        return await create_yearly(
+            await connect(settings),
+            org=org,
+            policy=chosen,
+            task_queue=settings.task_queue,
+            month=month,
+            day=day,
+        )
 
     typer.echo(_run(go))
 
