@@ -101,7 +101,7 @@ async def test_a_failed_cycle_shows_failed_with_its_reason_and_is_launched_again
 
     view = await eventually(launched, bool, within=30, what="the relaunched cycle launched")
     assert view["state"] == "running" and view["failure"] is None
-    assert view["status"]["launched"] == len(employees)  # type: ignore[index]
+    assert view["status"]["launched"] == len(employees)
     again = await api.http.post("/v1/cycles", json=launch, headers=bearer(HR, Role.HR))
     assert again.status_code == 202  # a running cycle is found, not started again
     assert (await handle.describe()).run_id == described.run_id

@@ -21,7 +21,7 @@ from tests.faults.checks import eventually, store_roster
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD
 from workflows import ids
 from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import LaunchBatch, LaunchResult
+from workflows.cycle_messages import CycleSummary, LaunchBatch, LaunchResult
 from workflows.io import LAUNCH_BATCH
 from workflows.starters import launch_cycle
 
@@ -39,7 +39,7 @@ class FailsAfterDepthOne:
     async def launch_batch(self, batch: LaunchBatch) -> LaunchResult:
         """Start the batch; fail the first one at depth 1 after its starts."""
         result: LaunchResult = await self._real(batch)  # type: ignore[operator]
-        self.results.append((activity.info().workflow_run_id, result))
+        self.results.append((activity.info().workflow_run_id or "", result))
         if batch.depth == 1 and not self.failed:
             self.failed = True
             raise ApplicationError("the launch broke", type="LaunchBroke", non_retryable=True)
@@ -86,8 +86,8 @@ async def test_a_relaunch_after_a_failure_midway_starts_each_appraisal_once(
 
         second_run = await launch()
         assert second_run != first_run  # a new run of the same cycle
-        cycle = client.get_workflow_handle_for(
-            CycleWorkflow.run, ids.workflow_id_of_cycle(cycle_id)
+        cycle = client.get_workflow_handle(
+            ids.workflow_id_of_cycle(cycle_id), result_type=CycleSummary
         )
         status = await eventually(
             lambda: cycle.query(CycleWorkflow.status),
