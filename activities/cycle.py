@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import DomainError
+from domain.launch import LaunchRefused, check_launch
 from domain.records import AppraisalRecord
 from domain.roster import Roster, validate_roster
 from store.repositories.appraisals import add_new_appraisals, list_graded, set_final_grades
@@ -189,10 +190,9 @@ class CycleActivities:
         """How many appraisals start at each depth; fails at once if someone lacks an appraiser."""
         roster = await self._roster(request.roster_id, request.top_appraiser_nip)
         try:
-            for e in roster.employees:
-                roster.superior_of(e.nip)
-        except DomainError as e:
-            raise ApplicationError(str(e), type="PolicyIncomplete", non_retryable=True) from None
+            check_launch(roster)  # the rule a launch checks before it starts the cycle
+        except LaunchRefused as e:
+            raise ApplicationError(str(e), type=e.kind, non_retryable=True) from None
         return LaunchPlan(
             depth_counts=[len(level) for level in roster.launch_order()],
             units=dict(Counter(e.unit_code for e in roster.employees)),

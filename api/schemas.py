@@ -14,6 +14,7 @@ from domain.nip import Nip
 from domain.peer import PeerFeedback
 from domain.policy import Policy
 from workflows.cycle_messages import Adjustment, CycleStatus, CycleSummary
+from workflows.cycle_runs import CycleFailure, CycleState
 from workflows.messages import AppraisalState
 
 T = TypeVar("T")
@@ -98,6 +99,8 @@ class CycleListItem(BaseModel):
     status: str = Field(examples=["RUNNING"])
     started_at: datetime | None
     closed_at: datetime | None
+    state: CycleState = Field(examples=["failed"], description="`status`, in lower case")
+    failure: CycleFailure | None = Field(default=None, description="why the run failed")
 
 
 class AppealRequest(Strict):
@@ -152,7 +155,10 @@ class AppraisalView(BaseModel):
 
 
 class CycleView(BaseModel):
-    """A cycle's live counters, and its closing summary once it has closed."""
+    """A cycle's live counters, its closing summary once it has closed, and whether its latest
+    run is running, completed or failed (with why: a failed year can be launched again)."""
 
     status: CycleStatus
     summary: CycleSummary | None = None
+    state: CycleState = Field(examples=["running"])
+    failure: CycleFailure | None = Field(default=None, description="why the run failed")

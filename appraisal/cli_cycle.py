@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -13,6 +14,8 @@ from appraisal.clients import connect
 from appraisal.settings import get_settings
 from domain.curve import UnitRating
 from domain.errors import DomainError
+from domain.launch import REGIONAL_HEAD, LaunchRefused, check_policy, launch_roster
+from domain.policy import Policy
 from domain.presets import preset
 from domain.ratings import Grade
 from domain.roster import Roster, RosterInvalid
@@ -26,7 +29,21 @@ schedule_app = typer.Typer(help="A yearly schedule that launches a cycle.", no_a
 
 Org = Annotated[str, typer.Option(help="The organisation, e.g. kota-binjai")]
 Year = Annotated[int, typer.Option(help="The appraisal year")]
-PolicyOpt = Annotated[str, typer.Option("--policy", help="A preset name")]
+PolicyOpt = Annotated[
+    str | None, typer.Option("--policy", help="A preset name (national unless a file is given)")
+]
+PolicyFileOpt = Annotated[
+    Path | None,
+    typer.Option("--policy-file", help="A policy file (.toml or .json), as policy-check reads it"),
+]
+RegionalHeadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--regional-head",
+        metavar="NIP",
+        help="Who appraises the heads at the top of the roster, if the policy names no one",
+    ),
+]
 
 
 def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -35,6 +52,25 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except DomainError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None
+
+
+def _chosen_policy(name: str | None, path: Path | None, regional_head: str | None) -> Policy:
+    """The preset or the policy file, with the regional head if one is given."""
+    from domain.policy import load_policy
+
+    if name is not None and path is not None:
+        raise DomainError("give --policy or --policy-file, not both")
+    policy = load_policy(path) if path is not None else preset(name or "national")
+    if regional_head is None:
+        return policy
+    return policy.model_copy(update={"regional_head_nip": regional_head})
+
+
+def _refused(e: LaunchRefused, what: str, regional_head: str | None) -> DomainError:
+    """The refusal in one line, saying which option sets the missing field."""
+    missing = e.field == REGIONAL_HEAD and regional_head is None
+    hint = "; name one with --regional-head NIP" if missing else ""
+    return DomainError(f"cannot {what}: {e}{hint}")
 
 
 def _read_roster(path: Path) -> Roster:
@@ -83,19 +119,38 @@ def roster_import(path: Annotated[Path, typer.Argument()], org: Org) -> None:
 
 @cycle_app.command("launch")
 def cycle_launch(
-    org: Org, year: Year, roster: Annotated[str, typer.Option()], policy: PolicyOpt = "national"
+    org: Org,
+    year: Year,
+    roster: Annotated[str, typer.Option()],
+    policy: PolicyOpt = None,
+    policy_file: PolicyFileOpt = None,
+    regional_head: RegionalHeadOpt = None,
 ) -> None:
-    """Launch the organisation's cycle for the year (or find the running one)."""
+    """Launch the organisation's cycle for the year (or find the running or completed one; a
+    failed one is launched again). A policy that cannot run is refused before anything starts."""
+    from store.db import make_engine, make_session_factory
+    from store.repositories.rosters import list_employees
     from workflows.starters import launch_cycle
 
     async def go() -> str:
         settings = get_settings()
+        chosen = _chosen_policy(policy, policy_file, regional_head)
+        engine = make_engine(settings.database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                employees = await list_employees(session, roster)
+        finally:
+            await engine.dispose()
+        try:
+            launch_roster(employees, chosen)
+        except LaunchRefused as e:
+            raise _refused(e, f"launch {org} {year}", regional_head) from None
         handle = await launch_cycle(
             await connect(settings),
             org=org,
             year=year,
             roster_id=roster,
-            policy=preset(policy),
+            policy=chosen,
             task_queue=settings.task_queue,
         )
         return handle.id
@@ -105,14 +160,19 @@ def cycle_launch(
 
 @cycle_app.command("status")
 def cycle_status(org: Org, year: Year) -> None:
-    """Launch progress and, per unit, how many appraisals stand in each stage."""
+    """Launch progress, per unit how many appraisals stand in each stage, and the state of the
+    cycle's run: `failed` with the failure's type and message when it failed."""
     from workflows.cycle import CycleWorkflow
+    from workflows.cycle_runs import outcome_of
     from workflows.ids import cycle_workflow_id
 
     async def go() -> str:
         client = await connect(get_settings())
         handle = client.get_workflow_handle_for(CycleWorkflow.run, cycle_workflow_id(org, year))
-        return (await handle.query(CycleWorkflow.status)).model_dump_json(indent=2)
+        status = await handle.query(CycleWorkflow.status)
+        outcome = await outcome_of(client, await handle.describe())
+        shown = status.model_dump(mode="json") | outcome.model_dump(mode="json")
+        return json.dumps(shown, indent=2, ensure_ascii=False)
 
     typer.echo(_run(go))
 
@@ -158,20 +218,27 @@ def cycle_calibrate(
 @schedule_app.command("create")
 def schedule_create(
     org: Org,
-    policy: PolicyOpt = "national",
+    policy: PolicyOpt = None,
+    policy_file: PolicyFileOpt = None,
+    regional_head: RegionalHeadOpt = None,
     month: Annotated[int, typer.Option(min=1, max=12)] = 1,
     day: Annotated[int, typer.Option(min=1, max=28)] = 2,
 ) -> None:
     """Launch the organisation's cycle every year on the given day (Asia/Jakarta), from its
-    latest roster."""
+    latest roster. A policy that cannot run is refused."""
     from appraisal.schedules import create_yearly
 
     async def go() -> str:
         settings = get_settings()
+        chosen = _chosen_policy(policy, policy_file, regional_head)
+        try:
+            check_policy(chosen)  # refused before Temporal is even reached
+        except LaunchRefused as e:
+            raise _refused(e, f"schedule {org}", regional_head) from None
         return await create_yearly(
             await connect(settings),
             org=org,
-            policy=preset(policy),
+            policy=chosen,
             task_queue=settings.task_queue,
             month=month,
             day=day,

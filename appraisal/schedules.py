@@ -12,6 +12,7 @@ from temporalio.client import (
     ScheduleState,
 )
 
+from domain.launch import check_policy
 from domain.policy import Policy
 from workflows.cycle_messages import YearlyLaunch
 from workflows.yearly import YearlyLaunchWorkflow
@@ -25,7 +26,10 @@ def schedule_id_for(org: str) -> str:
 async def create_yearly(
     client: Client, *, org: str, policy: Policy, task_queue: str, month: int = 1, day: int = 2
 ) -> str:
-    """Create the schedule: each year at 07:00 Asia/Jakarta on month/day."""
+    """Create the schedule: each year at 07:00 Asia/Jakarta on month/day; LaunchRefused, and no
+    schedule, when the policy could not run (the roster, the latest each year, is checked when
+    it fires)."""
+    check_policy(policy)
     schedule_id = schedule_id_for(org)
     await client.create_schedule(
         schedule_id,

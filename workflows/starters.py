@@ -29,7 +29,8 @@ async def launch_cycle(
     year_start: datetime | None = None,
     batch_size: int = 2000,
 ) -> CycleHandle:
-    """Start the organisation's cycle for the year, or find the one already running."""
+    """Start the organisation's cycle for the year, or find the one running or completed (a
+    failed one is started again)."""
     inp = CycleInput(
         org=org,
         year=year,
@@ -39,13 +40,16 @@ async def launch_cycle(
         batch_size=batch_size,
     )
     workflow_id = cycle_workflow_id(org, year)
-    # Rejecting a duplicate covers a running cycle and a closed one alike: a year has one.
+    # A running or completed cycle is found, not started again: a year has one. One that
+    # failed, or was terminated or cancelled, is started anew under the same id; its launch
+    # finds the appraisals the failed run had started (their ids are the same) and starts
+    # only the others.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
             CycleWorkflow.run,
             inp,
             id=workflow_id,
             task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         )
     return client.get_workflow_handle(workflow_id, result_type=CycleSummary)

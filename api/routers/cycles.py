@@ -27,10 +27,11 @@ from api.schemas import (
 )
 from api.temporal_errors import workflow_call
 from domain.errors import DomainError
+from domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster
 from domain.policy import Policy
 from domain.presets import preset
 from store.repositories.exports import grade_lines
-from store.repositories.rosters import get_roster
+from store.repositories.rosters import get_roster, list_employees
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import (
     CalibrateInput,
@@ -40,6 +41,7 @@ from workflows.cycle_messages import (
     CycleStatus,
     CycleSummary,
 )
+from workflows.cycle_runs import outcome_of
 from workflows.ids import CYCLE_WORKFLOW_PREFIX, workflow_id_of_cycle
 from workflows.starters import launch_cycle
 
@@ -63,6 +65,18 @@ def _policy(chosen: str | Policy, regional_head_nip: str | None) -> Policy:
     return policy.model_copy(update={"regional_head_nip": regional_head_nip})
 
 
+async def _check_launch(session: SessionDep, roster_id: str, policy: Policy) -> None:
+    """422 naming the field to set when the cycle could not run, before anything starts."""
+    try:
+        launch_roster(await list_employees(session, roster_id), policy)
+    except LaunchRefused as e:
+        # The request carries the roster and the regional head beside the policy.
+        field = e.field if e.field in (REGIONAL_HEAD, "roster_id") else f"policy.{e.field}"
+        raise ProblemError(
+            422, str(e), code=e.kind, errors=[FieldError(field=f"body.{field}", message=e.reason)]
+        ) from None
+
+
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
@@ -75,17 +89,21 @@ async def launch(
     client: TemporalClientDep,
     svc: ServicesDep,
 ) -> CycleRef:
-    """Launch the year for the roster's organisation; launching again returns the same cycle."""
+    """Launch the year for the roster's organisation; launching again returns the same cycle
+    while it runs or once it has completed, and starts it anew after a failure. A policy that
+    cannot run (e.g. one naming no regional head) is refused with 422 before anything starts."""
     roster = await get_roster(session, request.roster_id)
     if roster is None:
         raise not_found("roster")
+    policy = _policy(request.policy, request.regional_head_nip)
+    await _check_launch(session, roster.id, policy)
     async with workflow_call("cycle"):
         handle = await launch_cycle(
             client,
             org=roster.org,
             year=request.year,
             roster_id=roster.id,
-            policy=_policy(request.policy, request.regional_head_nip),
+            policy=policy,
             task_queue=svc.config.task_queue,
             year_start=request.year_start,
         )
@@ -105,6 +123,7 @@ async def list_cycles(
     items: list[CycleListItem] = []
     async with workflow_call("cycle"):
         async for wf in client.list_workflows("WorkflowType = 'CycleWorkflow'", limit=limit):
+            outcome = await outcome_of(client, wf)
             items.append(
                 CycleListItem(
                     cycle_id=wf.id.removeprefix(CYCLE_WORKFLOW_PREFIX),
@@ -112,6 +131,8 @@ async def list_cycles(
                     status=(wf.status or WorkflowExecutionStatus.RUNNING).name,
                     started_at=wf.start_time,
                     closed_at=wf.close_time,
+                    state=outcome.state,
+                    failure=outcome.failure,
                 )
             )
     return Page(items=items, limit=limit, offset=0, next_offset=None)
@@ -121,7 +142,8 @@ async def list_cycles(
 async def read_cycle(
     cycle_id: str, principal: ReaderPrincipal, client: TemporalClientDep
 ) -> CycleView:
-    """Counts per unit and stage, calibration state, and the closing summary once closed."""
+    """Counts per unit and stage, calibration state, the closing summary once closed, and the
+    state of the latest run: `failed` with the failure's type and message when it failed."""
     handle = handle_of(client, cycle_id)
     async with workflow_call("cycle"):
         current: CycleStatus = await handle.query(CycleWorkflow.status)
@@ -129,7 +151,8 @@ async def read_cycle(
         summary = (
             await handle.result() if desc.status == WorkflowExecutionStatus.COMPLETED else None
         )
-    return CycleView(status=current, summary=summary)
+        outcome = await outcome_of(client, desc)
+    return CycleView(status=current, summary=summary, state=outcome.state, failure=outcome.failure)
 
 
 async def roster_of(client: Client, cycle_id: str) -> str:
