@@ -43,8 +43,11 @@ def test_policy_check_takes_an_appeals_officer_other_than_the_regional_head(
             f.write(f'appeals_officer_nip = "{officer}"\n')
         result = runner.invoke(app, ["policy-check", str(path)])
         assert result.exit_code == code, result.output
+        assert "note: no appeals_officer_nip" not in result.output
         path.write_text(path.read_text().rsplit("appeals_officer_nip", 1)[0])
     assert "appeals_officer_nip" in result.output
+    without = runner.invoke(app, ["policy-check", str(path)])
+    assert without.exit_code == 0 and "note: no appeals_officer_nip" in without.output
 
 
 def test_unknown_policy_is_a_clear_error() -> None:

@@ -15,9 +15,11 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError, FailureError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
+from temporalio.worker import Replayer
 
 from activities.cycle import CycleActivities
 from appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
@@ -31,8 +33,9 @@ from store.repositories.appraisals import get_appraisal
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import store_roster
 from tests.workflows.driver import Actors, appraisal_input, drive, nip, start
+from tests.workflows.markers import markers_of
 from workflows import ids
-from workflows.appraisal import AppraisalWorkflow
+from workflows.appraisal import APPEALS_APART, AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
 from workflows.messages import (
@@ -200,7 +203,11 @@ async def test_a_standalone_appraisal_hears_appeals_apart_from_its_appraiser(
     handle = await start(running, appraisal_input(WITH_OFFICER, **same))
     state = await handle.query(AppraisalWorkflow.state)
     assert (state.supervisor_nip, state.superior_nip) == (REGIONAL_HEAD, APPEALS_OFFICER)
+    async with running.sessions() as session:
+        row = await get_appraisal(session, handle.id)
+    assert row is not None and row.superior_nip == APPEALS_OFFICER
     await handle.terminate(reason="test over")
+    histories = [await handle.fetch_history()]
 
     handle = await start(running, appraisal_input(WITHOUT_OFFICER, **same))
     with pytest.raises(WorkflowFailureError) as failed:
@@ -208,3 +215,10 @@ async def test_a_standalone_appraisal_hears_appeals_apart_from_its_appraiser(
     assert isinstance(failed.value.cause, ApplicationError)
     assert failed.value.cause.type == "PolicyIncomplete"
     assert "appeals_officer_nip" in str(failed.value.cause)
+    histories.append(await handle.fetch_history())
+
+    replayer = Replayer(workflows=[AppraisalWorkflow], data_converter=pydantic_data_converter)
+    for history in histories:  # both paths replay on the code that recorded them
+        assert f"patch:{APPEALS_APART}" in markers_of(history)
+        replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        assert replayed.replay_failure is None, replayed.replay_failure
