@@ -113,7 +113,14 @@ def launch_problems(roster: Roster, officer_nip: str | None) -> list[LaunchProbl
 
 def check_launchable(policy: Policy, roster: Roster) -> list[LaunchProblem]:
     """Every reason the roster cannot be launched under the policy, one per employee; empty
-    when it can. The roster must have been validated with the policy's regional head."""
+    when it can. A roster checked with another regional head is read with the policy's."""
+    top = policy.regional_head_nip
+    if roster.top_appraiser_nip != top:
+        try:
+            roster = Roster(employees=roster.employees, top_appraiser_nip=top)
+        except ValueError:  # the only way a valid roster fails here: the head is in it
+            message = "is in the roster, but appraises the heads at the top from outside it"
+            return [LaunchProblem(nip=top or "", field="regional_head_nip", message=message)]
     return launch_problems(roster, policy.appeals_officer_nip)
 
 

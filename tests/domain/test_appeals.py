@@ -138,6 +138,14 @@ def test_a_roster_without_a_regional_head_names_that_field() -> None:
         require_launchable(NATIONAL, roster)
 
 
+def test_a_roster_read_with_another_regional_head_is_read_with_the_policys() -> None:
+    roster = Roster(employees=ROSTER.employees)
+    assert check_launchable(WITH_OFFICER, roster) == []
+    inside = WITH_OFFICER.model_copy(update={"regional_head_nip": HEAD_B})
+    [problem] = check_launchable(inside, roster)
+    assert (problem.nip, problem.field) == (HEAD_B, "regional_head_nip")
+
+
 def test_many_affected_employees_are_counted_not_all_listed() -> None:
     heads = [person(f"19700101200001{1 + i % 2}{i + 1:03d}", f"U{i}", None) for i in range(30)]
     roster = Roster(employees=heads, top_appraiser_nip=REGIONAL_HEAD)
