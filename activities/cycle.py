@@ -21,6 +21,7 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.appeals import superior_in
 from domain.errors import DomainError
 from domain.launch import LaunchRefused, check_launch
 from domain.records import AppraisalRecord
@@ -44,6 +45,7 @@ from workflows.cycle_messages import (
     UnitQuery,
     UnitSummary,
 )
+from workflows.errors import POLICY_INCOMPLETE
 from workflows.ids import appraisal_workflow_id
 from workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
 from workflows.opening import opening_record
@@ -71,7 +73,7 @@ def _appraisal_input(batch: LaunchBatch, roster: Roster, nip: str) -> AppraisalI
         unit_code=e.unit_code,
         position_level=e.position_level,
         supervisor_nip=roster.supervisor_of(nip),
-        superior_nip=roster.superior_of(nip),
+        superior_nip=superior_in(batch.policy, roster, nip),
         supervisor_in_cycle=e.supervisor_nip is not None,
         subordinate_nips=roster.subordinates_of(nip),
         peer_nips=roster.peers_of(nip, peers.peers_per_employee) if peers.enabled else [],
@@ -187,12 +189,18 @@ class CycleActivities:
 
     @activity.defn(name="plan_launch")
     async def plan_launch(self, request: PlanRequest) -> LaunchPlan:
-        """How many appraisals start at each depth; fails at once if someone lacks an appraiser."""
+        """How many appraisals start at each depth; fails at once, naming the policy field and
+        the NIPs, if someone lacks an appraiser or only their appraiser could hear their appeal."""
         roster = await self._roster(request.roster_id, request.top_appraiser_nip)
         try:
-            check_launch(roster)  # the rule a launch checks before it starts the cycle
+            # The rule a launch checks before it starts the cycle, so the two never disagree.
+            check_launch(roster, request.appeals_officer_nip)
         except LaunchRefused as e:
-            raise ApplicationError(str(e), type=e.kind, non_retryable=True) from None
+            details = {
+                "fields": sorted({p.field for p in e.problems}),
+                "employees": len(e.problems),
+            }
+            raise ApplicationError(str(e), details, type=e.kind, non_retryable=True) from None
         return LaunchPlan(
             depth_counts=[len(level) for level in roster.launch_order()],
             units=dict(Counter(e.unit_code for e in roster.employees)),
@@ -208,7 +216,12 @@ class CycleActivities:
 
         async def start(nip: str) -> bool:
             workflow_id = appraisal_workflow_id(batch.cycle_id, nip)
-            inp = _appraisal_input(batch, roster, nip)
+            try:
+                inp = _appraisal_input(batch, roster, nip)
+            except DomainError as e:  # the plan refuses this first; a policy cannot change
+                raise ApplicationError(
+                    f"{nip}: {e}", type=POLICY_INCOMPLETE, non_retryable=True
+                ) from None
             try:
                 await self._client.start_workflow(
                     AppraisalWorkflow.run,

@@ -81,6 +81,11 @@ class LaunchCycleRequest(Strict):
         default=None,
         description="who appraises the heads at the top of the roster, if the policy names no one",
     )
+    appeals_officer_nip: Nip | None = Field(
+        default=None,
+        description="who hears the appeals of the heads at the top of the roster (their "
+        "appraiser, the regional head, has no superior in it), if the policy names no one",
+    )
 
 
 class CycleRef(BaseModel):

@@ -124,6 +124,12 @@ def policy_check(
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"ok: {p.name} ({p.title})")
+    if p.appeals_officer_nip is None:
+        # Every roster has heads at the top, whose appraiser has no superior of their own.
+        typer.echo(
+            "note: no appeals_officer_nip: a cycle under this policy is refused unless the "
+            "launch names one to hear the appeals of the heads at the top"
+        )
 
 
 @app.command("verify-history")

@@ -12,6 +12,7 @@ import typer
 
 from appraisal.clients import connect
 from appraisal.settings import get_settings
+from domain.appeals import APPEALS_OFFICER_FIELD
 from domain.curve import UnitRating
 from domain.errors import DomainError
 from domain.launch import REGIONAL_HEAD, LaunchRefused, check_policy, launch_roster
@@ -44,6 +45,15 @@ RegionalHeadOpt = Annotated[
         help="Who appraises the heads at the top of the roster, if the policy names no one",
     ),
 ]
+AppealsOfficerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--appeals-officer",
+        metavar="NIP",
+        help="Who hears the appeals of the heads at the top (e.g. the regional secretary), if "
+        "the policy names no one",
+    ),
+]
 
 
 def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -54,22 +64,27 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         raise typer.Exit(1) from None
 
 
-def _chosen_policy(name: str | None, path: Path | None, regional_head: str | None) -> Policy:
-    """The preset or the policy file, with the regional head if one is given."""
+def _chosen_policy(
+    name: str | None, path: Path | None, regional_head: str | None, appeals_officer: str | None
+) -> Policy:
+    """The preset or the policy file, with the regional head and appeals officer if given."""
     from domain.policy import load_policy
 
     if name is not None and path is not None:
         raise DomainError("give --policy or --policy-file, not both")
     policy = load_policy(path) if path is not None else preset(name or "national")
-    if regional_head is None:
-        return policy
-    return policy.model_copy(update={"regional_head_nip": regional_head})
+    given = {"regional_head_nip": regional_head, "appeals_officer_nip": appeals_officer}
+    return policy.model_copy(update={k: v for k, v in given.items() if v is not None})
 
 
-def _refused(e: LaunchRefused, what: str, regional_head: str | None) -> DomainError:
-    """The refusal in one line, saying which option sets the missing field."""
-    missing = e.field == REGIONAL_HEAD and regional_head is None
-    hint = "; name one with --regional-head NIP" if missing else ""
+OPTION_OF = {REGIONAL_HEAD: "--regional-head", APPEALS_OFFICER_FIELD: "--appeals-officer"}
+
+
+def _refused(e: LaunchRefused, what: str, chosen: Policy) -> DomainError:
+    """The refusal in one line, saying which option sets a missing field."""
+    option = OPTION_OF.get(e.field or "")
+    missing = option is not None and getattr(chosen, e.field or "") is None
+    hint = f"; name one with {option} NIP" if missing else ""
     return DomainError(f"cannot {what}: {e}{hint}")
 
 
@@ -125,6 +140,7 @@ def cycle_launch(
     policy: PolicyOpt = None,
     policy_file: PolicyFileOpt = None,
     regional_head: RegionalHeadOpt = None,
+    appeals_officer: AppealsOfficerOpt = None,
 ) -> None:
     """Launch the organisation's cycle for the year (or find the running or completed one; a
     failed one is launched again). A policy that cannot run is refused before anything starts."""
@@ -134,7 +150,7 @@ def cycle_launch(
 
     async def go() -> str:
         settings = get_settings()
-        chosen = _chosen_policy(policy, policy_file, regional_head)
+        chosen = _chosen_policy(policy, policy_file, regional_head, appeals_officer)
         engine = make_engine(settings.database_url)
         try:
             async with make_session_factory(engine)() as session:
@@ -144,7 +160,7 @@ def cycle_launch(
         try:
             launch_roster(employees, chosen)
         except LaunchRefused as e:
-            raise _refused(e, f"launch {org} {year}", regional_head) from None
+            raise _refused(e, f"launch {org} {year}", chosen) from None
         handle = await launch_cycle(
             await connect(settings),
             org=org,
@@ -221,6 +237,7 @@ def schedule_create(
     policy: PolicyOpt = None,
     policy_file: PolicyFileOpt = None,
     regional_head: RegionalHeadOpt = None,
+    appeals_officer: AppealsOfficerOpt = None,
     month: Annotated[int, typer.Option(min=1, max=12)] = 1,
     day: Annotated[int, typer.Option(min=1, max=28)] = 2,
 ) -> None:
@@ -230,11 +247,11 @@ def schedule_create(
 
     async def go() -> str:
         settings = get_settings()
-        chosen = _chosen_policy(policy, policy_file, regional_head)
+        chosen = _chosen_policy(policy, policy_file, regional_head, appeals_officer)
         try:
             check_policy(chosen)  # refused before Temporal is even reached
         except LaunchRefused as e:
-            raise _refused(e, f"schedule {org}", regional_head) from None
+            raise _refused(e, f"schedule {org}", chosen) from None
         return await create_yearly(
             await connect(settings),
             org=org,

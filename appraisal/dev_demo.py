@@ -14,7 +14,7 @@ from api.config import ApiConfig
 from appraisal.dev import DevOptions
 from appraisal.generate import generate_roster
 from appraisal.rosters import import_roster
-from appraisal.scripted import HR, REGIONAL_HEAD
+from appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from domain.employee import Employee
 from domain.presets import preset
 from domain.records import TaskStatus
@@ -37,7 +37,9 @@ async def load_demo(
     employees = generate_roster(options.employees, units=4, seed=2026)
     roster = Roster(employees=employees, top_appraiser_nip=REGIONAL_HEAD)
     stored = await import_roster(sessions, ORG, roster)
-    policy = preset(options.policy).model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    policy = preset(options.policy).model_copy(
+        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
+    )
     year = datetime.now(UTC).year
     await launch_cycle(
         client,
@@ -56,6 +58,7 @@ async def load_demo(
         "EMPLOYEE": (staff.nip, []),
         "AUDITOR": (AUDITOR, [Role.AUDITOR]),
         "REGIONAL_HEAD": (REGIONAL_HEAD, []),
+        "APPEALS_OFFICER": (APPEALS_OFFICER, []),
     }
     task_id = await _first_open_task(sessions, head.nip)
     base = f"http://127.0.0.1:{options.api_port}"

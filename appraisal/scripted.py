@@ -40,6 +40,7 @@ def nip(seq: int, *, born: str = "19800115", sex: int = 1) -> str:
 
 HR = "197001012000011001"  # the HR officer who calibrates, reassigns and cancels
 REGIONAL_HEAD = "196501011990011001"  # appraises the heads at the top of a roster
+APPEALS_OFFICER = "196601011985031001"  # hears the appeals of the heads at the top
 EMPLOYEE, SUPERVISOR, SUPERIOR = nip(1), nip(2), nip(3)
 PEERS = [nip(10), nip(11), nip(12, sex=2)]
 MENTOR = nip(20)

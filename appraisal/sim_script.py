@@ -89,7 +89,7 @@ class Script:
         return random.Random(":".join(str(k) for k in (self.seed, *key)))
 
     def habit(self, nip: str) -> Habit:
-        """Someone outside the roster (the regional head) is always prompt."""
+        """Someone outside the roster (the regional head, the appeals officer) is always prompt."""
         if nip not in self.by_nip:
             return Habit.PROMPT
         draw = self.rng("habit", nip).random()

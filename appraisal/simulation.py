@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.notify import LoggingNotifier
 from appraisal.generate import generate_roster
 from appraisal.rosters import import_roster
-from appraisal.scripted import HR, REGIONAL_HEAD
+from appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal.servers import start_time_skipping
 from appraisal.sim_driver import Progress, YearDriver
 from appraisal.sim_report import SimulationReport, build_report
@@ -95,7 +95,10 @@ async def simulate_on(
     started = time.perf_counter()
     people = generate_roster(employees, units=units or default_units(employees), seed=seed)
     policy = policy.model_copy(
-        update={"regional_head_nip": policy.regional_head_nip or REGIONAL_HEAD}
+        update={
+            "regional_head_nip": policy.regional_head_nip or REGIONAL_HEAD,
+            "appeals_officer_nip": policy.appeals_officer_nip or APPEALS_OFFICER,
+        }
     )
     roster = validate_roster(
         [e.model_dump(mode="json") for e in people], top_appraiser_nip=policy.regional_head_nip

@@ -38,7 +38,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from appraisal.generate import generate_roster
-from appraisal.scripted import REGIONAL_HEAD
+from appraisal.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal.worker import activities_for, build_worker
 from bench.stack import file_backed_server
 from bench.trivial import Trivial
@@ -110,7 +110,9 @@ async def launch_rate(
     async with sessions() as session, session.begin():
         await add_roster(session, roster_id, "kota-bench", employees, checksum=roster_id)
     queue = f"bench-{uuid.uuid4().hex[:6]}"
-    policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    policy = NATIONAL.model_copy(
+        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
+    )
     target = queue if run_appraisals else f"{queue}-unpolled"
     acts = activities_for(client, sessions, task_queue=target)
     async with build_worker(client, queue, sessions, activities=acts, sandboxed=sandboxed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.appeals import APPEALS_OFFICER_FIELD, LaunchProblem, check_launchable, launch_problems
 from domain.employee import Employee
 from domain.errors import DomainError
 from domain.nip import parse_nip
@@ -12,15 +13,41 @@ from domain.policy import Policy
 from domain.roster import Roster, RosterInvalid, validate_roster
 
 REGIONAL_HEAD = "regional_head_nip"
+LISTED = 10  # NIPs named per problem in a refusal; the rest are counted
 
 
 class LaunchRefused(DomainError):
-    """A cycle that cannot run; `field` names the policy field to set and `kind` the failure
-    type the cycle itself would report."""
+    """A cycle that cannot run; `field` names the policy field to set, `kind` the failure type
+    the cycle itself would report, and `problems` each employee's, for a roster."""
 
-    def __init__(self, message: str, *, field: str, kind: str = "PolicyIncomplete") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None,
+        kind: str = "PolicyIncomplete",
+        problems: Sequence[LaunchProblem] = (),
+    ) -> None:
         super().__init__(message, field=field)
         self.kind = kind
+        self.problems = list(problems)
+
+    @classmethod
+    def of(cls, problems: Sequence[LaunchProblem]) -> LaunchRefused:
+        """One refusal for every employee's problem: each field and message once, with up to
+        LISTED of its NIPs (no names)."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for p in problems:
+            groups.setdefault((p.field, p.message), []).append(p.nip)
+        parts = []
+        for (field, message), nips in groups.items():
+            named = ", ".join(nips[:LISTED])
+            more = f" and {len(nips) - LISTED} more" if len(nips) > LISTED else ""
+            parts.append(f"{field}: {message} (employees {named}{more})")
+        fields = {field for field, _ in groups}
+        only = next(iter(fields)) if len(fields) == 1 else None
+        text = "; ".join(parts)
+        return cls(text.removeprefix(f"{only}: ") if only else text, field=only, problems=problems)
 
 
 def check_regional_head(nip: str | None) -> None:
@@ -37,19 +64,44 @@ def check_regional_head(nip: str | None) -> None:
         raise LaunchRefused(f"{nip!r}: {e.reason}", field=REGIONAL_HEAD) from None
 
 
+def check_appeals_officer(nip: str | None) -> None:
+    """The heads at the top are appraised by the regional head, above whom the roster knows
+    nobody: their appeals need the policy's appeals officer, by a valid NIP."""
+    if nip is None:
+        raise LaunchRefused(
+            "the policy names no appeals officer, who hears the appeals of the heads at the top "
+            "of the roster (their appraiser, the regional head, has no superior in it)",
+            field=APPEALS_OFFICER_FIELD,
+        )
+    try:
+        parse_nip(nip)
+    except DomainError as e:
+        raise LaunchRefused(f"{nip!r}: {e.reason}", field=APPEALS_OFFICER_FIELD) from None
+
+
 def check_policy(policy: Policy) -> None:
-    """What a policy needs to run whatever the roster (a yearly schedule knows no roster yet)."""
+    """What a policy needs to run whatever the roster (a yearly schedule knows no roster yet):
+    every roster has heads at the top, so a regional head and an appeals officer."""
     check_regional_head(policy.regional_head_nip)
+    check_appeals_officer(policy.appeals_officer_nip)
 
 
-def check_launch(roster: Roster) -> None:
-    """The cycle's rule: a regional head, and everyone with an appraiser and a superior."""
+def check_launch(roster: Roster, appeals_officer_nip: str | None) -> None:
+    """The cycle's rule: a regional head, and everyone with an appraiser and a superior who is
+    not their appraiser (the appeals officer where the roster has none)."""
     check_regional_head(roster.top_appraiser_nip)
-    for e in roster.employees:
-        try:
-            roster.superior_of(e.nip)
-        except DomainError as err:
-            raise LaunchRefused(err.reason, field=err.field or REGIONAL_HEAD) from None
+    problems = launch_problems(roster, appeals_officer_nip)
+    if problems:
+        raise LaunchRefused.of(problems)
+
+
+def require_launchable(policy: Policy, roster: Roster) -> None:
+    """Raise LaunchRefused, naming each policy field and the employees' NIPs, unless the roster
+    can be launched under the policy (a roster checked with another regional head is read with
+    the policy's)."""
+    problems = check_launchable(policy, roster)
+    if problems:
+        raise LaunchRefused.of(problems)
 
 
 def launch_roster(employees: Sequence[Employee], policy: Policy) -> Roster:
@@ -75,5 +127,5 @@ def launch_roster(employees: Sequence[Employee], policy: Policy) -> Roster:
             else str(err)
         )
         raise LaunchRefused(reason, field=REGIONAL_HEAD, kind="RosterInvalid") from None
-    check_launch(roster)
+    check_launch(roster, policy.appeals_officer_nip)
     return roster

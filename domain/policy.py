@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError, model_validator
 from domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
 from domain.errors import DomainError
 from domain.model import Value
+from domain.nip import Nip
 from domain.outcome import AwardKind, OutcomeKind, OutcomeRule
 from domain.ratings import Grade, Rating
 from domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
@@ -115,6 +116,13 @@ class Policy(Value):
     regional_head_nip: str | None = Field(
         default=None, description="appraises the heads at the top of the roster"
     )
+    appeals_officer_nip: Nip | None = Field(
+        default=None,
+        description=(
+            "hears the appeals of those whose appraiser has no superior of their own (the heads "
+            "at the top, whom the regional head appraises), e.g. the regional secretary"
+        ),
+    )
 
     @model_validator(mode="after")
     def _complete_and_consistent(self) -> Policy:
@@ -135,6 +143,11 @@ class Policy(Value):
             raise ValueError(f"curve: missing unit ratings {missing}")
         if self.peer.enabled and self.peer.quorum > self.peer.peers_per_employee:
             raise ValueError("peer.quorum: cannot exceed peer.peers_per_employee")
+        if self.appeals_officer_nip is not None and self.appeals_officer_nip == (
+            self.regional_head_nip
+        ):
+            # The regional head appraises the heads whose appeals the officer hears.
+            raise ValueError("appeals_officer_nip: must differ from regional_head_nip")
         return self
 
     def rule(self, kind: TaskKind) -> TaskRule:

@@ -12,7 +12,8 @@ read as ``_``; the Indonesian alias in brackets is accepted instead):
 - ``position_level`` (tingkat_jabatan or jenjang): jpt (or "jpt pratama"), administrator,
   pengawas, pelaksana or fungsional, in any case. Required.
 - ``supervisor_nip`` (nip_atasan): the direct supervisor's NIP, someone in the roster; empty
-  for the heads at the top, whom the regional head (policy ``regional_head_nip``) appraises.
+  for the heads at the top, whom the regional head (policy ``regional_head_nip``) appraises and
+  whose appeals the appeals officer (policy ``appeals_officer_nip``) hears.
   The column is required in CSV; its cells may be empty.
 - ``acting`` (plt): true/false, ya/tidak, yes/no, 1/0 or empty (false). Optional column.
 
@@ -126,7 +127,8 @@ class Roster(Value):
 
         For a head at the top, whom the regional head appraises, the roster knows nobody above
         the regional head, so the superior is the regional head too: appraiser and superior are
-        the same person there, and the caller must allow for it.
+        the same person there. `domain.appeals.superior_in` puts the policy's appeals officer in
+        that place; use it for anyone's superior for the year.
         """
         appraiser = self.supervisor_of(nip)
         if appraiser not in self._by_nip:

@@ -32,6 +32,24 @@ def test_policy_check_accepts_the_example_and_names_a_bad_field(tmp_path: Path) 
     assert result.exit_code == 1 and "appeal_window_days" in result.output
 
 
+def test_policy_check_takes_an_appeals_officer_other_than_the_regional_head(
+    tmp_path: Path,
+) -> None:
+    head = "196501011990011001"
+    path = tmp_path / "kota.toml"
+    path.write_text(f'name = "kota"\ntitle = "Kota"\nregional_head_nip = "{head}"\n')
+    for officer, code in (("196601011985031001", 0), (head, 1)):
+        with path.open("a") as f:
+            f.write(f'appeals_officer_nip = "{officer}"\n')
+        result = runner.invoke(app, ["policy-check", str(path)])
+        assert result.exit_code == code, result.output
+        assert "note: no appeals_officer_nip" not in result.output
+        path.write_text(path.read_text().rsplit("appeals_officer_nip", 1)[0])
+    assert "appeals_officer_nip" in result.output
+    without = runner.invoke(app, ["policy-check", str(path)])
+    assert without.exit_code == 0 and "note: no appeals_officer_nip" in without.output
+
+
 def test_unknown_policy_is_a_clear_error() -> None:
     result = runner.invoke(app, ["demo", "--policy", "atlantis"])
     assert result.exit_code == 2 and "unknown policy 'atlantis'" in result.output

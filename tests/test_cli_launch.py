@@ -28,6 +28,7 @@ from workflows.starters import launch_cycle
 
 runner = CliRunner()
 REGIONAL_HEAD = "196501011990011001"
+APPEALS_OFFICER = "196601011985031001"
 EXAMPLE_POLICY = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"
 
 
@@ -82,8 +83,17 @@ async def test_a_launch_whose_policy_cannot_run_is_refused_and_starts_nothing(
     assert "--regional-head" in lines[0] and "Traceback" not in result.output
     assert await not_started(dev_env, cycle_workflow_id(org, 2027))
 
-    # The same launch naming the regional head starts the year.
+    # Naming the regional head, the heads at the top still have nobody to hear their appeals.
     head = ["--regional-head", REGIONAL_HEAD]
+    unheard = await invoke("cycle", "launch", *args, "--policy", "binjai", *head)
+    assert unheard.exit_code == 1, unheard.output
+    lines = unheard.output.strip().splitlines()
+    assert len(lines) == 1 and "appeals_officer_nip" in lines[0], unheard.output
+    assert "--appeals-officer" in lines[0] and "Traceback" not in unheard.output
+    assert await not_started(dev_env, cycle_workflow_id(org, 2027))
+
+    # Naming both starts the year.
+    head += ["--appeals-officer", APPEALS_OFFICER]
     ok = await invoke("cycle", "launch", *args, "--policy", "binjai", *head)
     assert ok.exit_code == 0, ok.output
     assert ok.output.strip() == cycle_workflow_id(org, 2027)
@@ -110,7 +120,7 @@ async def test_a_launch_takes_a_policy_file_checked_like_policy_check(
     missing = await invoke("cycle", "launch", *args, "--policy-file", str(bad))
     assert missing.exit_code != 0 and "does-not-exist.toml" in missing.output
 
-    head = ["--regional-head", REGIONAL_HEAD]
+    head = ["--regional-head", REGIONAL_HEAD, "--appeals-officer", APPEALS_OFFICER]
     both = await invoke(
         "cycle", "launch", *args, "--policy", "binjai", "--policy-file", str(EXAMPLE_POLICY), *head
     )
@@ -145,6 +155,8 @@ async def test_a_schedule_whose_policy_cannot_run_is_refused(
         str(EXAMPLE_POLICY),
         "--regional-head",
         REGIONAL_HEAD,
+        "--appeals-officer",
+        APPEALS_OFFICER,
     )
     assert ok.exit_code == 0 and ok.output.strip() == schedule_id_for(org), ok.output
     await schedule.delete()

@@ -6,9 +6,12 @@ import asyncio
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.appeals import appeal_hearer, check_chain
     from domain.calendar import days, period_ends
+    from domain.errors import DomainError
     from domain.outcome import OutcomeDecision, OutcomeKind, decide_outcome
     from domain.peer import PeerFeedback, PeerSummary, summarise_peers
     from domain.records import (
@@ -25,7 +28,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import SUPERVISOR_KINDS, TaskKind
     from workflows import io
     from workflows.appraisal_core import AppraisalCore, Cancelled
-    from workflows.errors import NOT_ALLOWED, TASK_CLOSED, UNKNOWN_TASK, WRONG_STAGE, reject
+    from workflows.errors import (
+        NOT_ALLOWED,
+        POLICY_INCOMPLETE,
+        TASK_CLOSED,
+        UNKNOWN_TASK,
+        WRONG_STAGE,
+        reject,
+    )
     from workflows.ids import appraisal_workflow_id
     from workflows.messages import (
         AppealDecideBody,
@@ -61,6 +71,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.validation import check_completion
 
 
+# Appraisals started after this patch with the appraiser as superior hand the appeal to the
+# policy's appeals officer, or fail at once without one; those started before it replay as the
+# appraiser-and-superior they were.
+APPEALS_APART = "appeals-apart"
+
+
 @workflow.defn
 class AppraisalWorkflow(AppraisalCore):
     """Targets -> monitoring -> peer input -> review -> calibration -> appeal -> outcome."""
@@ -93,6 +109,8 @@ class AppraisalWorkflow(AppraisalCore):
     @workflow.run
     async def run(self, inp: AppraisalInput) -> AppraisalResult:
         """See the year through, stage by stage, unless HR cancels it."""
+        if inp.supervisor_nip == inp.superior_nip and workflow.patched(APPEALS_APART):
+            self._hear_appeals_apart()
         self._publish()
         await self._open_row()
         try:
@@ -133,6 +151,21 @@ class AppraisalWorkflow(AppraisalCore):
             mentor_nip=self._mentor,
             flags=list(self._flags),
         )
+
+    def _hear_appeals_apart(self) -> None:
+        """Started with the appraiser as superior (a cycle's launch never does that): the
+        policy's appeals officer hears the appeal instead, or the appraisal does not start."""
+        try:
+            superior = appeal_hearer(
+                self._policy.appeals_officer_nip,
+                self._inp.employee_nip,
+                self._supervisor,
+                self._superior,
+            )
+        except DomainError as e:
+            raise ApplicationError(str(e), type=POLICY_INCOMPLETE, non_retryable=True) from None
+        self._superior = superior
+        self._inp = self._inp.model_copy(update={"superior_nip": superior})
 
     async def _open_row(self) -> None:
         """Write the opening read-model row, unless the cycle's launch stored it already.
@@ -550,14 +583,14 @@ class AppraisalWorkflow(AppraisalCore):
     def _check_reassign(self, inp: ReassignInput) -> None:
         if self._stage in (Stage.DONE, Stage.CANCELLED):
             raise reject(WRONG_STAGE, f"the appraisal is {self._stage.value}")
-        if self._inp.employee_nip in (inp.supervisor_nip, inp.superior_nip):
-            raise reject(
-                NOT_ALLOWED, "an employee cannot appraise themselves", field="supervisor_nip"
+        # The rule every appraisal starts under (domain.appeals): nobody hears an appeal
+        # against their own review, so a superior equal to the new supervisor is refused here.
+        try:
+            check_chain(
+                self._inp.employee_nip, inp.supervisor_nip, inp.superior_nip or self._superior
             )
-        if inp.supervisor_nip == (inp.superior_nip or self._superior):
-            raise reject(
-                NOT_ALLOWED, "the superior must differ from the supervisor", field="superior_nip"
-            )
+        except DomainError as e:
+            raise reject(NOT_ALLOWED, e.reason, field=e.field) from None
         if inp.supervisor_nip == self._supervisor and inp.superior_nip in (None, self._superior):
             raise reject(NOT_ALLOWED, "nothing would change", field="supervisor_nip")
 

@@ -83,8 +83,13 @@ class CycleWorkflow:
     # -- launch ----------------------------------------------------------------------------
     async def _launch(self) -> None:
         """Start appraisals depth by depth, heads first, so cascading flows down the tree."""
+        policy = self._inp.policy
+        # Only the activity's input changes with the appeals officer, not the commands: the
+        # histories of cycles planned without one replay as they are.
         request = PlanRequest(
-            roster_id=self._inp.roster_id, top_appraiser_nip=self._inp.policy.regional_head_nip
+            roster_id=self._inp.roster_id,
+            top_appraiser_nip=policy.regional_head_nip,
+            appeals_officer_nip=policy.appeals_officer_nip,
         )
         plan: LaunchPlan = await self._activity(io.PLAN_LAUNCH, request, LaunchPlan)
         if not self._units:

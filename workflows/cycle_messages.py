@@ -63,6 +63,9 @@ class PlanRequest(Value):
 
     roster_id: str
     top_appraiser_nip: str | None
+    appeals_officer_nip: str | None = Field(
+        default=None, description="the policy's: hears appeals where the appraiser has no superior"
+    )
 
 
 class UnitQuery(Value):

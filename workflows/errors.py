@@ -13,6 +13,7 @@ TASK_CLOSED = "TaskClosed"  # 409: already done, missing or cancelled
 SUPERSEDED = "Superseded"  # 409: moved to someone else
 INVALID_PAYLOAD = "InvalidPayload"  # 422
 NOT_ALLOWED = "NotAllowed"  # 403/409: e.g. an appeal by someone else or out of its window
+POLICY_INCOMPLETE = "PolicyIncomplete"  # the policy cannot run this roster (a start refused)
 
 
 def reject(kind: str, message: str, *, field: str | None = None, **extra: Any) -> ApplicationError:

@@ -47,7 +47,12 @@ class AppraisalInput(Value):
     unit_code: str
     position_level: PositionLevel
     supervisor_nip: Nip
-    superior_nip: Nip = Field(description="atasan pejabat penilai: appeals and escalations")
+    superior_nip: Nip = Field(
+        description=(
+            "atasan pejabat penilai: appeals and escalations; for the heads at the top, the "
+            "policy's appeals officer (domain.appeals)"
+        )
+    )
     supervisor_in_cycle: bool = Field(
         default=False, description="cascading waits for the supervisor's own approved targets"
     )

@@ -26,6 +26,7 @@ from api.schemas import (
     Page,
 )
 from api.temporal_errors import workflow_call
+from domain.appeals import APPEALS_OFFICER_FIELD
 from domain.errors import DomainError
 from domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster
 from domain.policy import Policy
@@ -53,16 +54,19 @@ def handle_of(client: Client, cycle_id: str) -> WorkflowHandle[CycleWorkflow, Cy
     return client.get_workflow_handle_for(CycleWorkflow.run, workflow_id_of_cycle(cycle_id))
 
 
-def _policy(chosen: str | Policy, regional_head_nip: str | None) -> Policy:
+def _policy(request: LaunchCycleRequest) -> Policy:
+    chosen = request.policy
     try:
         policy = chosen if isinstance(chosen, Policy) else preset(chosen)
     except DomainError as e:
         raise ProblemError(
             422, str(e), errors=[FieldError(field="body.policy", message=str(e))]
         ) from None
-    if regional_head_nip is None:
-        return policy
-    return policy.model_copy(update={"regional_head_nip": regional_head_nip})
+    given = {
+        REGIONAL_HEAD: request.regional_head_nip,
+        APPEALS_OFFICER_FIELD: request.appeals_officer_nip,
+    }
+    return policy.model_copy(update={k: v for k, v in given.items() if v is not None})
 
 
 async def _check_launch(session: SessionDep, roster_id: str, policy: Policy) -> None:
@@ -70,8 +74,9 @@ async def _check_launch(session: SessionDep, roster_id: str, policy: Policy) -> 
     try:
         launch_roster(await list_employees(session, roster_id), policy)
     except LaunchRefused as e:
-        # The request carries the roster and the regional head beside the policy.
-        field = e.field if e.field in (REGIONAL_HEAD, "roster_id") else f"policy.{e.field}"
+        # The request carries the roster, the regional head and the officer beside the policy.
+        beside = (REGIONAL_HEAD, APPEALS_OFFICER_FIELD, "roster_id")
+        field = e.field if e.field in beside else f"policy.{e.field}"
         raise ProblemError(
             422, str(e), code=e.kind, errors=[FieldError(field=f"body.{field}", message=e.reason)]
         ) from None
@@ -91,11 +96,12 @@ async def launch(
 ) -> CycleRef:
     """Launch the year for the roster's organisation; launching again returns the same cycle
     while it runs or once it has completed, and starts it anew after a failure. A policy that
-    cannot run (e.g. one naming no regional head) is refused with 422 before anything starts."""
+    cannot run (e.g. one naming no regional head or appeals officer) is refused with 422 before
+    anything starts."""
     roster = await get_roster(session, request.roster_id)
     if roster is None:
         raise not_found("roster")
-    policy = _policy(request.policy, request.regional_head_nip)
+    policy = _policy(request)
     await _check_launch(session, roster.id, policy)
     async with workflow_call("cycle"):
         handle = await launch_cycle(

@@ -21,6 +21,7 @@ from workflows.ids import cycle_workflow_id
 from workflows.starters import launch_cycle
 
 AUDITOR = "197502022001122001"
+APPEALS_OFFICER = "196601011985031001"
 
 
 async def test_a_policy_that_cannot_run_is_a_422_naming_the_field(api: Api) -> None:
@@ -37,11 +38,21 @@ async def test_a_policy_that_cannot_run_is_a_422_naming_the_field(api: Api) -> N
         await api.env.client.get_workflow_handle(cycle_workflow_id(org, 2031)).describe()
     assert err.value.status is RPCStatusCode.NOT_FOUND
 
+    # With a regional head, the heads at the top have nobody to hear their appeals.
+    headed = {**launch, "regional_head_nip": REGIONAL_HEAD}
+    r = await api.http.post("/v1/cycles", json=headed, headers=bearer(HR, Role.HR))
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["body.appeals_officer_nip"]
+
     # A regional head who is in the roster cannot appraise its heads either.
-    inside = {**launch, "regional_head_nip": generate_roster(5, units=1, seed=5)[0].nip}
+    head = generate_roster(5, units=1, seed=5)[0].nip
+    inside = {**launch, "regional_head_nip": head, "appeals_officer_nip": APPEALS_OFFICER}
     r = await api.http.post("/v1/cycles", json=inside, headers=bearer(HR, Role.HR))
     assert r.status_code == 422, r.text
     assert [e["field"] for e in r.json()["errors"]] == ["body.regional_head_nip"]
+    with pytest.raises(RPCError) as err:  # still nothing started
+        await api.env.client.get_workflow_handle(cycle_workflow_id(org, 2031)).describe()
+    assert err.value.status is RPCStatusCode.NOT_FOUND
 
 
 async def test_a_failed_cycle_shows_failed_with_its_reason_and_is_launched_again(
@@ -83,6 +94,7 @@ async def test_a_failed_cycle_shows_failed_with_its_reason_and_is_launched_again
         "roster_id": roster_id,
         "policy": "binjai",
         "regional_head_nip": REGIONAL_HEAD,
+        "appeals_officer_nip": APPEALS_OFFICER,
         "year_start": (datetime.now(UTC) - timedelta(days=30)).isoformat(),
     }
     r = await api.http.post("/v1/cycles", json=launch, headers=bearer(HR, Role.HR))

@@ -14,7 +14,7 @@ from appraisal.generate import generate_roster, roster_csv
 from appraisal.scripted import Actors
 from domain.records import TaskRecord
 from tests.api.conftest import Api, bearer
-from tests.workflows.cycle_driver import HR, POLICY, REGIONAL_HEAD
+from tests.workflows.cycle_driver import APPEALS_OFFICER, HR, POLICY, REGIONAL_HEAD
 
 AUDITOR = "197502022001122001"
 
@@ -63,7 +63,7 @@ async def test_a_unit_year_through_the_api(api: Api) -> None:
     again = await api.http.post("/v1/cycles", json=launch, headers=hr)
     assert again.json() == r.json()  # launching twice finds the same cycle
 
-    people = [e.nip for e in employees] + [REGIONAL_HEAD]
+    people = [e.nip for e in employees] + [REGIONAL_HEAD, APPEALS_OFFICER]
     actors = Actors(POLICY)
     done_by: Counter[str] = Counter()
     calibrated = False

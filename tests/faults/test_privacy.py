@@ -30,7 +30,7 @@ from domain.tasks import TaskKind
 from store.db import make_engine, make_session_factory
 from tests.faults.checks import cycle_query, inbox, store_roster
 from tests.faults.marked_cycle import SecretActors, Secrets, drive_marked_cycle
-from tests.workflows.cycle_driver import REGIONAL_HEAD
+from tests.workflows.cycle_driver import APPEALS_OFFICER, REGIONAL_HEAD
 from workflows import ids
 from workflows.starters import launch_cycle
 
@@ -43,6 +43,7 @@ APPEAL_RULE = WANGGAR.tasks[TaskKind.APPEAL_DECIDE].model_copy(
 POLICY = WANGGAR.model_copy(
     update={
         "regional_head_nip": REGIONAL_HEAD,
+        "appeals_officer_nip": APPEALS_OFFICER,
         "appeal_window_days": 6 * SECOND,
         "tasks": {**WANGGAR.tasks, TaskKind.APPEAL_DECIDE: APPEAL_RULE},
     }

@@ -13,6 +13,7 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from appraisal.inbox import answer_tasks, open_tasks, unit_grades
+from appraisal.scripted import APPEALS_OFFICER as APPEALS_OFFICER
 from appraisal.scripted import HR as HR
 from appraisal.scripted import REGIONAL_HEAD as REGIONAL_HEAD
 from appraisal.scripted import Actors
@@ -38,6 +39,7 @@ POLICY = NATIONAL.model_copy(
     update={
         "appeal_window_days": timedelta(seconds=3) / timedelta(days=1),
         "regional_head_nip": REGIONAL_HEAD,
+        "appeals_officer_nip": APPEALS_OFFICER,
     }
 )
 

@@ -98,9 +98,12 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     # Seven rows a write: the batch's rows take several writes while its starts go on.
     acts = CycleActivities(running.client, running.sessions, running.task_queue, rows_per_write=7)
     env = ActivityEnvironment()
-    plan = await env.run(
-        acts.plan_launch, PlanRequest(roster_id=roster_id, top_appraiser_nip=REGIONAL_HEAD)
+    request = PlanRequest(
+        roster_id=roster_id,
+        top_appraiser_nip=REGIONAL_HEAD,
+        appeals_officer_nip=POLICY.appeals_officer_nip,
     )
+    plan = await env.run(acts.plan_launch, request)
     cycle_id = f"retry-{uuid.uuid4().hex[:8]}"
     batch = LaunchBatch(
         cycle_id=cycle_id,

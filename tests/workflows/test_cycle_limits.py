@@ -30,6 +30,7 @@ from workflows.starters import CycleHandle, launch_cycle
 
 HR = "197001012000011001"
 REGIONAL_HEAD = "196501011990011001"
+APPEALS_OFFICER = "196601011985031001"
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ async def launched(
     async with running.sessions() as session, session.begin():
         await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
     policy = (BINJAI if policy_name == "binjai" else NATIONAL).model_copy(
-        update={"regional_head_nip": REGIONAL_HEAD}
+        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
     )
     client = (env or running.env).client
     cycle = await launch_cycle(

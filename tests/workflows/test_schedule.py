@@ -21,6 +21,7 @@ from workflows.ids import cycle_workflow_id
 from workflows.starters import launch_cycle
 
 REGIONAL_HEAD = "196501011990011001"
+APPEALS_OFFICER = "196601011985031001"
 
 
 async def test_a_triggered_schedule_launches_this_years_cycle_once(running_dev: Running) -> None:
@@ -36,7 +37,9 @@ async def test_a_triggered_schedule_launches_this_years_cycle_once(running_dev: 
                 checksum=f"c{n}",
                 created_at=datetime(2026, 1, n, tzinfo=UTC),
             )
-    policy = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})
+    policy = NATIONAL.model_copy(
+        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
+    )
     schedule_id = await create_yearly(
         running.client, org=org, policy=policy, task_queue=running.task_queue, month=1, day=2
     )
