@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +14,7 @@ import typer
 from appraisal.cli_api import api, dev, token
 from appraisal.cli_audit import audit_app
 from appraisal.cli_cycle import cycle_app, roster_app, schedule_app
+from appraisal.cli_errors import ReportingGroup
 from appraisal.cli_ops import register_search_attributes
 from appraisal.settings import get_settings
 from domain.errors import DomainError
@@ -21,12 +25,23 @@ app = typer.Typer(
     help="Yearly performance-appraisal cycles for Indonesian civil servants (ASN) on Temporal.",
     no_args_is_help=True,
     add_completion=False,
+    cls=ReportingGroup,
 )
 
 app.add_typer(roster_app, name="roster")
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(audit_app, name="audit")
+
+
+@app.callback()
+def options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback when a command fails")
+    ] = False,
+) -> None:
+    """Yearly performance-appraisal cycles for Indonesian civil servants (ASN) on Temporal."""
+
 
 PolicyName = Annotated[str, typer.Option("--policy", "-p", help=f"One of: {', '.join(PRESETS)}")]
 
@@ -169,5 +184,35 @@ app.command()(api)
 app.command()(token)
 app.command("register-search-attributes")(register_search_attributes)
 
+
+def main() -> None:
+    """The `appraisal` script: run the command, then leave at once with its exit code.
+
+    The Temporal SDK's runtime keeps native threads that call into Python. The SDK cannot stop
+    them, and if they are still at it while the interpreter finalizes, the process aborts
+    (`Fatal Python error: PyGILState_Release`) or segfaults after the command has finished. So
+    once the command is done and its output flushed, nothing is left to finalize: leave."""
+    code = 0
+    try:
+        app()
+    except SystemExit as e:  # how click ends every command, successful or not
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
+        code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+    except BaseException:  # outside any command (the group reports those); still our exit code
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe: the reader is gone, there is nobody left to tell.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

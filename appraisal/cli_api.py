@@ -91,14 +91,3 @@ def dev(
     except (PortBusy, MissingBinary) as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None
-    # Every part has stopped and its state is stored. Leave without the interpreter's own
-    # finalization: the Temporal SDK's native threads can still reach for the GIL while it runs,
-    # and once in a while that aborted the process after a clean stop (a fatal PyGILState error).
-    import logging
-    import os
-    import sys
-
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)

@@ -57,11 +57,9 @@ AppealsOfficerOpt = Annotated[
 
 
 def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    try:
-        return asyncio.run(make())
-    except DomainError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(1) from None
+    # A failure (a domain error, a refusal from Temporal) goes up to the root command, which
+    # reports it in one line, or with its traceback under --debug.
+    return asyncio.run(make())
 
 
 def _chosen_policy(
@@ -213,6 +211,11 @@ def cycle_calibrate(
     for item in adjust or []:
         target, _, rest = item.partition("=")
         grade, _, reason = rest.partition(":")
+        grades = [g.value for g in Grade]
+        if grade not in grades:
+            raise typer.BadParameter(
+                f"{item!r}: a grade is one of {', '.join(grades)}", param_hint="--adjust"
+            )
         changes.append(Adjustment(appraisal_id=target, grade=Grade(grade), reason=reason))
 
     async def go() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -15,14 +17,26 @@ def converter(settings: Settings) -> DataConverter:
     return data_converter(parse_keys(settings.payload_keys))
 
 
+class Unreachable(RuntimeError):
+    """No Temporal server answers at TEMPORAL_ADDRESS."""
+
+
 async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
     """A client with the pydantic converter, encrypting payloads when PAYLOAD_KEYS is set."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=converter(settings),
-        runtime=runtime,
-    )
+    try:
+        return await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=converter(settings),
+            runtime=runtime,
+        )
+    except RuntimeError as e:
+        # The SDK's message ends in the transport's debug form; the OS's message is enough.
+        found = re.search(r'message: "([^"]+)"', str(e))
+        raise Unreachable(
+            f"cannot connect to Temporal at {settings.temporal_address} (TEMPORAL_ADDRESS): "
+            + (found.group(1) if found else str(e))
+        ) from e
 
 
 async def connect_worker(settings: Settings) -> Client:

@@ -16,7 +16,7 @@ import uvicorn
 
 from api.app import create_app
 from appraisal.clients import converter as settings_converter
-from appraisal.servers import start_dev_server
+from appraisal.dev_server import start_own_server, stop_stale
 from appraisal.settings import Settings
 from appraisal.worker import build_worker
 from store.db import make_engine, make_session_factory
@@ -77,18 +77,17 @@ def jwt_secret(settings: Settings, var: Path) -> str:
 
 async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], None]) -> None:
     """Start everything, optionally load the demo city, and run until SIGINT or SIGTERM."""
-    check_ports(options)
     options.var.mkdir(parents=True, exist_ok=True)
+    stale = await stop_stale(options.var, options.var / "temporal.db")
+    if stale is not None:
+        say(f"stopped the Temporal server (pid {stale}) an earlier start left running")
+    check_ports(options)
     database_url = f"sqlite+aiosqlite:///{options.var / 'appraisal.db'}"
     await upgrade(database_url)
     say(f"database: {options.var / 'appraisal.db'} (migrated)")
     converter = settings_converter(settings)
-    env = await start_dev_server(
-        db_file=str(options.var / "temporal.db"),
-        port=options.temporal_port,
-        ui=True,
-        ui_port=options.ui_port,
-        data_converter=converter,
+    env = await start_own_server(
+        options.var, port=options.temporal_port, ui_port=options.ui_port, data_converter=converter
     )
     engine = make_engine(database_url)
     stop = asyncio.Event()

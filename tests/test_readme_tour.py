@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.dev_stack import ROOT, Dev
 from tests.faults.stack import free_port
-from tests.test_dev import ROOT, Dev
 
 README = (ROOT / "README.md").read_text()
 pytestmark = pytest.mark.slow
