@@ -52,9 +52,10 @@ from workflows.messages import (
 OLD, NEW = parse_keys(f"{new_key('old')},{new_key('new')}")
 SECRET = "Rincian rahasia penilaian"
 SEARCH_ATTRIBUTES = "temporal.api.common.v1.SearchAttributes"
-LOCAL_ACTIVITY_META = {
-    *("seq", "attempt", "activity_id", "activity_type"),
+SDK_MARKER_META = {
+    *("seq", "attempt", "activity_id", "activity_type"),  # a local activity's marker
     *("complete_time", "backoff", "original_schedule_time", "activation_index"),
+    *("id", "deprecated"),  # a patch's marker: the patch's name, a constant
 }
 
 
@@ -258,6 +259,6 @@ async def test_history_holds_only_ciphertext(
     sealed = [p for p in payloads if p.metadata["encoding"] == ENCODING]
     assert len(sealed) > 10 and all(p.metadata[KEY_ID] == b"new" for p in sealed)
     for p in payloads:
-        if p.metadata["encoding"] != ENCODING:  # the SDK's own local-activity bookkeeping
-            assert set(json.loads(p.data)) <= LOCAL_ACTIVITY_META, p.data
+        if p.metadata["encoding"] != ENCODING:  # the SDK's own marker bookkeeping
+            assert set(json.loads(p.data)) <= SDK_MARKER_META, p.data
         assert EMPLOYEE.encode() not in p.data
