@@ -50,33 +50,31 @@ class LaunchRefused(DomainError):
         return cls(text.removeprefix(f"{only}: ") if only else text, field=only, problems=problems)
 
 
-def check_regional_head(nip: str | None) -> None:
-    """Every roster has heads at the top (their supervisor is empty), and the regional head
-    appraises them: a policy that runs names one, by a valid NIP."""
+def _check_named(nip: str | None, field: str, missing: str) -> None:
+    """The person a policy field names: someone, by a valid NIP."""
     if nip is None:
-        raise LaunchRefused(
-            "the policy names no regional head, who appraises the heads at the top of the roster",
-            field=REGIONAL_HEAD,
-        )
+        raise LaunchRefused(missing, field=field)
     try:
         parse_nip(nip)
     except DomainError as e:
-        raise LaunchRefused(f"{nip!r}: {e.reason}", field=REGIONAL_HEAD) from None
+        raise LaunchRefused(f"{nip!r}: {e.reason}", field=field) from None
+
+
+def check_regional_head(nip: str | None) -> None:
+    """Every roster has heads at the top (their supervisor is empty), and the regional head
+    appraises them: a policy that runs names one, by a valid NIP."""
+    missing = "the policy names no regional head, who appraises the heads at the top of the roster"
+    _check_named(nip, REGIONAL_HEAD, missing)
 
 
 def check_appeals_officer(nip: str | None) -> None:
     """The heads at the top are appraised by the regional head, above whom the roster knows
     nobody: their appeals need the policy's appeals officer, by a valid NIP."""
-    if nip is None:
-        raise LaunchRefused(
-            "the policy names no appeals officer, who hears the appeals of the heads at the top "
-            "of the roster (their appraiser, the regional head, has no superior in it)",
-            field=APPEALS_OFFICER_FIELD,
-        )
-    try:
-        parse_nip(nip)
-    except DomainError as e:
-        raise LaunchRefused(f"{nip!r}: {e.reason}", field=APPEALS_OFFICER_FIELD) from None
+    missing = (
+        "the policy names no appeals officer, who hears the appeals of the heads at the top "
+        "of the roster (their appraiser, the regional head, has no superior in it)"
+    )
+    _check_named(nip, APPEALS_OFFICER_FIELD, missing)
 
 
 def check_policy(policy: Policy) -> None:

@@ -29,7 +29,7 @@ from workflows.messages import CompleteTaskInput, ReviewBody
 HR = "197001012000011001"
 AUDITOR = "197502022001122001"
 OTHER = nip(90)
-CALLERS: dict[str, dict[str, str]] = {
+SIGNED_IN: dict[str, dict[str, str]] = {
     "self": bearer(EMPLOYEE),
     "supervisor": bearer(SUPERVISOR),
     "superior": bearer(SUPERIOR),
@@ -37,6 +37,9 @@ CALLERS: dict[str, dict[str, str]] = {
     "other": bearer(OTHER),
     "hr": bearer(HR, Role.HR),
     "auditor": bearer(AUDITOR, Role.AUDITOR),
+}
+CALLERS: dict[str, dict[str, str]] = {
+    **SIGNED_IN,
     "no token": {},
     "bad token": {"Authorization": f"Bearer {token(EMPLOYEE)[:-4]}AAAA"},
 }

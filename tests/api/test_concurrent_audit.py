@@ -126,30 +126,31 @@ async def approved_targets(
         assert r.status_code == 200, r.text
 
 
-@pytest.mark.parametrize("round_", range(ROUNDS))
-async def test_bursts_of_reports_and_feedback_log_each_completion_once(
-    api: Api, round_: int
-) -> None:
-    actors = Actors(NATIONAL)
-    appraisal_id, inp = await start(api, NATIONAL, 400 + 10 * round_)
+async def through_monitoring(
+    api: Api, actors: Actors, policy: Policy, base: int
+) -> tuple[str, AppraisalInput]:
+    """An appraisal whose plan is approved, then every report and every feedback in a burst."""
+    appraisal_id, inp = await start(api, policy, base)
     await approved_targets(api, actors, appraisal_id, inp)
-    periods = NATIONAL.report_period.per_year
+    periods = policy.report_period.per_year
     reports = await open_tasks(api, inp.employee_nip, appraisal_id, TaskKind.SELF_REPORT, periods)
     await burst(api, actors, reports)
     feedback = await open_tasks(api, inp.supervisor_nip, appraisal_id, TaskKind.FEEDBACK, periods)
     await burst(api, actors, feedback)
+    return appraisal_id, inp
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+async def test_bursts_of_reports_and_feedback_log_each_completion_once(
+    api: Api, round_: int
+) -> None:
+    appraisal_id, _ = await through_monitoring(api, Actors(NATIONAL), NATIONAL, 400 + 10 * round_)
     await check_audit(api, appraisal_id)
 
 
 async def test_a_burst_of_peer_answers_logs_each_once(api: Api) -> None:
     actors = Actors(BUKITTINGGI)
-    appraisal_id, inp = await start(api, BUKITTINGGI, 470)
-    await approved_targets(api, actors, appraisal_id, inp)
-    periods = BUKITTINGGI.report_period.per_year
-    reports = await open_tasks(api, inp.employee_nip, appraisal_id, TaskKind.SELF_REPORT, periods)
-    await burst(api, actors, reports)
-    feedback = await open_tasks(api, inp.supervisor_nip, appraisal_id, TaskKind.FEEDBACK, periods)
-    await burst(api, actors, feedback)
+    appraisal_id, inp = await through_monitoring(api, actors, BUKITTINGGI, 470)
     peer_tasks: list[TaskRecord] = []
     for peer in inp.peer_nips:
         peer_tasks += await open_tasks(api, peer, appraisal_id, TaskKind.PEER_FEEDBACK, 1)

@@ -21,33 +21,22 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from api.auth import Role
-from appraisal.scripted import EMPLOYEE, PEERS, SUPERIOR, SUPERVISOR, Actors, nip
+from appraisal.scripted import PEERS, Actors
 from domain.peer import PeerFeedback
 from domain.presets import PRESETS
 from domain.ratings import Dimension
 from domain.tasks import TaskKind
-from tests.api.conftest import Api, bearer, serving
+from tests.api.conftest import Api, serving
+from tests.api.test_access import SIGNED_IN
 from tests.faults.checks import eventually
 from tests.workflows.driver import appraisal_input
 from workflows.appraisal import AppraisalWorkflow
 from workflows.codec import data_converter, new_key, parse_keys
 from workflows.messages import AppraisalState, CompleteTaskInput, PeerFeedbackBody
 
-HR = "197001012000011001"
-AUDITOR = "197502022001122001"
-OTHER = nip(90)
 MARKER = f"rahasia-rekan-{uuid.uuid4().hex[:12]}"  # in every answer's comment
 DIMENSIONS = {d.value for d in Dimension}
-CALLERS: dict[str, dict[str, str]] = {
-    "self": bearer(EMPLOYEE),
-    "supervisor": bearer(SUPERVISOR),
-    "superior": bearer(SUPERIOR),
-    "peer": bearer(PEERS[0]),
-    "other": bearer(OTHER),
-    "hr": bearer(HR, Role.HR),
-    "auditor": bearer(AUDITOR, Role.AUDITOR),
-}
+CALLERS = SIGNED_IN
 # Who may learn which peers' NIPs, and who may read their answers.
 KNOWS_PEERS = {"peer": {PEERS[0]}, "hr": set(PEERS), "auditor": set(PEERS)}
 READS_ANSWERS = {"auditor"}
