@@ -56,10 +56,24 @@ AppealsOfficerOpt = Annotated[
 ]
 
 
-def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def _run(make: Callable[[], Coroutine[Any, Any, T]], missing: str | None = None) -> T:
     # A failure (a domain error, a refusal from Temporal) goes up to the root command, which
-    # reports it in one line, or with its traceback under --debug.
-    return asyncio.run(make())
+    # reports it in one line, or with its traceback under --debug. What the command names but
+    # Temporal does not know is said as `missing` says it, not by Temporal's internal id.
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        return asyncio.run(make())
+    except RPCError as e:
+        # Temporal also answers NOT_FOUND for an update to a run that has closed: say that as is.
+        closed = "completed" in e.message
+        if missing is None or e.status is not RPCStatusCode.NOT_FOUND or closed:
+            raise
+        raise DomainError(missing) from None
+
+
+def _no_cycle(org: str, year: int) -> str:
+    return f"no cycle of {org} for {year}: `appraisal cycle launch` starts one"
 
 
 def _chosen_policy(
@@ -144,6 +158,7 @@ def cycle_launch(
     failed one is launched again). A policy that cannot run is refused before anything starts."""
     from store.db import make_engine, make_session_factory
     from store.repositories.rosters import list_employees
+    from workflows.ids import cycle_id
     from workflows.starters import launch_cycle
 
     async def go() -> str:
@@ -159,7 +174,7 @@ def cycle_launch(
             launch_roster(employees, chosen)
         except LaunchRefused as e:
             raise _refused(e, f"launch {org} {year}", chosen) from None
-        handle = await launch_cycle(
+        await launch_cycle(
             await connect(settings),
             org=org,
             year=year,
@@ -167,7 +182,7 @@ def cycle_launch(
             policy=chosen,
             task_queue=settings.task_queue,
         )
-        return handle.id
+        return cycle_id(org, year)  # as `cycle status`, the API and the appraisals' ids name it
 
     typer.echo(_run(go))
 
@@ -188,7 +203,7 @@ def cycle_status(org: Org, year: Year) -> None:
         shown = status.model_dump(mode="json") | outcome.model_dump(mode="json")
         return json.dumps(shown, indent=2, ensure_ascii=False)
 
-    typer.echo(_run(go))
+    typer.echo(_run(go, _no_cycle(org, year)))
 
 
 @cycle_app.command("calibrate")
@@ -231,7 +246,7 @@ def cycle_calibrate(
             return "\n".join(f"violation: {v.message}" for v in result.violations)
         return f"released {result.released} grades ({result.waiting} reviews still open)"
 
-    typer.echo(_run(go))
+    typer.echo(_run(go, _no_cycle(org, year)))
 
 
 @schedule_app.command("create")
@@ -290,5 +305,5 @@ def schedule_pause(
     async def go() -> None:
         await pause_yearly(await connect(get_settings()), schedule_id, note)
 
-    _run(go)
+    _run(go, f"no schedule {schedule_id}: `appraisal schedule list` shows them")
     typer.echo(f"paused {schedule_id}")

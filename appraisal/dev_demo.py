@@ -19,6 +19,7 @@ from domain.employee import Employee
 from domain.presets import preset
 from domain.records import TaskStatus
 from domain.roster import Roster
+from domain.tasks import TaskKind
 from store.repositories.tasks import list_tasks
 from workflows.starters import launch_cycle
 
@@ -102,11 +103,14 @@ def _tour_chain(employees: list[Employee]) -> tuple[Employee, Employee, Employee
 
 
 async def _first_open_task(sessions: async_sessionmaker[AsyncSession], nip: str) -> str | None:
+    """The head's open targets draft, which the printed line completes; None once it is done
+    (a resumed demo), so no line is printed that the task would refuse."""
     # The launch runs in the background: give the first appraisals a moment to open tasks.
     for _ in range(100):
         async with sessions() as session:
-            found = await list_tasks(session, assignee_nip=nip, status=TaskStatus.OPEN, limit=1)
+            found = await list_tasks(session, assignee_nip=nip, status=TaskStatus.OPEN)
         if found:
-            return found[0].id
+            drafts = [t.id for t in found if t.kind is TaskKind.TARGETS_DRAFT]
+            return drafts[0] if drafts else None
         await asyncio.sleep(0.1)
     return None

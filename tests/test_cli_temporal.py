@@ -99,7 +99,9 @@ async def test_a_calibration_before_the_reviews_is_one_line(stack: Stack) -> Non
 
 async def test_unknown_cycle_unknown_unit_and_bad_adjustment_are_one_line(stack: Stack) -> None:
     missing = await appraisal(stack.address, "cycle", "status", "--org", "nowhere", "--year", "1")
-    assert "not found" in one_line(missing)
+    assert one_line(missing).startswith("no cycle of nowhere for 1")  # not Temporal's own id
+    no_schedule = await appraisal(stack.address, "schedule", "pause", "yearly-cycle-nowhere")
+    assert one_line(no_schedule).startswith("no schedule yearly-cycle-nowhere")
     unit = one_line(await appraisal(stack.address, *calibrate(stack, "NO-SUCH-UNIT")))
     assert "NO-SUCH-UNIT" in unit
     bad = [*calibrate(stack, await a_unit(stack)), "--adjust", "x=NOT-A-GRADE:why"]
