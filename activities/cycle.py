@@ -196,11 +196,7 @@ class CycleActivities:
             # The rule a launch checks before it starts the cycle, so the two never disagree.
             check_launch(roster, request.appeals_officer_nip)
         except LaunchRefused as e:
-            details = {
-                "fields": sorted({p.field for p in e.problems}),
-                "employees": len(e.problems),
-            }
-            raise ApplicationError(str(e), details, type=e.kind, non_retryable=True) from None
+            raise ApplicationError(str(e), type=e.kind, non_retryable=True) from None
         return LaunchPlan(
             depth_counts=[len(level) for level in roster.launch_order()],
             units=dict(Counter(e.unit_code for e in roster.employees)),

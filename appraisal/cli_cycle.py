@@ -15,7 +15,7 @@ from appraisal.settings import get_settings
 from domain.appeals import APPEALS_OFFICER_FIELD
 from domain.curve import UnitRating
 from domain.errors import DomainError
-from domain.launch import REGIONAL_HEAD, LaunchRefused, check_policy, launch_roster
+from domain.launch import REGIONAL_HEAD, LaunchRefused, check_policy, launch_roster, with_named
 from domain.policy import Policy
 from domain.presets import preset
 from domain.ratings import Grade
@@ -85,8 +85,7 @@ def _chosen_policy(
     if name is not None and path is not None:
         raise DomainError("give --policy or --policy-file, not both")
     policy = load_policy(path) if path is not None else preset(name or "national")
-    given = {"regional_head_nip": regional_head, "appeals_officer_nip": appeals_officer}
-    return policy.model_copy(update={k: v for k, v in given.items() if v is not None})
+    return with_named(policy, regional_head_nip=regional_head, appeals_officer_nip=appeals_officer)
 
 
 OPTION_OF = {REGIONAL_HEAD: "--regional-head", APPEALS_OFFICER_FIELD: "--appeals-officer"}

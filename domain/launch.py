@@ -50,6 +50,14 @@ class LaunchRefused(DomainError):
         return cls(text.removeprefix(f"{only}: ") if only else text, field=only, problems=problems)
 
 
+def with_named(
+    policy: Policy, *, regional_head_nip: str | None, appeals_officer_nip: str | None
+) -> Policy:
+    """The policy with the regional head and the appeals officer given beside it, where given."""
+    given = {REGIONAL_HEAD: regional_head_nip, APPEALS_OFFICER_FIELD: appeals_officer_nip}
+    return policy.model_copy(update={k: v for k, v in given.items() if v is not None})
+
+
 def _check_named(nip: str | None, field: str, missing: str) -> None:
     """The person a policy field names: someone, by a valid NIP."""
     if nip is None:

@@ -28,7 +28,7 @@ from api.schemas import (
 from api.temporal_errors import workflow_call
 from domain.appeals import APPEALS_OFFICER_FIELD
 from domain.errors import DomainError
-from domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster
+from domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster, with_named
 from domain.policy import Policy
 from domain.presets import preset
 from store.repositories.exports import grade_lines
@@ -62,11 +62,11 @@ def _policy(request: LaunchCycleRequest) -> Policy:
         raise ProblemError(
             422, str(e), errors=[FieldError(field="body.policy", message=str(e))]
         ) from None
-    given = {
-        REGIONAL_HEAD: request.regional_head_nip,
-        APPEALS_OFFICER_FIELD: request.appeals_officer_nip,
-    }
-    return policy.model_copy(update={k: v for k, v in given.items() if v is not None})
+    return with_named(
+        policy,
+        regional_head_nip=request.regional_head_nip,
+        appeals_officer_nip=request.appeals_officer_nip,
+    )
 
 
 async def _check_launch(session: SessionDep, roster_id: str, policy: Policy) -> None:
