@@ -11,6 +11,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.problems import FieldError, ProblemError
 from workflows import errors
+from workflows.failures import is_closed_run
 
 STATUS = {
     errors.UNKNOWN_TASK: 404,
@@ -55,7 +56,7 @@ async def workflow_call(what: str = "appraisal") -> AsyncIterator[None]:
         raise ProblemError(503, f"the {what} could not be read just now") from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
-            if "completed" in e.message.lower():
+            if is_closed_run(e):
                 raise ProblemError(409, f"the {what} is closed", code="Closed") from None
             raise ProblemError(404, f"no such {what}") from None
         raise  # an unreachable service is answered by api.outages, like anywhere else

@@ -62,12 +62,13 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]], missing: str | None = None)
     # Temporal does not know is said as `missing` says it, not by Temporal's internal id.
     from temporalio.service import RPCError, RPCStatusCode
 
+    from workflows.failures import is_closed_run
+
     try:
         return asyncio.run(make())
     except RPCError as e:
-        # Temporal also answers NOT_FOUND for an update to a run that has closed: say that as is.
-        closed = "completed" in e.message
-        if missing is None or e.status is not RPCStatusCode.NOT_FOUND or closed:
+        # A run that has closed is said as Temporal says it.
+        if missing is None or e.status is not RPCStatusCode.NOT_FOUND or is_closed_run(e):
             raise
         raise DomainError(missing) from None
 

@@ -28,28 +28,17 @@ def _expected() -> tuple[type[BaseException], ...]:
     return (*EXPECTED, TemporalError, Unreachable, MissingBinary, PayloadKeyError)
 
 
-def _innermost(error: BaseException) -> BaseException:
-    """The root of a chain of Temporal failures (each naming its `cause`): what the workflow or
-    the server said."""
-    seen: set[int] = set()
-    while id(error) not in seen:
-        seen.add(id(error))
-        cause = getattr(error, "cause", None)
-        if not isinstance(cause, BaseException):
-            break
-        error = cause
-    return error
-
-
 def describe(error: BaseException) -> str:
     """One line that says what went wrong."""
     from temporalio.exceptions import ApplicationError
+
+    from workflows.failures import innermost
 
     if isinstance(error, pydantic.ValidationError):
         fields = (f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors())
         text = "invalid input: " + "; ".join(fields)
     else:
-        root = _innermost(error)
+        root = innermost(error)
         if isinstance(root, ApplicationError):
             text = f"{root.type}: {root.message}" if root.type else root.message
         else:

@@ -12,9 +12,10 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
 )
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ApplicationError
 
 from domain.model import Value
+from workflows.failures import innermost
 
 CycleState = Literal[
     "running", "completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out"
@@ -57,8 +58,7 @@ async def outcome_of(client: Client, run: WorkflowExecution) -> CycleOutcome:
 
 def _root(error: BaseException) -> CycleFailure:
     """The failure under the activity or child that carried it up to the cycle."""
-    while isinstance(error, ActivityError | ChildWorkflowError) and error.cause is not None:
-        error = error.cause
+    error = innermost(error)
     if isinstance(error, ApplicationError):
         return CycleFailure(type=error.type or "ApplicationError", message=error.message)
     message = getattr(error, "message", None) or str(error)

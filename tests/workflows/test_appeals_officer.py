@@ -16,7 +16,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.exceptions import ApplicationError, FailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
@@ -38,6 +38,7 @@ from workflows import ids
 from workflows.appraisal import APPEALS_APART, AppraisalWorkflow
 from workflows.cycle import CycleWorkflow
 from workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
+from workflows.failures import innermost
 from workflows.messages import (
     AppealDecideBody,
     AppraisalResult,
@@ -125,9 +126,7 @@ async def test_heads_at_the_top_without_an_appeals_officer_refuse_the_launch(
     assert await launch_settled(cycle) is WorkflowExecutionStatus.FAILED
     with pytest.raises(WorkflowFailureError) as failed:
         await cycle.result()
-    cause: BaseException = failed.value
-    while isinstance(cause, FailureError | WorkflowFailureError) and cause.cause is not None:
-        cause = cause.cause  # the cycle fails of its plan activity's error
+    cause = innermost(failed.value)  # the cycle fails of its plan activity's error
     assert isinstance(cause, ApplicationError) and cause.type == "PolicyIncomplete"
     assert "appeals_officer_nip" in str(cause) and HEAD_A in str(cause)
     for who in (HEAD_A, HEAD_B, STAFF):  # nothing started
