@@ -3,7 +3,7 @@
 The heads at the top of a roster are appraised by the regional head, above whom the roster knows
 nobody; their appeals go to the policy's appeals officer (``appeals_officer_nip``, e.g. the
 regional secretary). A cycle that would leave anyone's appeal to their own appraiser is refused
-before it starts: `check_launchable` lists each such employee (`domain.launch` refuses them).
+before it starts: `launch_problems` lists each such employee (`domain.launch` refuses them).
 """
 
 from __future__ import annotations
@@ -89,16 +89,3 @@ def launch_problems(roster: Roster, officer_nip: str | None) -> list[LaunchProbl
         except DomainError as err:
             problems.append(LaunchProblem(nip=e.nip, field=err.field or "", message=err.reason))
     return problems
-
-
-def check_launchable(policy: Policy, roster: Roster) -> list[LaunchProblem]:
-    """Every reason the roster cannot be launched under the policy, one per employee; empty
-    when it can. A roster checked with another regional head is read with the policy's."""
-    top = policy.regional_head_nip
-    if roster.top_appraiser_nip != top:
-        try:
-            roster = Roster(employees=roster.employees, top_appraiser_nip=top)
-        except ValueError:  # the only way a valid roster fails here: the head is in it
-            message = "is in the roster, but appraises the heads at the top from outside it"
-            return [LaunchProblem(nip=top or "", field="regional_head_nip", message=message)]
-    return launch_problems(roster, policy.appeals_officer_nip)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.appeals import APPEALS_OFFICER_FIELD, LaunchProblem, check_launchable, launch_problems
+from domain.appeals import APPEALS_OFFICER_FIELD, LaunchProblem, launch_problems
 from domain.employee import Employee
 from domain.errors import DomainError
 from domain.nip import parse_nip
@@ -97,15 +97,6 @@ def check_launch(roster: Roster, appeals_officer_nip: str | None) -> None:
     not their appraiser (the appeals officer where the roster has none)."""
     check_regional_head(roster.top_appraiser_nip)
     problems = launch_problems(roster, appeals_officer_nip)
-    if problems:
-        raise LaunchRefused.of(problems)
-
-
-def require_launchable(policy: Policy, roster: Roster) -> None:
-    """Raise LaunchRefused, naming each policy field and the employees' NIPs, unless the roster
-    can be launched under the policy (a roster checked with another regional head is read with
-    the policy's)."""
-    problems = check_launchable(policy, roster)
     if problems:
         raise LaunchRefused.of(problems)
 
