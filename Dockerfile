@@ -3,12 +3,7 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 # Sources only: .dockerignore keeps out tests, local state and any .env with secrets.
 COPY pyproject.toml README.md ./
-COPY domain ./domain
-COPY workflows ./workflows
-COPY activities ./activities
-COPY store ./store
-COPY api ./api
-COPY appraisal ./appraisal
+COPY appraisal_engine ./appraisal_engine
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -33,21 +33,26 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from api.auth import mint_token
-from api.config import AuthConfig
-from appraisal.scripted import Actors, drive_year, nip, review
-from appraisal.servers import start_dev_server
-from appraisal.worker import build_worker
+from appraisal_engine.api.auth import mint_token
+from appraisal_engine.api.config import AuthConfig
+from appraisal_engine.appraisal.scripted import Actors, drive_year, nip, review
+from appraisal_engine.appraisal.servers import start_dev_server
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    AppraisalInput,
+    AppraisalState,
+    CompleteTaskInput,
+    ReviewBody,
+)
 from bench.stack import free_port
-from domain.employee import PositionLevel
-from domain.presets import NATIONAL
-from domain.ratings import Rating
-from domain.records import TaskRecord, TaskStatus
-from domain.tasks import TaskKind
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import AppraisalInput, AppraisalState, CompleteTaskInput, ReviewBody
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
 ISSUER = "appraisal-bench"
@@ -98,8 +103,8 @@ def percentile(values: list[float], pct: float) -> float:
 
 def served_app() -> FastAPI:
     """The API as the subprocess serves it, configured from its environment."""
-    from appraisal.run_api import build_app
-    from appraisal.settings import Settings
+    from appraisal_engine.appraisal.run_api import build_app
+    from appraisal_engine.appraisal.settings import Settings
 
     return build_app(Settings())
 

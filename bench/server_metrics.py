@@ -15,10 +15,10 @@ import argparse
 import asyncio
 import json
 
-from appraisal.servers import server_counters
+from appraisal_engine.appraisal.servers import server_counters
+from appraisal_engine.store.migrate import upgrade
 from bench.launch import launch_rate, raw_start_rate
 from bench.stack import file_backed_server, free_port
-from store.migrate import upgrade
 
 # (sample, operation) -> what it counts; every service that handles an operation reports its
 # own latency, so these are the ones recorded once per event.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.servers import start_dev_server
+from appraisal_engine.appraisal.servers import start_dev_server
 
 
 def free_port() -> int:

@@ -21,9 +21,9 @@ import uuid
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from appraisal_engine.workflows import search_attributes as sa
 from bench.launch import starts_per_second
 from bench.stack import file_backed_server
-from workflows import search_attributes as sa
 
 INPUT_BYTES = 3500  # an appraisal's input with its policy is about 3.4 KB
 ATTRIBUTES = TypedSearchAttributes(

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.servers import start_dev_server, start_time_skipping
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
+from appraisal_engine.appraisal.servers import start_dev_server, start_time_skipping
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
 
 
 @pytest.fixture(scope="session")

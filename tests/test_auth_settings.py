@@ -12,9 +12,9 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
-from api.auth import TokenVerifier
-from appraisal.cli import app
-from appraisal.settings import Settings, get_settings
+from appraisal_engine.api.auth import TokenVerifier
+from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.settings import Settings, get_settings
 
 SECRET = "settings-secret-of-at-least-32-bytes"
 NIP = "198001152006041001"

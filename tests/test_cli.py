@@ -7,11 +7,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from appraisal.cli import app
-from appraisal.demo import run_demo
-from domain.outcome import OutcomeKind
-from domain.presets import PRESETS
-from domain.ratings import Grade, Rating
+from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.demo import run_demo
+from appraisal_engine.domain.outcome import OutcomeKind
+from appraisal_engine.domain.presets import PRESETS
+from appraisal_engine.domain.ratings import Grade, Rating
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"

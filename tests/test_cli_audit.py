@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import delete, func, select
 from typer.testing import CliRunner
 
-from appraisal.cli import app
-from appraisal.settings import get_settings
-from store.audit_writer import append_event_with_retry
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
-from store.models import AuditEventRow
+from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.settings import get_settings
+from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.store.models import AuditEventRow
 from tests.store.builders import event
 
 runner = CliRunner()

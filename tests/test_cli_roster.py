@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from appraisal.cli import app
-from appraisal.generate import generate_roster, roster_csv
-from appraisal.settings import get_settings
-from store.db import make_engine
-from store.models import EmployeeRow, RosterRow
+from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.appraisal.settings import get_settings
+from appraisal_engine.store.db import make_engine
+from appraisal_engine.store.models import EmployeeRow, RosterRow
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"

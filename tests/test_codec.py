@@ -17,18 +17,16 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 
-from activities.notify import LoggingNotifier
-from appraisal.clients import connect
-from appraisal.servers import start_time_skipping
-from appraisal.settings import Settings
-from appraisal.worker import build_worker
-from domain.presets import NATIONAL
-from domain.records import TaskRecord
-from domain.tasks import TaskKind
-from tests.workflows.conftest import Running
-from tests.workflows.driver import EMPLOYEE, PLAN, Actors, appraisal_input, drive, start
-from workflows.appraisal import AppraisalWorkflow
-from workflows.codec import (
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.clients import connect
+from appraisal_engine.appraisal.servers import start_time_skipping
+from appraisal_engine.appraisal.settings import Settings
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.codec import (
     ENCODING,
     KEY_ID,
     EncryptionCodec,
@@ -40,7 +38,7 @@ from workflows.codec import (
     new_key,
     parse_keys,
 )
-from workflows.messages import (
+from appraisal_engine.workflows.messages import (
     AppraisalState,
     CompleteTaskInput,
     FeedbackBody,
@@ -48,6 +46,8 @@ from workflows.messages import (
     TargetsApproveBody,
     TaskBody,
 )
+from tests.workflows.conftest import Running
+from tests.workflows.driver import EMPLOYEE, PLAN, Actors, appraisal_input, drive, start
 
 OLD, NEW = parse_keys(f"{new_key('old')},{new_key('new')}")
 SECRET = "Rincian rahasia penilaian"

@@ -13,7 +13,7 @@ import pytest
 import typer.main
 import yaml
 
-from appraisal.cli import app
+from appraisal_engine.appraisal.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

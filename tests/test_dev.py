@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from appraisal.servers import find_binary
+from appraisal_engine.appraisal.servers import find_binary
 from tests.dev_stack import APPRAISAL, ROOT, Dev
 from tests.faults.stack import free_port
 

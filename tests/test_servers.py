@@ -12,14 +12,14 @@ import pytest
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.servers import (
+from appraisal_engine.appraisal.servers import (
     SEARCH_ATTRIBUTE_REFRESH,
     dev_config_args,
     server_counters,
     start_dev_server,
 )
+from appraisal_engine.workflows import search_attributes as sa
 from tests.faults.stack import free_port
-from workflows import search_attributes as sa
 
 
 async def _args_passed(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> list[str]:

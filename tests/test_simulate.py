@@ -12,17 +12,17 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
-from appraisal.calibration import CurveUnreachable, fit_curve
-from appraisal.cli import app
-from appraisal.servers import start_time_skipping
-from appraisal.sim_report import SimulationReport
-from appraisal.simulate import render
-from appraisal.simulation import simulate_on
-from domain.curve import NATIONAL_CURVE, UnitRating, check_curve
-from domain.outcome import OutcomeKind
-from domain.policy import Policy
-from domain.presets import PRESETS
-from domain.ratings import Grade
+from appraisal_engine.appraisal.calibration import CurveUnreachable, fit_curve
+from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.servers import start_time_skipping
+from appraisal_engine.appraisal.sim_report import SimulationReport
+from appraisal_engine.appraisal.simulate import render
+from appraisal_engine.appraisal.simulation import simulate_on
+from appraisal_engine.domain.curve import NATIONAL_CURVE, UnitRating, check_curve
+from appraisal_engine.domain.outcome import OutcomeKind
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.presets import PRESETS
+from appraisal_engine.domain.ratings import Grade
 
 # (employees, units, seed) per preset, small for speed; the seeds are picked so that, across the
 # presets, someone is slow, late, absent, transferred, leaves and appeals. National's unit is big

@@ -20,15 +20,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from typer.testing import CliRunner
 
 with workflow.unsafe.imports_passed_through():
-    import appraisal.verify
-    from api.timeline import build_timeline
-    from appraisal.cli import app
-    from appraisal.settings import get_settings
-    from workflows.appraisal import AppraisalWorkflow
-    from workflows.codec import EncryptionCodec, new_key, parse_keys
-    from workflows.cycle import CycleWorkflow
-    from workflows.messages import AppraisalInput, AppraisalResult, Stage
-    from workflows.yearly import YearlyLaunchWorkflow
+    from appraisal_engine.api.timeline import build_timeline
+    from appraisal_engine.appraisal import verify as verify_module
+    from appraisal_engine.appraisal.cli import app
+    from appraisal_engine.appraisal.settings import get_settings
+    from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+    from appraisal_engine.workflows.codec import EncryptionCodec, new_key, parse_keys
+    from appraisal_engine.workflows.cycle import CycleWorkflow
+    from appraisal_engine.workflows.messages import AppraisalInput, AppraisalResult, Stage
+    from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 
 # Kept free of file-system calls: the workflow sandbox re-imports this module.
 HISTORIES = Path(__file__).parent / "histories"
@@ -124,7 +124,7 @@ def test_a_recorded_grade_edited_after_the_fact_fails(tmp_path: Path) -> None:
 
 def test_code_that_issues_different_commands_fails_replay(monkeypatch: pytest.MonkeyPatch) -> None:
     changed = [PausingAppraisal, CycleWorkflow, YearlyLaunchWorkflow]
-    monkeypatch.setattr(appraisal.verify, "WORKFLOWS", changed)
+    monkeypatch.setattr(verify_module, "WORKFLOWS", changed)
     national = HISTORIES / "appraisal-history-national.json"
     result = verify(national, HISTORIES / "cycle-history-2025.json")
     assert result.exit_code == 1

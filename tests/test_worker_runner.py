@@ -10,8 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from appraisal.settings import Settings
-from appraisal.worker import build_worker
+from appraisal_engine.appraisal.settings import Settings
+from appraisal_engine.appraisal.worker import build_worker
 
 
 def test_production_workers_skip_the_sandbox_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from api.auth import Role, mint_token
-from api.config import ApiConfig, AuthConfig
-from appraisal.worker import build_worker
+from appraisal_engine.api.app import create_app
+from appraisal_engine.api.auth import Role, mint_token
+from appraisal_engine.api.config import ApiConfig, AuthConfig
+from appraisal_engine.appraisal.worker import build_worker
 
 SECRET = "test-secret-of-at-least-32-bytes-long"
 ISSUER = "https://appraisal.tests"

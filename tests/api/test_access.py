@@ -13,18 +13,26 @@ from typing import Any
 
 import pytest
 
-from api.auth import Role
-from appraisal.generate import generate_roster, roster_csv
-from appraisal.scripted import EMPLOYEE, PEERS, SUPERIOR, SUPERVISOR, Actors, nip, review
-from domain.presets import NATIONAL, PRESETS
-from domain.ratings import Rating
-from domain.records import TaskRecord, TaskStatus
-from domain.tasks import TaskKind
+from appraisal_engine.api.auth import Role
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.appraisal.scripted import (
+    EMPLOYEE,
+    PEERS,
+    SUPERIOR,
+    SUPERVISOR,
+    Actors,
+    nip,
+    review,
+)
+from appraisal_engine.domain.presets import NATIONAL, PRESETS
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import CompleteTaskInput, ReviewBody
 from tests.api.conftest import Api, bearer, token
 from tests.faults.checks import eventually
 from tests.workflows.driver import appraisal_input
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import CompleteTaskInput, ReviewBody
 
 HR = "197001012000011001"
 AUDITOR = "197502022001122001"

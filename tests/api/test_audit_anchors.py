@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.auth import Role
-from store.audit_writer import append_event_with_retry
-from store.repositories.audit import ChainHead, chain_head
+from appraisal_engine.api.auth import Role
+from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.repositories.audit import ChainHead, chain_head
 from tests.api.conftest import Api, bearer
 from tests.store.builders import event, nip
 

@@ -11,16 +11,21 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from api.auth import Role
-from api.config import ApiConfig
-from appraisal.scripted import PEERS
-from appraisal.scripted import review as review_of
-from domain.peer import PeerFeedback
-from domain.ratings import Dimension, Rating
+from appraisal_engine.api.app import create_app
+from appraisal_engine.api.auth import Role
+from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.appraisal.scripted import PEERS
+from appraisal_engine.appraisal.scripted import review as review_of
+from appraisal_engine.domain.peer import PeerFeedback
+from appraisal_engine.domain.ratings import Dimension, Rating
+from appraisal_engine.workflows.codec import data_converter, new_key, parse_keys
+from appraisal_engine.workflows.messages import (
+    CompleteTaskInput,
+    PeerAnswers,
+    PeerFeedbackBody,
+    ReviewBody,
+)
 from tests.api.conftest import AUTH, bearer
-from workflows.codec import data_converter, new_key, parse_keys
-from workflows.messages import CompleteTaskInput, PeerAnswers, PeerFeedbackBody, ReviewBody
 
 READER = "197502022001122001"
 PEER = PEERS[0]

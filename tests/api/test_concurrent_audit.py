@@ -11,17 +11,17 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from appraisal.scripted import Actors, nip
-from domain.policy import Policy
-from domain.presets import BUKITTINGGI, NATIONAL
-from domain.records import TaskRecord, TaskStatus
-from domain.tasks import TaskKind
-from store.repositories.audit import list_events, verify_chain
-from store.repositories.tasks import list_tasks
+from appraisal_engine.appraisal.scripted import Actors, nip
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.presets import BUKITTINGGI, NATIONAL
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.audit import list_events, verify_chain
+from appraisal_engine.store.repositories.tasks import list_tasks
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import AppraisalInput
 from tests.api.conftest import Api, bearer
 from tests.api.test_hostile import open_task
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import AppraisalInput
 
 COPIES = 5
 ROUNDS = 3

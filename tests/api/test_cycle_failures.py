@@ -10,15 +10,15 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.auth import Role
-from appraisal.generate import generate_roster, roster_csv
-from domain.presets import BINJAI
+from appraisal_engine.api.auth import Role
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.domain.presets import BINJAI
+from appraisal_engine.workflows.ids import cycle_workflow_id
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.api.conftest import Api, bearer
 from tests.api.test_year import upload
 from tests.faults.checks import eventually
 from tests.workflows.cycle_driver import HR, REGIONAL_HEAD
-from workflows.ids import cycle_workflow_id
-from workflows.starters import launch_cycle
 
 AUDITOR = "197502022001122001"
 APPEALS_OFFICER = "196601011985031001"

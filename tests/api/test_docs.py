@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.app import create_app
-from api.config import ApiConfig
+from appraisal_engine.api.app import create_app
+from appraisal_engine.api.config import ApiConfig
 from tests.api.conftest import AUTH
 
 # What a page loads: src, href and spec-url attributes, and the url: given to SwaggerUIBundle.

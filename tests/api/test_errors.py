@@ -12,16 +12,16 @@ from typing import Any
 from sqlalchemy import func, select
 from temporalio.client import WorkflowHandle
 
-from api.auth import Role
-from appraisal.generate import generate_roster, roster_csv
-from appraisal.scripted import EMPLOYEE, Actors
-from domain.presets import NATIONAL
-from domain.records import TaskRecord
-from store.models import EmployeeRow, RosterRow
+from appraisal_engine.api.auth import Role
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.appraisal.scripted import EMPLOYEE, Actors
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.store.models import EmployeeRow, RosterRow
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from tests.api.conftest import Api, bearer
 from tests.api.test_access import HR, wait_for_task
 from tests.workflows.driver import appraisal_input
-from workflows.appraisal import AppraisalWorkflow
 
 PROBLEM = "application/problem+json"
 

@@ -18,20 +18,20 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth import Role
-from api.grades_csv import HEADER, csv_chunks, csv_text
-from appraisal.generate import generate_roster, roster_csv
-from domain.employee import Employee
-from domain.outcome import OutcomeKind
-from domain.ratings import Grade
-from domain.records import AppraisalStatus, AuditEvent
-from store.models import AppraisalRow, EmployeeRow
-from store.repositories._rows import row_values
-from store.repositories.appraisals import upsert_appraisal
-from store.repositories.audit import append_event
-from store.repositories.exports import grade_lines
-from store.repositories.outcomes import upsert_outcome
-from store.repositories.rosters import add_roster
+from appraisal_engine.api.auth import Role
+from appraisal_engine.api.grades_csv import HEADER, csv_chunks, csv_text
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.outcome import OutcomeKind
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.records import AppraisalStatus, AuditEvent
+from appraisal_engine.store.models import AppraisalRow, EmployeeRow
+from appraisal_engine.store.repositories._rows import row_values
+from appraisal_engine.store.repositories.appraisals import upsert_appraisal
+from appraisal_engine.store.repositories.audit import append_event
+from appraisal_engine.store.repositories.exports import grade_lines
+from appraisal_engine.store.repositories.outcomes import upsert_outcome
+from appraisal_engine.store.repositories.rosters import add_roster
 from tests.api.conftest import Api, bearer
 from tests.store.builders import appraisal, outcome
 from tests.workflows.cycle_driver import HR, POLICY

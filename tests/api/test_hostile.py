@@ -17,20 +17,20 @@ import pytest
 from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from api.auth import Role
-from api.config import ApiConfig
-from appraisal.generate import generate_roster, roster_csv
-from appraisal.scripted import Actors, nip
-from domain.presets import NATIONAL
-from domain.records import TaskRecord
-from domain.tasks import TaskKind
-from store.models import AppraisalRow, AuditEventRow, EmployeeRow, RosterRow
+from appraisal_engine.api.app import create_app
+from appraisal_engine.api.auth import Role
+from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.appraisal.scripted import Actors, nip
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.models import AppraisalRow, AuditEventRow, EmployeeRow, RosterRow
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from tests.api.conftest import AUTH, Api, bearer
 from tests.api.test_export import AUDITOR, launch, roster_json, upload, with_texts
 from tests.workflows.cycle_driver import HR
 from tests.workflows.driver import appraisal_input
-from workflows.appraisal import AppraisalWorkflow
 
 PROBLEM = "application/problem+json"
 SQL = ["Robert'); DROP TABLE employees;--", "' OR '1'='1", "1; DELETE FROM audit_events"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from api.config import ApiConfig
+from appraisal_engine.api.app import create_app
+from appraisal_engine.api.config import ApiConfig
 from tests.api.conftest import AUTH, bearer
 
 EMPLOYEE = "198001152006041001"

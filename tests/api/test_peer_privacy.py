@@ -21,18 +21,18 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.scripted import PEERS, Actors
-from domain.peer import PeerFeedback
-from domain.presets import PRESETS
-from domain.ratings import Dimension
-from domain.tasks import TaskKind
+from appraisal_engine.appraisal.scripted import PEERS, Actors
+from appraisal_engine.domain.peer import PeerFeedback
+from appraisal_engine.domain.presets import PRESETS
+from appraisal_engine.domain.ratings import Dimension
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.codec import data_converter, new_key, parse_keys
+from appraisal_engine.workflows.messages import AppraisalState, CompleteTaskInput, PeerFeedbackBody
 from tests.api.conftest import Api, serving
 from tests.api.test_access import SIGNED_IN
 from tests.faults.checks import eventually
 from tests.workflows.driver import appraisal_input
-from workflows.appraisal import AppraisalWorkflow
-from workflows.codec import data_converter, new_key, parse_keys
-from workflows.messages import AppraisalState, CompleteTaskInput, PeerFeedbackBody
 
 MARKER = f"rahasia-rekan-{uuid.uuid4().hex[:12]}"  # in every answer's comment
 DIMENSIONS = {d.value for d in Dimension}

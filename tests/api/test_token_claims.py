@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.auth import InvalidToken, Role, TokenVerifier
+from appraisal_engine.api.auth import InvalidToken, Role, TokenVerifier
 from tests.api.conftest import AUDIENCE, AUTH, ISSUER, SECRET, Api
 
 NIP = "198001152006041001"

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from domain.appeals import (
+from appraisal_engine.domain.appeals import (
     APPEALS_OFFICER_FIELD,
     appeal_hearer,
     check_chain,
     launch_problems,
     superior_in,
 )
-from domain.employee import Employee, PositionLevel
-from domain.errors import DomainError
-from domain.launch import LaunchRefused, check_launch
-from domain.policy import load_policy, parse_policy
-from domain.presets import NATIONAL
-from domain.roster import Roster
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.launch import LaunchRefused, check_launch
+from appraisal_engine.domain.policy import load_policy, parse_policy
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.roster import Roster
 
 REGIONAL_HEAD = "196501011990011001"
 OFFICER = "196601011985031001"  # the regional secretary (Sekda), who hears the heads' appeals

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.calendar import add_months, days, period_ends
-from domain.policy import ReportPeriod
+from appraisal_engine.domain.calendar import add_months, days, period_ends
+from appraisal_engine.domain.policy import ReportPeriod
 
 WIB = timezone(timedelta(hours=7))
 

@@ -10,8 +10,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.curve import NATIONAL_CURVE, CurveRule, UnitRating, Violation, check_curve
-from domain.ratings import Grade
+from appraisal_engine.domain.curve import (
+    NATIONAL_CURVE,
+    CurveRule,
+    UnitRating,
+    Violation,
+    check_curve,
+)
+from appraisal_engine.domain.ratings import Grade
 
 SB, BA, BP, KU, SK = (
     Grade.SANGAT_BAIK,

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.employee import Employee, PositionLevel
-from domain.errors import DomainError
-from domain.nip import NipParts, parse_nip
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.nip import NipParts, parse_nip
 
 # The same digits in other scripts: str.isdigit() and int() accept them, an NIP must not.
 ARABIC_INDIC = {ord(c): ord(c) - ord("0") + 0x0660 for c in "0123456789"}

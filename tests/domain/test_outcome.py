@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.outcome import AwardKind, OutcomeKind, OutcomeRule, decide_outcome
-from domain.presets import PRESETS, preset
-from domain.ratings import Grade
+from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule, decide_outcome
+from appraisal_engine.domain.presets import PRESETS, preset
+from appraisal_engine.domain.ratings import Grade
 
 K, AW = OutcomeKind, AwardKind
 SB, BA, BP, KU, SK = (

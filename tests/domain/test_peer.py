@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from domain.peer import PeerFeedback, summarise_peers
-from domain.ratings import Dimension
+from appraisal_engine.domain.peer import PeerFeedback, summarise_peers
+from appraisal_engine.domain.ratings import Dimension
 
 D = Dimension
 

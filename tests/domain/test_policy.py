@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from domain.curve import NATIONAL_CURVE
-from domain.errors import DomainError
-from domain.outcome import AwardKind, OutcomeKind
-from domain.policy import (
+from appraisal_engine.domain.curve import NATIONAL_CURVE
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.outcome import AwardKind, OutcomeKind
+from appraisal_engine.domain.policy import (
     DEFAULT_OUTCOMES,
     DEFAULT_TASK_RULES,
     Policy,
@@ -22,9 +22,9 @@ from domain.policy import (
     load_policy,
     parse_policy,
 )
-from domain.presets import PRESETS, preset
-from domain.ratings import Grade, Rating
-from domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
+from appraisal_engine.domain.presets import PRESETS, preset
+from appraisal_engine.domain.ratings import Grade, Rating
+from appraisal_engine.domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "policy.toml"
 NAMES = ["national", "tebingtinggi", "bukittinggi", "tanjungbalai", "binjai", "wanggar"]

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from domain.ratings import GRADE_MATRIX, Grade, Rating, grade_for, rate_behaviour, rate_results
+from appraisal_engine.domain.ratings import (
+    GRADE_MATRIX,
+    Grade,
+    Rating,
+    grade_for,
+    rate_behaviour,
+    rate_results,
+)
 
 A, M, B = Rating.ABOVE, Rating.MEETS, Rating.BELOW
 SB, BA, BP, KU, SK = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from domain.errors import DomainError
-from domain.reports import Feedback, Realisation, SelfReport, check_report
-from domain.targets import Target, TargetKind, TargetPlan
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.reports import Feedback, Realisation, SelfReport, check_report
+from appraisal_engine.domain.targets import Target, TargetKind, TargetPlan
 
 PLAN = TargetPlan(
     targets=[

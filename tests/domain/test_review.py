@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import DomainError
-from domain.ratings import Dimension, Grade, Rating
-from domain.review import Assessment, Review, assess, check_review
-from domain.targets import Target, TargetKind, TargetPlan
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.ratings import Dimension, Grade, Rating
+from appraisal_engine.domain.review import Assessment, Review, assess, check_review
+from appraisal_engine.domain.targets import Target, TargetKind, TargetPlan
 
 A, M, B = Rating.ABOVE, Rating.MEETS, Rating.BELOW
 
@@ -160,10 +160,10 @@ def test_no_cap_leaves_behaviour_alone() -> None:
 
 
 def test_assess_under_caps_behaviour_only_below_the_community_floor() -> None:
-    from appraisal.scripted import PLAN
-    from appraisal.scripted import review as scripted_review
-    from domain.presets import PRESETS
-    from domain.review import assess_under
+    from appraisal_engine.appraisal.scripted import PLAN
+    from appraisal_engine.appraisal.scripted import review as scripted_review
+    from appraisal_engine.domain.presets import PRESETS
+    from appraisal_engine.domain.review import assess_under
 
     binjai = PRESETS["binjai"]
     assert binjai.community.enabled

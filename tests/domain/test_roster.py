@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from domain.employee import Employee, PositionLevel
-from domain.errors import DomainError
-from domain.nip import parse_nip
-from domain.roster import (
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.nip import parse_nip
+from appraisal_engine.domain.roster import (
     COLUMNS,
     Roster,
     RosterError,

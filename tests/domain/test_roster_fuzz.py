@@ -8,7 +8,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.roster import COLUMNS, Roster, RosterInvalid, parse_roster, validate_roster
+from appraisal_engine.domain.roster import (
+    COLUMNS,
+    Roster,
+    RosterInvalid,
+    parse_roster,
+    validate_roster,
+)
 
 EXAMPLE = (Path(__file__).parents[2] / "examples" / "roster.csv").read_bytes()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

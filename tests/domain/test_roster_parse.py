@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from domain.roster import COLUMNS, RosterError, RosterInvalid, parse_roster, validate_roster
+from appraisal_engine.domain.roster import (
+    COLUMNS,
+    RosterError,
+    RosterInvalid,
+    parse_roster,
+    validate_roster,
+)
 
 HEADER = ",".join(COLUMNS)
 HEAD = "197203141998031004"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from domain.errors import DomainError
-from domain.targets import Target, TargetKind, TargetPlan, check_cascading
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.targets import Target, TargetKind, TargetPlan, check_cascading
 
 
 def target(id: str, kind: TargetKind = TargetKind.UTAMA, parent_id: str | None = None) -> Target:

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from domain.employee import Employee
-from domain.records import TaskRecord
-from store.models import AppraisalRow, AuditEventRow, TaskRow
-from store.repositories.rosters import add_roster
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import AppraisalState
+from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.store.models import AppraisalRow, AuditEventRow, TaskRow
+from appraisal_engine.store.repositories.rosters import add_roster
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import AppraisalState
 
 T = TypeVar("T")
 

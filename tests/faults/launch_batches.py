@@ -6,9 +6,9 @@ from __future__ import annotations
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 
-from workflows.cycle_messages import LaunchResult
-from workflows.ids import workflow_id_of_cycle
-from workflows.io import LAUNCH_BATCH
+from appraisal_engine.workflows.cycle_messages import LaunchResult
+from appraisal_engine.workflows.ids import workflow_id_of_cycle
+from appraisal_engine.workflows.io import LAUNCH_BATCH
 
 
 async def launch_batches(client: Client, cycle_id: str) -> list[tuple[int, LaunchResult]]:

@@ -11,20 +11,20 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from appraisal.inbox import answer_tasks, open_tasks, unit_grades
-from appraisal.scripted import HR, PLAN, Actors, hung_from, report
-from domain.curve import UnitRating
-from domain.employee import Employee
-from domain.policy import Policy
-from domain.ratings import Grade
-from domain.records import TaskRecord
-from domain.reports import Feedback, Realisation, SelfReport
-from domain.targets import TargetPlan
-from domain.tasks import TaskKind
-from workflows.appraisal import AppraisalWorkflow
-from workflows.cycle import BEFORE_CALIBRATION, CycleWorkflow
-from workflows.cycle_messages import Adjustment, CalibrateInput, CycleStatus
-from workflows.messages import (
+from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks, unit_grades
+from appraisal_engine.appraisal.scripted import HR, PLAN, Actors, hung_from, report
+from appraisal_engine.domain.curve import UnitRating
+from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.reports import Feedback, Realisation, SelfReport
+from appraisal_engine.domain.targets import TargetPlan
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.cycle import BEFORE_CALIBRATION, CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import Adjustment, CalibrateInput, CycleStatus
+from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     AppraisalState,
     FeedbackBody,
@@ -35,7 +35,7 @@ from workflows.messages import (
     TargetsDraftBody,
     TaskBody,
 )
-from workflows.starters import CycleHandle
+from appraisal_engine.workflows.starters import CycleHandle
 
 
 class Secrets:

@@ -19,8 +19,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
-from appraisal.servers import dev_config_args, find_binary
-from workflows.search_attributes import ALL_KEYS
+from appraisal_engine.appraisal.servers import dev_config_args, find_binary
+from appraisal_engine.workflows.search_attributes import ALL_KEYS
 
 _KIND = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList"}
 
@@ -114,7 +114,7 @@ class WorkerProcess:
         }
         self._log = self.log_files[-1].open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "appraisal.cli", "worker",
+            sys.executable, "-m", "appraisal_engine.appraisal.cli", "worker",
             env=env, cwd=self.cwd, stdout=self._log, stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip

@@ -22,25 +22,25 @@ import pytest
 from sqlalchemy.engine import make_url
 from temporalio.client import WorkflowHandle
 
-from api.app import create_app
-from api.auth import Role
-from api.config import ApiConfig
-from appraisal.generate import generate_roster, roster_csv
-from appraisal.scripted import Actors
-from domain.records import TaskStatus
-from domain.tasks import TaskKind
-from store.migrate import upgrade
-from store.repositories.audit import verify_chain
+from appraisal_engine.api.app import create_app
+from appraisal_engine.api.auth import Role
+from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.appraisal.generate import generate_roster, roster_csv
+from appraisal_engine.appraisal.scripted import Actors
+from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.store.repositories.audit import verify_chain
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.ids import cycle_id
+from appraisal_engine.workflows.messages import CompleteTaskInput
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.api.conftest import AUTH, bearer
 from tests.faults.checks import appraisal_runs, audit_kinds, eventually, inbox, store_roster
 from tests.faults.conftest import Stack, open_stack, own_postgres_database
 from tests.faults.proxy import TcpProxy
 from tests.workflows.cycle_driver import POLICY
-from workflows.appraisal import AppraisalWorkflow
-from workflows.cycle import CycleWorkflow
-from workflows.ids import cycle_id
-from workflows.messages import CompleteTaskInput
-from workflows.starters import launch_cycle
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 

@@ -21,18 +21,18 @@ from temporalio.runtime import (
     TelemetryFilter,
 )
 
-from activities.notify import LoggingNotifier
-from appraisal.generate import generate_roster
-from appraisal.servers import start_dev_server
-from appraisal.worker import build_worker
-from domain.presets import WANGGAR
-from domain.tasks import TaskKind
-from store.db import make_engine, make_session_factory
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.servers import start_dev_server
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.presets import WANGGAR
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.workflows import ids
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.faults.checks import cycle_query, inbox, store_roster
 from tests.faults.marked_cycle import SecretActors, Secrets, drive_marked_cycle
 from tests.workflows.cycle_driver import APPEALS_OFFICER, REGIONAL_HEAD
-from workflows import ids
-from workflows.starters import launch_cycle
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -122,7 +122,7 @@ async def _scan(tmp_path: Path, url: str, caplog: pytest.LogCaptureFixture) -> N
     assert {("temporalio.worker._activity", logging.DEBUG), ("temporalio.core", logging.INFO)} <= (
         loggers
     ), sorted(loggers)
-    assert any(r.name == "activities.notify" for r in caplog.records)
+    assert any(r.name == "appraisal_engine.activities.notify" for r in caplog.records)
 
     names = [e.name for e in employees]
     leaks: list[str] = []

@@ -14,17 +14,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from temporalio.client import Client, WorkflowHandle
 
-from appraisal.scripted import SUPERIOR, SUPERVISOR, Actors, nip
-from domain.policy import DEFAULT_TASK_RULES
-from domain.presets import NATIONAL
-from domain.records import TaskStatus
-from domain.tasks import TaskKind
-from store.repositories.audit import verify_chain
+from appraisal_engine.appraisal.scripted import SUPERIOR, SUPERVISOR, Actors, nip
+from appraisal_engine.domain.policy import DEFAULT_TASK_RULES
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.audit import verify_chain
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    AppraisalResult,
+    AppraisalState,
+    CompleteTaskInput,
+    Stage,
+)
 from tests.faults.checks import audit_kinds, eventually, inbox, workflow_states
 from tests.faults.conftest import Stack
 from tests.workflows.driver import appraisal_input
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import AppraisalResult, AppraisalState, CompleteTaskInput, Stage
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 

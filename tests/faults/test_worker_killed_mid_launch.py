@@ -10,8 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from appraisal.generate import generate_roster
-from store.models import AppraisalRow
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.store.models import AppraisalRow
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import CycleStatus
+from appraisal_engine.workflows.ids import appraisal_workflow_id
 from tests.faults.checks import (
     appraisal_runs,
     count_rows,
@@ -22,9 +25,6 @@ from tests.faults.checks import (
 )
 from tests.faults.conftest import Stack
 from tests.faults.launch_batches import batch_in_flight, launch_batches
-from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import CycleStatus
-from workflows.ids import appraisal_workflow_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 

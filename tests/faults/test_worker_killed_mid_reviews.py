@@ -12,13 +12,15 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.notify import LoggingNotifier
-from appraisal.generate import generate_roster
-from appraisal.inbox import answer_tasks, open_tasks
-from appraisal.scripted import Actors
-from domain.records import TaskRecord, TaskStatus
-from domain.tasks import TaskKind
-from store.repositories.audit import verify_chain
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks
+from appraisal_engine.appraisal.scripted import Actors
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.audit import verify_chain
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import CompleteTaskInput
 from tests.faults.checks import (
     appraisal_rows,
     appraisal_runs,
@@ -32,8 +34,6 @@ from tests.faults.checks import (
 from tests.faults.conftest import Stack
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import POLICY, drive_cycle
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import CompleteTaskInput
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 

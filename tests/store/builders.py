@@ -6,17 +6,17 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from domain.employee import Employee, PositionLevel
-from domain.outcome import OutcomeKind
-from domain.ratings import Grade
-from domain.records import (
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.outcome import OutcomeKind
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.records import (
     AppraisalRecord,
     AppraisalStatus,
     AuditEvent,
     OutcomeRecord,
     TaskRecord,
 )
-from domain.tasks import TaskKind
+from appraisal_engine.domain.tasks import TaskKind
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2025, 1, 6, 8, 30, tzinfo=WIB)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.ratings import Grade
-from domain.records import AppraisalRecord, AppraisalStatus
-from store.repositories._rows import INSERT_CHUNK
-from store.repositories.appraisals import (
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
+from appraisal_engine.store.repositories._rows import INSERT_CHUNK
+from appraisal_engine.store.repositories.appraisals import (
     add_new_appraisals,
     get_appraisal,
     list_appraisals,

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.audit_hash import GENESIS_HASH, chain_hash
-from store.models import AuditEventRow
-from store.repositories.audit import (
+from appraisal_engine.store.audit_hash import GENESIS_HASH, chain_hash
+from appraisal_engine.store.models import AuditEventRow
+from appraisal_engine.store.repositories.audit import (
     EMPTY_HEAD,
     Anchor,
     ChainHead,

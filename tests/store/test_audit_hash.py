@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store.audit_hash import GENESIS_HASH, canonical_json, chain_hash, format_at
+from appraisal_engine.store.audit_hash import GENESIS_HASH, canonical_json, chain_hash, format_at
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),

@@ -9,10 +9,10 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.records import AuditEvent
-from store import audit_writer
-from store.audit_writer import append_event_with_retry
-from store.models import AuditEventRow
+from appraisal_engine.domain.records import AuditEvent
+from appraisal_engine.store import audit_writer
+from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.models import AuditEventRow
 from tests.store.builders import event
 
 Factory = async_sessionmaker[AsyncSession]

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.employee import PositionLevel
-from domain.records import MentorRequest
-from store.audit_writer import append_event_with_retry
-from store.models import AuditEventRow, EmployeeRow, OutcomeRow, RosterRow
-from store.repositories.audit import list_events, verify_chain
-from store.repositories.outcomes import reserve_mentor, upsert_outcome
-from store.repositories.rosters import add_roster
+from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.domain.records import MentorRequest
+from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.models import AuditEventRow, EmployeeRow, OutcomeRow, RosterRow
+from appraisal_engine.store.repositories.audit import list_events, verify_chain
+from appraisal_engine.store.repositories.outcomes import reserve_mentor, upsert_outcome
+from appraisal_engine.store.repositories.rosters import add_roster
 from tests.store.builders import employee, event, nip, outcome, uid
 
 Factory = async_sessionmaker[AsyncSession]

@@ -10,10 +10,10 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from store.db import default_database_url, make_engine, make_session_factory
-from store.migrate import upgrade
-from store.models import EmployeeRow, RosterRow
-from store.repositories.rosters import add_roster, get_roster
+from appraisal_engine.store.db import default_database_url, make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.store.models import EmployeeRow, RosterRow
+from appraisal_engine.store.repositories.rosters import add_roster, get_roster
 from tests.store.builders import WIB
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import Column, Integer, MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store.db import make_engine
-from store.migrate import alembic_config, upgrade, upgrade_sync
-from store.models import Base
+from appraisal_engine.store.db import make_engine
+from appraisal_engine.store.migrate import alembic_config, upgrade, upgrade_sync
+from appraisal_engine.store.models import Base
 
 
 def _diff(connection: Connection, metadata: MetaData) -> list[Any]:

@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.employee import PositionLevel
-from domain.outcome import AwardKind, OutcomeKind
-from domain.ratings import Grade
-from domain.records import MentorRequest, MentorStatus
-from store.repositories.outcomes import (
+from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.domain.outcome import AwardKind, OutcomeKind
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.records import MentorRequest, MentorStatus
+from appraisal_engine.store.repositories.outcomes import (
     OutcomeNotFoundError,
     get_outcome,
     reserve_mentor,
     set_mentor,
     upsert_outcome,
 )
-from store.repositories.rosters import add_roster
+from appraisal_engine.store.repositories.rosters import add_roster
 from tests.store.builders import employee, nip, outcome, uid
 
 L = PositionLevel

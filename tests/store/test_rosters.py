@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.employee import PositionLevel
-from store.repositories.rosters import (
+from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.store.repositories.rosters import (
     RosterConflictError,
     add_roster,
     get_employee,

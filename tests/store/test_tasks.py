@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.records import TaskStatus
-from domain.tasks import TaskKind
-from store.models import TaskRow
-from store.repositories.tasks import close_task, get_task, list_tasks, upsert_task
+from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.models import TaskRow
+from appraisal_engine.store.repositories.tasks import close_task, get_task, list_tasks, upsert_task
 from tests.store.builders import T0, WIB, nip, task, uid
 
 CLOSED_AT = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)

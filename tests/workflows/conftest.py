@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.notify import LoggingNotifier
-from appraisal.worker import build_worker
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.worker import build_worker
 
 
 @dataclass

@@ -12,26 +12,26 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from appraisal.inbox import answer_tasks, open_tasks, unit_grades
-from appraisal.scripted import APPEALS_OFFICER as APPEALS_OFFICER
-from appraisal.scripted import HR as HR
-from appraisal.scripted import REGIONAL_HEAD as REGIONAL_HEAD
-from appraisal.scripted import Actors
-from domain.curve import UnitRating
-from domain.employee import Employee
-from domain.presets import NATIONAL
-from domain.ratings import Grade
-from store.repositories.rosters import add_roster
-from tests.workflows.conftest import Running
-from workflows.cycle import BEFORE_CALIBRATION, CycleWorkflow
-from workflows.cycle_messages import (
+from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks, unit_grades
+from appraisal_engine.appraisal.scripted import APPEALS_OFFICER as APPEALS_OFFICER
+from appraisal_engine.appraisal.scripted import HR as HR
+from appraisal_engine.appraisal.scripted import REGIONAL_HEAD as REGIONAL_HEAD
+from appraisal_engine.appraisal.scripted import Actors
+from appraisal_engine.domain.curve import UnitRating
+from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.store.repositories.rosters import add_roster
+from appraisal_engine.workflows.cycle import BEFORE_CALIBRATION, CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import (
     Adjustment,
     CalibrateInput,
     CycleStatus,
     CycleSummary,
     LaunchBatch,
 )
-from workflows.io import LAUNCH_BATCH
+from appraisal_engine.workflows.io import LAUNCH_BATCH
+from tests.workflows.conftest import Running
 
 # Real time passes on the dev server: the year started a year ago (callers pass that), so every
 # period is due, and the appeal window lasts seconds. Everything else is the national policy.

@@ -9,30 +9,30 @@ from datetime import timedelta
 
 from temporalio.client import WorkflowHandle
 
-from appraisal.scripted import EMPLOYEE as EMPLOYEE
-from appraisal.scripted import MENTOR as MENTOR
-from appraisal.scripted import PEERS as PEERS
-from appraisal.scripted import PLAN as PLAN
-from appraisal.scripted import SUPERIOR as SUPERIOR
-from appraisal.scripted import SUPERVISOR as SUPERVISOR
-from appraisal.scripted import Actors as Actors
-from appraisal.scripted import drive_year, finished
-from appraisal.scripted import nip as nip
-from appraisal.scripted import report as report
-from appraisal.scripted import review as review
-from domain.employee import Employee, PositionLevel
-from domain.policy import Policy
-from domain.records import TaskRecord
-from store.repositories.rosters import add_roster
-from tests.workflows.conftest import Running
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import (
+from appraisal_engine.appraisal.scripted import EMPLOYEE as EMPLOYEE
+from appraisal_engine.appraisal.scripted import MENTOR as MENTOR
+from appraisal_engine.appraisal.scripted import PEERS as PEERS
+from appraisal_engine.appraisal.scripted import PLAN as PLAN
+from appraisal_engine.appraisal.scripted import SUPERIOR as SUPERIOR
+from appraisal_engine.appraisal.scripted import SUPERVISOR as SUPERVISOR
+from appraisal_engine.appraisal.scripted import Actors as Actors
+from appraisal_engine.appraisal.scripted import drive_year, finished
+from appraisal_engine.appraisal.scripted import nip as nip
+from appraisal_engine.appraisal.scripted import report as report
+from appraisal_engine.appraisal.scripted import review as review
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.store.repositories.rosters import add_roster
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
     AppraisalInput,
     AppraisalResult,
     AppraisalState,
     CompleteTaskInput,
     TaskBody,
 )
+from tests.workflows.conftest import Running
 
 Handle = WorkflowHandle[AppraisalWorkflow, AppraisalResult]
 

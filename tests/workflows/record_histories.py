@@ -20,16 +20,25 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 
-from activities.notify import LoggingNotifier
-from appraisal.generate import generate_roster
-from appraisal.servers import start_dev_server, start_time_skipping
-from appraisal.worker import build_worker
-from domain.policy import Policy
-from domain.presets import NATIONAL, PRESETS
-from domain.ratings import Rating
-from domain.tasks import TaskKind
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.servers import start_dev_server, start_time_skipping
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.presets import NATIONAL, PRESETS
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    AppraisalState,
+    CancelInput,
+    FileAppealInput,
+    ReassignInput,
+    Stage,
+)
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import POLICY as CYCLE_POLICY
 from tests.workflows.cycle_driver import drive_cycle, store_roster
@@ -43,15 +52,6 @@ from tests.workflows.driver import (
     nip,
     seed_unit,
 )
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import (
-    AppraisalState,
-    CancelInput,
-    FileAppealInput,
-    ReassignInput,
-    Stage,
-)
-from workflows.starters import launch_cycle
 
 
 async def poll(running: Running, state: AppraisalState) -> None:

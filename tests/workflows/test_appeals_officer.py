@@ -21,25 +21,21 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
-from activities.cycle import CycleActivities
-from appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
-from domain.curve import UnitRating
-from domain.employee import Employee, PositionLevel
-from domain.policy import Policy
-from domain.presets import NATIONAL
-from domain.records import TaskStatus
-from domain.tasks import TaskKind
-from store.repositories.appraisals import get_appraisal
-from tests.workflows.conftest import Running
-from tests.workflows.cycle_driver import store_roster
-from tests.workflows.driver import Actors, appraisal_input, drive, nip, start
-from tests.workflows.markers import markers_of
-from workflows import ids
-from workflows.appraisal import APPEALS_APART, AppraisalWorkflow
-from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
-from workflows.failures import innermost
-from workflows.messages import (
+from appraisal_engine.activities.cycle import CycleActivities
+from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
+from appraisal_engine.domain.curve import UnitRating
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.appraisals import get_appraisal
+from appraisal_engine.workflows import ids
+from appraisal_engine.workflows.appraisal import APPEALS_APART, AppraisalWorkflow
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
+from appraisal_engine.workflows.failures import innermost
+from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     AppraisalResult,
     AppraisalState,
@@ -47,7 +43,11 @@ from workflows.messages import (
     FileAppealInput,
     Stage,
 )
-from workflows.starters import CycleHandle, launch_cycle
+from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
+from tests.workflows.conftest import Running
+from tests.workflows.cycle_driver import store_roster
+from tests.workflows.driver import Actors, appraisal_input, drive, nip, start
+from tests.workflows.markers import markers_of
 
 HEAD_A, HEAD_B, STAFF = nip(101), nip(102), nip(103, sex=2)
 WITHOUT_OFFICER = NATIONAL.model_copy(update={"regional_head_nip": REGIONAL_HEAD})

@@ -13,12 +13,20 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 
-from activities.cycle import CycleActivities
-from appraisal.generate import generate_roster
-from domain.curve import UnitRating
-from domain.ratings import Grade
-from domain.roster import validate_roster
-from store.repositories.appraisals import list_appraisals, upsert_appraisal
+from appraisal_engine.activities.cycle import CycleActivities
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.domain.curve import UnitRating
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.store.repositories.appraisals import list_appraisals, upsert_appraisal
+from appraisal_engine.workflows import ids
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import (
+    CalibrateInput,
+    LaunchBatch,
+    PlanRequest,
+)
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import (
     HR,
@@ -29,14 +37,6 @@ from tests.workflows.cycle_driver import (
     drive_cycle,
     store_roster,
 )
-from workflows import ids
-from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import (
-    CalibrateInput,
-    LaunchBatch,
-    PlanRequest,
-)
-from workflows.starters import launch_cycle
 
 
 async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:

@@ -13,20 +13,24 @@ from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.notify import LoggingNotifier
-from appraisal.generate import generate_roster
-from appraisal.servers import start_dev_server
-from appraisal.worker import build_worker
-from domain.presets import BINJAI, NATIONAL
-from store.repositories.rosters import add_roster
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.servers import start_dev_server
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.presets import BINJAI, NATIONAL
+from appraisal_engine.store.repositories.rosters import add_roster
+from appraisal_engine.workflows import ids
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import (
+    AppraisalProgress,
+    CommunityFeedbackInput,
+    CycleStatus,
+)
+from appraisal_engine.workflows.ids import appraisal_workflow_id
+from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import batch_timeline, batches_at_once
-from workflows import ids
-from workflows.appraisal import AppraisalWorkflow
-from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import AppraisalProgress, CommunityFeedbackInput, CycleStatus
-from workflows.ids import appraisal_workflow_id
-from workflows.starters import CycleHandle, launch_cycle
 
 HR = "197001012000011001"
 REGIONAL_HEAD = "196501011990011001"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.presets import NATIONAL
-from domain.ratings import Grade
-from domain.records import NotificationKind, TaskStatus
-from domain.tasks import TaskKind
-from store.repositories.tasks import list_tasks
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.records import NotificationKind, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.tasks import list_tasks
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import ExtendDeadlineInput, Stage
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     EMPLOYEE,
@@ -19,8 +21,6 @@ from tests.workflows.driver import (
     drive,
     start,
 )
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import ExtendDeadlineInput, Stage
 
 
 def notices(running: Running, task_id: str) -> list[tuple[NotificationKind, list[str]]]:

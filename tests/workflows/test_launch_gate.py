@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-import activities.cycle as cycle_activities
-from activities.cycle import CycleActivities
-from appraisal.generate import generate_roster
-from domain.records import AppraisalRecord
-from domain.roster import validate_roster
+import appraisal_engine.activities.cycle as cycle_activities
+from appraisal_engine.activities.cycle import CycleActivities
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.domain.records import AppraisalRecord
+from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.workflows.cycle_messages import LaunchBatch
+from appraisal_engine.workflows.ids import appraisal_workflow_id
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD
 from tests.workflows.test_launch_rows import FakeSessions
-from workflows.cycle_messages import LaunchBatch
-from workflows.ids import appraisal_workflow_id
 
 ROSTER = "roster-gate"
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-import activities.cycle as cycle_activities
-from activities.cycle import _OpeningRows
-from domain.records import AppraisalRecord
+import appraisal_engine.activities.cycle as cycle_activities
+from appraisal_engine.activities.cycle import _OpeningRows
+from appraisal_engine.domain.records import AppraisalRecord
 from tests.store.builders import appraisal
 
 

@@ -10,14 +10,28 @@ import pytest
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from domain.outcome import OutcomeKind
-from domain.presets import BUKITTINGGI, NATIONAL
-from domain.ratings import Grade, Rating
-from domain.records import AppraisalStatus, MentorStatus, NotificationKind, TaskStatus
-from domain.tasks import TaskKind
-from store.repositories.appraisals import get_appraisal
-from store.repositories.outcomes import get_outcome
-from store.repositories.tasks import get_task, list_tasks
+from appraisal_engine.domain.outcome import OutcomeKind
+from appraisal_engine.domain.presets import BUKITTINGGI, NATIONAL
+from appraisal_engine.domain.ratings import Grade, Rating
+from appraisal_engine.domain.records import (
+    AppraisalStatus,
+    MentorStatus,
+    NotificationKind,
+    TaskStatus,
+)
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.appraisals import get_appraisal
+from appraisal_engine.store.repositories.outcomes import get_outcome
+from appraisal_engine.store.repositories.tasks import get_task, list_tasks
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    CancelInput,
+    ExtendDeadlineInput,
+    FileAppealInput,
+    ReassignInput,
+    Stage,
+    TargetsDraftBody,
+)
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     EMPLOYEE,
@@ -33,15 +47,6 @@ from tests.workflows.driver import (
     nip,
     seed_unit,
     start,
-)
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import (
-    CancelInput,
-    ExtendDeadlineInput,
-    FileAppealInput,
-    ReassignInput,
-    Stage,
-    TargetsDraftBody,
 )
 
 

@@ -11,19 +11,19 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from appraisal.scripted import Actors
-from domain.presets import NATIONAL
-from domain.records import AppraisalRecord, TaskRecord
-from store.repositories.appraisals import get_appraisal
-from store.repositories.tasks import list_tasks
+from appraisal_engine.appraisal.scripted import Actors
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import AppraisalRecord, TaskRecord
+from appraisal_engine.store.repositories.appraisals import get_appraisal
+from appraisal_engine.store.repositories.tasks import list_tasks
+from appraisal_engine.workflows import io
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import Stage
+from appraisal_engine.workflows.opening import opening_record
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 from tests.workflows.driver import appraisal_input, drive, start
 from tests.workflows.markers import markers_of
-from workflows import io
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import Stage
-from workflows.opening import opening_record
 
 
 async def _row(running: Running, appraisal_id: str) -> AppraisalRecord | None:

@@ -9,13 +9,26 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from domain.presets import NATIONAL
-from domain.ratings import Grade, Rating
-from domain.records import AppraisalStatus, TaskStatus
-from domain.targets import TargetPlan
-from domain.tasks import TaskKind
-from store.repositories.appraisals import get_appraisal
-from store.repositories.tasks import list_tasks
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.ratings import Grade, Rating
+from appraisal_engine.domain.records import AppraisalStatus, TaskStatus
+from appraisal_engine.domain.targets import TargetPlan
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.repositories.appraisals import get_appraisal
+from appraisal_engine.store.repositories.tasks import list_tasks
+from appraisal_engine.workflows import search_attributes as sa
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.ids import appraisal_workflow_id
+from appraisal_engine.workflows.messages import (
+    AppealDecideBody,
+    AppraisalState,
+    CancelInput,
+    FileAppealInput,
+    ReassignInput,
+    ReviewBody,
+    Stage,
+    TargetsDraftBody,
+)
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     EMPLOYEE,
@@ -30,19 +43,6 @@ from tests.workflows.driver import (
     nip,
     review,
     start,
-)
-from workflows import search_attributes as sa
-from workflows.appraisal import AppraisalWorkflow
-from workflows.ids import appraisal_workflow_id
-from workflows.messages import (
-    AppealDecideBody,
-    AppraisalState,
-    CancelInput,
-    FileAppealInput,
-    ReassignInput,
-    ReviewBody,
-    Stage,
-    TargetsDraftBody,
 )
 
 

@@ -12,11 +12,24 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from domain.presets import NATIONAL
-from domain.ratings import Rating
-from domain.records import TaskStatus
-from domain.reports import Realisation, SelfReport
-from domain.tasks import TaskKind
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.reports import Realisation, SelfReport
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    CancelInput,
+    ExtendDeadlineInput,
+    FeedbackBody,
+    FileAppealInput,
+    ReassignInput,
+    ReviewBody,
+    SelfReportBody,
+    Stage,
+    TargetsApproveBody,
+    TargetsDraftBody,
+)
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     EMPLOYEE,
@@ -29,19 +42,6 @@ from tests.workflows.driver import (
     drive,
     review,
     start,
-)
-from workflows.appraisal import AppraisalWorkflow
-from workflows.messages import (
-    CancelInput,
-    ExtendDeadlineInput,
-    FeedbackBody,
-    FileAppealInput,
-    ReassignInput,
-    ReviewBody,
-    SelfReportBody,
-    Stage,
-    TargetsApproveBody,
-    TargetsDraftBody,
 )
 
 # The time-skipping server keeps the workflow task that ran a rejected validator; the real

@@ -13,17 +13,17 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.notify import LoggingNotifier
-from appraisal.generate import generate_roster
-from appraisal.worker import activities_for, build_worker
-from domain.roster import validate_roster
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.worker import activities_for, build_worker
+from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.workflows import ids
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import CycleSummary, LaunchBatch, LaunchResult
+from appraisal_engine.workflows.io import LAUNCH_BATCH
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.faults.checks import eventually, store_roster
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD
-from workflows import ids
-from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import CycleSummary, LaunchBatch, LaunchResult
-from workflows.io import LAUNCH_BATCH
-from workflows.starters import launch_cycle
 
 
 class FailsAfterDepthOne:

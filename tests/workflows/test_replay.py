@@ -11,14 +11,14 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from domain.presets import PRESETS
+from appraisal_engine.domain.presets import PRESETS
+from appraisal_engine.workflows import io
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal_core import AUDIT_AFTER_COMMIT
+from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
+from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 from tests.workflows.cycle_driver import batch_timeline, batches_at_once
 from tests.workflows.markers import markers_of
-from workflows import io
-from workflows.appraisal import AppraisalWorkflow
-from workflows.appraisal_core import AUDIT_AFTER_COMMIT
-from workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
-from workflows.yearly import YearlyLaunchWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
 

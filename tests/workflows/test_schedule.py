@@ -9,16 +9,21 @@ from datetime import UTC, datetime
 
 from temporalio.service import RPCError, RPCStatusCode
 
-from appraisal.generate import generate_roster
-from appraisal.schedules import create_yearly, list_yearly, pause_yearly, schedule_id_for
-from domain.presets import NATIONAL
-from store.repositories.rosters import add_roster
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.schedules import (
+    create_yearly,
+    list_yearly,
+    pause_yearly,
+    schedule_id_for,
+)
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.store.repositories.rosters import add_roster
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import CycleSummary
+from appraisal_engine.workflows.ids import cycle_workflow_id
+from appraisal_engine.workflows.starters import launch_cycle
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
-from workflows.cycle import CycleWorkflow
-from workflows.cycle_messages import CycleSummary
-from workflows.ids import cycle_workflow_id
-from workflows.starters import launch_cycle
 
 REGIONAL_HEAD = "196501011990011001"
 APPEALS_OFFICER = "196601011985031001"

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.activity import _Definition
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal.worker import activities_for
-from workflows.io import ACTIVITY_NAMES
+from appraisal_engine.appraisal.worker import activities_for
+from appraisal_engine.workflows.io import ACTIVITY_NAMES
 
 
 async def test_every_called_activity_is_registered(

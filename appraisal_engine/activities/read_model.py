@@ -1,0 +1,54 @@
+"""Writes of the task inbox, the appraisal read model and outcomes; each idempotent."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from appraisal_engine.domain.records import (
+    AppraisalRecord,
+    AuditEvent,
+    MentorMatch,
+    MentorRequest,
+    OutcomeRecord,
+    TaskRecord,
+)
+from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.repositories import appraisals, outcomes, tasks
+
+
+class ReadModelActivities:
+    """Projections of workflow state into the database; a retry rewrites the same row."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    @activity.defn(name="upsert_task")
+    async def upsert_task(self, task: TaskRecord) -> None:
+        """Write one inbox row as the workflow holds it."""
+        async with self._sessions() as session, session.begin():
+            await tasks.upsert_task(session, task)
+
+    @activity.defn(name="sync_appraisal")
+    async def sync_appraisal(self, appraisal: AppraisalRecord) -> None:
+        """Write the appraisal's read-model row."""
+        async with self._sessions() as session, session.begin():
+            await appraisals.upsert_appraisal(session, appraisal)
+
+    @activity.defn(name="record_outcome")
+    async def record_outcome(self, outcome: OutcomeRecord) -> None:
+        """Write the follow-up decided for an appraisal."""
+        async with self._sessions() as session, session.begin():
+            await outcomes.upsert_outcome(session, outcome)
+
+    @activity.defn(name="match_mentor")
+    async def match_mentor(self, request: MentorRequest) -> MentorMatch:
+        """Reserve a senior of the same unit with room; the offer is recorded in the same step."""
+        async with self._sessions() as session, session.begin():
+            mentor = await outcomes.reserve_mentor(session, request)
+        return MentorMatch(mentor_nip=mentor)
+
+    @activity.defn(name="append_audit")
+    async def append_audit(self, event: AuditEvent) -> int:
+        """Append one decision to the hash-chained audit log; a retry appends nothing twice."""
+        return await append_event_with_retry(self._sessions, event)

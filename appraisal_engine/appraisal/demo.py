@@ -1,0 +1,126 @@
+"""A scripted year for one fictional employee, under the time-skipping test server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.scripted import (
+    EMPLOYEE,
+    MENTOR,
+    PEERS,
+    SUPERIOR,
+    SUPERVISOR,
+    Actors,
+    drive_year,
+)
+from appraisal_engine.appraisal.servers import start_time_skipping
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.store.repositories.rosters import add_roster
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    AppraisalInput,
+    AppraisalResult,
+    AppraisalState,
+    TaskCompleted,
+)
+
+UNIT = "DUKCAPIL"
+PEOPLE = [  # fictional, with valid NIPs
+    (SUPERIOR, "Drs. Hendra Siregar", PositionLevel.JPT, None),
+    (SUPERVISOR, "Rina Marpaung, S.Sos", PositionLevel.ADMINISTRATOR, SUPERIOR),
+    (MENTOR, "Budi Santoso, S.Kom", PositionLevel.PENGAWAS, SUPERVISOR),
+    (EMPLOYEE, "Siti Nurhaliza Lubis", PositionLevel.PELAKSANA, MENTOR),
+    *[(p, f"Rekan Kerja {i + 1}", PositionLevel.PELAKSANA, MENTOR) for i, p in enumerate(PEERS)],
+]
+ROLES = {EMPLOYEE: "employee", SUPERVISOR: "supervisor", SUPERIOR: "superior", MENTOR: "mentor"}
+
+
+@dataclass
+class DemoRun:
+    """What the demo shows at the end."""
+
+    result: AppraisalResult
+    state: AppraisalState
+    steps: list[str]
+
+
+async def run_demo(
+    policy: Policy,
+    database_url: str,
+    *,
+    results: Rating = Rating.MEETS,
+    behaviour: Rating = Rating.ABOVE,
+    say: Callable[[str], None] = print,
+) -> DemoRun:
+    """Run one employee's whole year with scripted actors and narrate each step."""
+    await upgrade(database_url)
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    roster = f"demo-{uuid.uuid4().hex[:8]}"
+    async with sessions() as session, session.begin():
+        employees = [
+            Employee(
+                nip=n,
+                name=name,
+                unit_code=UNIT,
+                unit_name="Dinas Kependudukan dan Pencatatan Sipil",
+                position="Pelaksana",
+                position_level=lvl,
+                supervisor_nip=sup,
+            )
+            for n, name, lvl, sup in PEOPLE
+        ]
+        await add_roster(session, roster, "kota-demo", employees, checksum=roster)
+    env = await start_time_skipping()
+    steps: list[str] = []
+    try:
+        start: datetime = await env.get_current_time()
+
+        def narrate(done: TaskCompleted) -> None:
+            t = done.task
+            day = (t.closed_at or start) - start
+            who = ROLES.get(t.assignee_nip, "peer")
+            line = f"day {day.days:>3}  {t.kind.value:<18} done by {who:<10} -> {done.stage.value}"
+            steps.append(line)
+            say(line)
+
+        async def skip(state: AppraisalState) -> None:
+            now = await env.get_current_time()
+            gap = (state.waiting_until - now) if state.waiting_until else timedelta(days=1)
+            await env.sleep(max(gap, timedelta(0)) + timedelta(seconds=1))
+
+        queue = f"demo-{uuid.uuid4().hex[:8]}"
+        inp = AppraisalInput(
+            roster_id=roster,
+            employee_nip=EMPLOYEE,
+            unit_code=UNIT,
+            position_level=PositionLevel.PELAKSANA,
+            supervisor_nip=SUPERVISOR,
+            superior_nip=SUPERIOR,
+            peer_nips=PEERS,
+            policy=policy,
+            community_score=4.1,
+        )
+        async with build_worker(env.client, queue, sessions, notifier=LoggingNotifier()):
+            handle = await env.client.start_workflow(
+                AppraisalWorkflow.run,
+                inp,
+                id=f"appraisal-demo-{uuid.uuid4().hex[:8]}",
+                task_queue=queue,
+            )
+            actors = Actors(policy, results=results, behaviour=behaviour)
+            state = await drive_year(handle, actors, skip, on_done=narrate)
+            result = await handle.result()
+    finally:
+        await env.shutdown()
+        await engine.dispose()
+    return DemoRun(result=result, state=state, steps=steps)

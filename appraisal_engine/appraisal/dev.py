@@ -1,0 +1,139 @@
+"""`appraisal dev`: the Temporal dev server, migrations, a worker and the API in one process tree,
+with state kept under var/ so a second start resumes where the first stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from appraisal_engine.api.app import create_app
+from appraisal_engine.appraisal.clients import converter as settings_converter
+from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
+from appraisal_engine.appraisal.settings import Settings
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+
+
+class PortBusy(RuntimeError):
+    """A port the dev stack needs is taken."""
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    """Where the stack keeps its state and which ports it listens on (all on 127.0.0.1)."""
+
+    var: Path = Path("var")
+    api_port: int = 8000
+    temporal_port: int = 7233
+    ui_port: int = 8233
+    demo: bool = False
+    policy: str = "national"
+    employees: int = 48
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: the dev stack stops every part in order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def check_ports(options: DevOptions) -> None:
+    """Fail early, naming the option to change, when a port is taken."""
+    for name, port in (
+        ("--api-port", options.api_port),
+        ("--temporal-port", options.temporal_port),
+        ("--ui-port", options.ui_port),
+    ):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # As servers do: a port left in TIME_WAIT by the last run is free to listen on.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                raise PortBusy(f"port {port} is busy: stop what uses it or pass {name}") from None
+
+
+def jwt_secret(settings: Settings, var: Path) -> str:
+    """JWT_SECRET, or one made on the first start and kept in var/ so tokens outlive restarts."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    path = var / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], None]) -> None:
+    """Start everything, optionally load the demo city, and run until SIGINT or SIGTERM."""
+    options.var.mkdir(parents=True, exist_ok=True)
+    stale = await stop_stale(options.var, options.var / "temporal.db")
+    if stale is not None:
+        say(f"stopped the Temporal server (pid {stale}) an earlier start left running")
+    check_ports(options)
+    database_url = f"sqlite+aiosqlite:///{options.var / 'appraisal.db'}"
+    await upgrade(database_url)
+    say(f"database: {options.var / 'appraisal.db'} (migrated)")
+    converter = settings_converter(settings)
+    env = await start_own_server(
+        options.var, port=options.temporal_port, ui_port=options.ui_port, data_converter=converter
+    )
+    engine = make_engine(database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        base = settings.api_config(development=True)
+        config = base.model_copy(
+            update={
+                "database_url": database_url,
+                "temporal_address": f"127.0.0.1:{options.temporal_port}",
+                "auth": base.auth.model_copy(
+                    update={"jwt_secret": jwt_secret(settings, options.var)}
+                ),
+            }
+        )
+        app = create_app(config, client=env.client)
+        server = _Server(
+            uvicorn.Config(app, host="127.0.0.1", port=options.api_port, log_level="warning")
+        )
+        sessions = make_session_factory(engine)
+        worker = build_worker(
+            env.client, config.task_queue, sessions, sandboxed=settings.workflow_sandbox
+        )
+        async with worker:
+            serving = asyncio.create_task(server.serve())
+            while not server.started and not serving.done():  # noqa: ASYNC110 (a plain flag)
+                await asyncio.sleep(0.05)
+            if serving.done():
+                serving.result()  # raises what stopped uvicorn
+            if options.demo:
+                from appraisal_engine.appraisal.dev_demo import load_demo
+
+                await load_demo(env.client, sessions, config, options, say)
+            say(
+                f"ready: API http://127.0.0.1:{options.api_port}/docs, "
+                f"Temporal UI http://127.0.0.1:{options.ui_port}; Ctrl-C stops"
+            )
+            await stop.wait()
+            say("stopping")
+            server.should_exit = True
+            await serving
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await engine.dispose()
+        await env.shutdown()
+    say("stopped; state kept in " + str(options.var))

@@ -1,0 +1,14 @@
+"""The API process: the app wired to the configured Temporal (with payload encryption)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from appraisal_engine.api.app import create_app
+from appraisal_engine.appraisal.clients import converter
+from appraisal_engine.appraisal.settings import Settings
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """The app for these settings; its lifespan connects with the same converter as workers."""
+    return create_app(settings.api_config(), data_converter=converter(settings))

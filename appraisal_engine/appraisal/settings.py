@@ -1,0 +1,82 @@
+"""Settings from the environment and a .env file, behind one cached getter."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from appraisal_engine.api.config import ApiConfig, AuthConfig
+
+# What a development stack's tokens name as issuer and audience when the settings name none.
+DEV_ISSUER = "appraisal-dev"
+DEV_AUDIENCE = "appraisal"
+
+
+class Settings(BaseSettings):
+    """Where Temporal and the database are, and how the worker runs."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="", extra="ignore")
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "appraisal"
+    database_url: str = "sqlite+aiosqlite:///var/appraisal.db"
+    # `kid:base64-32-byte-key`, comma-separated; the first encrypts, all decrypt. Empty: off.
+    payload_keys: str = ""
+    # Bearer tokens: a shared HS256 secret, or the city's single sign-on (OIDC) when a JWKS
+    # URL is set. The API refuses to start without an issuer and an audience for either;
+    # `appraisal dev` and `appraisal token` fall back to DEV_ISSUER and DEV_AUDIENCE.
+    jwt_secret: str = ""
+    jwt_audience: str = ""
+    jwt_issuer: str = ""
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    # Tokens meant to live longer (exp - iat) are refused, and so are tokens expiring further
+    # ahead; the leeway is the clock skew tolerated on exp, nbf and iat.
+    jwt_max_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=120)
+    # Where a worker serves the Temporal SDK's own Prometheus metrics (e.g. 0.0.0.0:9464); off
+    # when empty. The API's request metrics are at its /metrics.
+    worker_metrics_address: str = ""
+    # Run workflow code in Temporal's sandbox. Every test and history replay does; it costs a
+    # worker about 12 ms of CPU per new workflow run, so production workers skip it.
+    workflow_sandbox: bool = False
+    # Browser origins allowed to call the payload codec endpoint (the Temporal UI).
+    codec_cors_origins: str = "http://localhost:8233,http://127.0.0.1:8233"
+
+    def api_config(self, *, development: bool = False) -> ApiConfig:
+        """What the API needs, from these settings; for a development stack, an unset JWT
+        issuer and audience take DEV_ISSUER and DEV_AUDIENCE."""
+        oidc = bool(self.oidc_jwks_url)
+        issuer, audience = (
+            self.jwt_issuer,
+            (self.oidc_audience if oidc else "") or self.jwt_audience,
+        )
+        if development:
+            issuer, audience = issuer or DEV_ISSUER, audience or DEV_AUDIENCE
+        auth = AuthConfig(
+            jwt_secret=self.jwt_secret,
+            jwt_issuer=issuer or None,
+            audience=audience,
+            oidc_issuer=self.oidc_issuer or None,
+            oidc_jwks_url=self.oidc_jwks_url or None,
+            max_token_lifetime_seconds=self.jwt_max_lifetime_seconds,
+            leeway_seconds=self.jwt_leeway_seconds,
+        )
+        return ApiConfig(
+            database_url=self.database_url,
+            temporal_address=self.temporal_address,
+            temporal_namespace=self.temporal_namespace,
+            task_queue=self.task_queue,
+            auth=auth,
+            codec_cors_origins=[o.strip() for o in self.codec_cors_origins.split(",") if o.strip()],
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,112 @@
+"""`appraisal simulate`: run a simulated cycle with a progress bar, print its figures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator, Mapping
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
+
+from appraisal_engine.appraisal.sim_report import SimulationReport
+from appraisal_engine.appraisal.simulation import simulate
+from appraisal_engine.domain.policy import Policy
+
+SHORT = {"sangat_baik": "SB", "baik": "B", "butuh_perbaikan": "BP", "kurang": "K"}
+SHORT["sangat_kurang"] = "SK"
+YEAR_AND_TAIL = 365 + 75  # the bar's length in days: the year, then review, appeal, follow-up
+
+
+def _core_logs_to_stderr() -> None:
+    """Send the Temporal core's log lines through Python logging (stderr): by default they go
+    to stdout, where the report goes. A runtime already chosen in this process is kept."""
+    logs = LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
+    with contextlib.suppress(RuntimeError):
+        Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logs)))
+
+
+def run_simulation(
+    policy: Policy,
+    employees: int,
+    *,
+    seed: int,
+    units: int | None,
+    database_url: str | None,
+    show_progress: bool,
+) -> SimulationReport:
+    """Run the cycle; with `show_progress`, a bar of simulated days on stderr."""
+    _core_logs_to_stderr()
+    if not show_progress:
+        return asyncio.run(
+            simulate(policy, employees, seed=seed, units=units, database_url=database_url)
+        )
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("starting the test server", total=YEAR_AND_TAIL)
+
+        def show(closed: int, day: int) -> None:
+            text = f"day {day:>3}, {closed}/{employees} appraisals closed"
+            bar.update(task, completed=min(day, YEAR_AND_TAIL), description=text)
+
+        report = asyncio.run(
+            simulate(
+                policy,
+                employees,
+                seed=seed,
+                units=units,
+                database_url=database_url,
+                on_progress=show,
+            )
+        )
+        bar.update(task, completed=YEAR_AND_TAIL)
+    return report
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+def render(report: SimulationReport) -> Iterator[str]:
+    """The report as lines of text."""
+    yield (
+        f"policy {report.policy}, {report.employees} employees in {len(report.units)} units, "
+        f"seed {report.seed}"
+    )
+    yield ""
+    width = max(len("unit"), *(len(u) for u in report.units))
+    grades = "".join(f"{s:>5}" for s in SHORT.values())
+    yield f"{'unit':<{width}}{grades}  done  cancelled  rating           adjusted"
+    rows = [*report.units.items(), ("total", None)]
+    for code, unit in rows:
+        counts = unit.grades if unit else report.grades
+        cells = "".join(f"{counts[g]:>5}" for g in SHORT)
+        done, cancelled = (unit.done, unit.cancelled) if unit else (report.done, report.cancelled)
+        tail = f"  {unit.rating or '-':<16} {unit.adjusted:>8}" if unit else ""
+        yield f"{code:<{width}}{cells}  {done:>4}  {cancelled:>9}{tail}"
+    yield f"({', '.join(f'{s} {g}' for g, s in SHORT.items())})"
+    yield ""
+    appeals = report.appeals
+    yield f"awards:      {_counts(report.awards)}"
+    yield f"outcomes:    {_counts(report.outcomes)}"
+    yield f"mentorships: {report.mentorships}"
+    yield (
+        f"appeals:     {appeals['filed']} filed, {appeals['upheld']} upheld, "
+        f"{appeals['changed']} changed"
+    )
+    yield f"transfers:   {report.transfers}"
+    yield f"overdue:     {_counts(report.overdue)}"
+    yield f"escalated:   {_counts(report.escalated)} ({report.reminders} reminders sent)"
+    yield ""
+    yield f"simulated {report.simulated_days} days in {report.wall_seconds:.1f} s wall time"

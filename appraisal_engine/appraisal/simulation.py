@@ -1,0 +1,154 @@
+"""A whole cycle for a generated city under the time-skipping server, with scripted actors."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.appraisal.rosters import import_roster
+from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
+from appraisal_engine.appraisal.servers import start_time_skipping
+from appraisal_engine.appraisal.sim_driver import Progress, YearDriver
+from appraisal_engine.appraisal.sim_report import SimulationReport, build_report
+from appraisal_engine.appraisal.sim_script import Script
+from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.store.db import make_engine, make_session_factory
+from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.workflows.cycle import CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import CommunityFeedbackInput, CycleStatus
+from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
+
+
+async def _launched(cycle: CycleHandle) -> CycleStatus:
+    """Wait until every appraisal has started; the launch runs in real time, not skipped."""
+    for _ in range(36_000):
+        status = await cycle.query(CycleWorkflow.status)
+        if status.launch_done:
+            return status
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the cycle did not finish launching in 30 minutes")
+
+
+def default_units(employees: int) -> int:
+    """About forty people per unit, as in a small office, a kecamatan or a puskesmas."""
+    return max(1, min(80, round(employees / 40)))
+
+
+async def simulate(
+    policy: Policy,
+    employees: int,
+    *,
+    seed: int = 0,
+    units: int | None = None,
+    database_url: str | None = None,
+    on_progress: Progress | None = None,
+) -> SimulationReport:
+    """Start a time-skipping server and a database (a temporary SQLite file unless given), run
+    one simulated cycle on them, and report it."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="appraisal-simulate-") as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'simulate.db'}"
+        await upgrade(url)
+        engine = make_engine(url)
+        try:
+            env = await start_time_skipping()
+            try:
+                report = await simulate_on(
+                    env,
+                    make_session_factory(engine),
+                    policy,
+                    employees,
+                    seed=seed,
+                    units=units,
+                    on_progress=on_progress,
+                )
+            finally:
+                await env.shutdown()
+        finally:
+            await engine.dispose()
+    return report.model_copy(update={"wall_seconds": round(time.perf_counter() - started, 1)})
+
+
+async def simulate_on(
+    env: WorkflowEnvironment,
+    sessions: async_sessionmaker[AsyncSession],
+    policy: Policy,
+    employees: int,
+    *,
+    seed: int = 0,
+    units: int | None = None,
+    on_progress: Progress | None = None,
+) -> SimulationReport:
+    """One simulated cycle on a running time-skipping server and a migrated database."""
+    started = time.perf_counter()
+    people = generate_roster(employees, units=units or default_units(employees), seed=seed)
+    policy = policy.model_copy(
+        update={
+            "regional_head_nip": policy.regional_head_nip or REGIONAL_HEAD,
+            "appeals_officer_nip": policy.appeals_officer_nip or APPEALS_OFFICER,
+        }
+    )
+    roster = validate_roster(
+        [e.model_dump(mode="json") for e in people], top_appraiser_nip=policy.regional_head_nip
+    )
+    # A fresh organisation per run, so a shared database or server never meets an old cycle.
+    org = f"sim-{uuid.uuid4().hex[:10]}"
+    stored = await import_roster(sessions, org, roster)
+    # The year starts on the next 1 January, so every run has the same calendar.
+    now = await env.get_current_time()
+    year_start = datetime(now.year + 1, 1, 1, tzinfo=UTC)
+    await env.sleep(year_start - now)
+    script = Script(people, policy, seed, year_start)
+    queue = f"simulate-{org}"
+    notifier = LoggingNotifier()
+    async with build_worker(env.client, queue, sessions, notifier=notifier):
+        cycle = await launch_cycle(
+            env.client,
+            org=org,
+            year=year_start.year,
+            roster_id=stored.id,
+            policy=policy,
+            task_queue=queue,
+            year_start=year_start,
+        )
+        cycle_id = (await _launched(cycle)).cycle_id
+        if policy.community.enabled:
+            scores = {u: script.community_score(u) for u in roster.units()}
+            await cycle.execute_update(
+                CycleWorkflow.community_feedback,
+                CommunityFeedbackInput(actor_nip=HR, scores=scores),
+            )
+        driver = YearDriver(
+            env,
+            sessions,
+            cycle,
+            cycle_id,
+            script,
+            hr_nip=HR,
+            launched_at=await env.get_current_time(),
+            on_progress=on_progress,
+        )
+        closed_at = await driver.run()
+        summary = await cycle.result()
+    return build_report(
+        policy=policy,
+        seed=seed,
+        roster_units=Counter(e.unit_code for e in people),
+        summary=summary,
+        tally=driver.tally,
+        notices=notifier.sent,
+        days=(closed_at - year_start).days,
+        wall_seconds=round(time.perf_counter() - started, 1),
+    )

@@ -1,0 +1,174 @@
+"""Verify exported histories: replay each against the current workflow code, and re-derive the
+appraisal's grade from what the history recorded, with today's domain rules."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+from temporalio.worker import Replayer
+
+from appraisal_engine.api.history_events import (
+    APPRAISAL_WORKFLOW,
+    GradeInputs,
+    Recorded,
+    decode_events,
+)
+from appraisal_engine.appraisal.worker import WORKFLOWS
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.review import Review
+from appraisal_engine.workflows import messages as m
+from appraisal_engine.workflows.cycle_messages import AppraisalProgress
+
+_TASK_ID = re.compile(r"^(?P<workflow_id>.+)-t\d+$")
+
+
+@dataclass
+class Verdict:
+    """What verifying one history file found."""
+
+    path: Path
+    workflow_type: str = ""
+    replay_error: str | None = None
+    recorded: str | None = None  # the grade the workflow computed, as the history records it
+    recomputed: str | None = None
+    final: str | None = None
+    mismatch: bool = False
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Replays cleanly and, where there is a grade, the recomputation agrees."""
+        return self.replay_error is None and not self.mismatch
+
+    def describe(self) -> str:
+        """One line for the report."""
+        if not self.workflow_type:  # nothing could be read
+            return f"{self.path.name}: {self.replay_error}"
+        replay = "replays cleanly" if self.replay_error is None else "REPLAY FAILED"
+        if self.recorded is None and self.recomputed is None:
+            grade = self.note
+        else:
+            agree = "MISMATCH" if self.mismatch else "ok"
+            grade = f"grade computed {self.recorded or '-'}, recomputed {self.recomputed or '-'}: "
+            grade += f"{agree}; final {self.final or '-'}"
+            grade += f" ({self.note})" if self.note else ""
+        error = f"\n    {self.replay_error}" if self.replay_error else ""
+        return f"{self.path.name}: {replay}; {grade}{error}"
+
+
+async def verify_files(
+    paths: Sequence[Path],
+    *,
+    data_converter: DataConverter = pydantic_data_converter,
+) -> list[Verdict]:
+    """Verify each history file in turn: replay, then the grade."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter)
+    return [await _verify(path, replayer, data_converter) for path in paths]
+
+
+async def _verify(path: Path, replayer: Replayer, data_converter: DataConverter) -> Verdict:
+    verdict = Verdict(path)
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        history = WorkflowHistory.from_json(path.stem, text)
+        records = await decode_events(history.events, data_converter)
+    except Exception as e:  # any unreadable file is a failed verification, not a crash
+        verdict.replay_error = f"cannot read the history: {type(e).__name__}: {e}"
+        return verdict
+    verdict.workflow_type = records[0].name if records else ""
+    # Task ids derive from the workflow id, so replay under the id the history itself shows;
+    # the file name is only the fallback (a copy may be named anything).
+    workflow_id = _workflow_id(records) or path.stem
+    result = await replayer.replay_workflow(
+        WorkflowHistory(workflow_id, history.events), raise_on_replay_failure=False
+    )
+    if result.replay_failure is not None:
+        verdict.replay_error = _reason(result.replay_failure)
+    if verdict.workflow_type != APPRAISAL_WORKFLOW:
+        verdict.note = f"a {verdict.workflow_type or 'unknown'} history: no grade to check"
+        return verdict
+    _check_grade(verdict, records)
+    return verdict
+
+
+def _reason(failure: Exception) -> str:
+    """The replay failure in a line: the core's own message, when it gave one."""
+    found = re.search(r'message: "([^"]*)"', str(failure))
+    return f"{type(failure).__name__}: {found[1] if found else failure}"
+
+
+def _workflow_id(records: list[Recorded]) -> str | None:
+    for r in records:
+        if isinstance(r.value, m.AppraisalResult):
+            return r.value.appraisal_id
+        task_id = getattr(r.value, "task_id", None) if r.what == "update" else None
+        if task_id and (found := _TASK_ID.match(task_id)):
+            return found["workflow_id"]
+    return None
+
+
+def _check_grade(verdict: Verdict, records: list[Recorded]) -> None:
+    """Re-derive the grade from the recorded start input, plan, review and community score."""
+    inputs = GradeInputs()
+    review: Review | None = None
+    for r in records:
+        if r.what == "update" and isinstance(r.value, m.CompleteTaskInput) and not r.note:
+            body = r.value.body
+            inputs.body(body)
+            if isinstance(body, m.ReviewBody) and review is None:
+                review = body.review
+                inputs.reviewed = True
+        elif isinstance(r.value, m.AppraisalInput):
+            inputs.start(r.value)
+        elif isinstance(r.value, m.CommunityScore):
+            inputs.community_score(r.value)
+        elif isinstance(r.value, AppraisalProgress):  # a cycle's appraisal reports as it goes
+            verdict.recorded = r.value.grade_computed or verdict.recorded
+            verdict.final = r.value.grade_final or verdict.final
+        elif isinstance(r.value, m.AppraisalResult):
+            verdict.recorded, verdict.final = r.value.grade_computed, r.value.grade_final
+        elif r.what == "attributes" and r.value.get("AppraisalGrade"):
+            verdict.final = r.value["AppraisalGrade"]
+    if review is None or inputs.plan is None:
+        verdict.mismatch = verdict.recorded is not None
+        verdict.note = (
+            "a grade with no review" if verdict.mismatch else "no review: no grade to check"
+        )
+        return
+    try:
+        assessment = inputs.grade(review)
+    except DomainError as e:
+        verdict.mismatch, verdict.note = True, f"the recorded review cannot be graded: {e}"
+        return
+    assert assessment is not None  # a start input and a plan were seen
+    verdict.recomputed = assessment.grade.value
+    if verdict.recorded is None:  # a run still open, before its grade reached the history
+        verdict.note = "no computed grade recorded yet"
+        return
+    verdict.mismatch = verdict.recorded != verdict.recomputed
+    if verdict.final not in (None, verdict.recorded):
+        verdict.note = "final grade changed by calibration or appeal"
+
+
+async def verify_and_report(
+    paths: Sequence[Path],
+    echo: Callable[[str], None],
+    data_converter: DataConverter = pydantic_data_converter,
+) -> int:
+    """Verify the files, echo one line each and a summary; the exit code, 1 on any failure."""
+    verdicts = await verify_files(paths, data_converter=data_converter)
+    for verdict in verdicts:
+        echo(verdict.describe())
+    failed = [v.path.name for v in verdicts if not v.ok]
+    if failed:
+        echo(f"FAILED: {', '.join(failed)}")
+        return 1
+    echo(f"all {len(verdicts)} histories verified")
+    return 0

@@ -1,0 +1,42 @@
+"""Employees as a roster snapshot holds them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.nip import Nip
+
+
+class PositionLevel(StrEnum):
+    """Where a post sits in the appraisal chain, top first."""
+
+    JPT = "jpt"  # head of office (JPT Pratama)
+    ADMINISTRATOR = "administrator"
+    PENGAWAS = "pengawas"
+    PELAKSANA = "pelaksana"
+    FUNGSIONAL = "fungsional"
+
+
+SENIORITY: dict[PositionLevel, int] = {
+    PositionLevel.JPT: 4,
+    PositionLevel.ADMINISTRATOR: 3,
+    PositionLevel.PENGAWAS: 2,
+    PositionLevel.FUNGSIONAL: 1,
+    PositionLevel.PELAKSANA: 0,
+}
+
+
+class Employee(Value):
+    """One civil servant in a roster snapshot."""
+
+    nip: Nip
+    name: str = Field(min_length=1, max_length=200)
+    unit_code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
+    unit_name: str = Field(min_length=1, max_length=200)
+    position: str = Field(min_length=1, max_length=200)
+    position_level: PositionLevel
+    supervisor_nip: Nip | None = None
+    acting: bool = False

@@ -1,0 +1,178 @@
+"""A policy: everything a city may set differently, as validated data."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, ValidationError, model_validator
+
+from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.nip import Nip
+from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.ratings import Grade, Rating
+from appraisal_engine.domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
+
+
+class ReportPeriod(StrEnum):
+    """How often employees report realisation."""
+
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+    @property
+    def per_year(self) -> int:
+        """Periods in a year."""
+        return 4 if self is ReportPeriod.QUARTERLY else 12
+
+
+class TaskRule(Value):
+    """When a task is due, when to remind, how long escalation lasts, and what follows."""
+
+    due_days: float = Field(gt=0, le=366)
+    remind_before_days: float = Field(ge=0, le=60)
+    escalation_days: float = Field(ge=0, le=120, description="grace after the deadline")
+    fallback: Fallback
+
+
+class PeerPolicy(Value):
+    """Peer (rekan kerja) input."""
+
+    enabled: bool = False
+    peers_per_employee: int = Field(default=3, ge=1, le=20)
+    quorum: int = Field(default=2, ge=1, le=20)
+    anonymity_threshold: int = Field(default=3, ge=1, le=20)
+
+
+class CommunityPolicy(Value):
+    """Citizen satisfaction per unit feeding the behaviour judgement."""
+
+    enabled: bool = False
+    floor: float = Field(default=3.0, ge=1, le=5, description="score (1-5) below which...")
+    cap_below_floor: Rating = Field(default=Rating.MEETS, description="...behaviour is capped")
+
+
+class MentorPolicy(Value):
+    """How mentors are matched."""
+
+    capacity: int = Field(default=2, ge=1, le=20, description="mentees a mentor takes at once")
+    max_offers: int = Field(default=3, ge=1, le=10, description="offers before coaching instead")
+
+
+def _task(due: float, remind: float, grace: float, fallback: Fallback) -> TaskRule:
+    return TaskRule(
+        due_days=due, remind_before_days=remind, escalation_days=grace, fallback=fallback
+    )
+
+
+F = Fallback
+DEFAULT_TASK_RULES: dict[TaskKind, TaskRule] = {
+    TaskKind.TARGETS_DRAFT: _task(31, 7, 14, F.WAIT),
+    TaskKind.TARGETS_APPROVE: _task(7, 2, 7, F.WAIT),
+    TaskKind.SELF_REPORT: _task(10, 3, 5, F.RECORD_MISSING),
+    TaskKind.FEEDBACK: _task(10, 3, 5, F.RECORD_MISSING),
+    TaskKind.PEER_FEEDBACK: _task(14, 3, 0, F.RECORD_MISSING),
+    TaskKind.REVIEW: _task(21, 5, 10, F.WAIT),
+    TaskKind.APPEAL_DECIDE: _task(14, 3, 7, F.UPHOLD_GRADE),
+    TaskKind.MENTORSHIP_ACCEPT: _task(7, 2, 0, F.NEXT_MENTOR),
+}
+
+DEFAULT_OUTCOMES: dict[Grade, OutcomeRule] = {
+    Grade.SANGAT_BAIK: OutcomeRule(kind=OutcomeKind.AWARD, awards=[AwardKind.CERTIFICATE]),
+    Grade.BAIK: OutcomeRule(kind=OutcomeKind.DEVELOPMENT),
+    Grade.BUTUH_PERBAIKAN: OutcomeRule(kind=OutcomeKind.MENTORSHIP),
+    Grade.KURANG: OutcomeRule(kind=OutcomeKind.MENTORSHIP),
+    Grade.SANGAT_KURANG: OutcomeRule(kind=OutcomeKind.FORMAL_COACHING, improvement_months=6),
+}
+
+
+class Policy(Value):
+    """Every rule of a yearly appraisal cycle that a city may choose."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    report_period: ReportPeriod = ReportPeriod.QUARTERLY
+    cascading: bool = True
+    structured_reports: bool = False
+    peer: PeerPolicy = PeerPolicy()
+    community: CommunityPolicy = CommunityPolicy()
+    mentor: MentorPolicy = MentorPolicy()
+    tasks: dict[TaskKind, TaskRule] = Field(default_factory=lambda: dict(DEFAULT_TASK_RULES))
+    outcomes: dict[Grade, OutcomeRule] = Field(default_factory=lambda: dict(DEFAULT_OUTCOMES))
+    few_main_below_share: float = Field(
+        default=0.34, ge=0, le=1, description="share of main targets below that is 'a few'"
+    )
+    appeal_window_days: float = Field(default=14, gt=0, le=90)
+    release_when_standalone: bool = Field(
+        default=True, description="an appraisal run outside a cycle releases its own grade"
+    )
+    curve: dict[UnitRating, list[CurveRule]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in NATIONAL_CURVE.items()}
+    )
+    regional_head_nip: str | None = Field(
+        default=None, description="appraises the heads at the top of the roster"
+    )
+    appeals_officer_nip: Nip | None = Field(
+        default=None,
+        description=(
+            "hears the appeals of those whose appraiser has no superior of their own (the heads "
+            "at the top, whom the regional head appraises), e.g. the regional secretary"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _complete_and_consistent(self) -> Policy:
+        for kind in TaskKind:
+            rule = self.tasks.get(kind)
+            if rule is None:
+                raise ValueError(f"tasks.{kind.value}: missing")
+            if rule.fallback not in ALLOWED_FALLBACKS[kind]:
+                allowed = sorted(f.value for f in ALLOWED_FALLBACKS[kind])
+                raise ValueError(f"tasks.{kind.value}.fallback: must be one of {allowed}")
+            if rule.remind_before_days >= rule.due_days:
+                raise ValueError(f"tasks.{kind.value}: the reminder must come before the deadline")
+        for grade in Grade:
+            if grade not in self.outcomes:
+                raise ValueError(f"outcomes.{grade.value}: missing")
+        missing = [r.value for r in UnitRating if r not in self.curve]
+        if missing:
+            raise ValueError(f"curve: missing unit ratings {missing}")
+        if self.peer.enabled and self.peer.quorum > self.peer.peers_per_employee:
+            raise ValueError("peer.quorum: cannot exceed peer.peers_per_employee")
+        if self.appeals_officer_nip is not None and self.appeals_officer_nip == (
+            self.regional_head_nip
+        ):
+            # The regional head appraises the heads whose appeals the officer hears.
+            raise ValueError("appeals_officer_nip: must differ from regional_head_nip")
+        return self
+
+    def rule(self, kind: TaskKind) -> TaskRule:
+        """The deadline rule of a task kind."""
+        return self.tasks[kind]
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load a policy from a .toml or .json file; errors name the file and each bad field."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        data = tomllib.loads(raw.decode()) if p.suffix == ".toml" else json.loads(raw)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise DomainError(f"cannot read policy {p.name}: {e}") from None
+    return parse_policy(data, source=p.name)
+
+
+def parse_policy(data: object, *, source: str = "policy") -> Policy:
+    """Validate a policy mapping; one DomainError listing every problem."""
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in err['loc']) or '(policy)'}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise DomainError(f"invalid policy in {source}: {problems}") from None

@@ -1,0 +1,105 @@
+"""The six policy presets: national defaults and one per seed city."""
+
+from __future__ import annotations
+
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.policy import (
+    DEFAULT_OUTCOMES,
+    DEFAULT_TASK_RULES,
+    CommunityPolicy,
+    MentorPolicy,
+    PeerPolicy,
+    Policy,
+    ReportPeriod,
+    TaskRule,
+)
+from appraisal_engine.domain.ratings import Grade, Rating
+from appraisal_engine.domain.tasks import TaskKind
+
+A, K = AwardKind, OutcomeKind
+
+
+def _outcomes(**changes: OutcomeRule) -> dict[Grade, OutcomeRule]:
+    return {**DEFAULT_OUTCOMES, **{Grade(k): v for k, v in changes.items()}}
+
+
+def _tasks(**changes: TaskRule) -> dict[TaskKind, TaskRule]:
+    renamed = {TaskKind(k.replace("__", ".")): v for k, v in changes.items()}
+    return {**DEFAULT_TASK_RULES, **renamed}
+
+
+NATIONAL = Policy(
+    name="national",
+    title="PermenPAN-RB 6/2022 defaults: quarterly reports, cascading, mentorship below Baik",
+)
+
+TEBINGTINGGI = Policy(
+    name="tebingtinggi",
+    title="Tebingtinggi: routine monitoring, awards for achievers, training for the rest",
+    # Training for everyone short of the top grade; the budget keeps awards to certificates.
+    outcomes=_outcomes(
+        baik=OutcomeRule(kind=K.DEVELOPMENT),
+        butuh_perbaikan=OutcomeRule(kind=K.DEVELOPMENT),
+        kurang=OutcomeRule(kind=K.DEVELOPMENT),
+    ),
+)
+
+BUKITTINGGI = Policy(
+    name="bukittinggi",
+    title="Bukittinggi: supervisor and peers judge results, collaboration and communication",
+    peer=PeerPolicy(enabled=True, peers_per_employee=3, quorum=2, anonymity_threshold=3),
+)
+
+TANJUNGBALAI = Policy(
+    name="tanjungbalai",
+    title="Tanjungbalai: monthly reports; targets met earn an award, below standard coaching",
+    report_period=ReportPeriod.MONTHLY,
+    tasks=_tasks(
+        self_report=TaskRule(
+            due_days=5,
+            remind_before_days=2,
+            escalation_days=3,
+            fallback=DEFAULT_TASK_RULES[TaskKind.SELF_REPORT].fallback,
+        ),
+        feedback=TaskRule(
+            due_days=7,
+            remind_before_days=2,
+            escalation_days=3,
+            fallback=DEFAULT_TASK_RULES[TaskKind.FEEDBACK].fallback,
+        ),
+    ),
+    outcomes=_outcomes(
+        baik=OutcomeRule(kind=K.AWARD, awards=[A.CERTIFICATE]),
+        butuh_perbaikan=OutcomeRule(kind=K.COACHING),
+        kurang=OutcomeRule(kind=K.COACHING),
+    ),
+)
+
+BINJAI = Policy(
+    name="binjai",
+    title="Binjai: results and process, with citizens' feedback on each unit's services",
+    community=CommunityPolicy(enabled=True, floor=3.5, cap_below_floor=Rating.MEETS),
+)
+
+WANGGAR = Policy(
+    name="wanggar",
+    title="Wanggar: written periodic reports, mentorship by senior leaders, ASN teladan awards",
+    structured_reports=True,
+    mentor=MentorPolicy(capacity=2, max_offers=3),
+    outcomes=_outcomes(
+        sangat_baik=OutcomeRule(kind=K.AWARD, awards=[A.CERTIFICATE, A.INCENTIVE, A.ASN_TELADAN]),
+    ),
+)
+
+PRESETS: dict[str, Policy] = {
+    p.name: p for p in (NATIONAL, TEBINGTINGGI, BUKITTINGGI, TANJUNGBALAI, BINJAI, WANGGAR)
+}
+
+
+def preset(name: str) -> Policy:
+    """A preset by name; the error lists the known ones."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise DomainError(f"unknown policy {name!r}; known: {sorted(PRESETS)}") from None

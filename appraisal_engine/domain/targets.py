@@ -1,0 +1,67 @@
+"""The SKP: planned work results (RHK) with their indicators (IKI) and targets."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.model import Value
+
+
+class TargetKind(StrEnum):
+    """Main (utama) or additional (tambahan) work result."""
+
+    UTAMA = "utama"
+    TAMBAHAN = "tambahan"
+
+
+class Target(Value):
+    """One RHK with its IKI and target; `parent_id` hangs it from a supervisor RHK."""
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
+    rhk: str = Field(min_length=3, max_length=500, description="Rencana Hasil Kerja")
+    iki: str = Field(min_length=3, max_length=500, description="Indikator Kinerja Individu")
+    target_value: float = Field(gt=0, le=1_000_000_000)
+    target_unit: str = Field(min_length=1, max_length=40, examples=["dokumen", "%"])
+    kind: TargetKind = TargetKind.UTAMA
+    parent_id: str | None = Field(default=None, max_length=40)
+
+
+class TargetPlan(Value):
+    """The employee's drafted SKP."""
+
+    targets: list[Target] = Field(min_length=1, max_length=30)
+    behaviour_expectations: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _ids_unique_and_one_main(self) -> TargetPlan:
+        ids = [t.id for t in self.targets]
+        if len(set(ids)) != len(ids):
+            raise ValueError("target ids must be unique")
+        if not any(t.kind is TargetKind.UTAMA for t in self.targets):
+            raise ValueError("at least one target must be utama (main)")
+        return self
+
+    @property
+    def ids(self) -> list[str]:
+        """The target ids in plan order."""
+        return [t.id for t in self.targets]
+
+    def main_ids(self) -> set[str]:
+        """The ids of the main (utama) targets."""
+        return {t.id for t in self.targets if t.kind is TargetKind.UTAMA}
+
+
+def check_cascading(plan: TargetPlan, parent_ids: Collection[str]) -> None:
+    """Every main target must hang from one of the supervisor's approved targets."""
+    allowed = set(parent_ids)
+    for i, t in enumerate(plan.targets):
+        if t.kind is TargetKind.UTAMA and t.parent_id not in allowed:
+            raise DomainError(
+                f"main target {t.id!r} must name a parent_id among the supervisor's approved "
+                f"targets {sorted(allowed)}",
+                field=f"targets[{i}].parent_id",
+            )

@@ -1,0 +1,29 @@
+"""Append audit events in their own committed transaction, retrying when appenders collide."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from appraisal_engine.domain.records import AuditEvent
+from appraisal_engine.store.repositories.audit import append_event
+
+
+async def append_event_with_retry(
+    session_factory: async_sessionmaker[AsyncSession], event: AuditEvent, *, attempts: int = 20
+) -> int:
+    """Append and commit the event; retry when another appender took the same seq first."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with session_factory() as session, session.begin():
+                return await append_event(session, event)
+        except IntegrityError:
+            # Lost the race for the next seq (or for the event_id): the retry reads the new
+            # last row, or finds the event already stored and returns its seq.
+            if attempt == attempts:
+                raise
+        except OperationalError as exc:
+            # SQLite reports a writer that waited past the busy timeout as "locked".
+            if attempt == attempts or "locked" not in str(exc.orig):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

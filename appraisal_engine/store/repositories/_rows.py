@@ -1,0 +1,64 @@
+"""Helpers shared by the repositories: tables, record/row conversion, dialect upserts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appraisal_engine.store.models import Base
+
+INSERT_CHUNK = 200
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model: querying tables keeps no ORM identity map to go stale."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def row_values(record: BaseModel) -> dict[str, Any]:
+    """Column values for a record: JSON-safe (enums as strings), datetimes left as datetimes."""
+    values = record.model_dump(mode="json")
+    for name, value in record:
+        if isinstance(value, datetime):
+            values[name] = value
+    return values
+
+
+def _insert(session: AsyncSession, table: Table) -> Any:
+    """The dialect's INSERT for the table, the one that knows ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"ON CONFLICT writes are not implemented for {dialect}")
+
+
+async def insert_missing(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose key is not taken yet, a few hundred a statement; existing rows are
+    kept as they are."""
+    # Bound parameters per statement are capped (SQLite's default is 32,766).
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        await session.execute(_insert(session, table).values(chunk).on_conflict_do_nothing())
+
+
+async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
+    """Insert a row or overwrite every non-key column of the existing one, in one statement."""
+    keys = [column.name for column in table.primary_key.columns]
+    # One INSERT .. ON CONFLICT is atomic, so concurrent retries of the same write cannot
+    # collide the way a select-then-insert would.
+    stmt = _insert(session, table).values(values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: stmt.excluded[name] for name in values if name not in keys},
+        )
+    )

@@ -1,0 +1,70 @@
+"""The task inbox: write tasks as workflows open and close them, list them per assignee."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.store.models import TaskRow
+from appraisal_engine.store.repositories._rows import row_values, table_of, upsert
+
+_tasks = table_of(TaskRow)
+
+
+async def upsert_task(session: AsyncSession, task: TaskRecord) -> None:
+    """Insert the task or overwrite all its fields; writing the same record twice is a no-op."""
+    await upsert(session, _tasks, row_values(task))
+
+
+async def close_task(
+    session: AsyncSession,
+    task_id: str,
+    status: TaskStatus,
+    closed_at: datetime,
+    completed_by: str | None,
+) -> TaskRecord | None:
+    """Close an open task and return it; an already closed task is left as it was (first close
+    wins, so a retried activity with a later clock changes nothing). None if there is no task."""
+    if status is TaskStatus.OPEN:
+        raise ValueError("close_task needs a closed status, not 'open'")
+    await session.execute(
+        update(_tasks)
+        .where(_tasks.c.id == task_id, _tasks.c.status == TaskStatus.OPEN.value)
+        .values(status=status.value, closed_at=closed_at, completed_by=completed_by)
+    )
+    return await get_task(session, task_id)
+
+
+async def get_task(session: AsyncSession, task_id: str) -> TaskRecord | None:
+    """One task by id."""
+    row = (await session.execute(select(_tasks).where(_tasks.c.id == task_id))).first()
+    return None if row is None else TaskRecord.model_validate(dict(row._mapping))
+
+
+async def list_tasks(
+    session: AsyncSession,
+    *,
+    assignee_nip: str | None = None,
+    appraisal_id: str | None = None,
+    status: TaskStatus | None = None,
+    kind: TaskKind | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[TaskRecord]:
+    """Tasks matching every given filter, soonest due first (then by id, so pages are stable)."""
+    query = select(_tasks)
+    if assignee_nip is not None:
+        query = query.where(_tasks.c.assignee_nip == assignee_nip)
+    if appraisal_id is not None:
+        query = query.where(_tasks.c.appraisal_id == appraisal_id)
+    if status is not None:
+        query = query.where(_tasks.c.status == status.value)
+    if kind is not None:
+        query = query.where(_tasks.c.kind == kind.value)
+    query = query.order_by(_tasks.c.due_at, _tasks.c.id).limit(limit).offset(offset)
+    rows = await session.execute(query)
+    return [TaskRecord.model_validate(dict(row._mapping)) for row in rows]

@@ -1,0 +1,223 @@
+"""Inputs and outputs of CycleWorkflow, and the progress appraisals send it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from appraisal_engine.domain.curve import UnitRating, Violation
+from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.nip import Nip
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.ratings import Grade
+
+
+class AppraisalProgress(Value):
+    """Signal from an appraisal: it moved from one stage to another."""
+
+    appraisal_id: str
+    unit_code: str
+    previous_stage: str | None
+    stage: str
+    grade_computed: Grade | None = None
+    grade_final: Grade | None = None
+
+
+class UnitProgress(Value):
+    """Counters for one unit: how many appraisals stand in each stage."""
+
+    total: int
+    stages: dict[str, int] = Field(default_factory=dict)
+    unit_rating: UnitRating | None = None
+    released: int = 0
+    calibrations: int = 0
+    community_score: float | None = None
+
+
+class CycleInput(Value):
+    """Launch a year for an organisation from a stored roster snapshot."""
+
+    org: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
+    year: int = Field(ge=2000, le=2100)
+    roster_id: str
+    policy: Policy
+    year_start: datetime | None = None
+    batch_size: int = Field(default=2000, ge=1, le=2000)
+    carried: CycleCarry | None = None  # set only when continuing as new
+
+
+class CycleCarry(Value):
+    """What a cycle carries into its next run."""
+
+    year_start: datetime
+    launched: int
+    launch_cursor: tuple[int, int]
+    launch_done: bool
+    units: dict[str, UnitProgress]
+    runs: int
+
+
+class PlanRequest(Value):
+    """Check a stored roster can be launched under a policy, and plan the launch."""
+
+    roster_id: str
+    top_appraiser_nip: str | None
+    appeals_officer_nip: str | None = Field(
+        default=None, description="the policy's: hears appeals where the appraiser has no superior"
+    )
+
+
+class UnitQuery(Value):
+    """One unit of one cycle."""
+
+    cycle_id: str
+    unit_code: str
+
+
+class LaunchPlan(Value):
+    """How many appraisals to start at each depth of the supervisor tree, and the units."""
+
+    depth_counts: list[int]
+    units: dict[str, int]
+
+
+class LaunchBatch(Value):
+    """Start the appraisals at one depth, rows [offset, offset + limit)."""
+
+    cycle_id: str
+    cycle_workflow_id: str
+    roster_id: str
+    policy: Policy
+    year_start: datetime
+    depth: int
+    offset: int
+    limit: int
+
+
+class LaunchResult(Value):
+    """How many appraisals a batch started, and how many were already running."""
+
+    started: int
+    existing: int
+
+
+class Adjustment(Value):
+    """HR changes one appraisal's grade during calibration, with a reason."""
+
+    appraisal_id: str
+    grade: Grade
+    reason: str = Field(min_length=5, max_length=1000)
+
+
+class CalibrateInput(Value):
+    """HR's calibration of one unit: its organisation rating and any grade adjustments."""
+
+    actor_nip: Nip
+    unit_code: str
+    unit_rating: UnitRating
+    adjustments: list[Adjustment] = Field(default_factory=list, max_length=5000)
+
+
+class UnitGrade(Value):
+    """One appraisal of a unit as calibration sees it."""
+
+    appraisal_id: str
+    grade_computed: Grade
+    grade_final: Grade | None
+
+
+class CalibrationResult(Value):
+    """Released, or the curve's violations to fix first."""
+
+    unit_code: str
+    released: int
+    violations: list[Violation] = Field(default_factory=list)
+    waiting: int = Field(0, description="appraisals of the unit not yet reviewed")
+
+
+class ReleaseUnit(Value):
+    """Release final grades to a unit's appraisals."""
+
+    cycle_id: str
+    unit_code: str
+    grades: list[tuple[str, Grade, bool, str]]  # appraisal id, grade, adjusted, reason
+    actor_nip: str
+
+
+class CommunityFeedbackInput(Value):
+    """Citizen-satisfaction scores (1-5) per unit."""
+
+    actor_nip: Nip
+    scores: dict[str, float]
+
+
+class UnitBroadcast(Value):
+    """A unit's community score, for its appraisals."""
+
+    cycle_id: str
+    roster_id: str
+    unit_code: str
+    score: float
+
+
+class CycleStatus(Value):
+    """What HR watches: totals and per-unit counters."""
+
+    cycle_id: str
+    org: str
+    year: int
+    policy: str
+    launched: int
+    launch_done: bool
+    total: int
+    units: dict[str, UnitProgress]
+    runs: int
+    closed: bool
+
+
+class UnitSummary(Value):
+    """Year-end figures for one unit."""
+
+    grades: dict[str, int]
+    cancelled: int
+
+
+class CycleSummary(Value):
+    """The year's closing report."""
+
+    cycle_id: str
+    units: dict[str, UnitSummary]
+    awards: dict[str, int]
+    outcomes: dict[str, int]
+    mentorships: int
+    appeals: dict[str, int]
+    overdue: dict[str, int]
+
+
+CycleInput.model_rebuild()
+
+
+class YearlyLaunch(Value):
+    """What a yearly schedule launches: an organisation's cycle under a policy, from its latest
+    roster unless one is named."""
+
+    org: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
+    policy: Policy
+    roster_id: str | None = None
+
+
+class LaunchRequest(Value):
+    """Launch (or find) the cycle of one organisation and year."""
+
+    org: str
+    year: int
+    policy: Policy
+    roster_id: str | None = None
+
+
+class Launched(Value):
+    """The cycle a launch started or found."""
+
+    cycle_workflow_id: str
+    roster_id: str

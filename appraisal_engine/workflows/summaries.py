@@ -1,0 +1,47 @@
+"""What of a task body goes into the audit log: decisions and numbers, never free text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appraisal_engine.workflows.messages import (
+    AppealDecideBody,
+    FeedbackBody,
+    MentorshipAcceptBody,
+    PeerFeedbackBody,
+    ReviewBody,
+    SelfReportBody,
+    TargetsApproveBody,
+    TargetsDraftBody,
+    TaskBody,
+)
+
+
+def summarise_body(body: TaskBody) -> dict[str, Any]:
+    """A small, text-free summary of a completed task's body."""
+    match body:
+        case TargetsDraftBody(plan=plan):
+            return {"targets": [t.id for t in plan.targets]}
+        case TargetsApproveBody(decision=decision):
+            return {"decision": decision}
+        case SelfReportBody(report=report):
+            return {
+                "realisations": {r.target_id: r.value for r in report.realisations},
+                "evidence": sum(len(r.evidence) for r in report.realisations),
+            }
+        case FeedbackBody():
+            return {}
+        case PeerFeedbackBody():
+            return {}  # nothing that could identify a peer's answers
+        case ReviewBody(review=review):
+            return {
+                "target_ratings": {k: v.value for k, v in review.target_ratings.items()},
+                "behaviour_ratings": {
+                    k.value: v.value for k, v in review.behaviour_ratings.items()
+                },
+            }
+        case AppealDecideBody(decision=decision, grade=grade):
+            return {"decision": decision, "grade": grade.value if grade else None}
+        case MentorshipAcceptBody(accept=accept):
+            return {"accept": accept}
+    return {}
