@@ -24,6 +24,7 @@ from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.codec import (
@@ -42,7 +43,6 @@ from appraisal_engine.workflows.messages import (
     AppraisalState,
     CompleteTaskInput,
     FeedbackBody,
-    Stage,
     TargetsApproveBody,
     TaskBody,
 )

@@ -26,6 +26,7 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import LaunchRefused, check_launch
 from appraisal_engine.domain.records import AppraisalRecord
 from appraisal_engine.domain.roster import Roster, validate_roster
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import (
     add_new_appraisals,
     list_graded,
@@ -234,7 +235,7 @@ class CycleActivities:
                             SearchAttributePair(sa.CYCLE, batch.cycle_id),
                             SearchAttributePair(sa.UNIT, inp.unit_code),
                             SearchAttributePair(sa.EMPLOYEE, inp.employee_nip),
-                            SearchAttributePair(sa.STAGE, "targets"),
+                            SearchAttributePair(sa.STAGE, Stage.TARGETS),
                         ]
                     ),
                 )

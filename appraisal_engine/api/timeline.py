@@ -31,6 +31,7 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.records import CascadeRequest, Notification, NotificationKind
 from appraisal_engine.domain.records import TaskStatus as Status
 from appraisal_engine.domain.review import Review
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
 from appraisal_engine.workflows import messages as m
 
@@ -126,7 +127,7 @@ class _Steps:
         inp: m.AppraisalInput = r.value
         self.inputs.start(inp)
         self.inp, self.supervisor, self.superior = inp, inp.supervisor_nip, inp.superior_nip
-        self.stage = m.Stage.TARGETS.value  # where every run starts: the start entry says so
+        self.stage = Stage.TARGETS.value  # where every run starts: the start entry says so
         keep = {"employee_nip", "unit_code", "position_level", "supervisor_nip", "superior_nip"}
         keep |= {"cycle_id", "year_start", "community_score", "previous_grade"}
         detail = {**inp.model_dump(mode="json", include=keep), "policy": inp.policy.name}
@@ -311,7 +312,7 @@ class _Steps:
                 self.add(r, "grade.released", f"grade released: {grade}", None, {"grade": grade})
             self.grade = grade
         if stage and stage != self.stage:
-            quiet = self.stage == "appeal" and stage == "outcome" and not self.appealed
+            quiet = self.stage == Stage.APPEAL and stage == Stage.OUTCOME and not self.appealed
             why = " (the appeal window closed with no appeal)" if quiet else ""
             self.add(r, "stage", f"stage: {stage}{why}", None, {"stage": stage})
             self.stage = stage

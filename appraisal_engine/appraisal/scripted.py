@@ -14,6 +14,7 @@ from appraisal_engine.domain.ratings import Dimension, Rating
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.reports import Feedback, Realisation, SelfReport
 from appraisal_engine.domain.review import Review
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.targets import Target, TargetKind, TargetPlan
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.messages import (
@@ -25,7 +26,6 @@ from appraisal_engine.workflows.messages import (
     PeerFeedbackBody,
     ReviewBody,
     SelfReportBody,
-    Stage,
     TargetsApproveBody,
     TargetsDraftBody,
     TaskBody,

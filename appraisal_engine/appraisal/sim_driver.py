@@ -18,8 +18,9 @@ from appraisal_engine.appraisal.sim_hr import SimHr, Tally
 from appraisal_engine.appraisal.sim_script import Script
 from appraisal_engine.domain.calendar import period_ends
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.stages import FINISHED
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.cycle import FINISHED, CycleWorkflow
+from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
 from appraisal_engine.workflows.starters import CycleHandle
 

@@ -12,9 +12,9 @@ from temporalio.client import Client
 from appraisal_engine.appraisal.calibration import Calibrated, calibrate_unit
 from appraisal_engine.appraisal.inbox import unit_grades
 from appraisal_engine.appraisal.sim_script import Script
+from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.store.repositories.appraisals import list_appraisals
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.cycle import BEFORE_CALIBRATION
 from appraisal_engine.workflows.cycle_messages import CycleStatus
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import CancelInput, FileAppealInput, ReassignInput
@@ -127,7 +127,7 @@ class SimHr:
         """The employees of a released unit who object to their grade file a keberatan."""
         async with self.sessions() as session:
             rows = await list_appraisals(
-                session, cycle_id=self.cycle_id, unit_code=unit, stage="appeal", limit=None
+                session, cycle_id=self.cycle_id, unit_code=unit, stage=Stage.APPEAL, limit=None
             )
         filed = 0
         for row in rows:

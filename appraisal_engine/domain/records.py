@@ -13,6 +13,7 @@ from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind
 from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 
 
@@ -63,7 +64,7 @@ class AppraisalRecord(Value):
     supervisor_nip: str | None
     superior_nip: str | None
     policy: str
-    stage: str
+    stage: Stage
     status: AppraisalStatus
     grade_computed: Grade | None = None
     grade_final: Grade | None = None

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         TaskStatus,
     )
     from appraisal_engine.domain.review import Review, assess_under
+    from appraisal_engine.domain.stages import Stage
     from appraisal_engine.domain.targets import TargetPlan
     from appraisal_engine.domain.tasks import SUPERVISOR_KINDS, TaskKind
     from appraisal_engine.workflows import io
@@ -59,7 +60,6 @@ with workflow.unsafe.imports_passed_through():
         ReleaseGrade,
         ReviewBody,
         SelfReportBody,
-        Stage,
         SupervisorTargetsApproved,
         TargetsApproveBody,
         TargetsDraftBody,

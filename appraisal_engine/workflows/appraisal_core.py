@@ -23,11 +23,12 @@ with workflow.unsafe.imports_passed_through():
         TaskStatus,
     )
     from appraisal_engine.domain.review import Assessment
+    from appraisal_engine.domain.stages import Stage
     from appraisal_engine.domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
     from appraisal_engine.workflows import io
     from appraisal_engine.workflows import search_attributes as sa
     from appraisal_engine.workflows.cycle_messages import AppraisalProgress
-    from appraisal_engine.workflows.messages import AppraisalInput, Stage
+    from appraisal_engine.workflows.messages import AppraisalInput
     from appraisal_engine.workflows.taskbook import Task, TaskBook
 
 T = TypeVar("T")

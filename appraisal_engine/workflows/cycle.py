@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from appraisal_engine.domain.calendar import add_months, days
     from appraisal_engine.domain.curve import check_curve
     from appraisal_engine.domain.records import AuditEvent
+    from appraisal_engine.domain.stages import BEFORE_CALIBRATION, FINISHED, Stage
     from appraisal_engine.domain.tasks import TaskKind
     from appraisal_engine.workflows import io
     from appraisal_engine.workflows.cycle_messages import (
@@ -42,9 +43,6 @@ with workflow.unsafe.imports_passed_through():
 # `_launch_overlapped`); those started before it replay one batch at a time.
 LAUNCH_OVERLAPPED = "launch-overlapped"
 BATCHES_IN_FLIGHT = 2
-
-BEFORE_CALIBRATION = ("targets", "monitoring", "peer_input", "review")
-FINISHED = ("done", "cancelled")
 
 
 @workflow.defn
@@ -94,7 +92,7 @@ class CycleWorkflow:
         plan: LaunchPlan = await self._activity(io.PLAN_LAUNCH, request, LaunchPlan)
         if not self._units:
             self._units = {
-                u: UnitProgress(total=n, stages={"targets": n}) for u, n in plan.units.items()
+                u: UnitProgress(total=n, stages={Stage.TARGETS: n}) for u, n in plan.units.items()
             }
         if workflow.patched(LAUNCH_OVERLAPPED):
             await self._launch_overlapped(plan)

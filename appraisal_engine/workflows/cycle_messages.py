@@ -11,6 +11,7 @@ from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.stages import Stage
 
 
 class AppraisalProgress(Value):
@@ -18,8 +19,8 @@ class AppraisalProgress(Value):
 
     appraisal_id: str
     unit_code: str
-    previous_stage: str | None
-    stage: str
+    previous_stage: Stage | None
+    stage: Stage
     grade_computed: Grade | None = None
     grade_final: Grade | None = None
 
@@ -28,7 +29,7 @@ class UnitProgress(Value):
     """Counters for one unit: how many appraisals stand in each stage."""
 
     total: int
-    stages: dict[str, int] = Field(default_factory=dict)
+    stages: dict[Stage, int] = Field(default_factory=dict)
     unit_rating: UnitRating | None = None
     released: int = 0
     calibrations: int = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -18,21 +17,8 @@ from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import MentorStatus, ParentTarget, TaskRecord
 from appraisal_engine.domain.reports import Feedback, SelfReport
 from appraisal_engine.domain.review import Assessment, Review
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.targets import TargetPlan
-
-
-class Stage(StrEnum):
-    """Where an appraisal's year stands."""
-
-    TARGETS = "targets"
-    MONITORING = "monitoring"
-    PEER_INPUT = "peer_input"
-    REVIEW = "review"
-    CALIBRATION = "calibration"
-    APPEAL = "appeal"
-    OUTCOME = "outcome"
-    DONE = "done"
-    CANCELLED = "cancelled"
 
 
 class AppraisalInput(Value):

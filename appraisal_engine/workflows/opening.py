@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
-from appraisal_engine.workflows.messages import AppraisalInput, Stage
+from appraisal_engine.domain.stages import Stage
+from appraisal_engine.workflows.messages import AppraisalInput
 
 
 def opening_record(inp: AppraisalInput, appraisal_id: str, at: datetime) -> AppraisalRecord:

@@ -8,18 +8,7 @@ from typing import Any
 
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.messages import Stage, TaskBody
-
-STAGE_OF: dict[TaskKind, Stage] = {
-    TaskKind.TARGETS_DRAFT: Stage.TARGETS,
-    TaskKind.TARGETS_APPROVE: Stage.TARGETS,
-    TaskKind.SELF_REPORT: Stage.MONITORING,
-    TaskKind.FEEDBACK: Stage.MONITORING,
-    TaskKind.PEER_FEEDBACK: Stage.PEER_INPUT,
-    TaskKind.REVIEW: Stage.REVIEW,
-    TaskKind.APPEAL_DECIDE: Stage.APPEAL,
-    TaskKind.MENTORSHIP_ACCEPT: Stage.OUTCOME,
-}
+from appraisal_engine.workflows.messages import TaskBody
 
 
 @dataclass

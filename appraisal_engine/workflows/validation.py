@@ -9,6 +9,7 @@ from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import check_report
 from appraisal_engine.domain.review import check_review
+from appraisal_engine.domain.stages import STAGE_OF, Stage
 from appraisal_engine.domain.targets import TargetPlan, check_cascading
 from appraisal_engine.workflows.errors import (
     INVALID_PAYLOAD,
@@ -24,11 +25,10 @@ from appraisal_engine.workflows.messages import (
     CompleteTaskInput,
     ReviewBody,
     SelfReportBody,
-    Stage,
     TargetsApproveBody,
     TargetsDraftBody,
 )
-from appraisal_engine.workflows.taskbook import STAGE_OF, Task
+from appraisal_engine.workflows.taskbook import Task
 
 
 def check_completion(

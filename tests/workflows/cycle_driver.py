@@ -21,8 +21,9 @@ from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.stages import BEFORE_CALIBRATION
 from appraisal_engine.store.repositories.rosters import add_roster
-from appraisal_engine.workflows.cycle import BEFORE_CALIBRATION, CycleWorkflow
+from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
     Adjustment,
     CalibrateInput,

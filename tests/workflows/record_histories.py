@@ -27,6 +27,7 @@ from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import NATIONAL, PRESETS
 from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
@@ -36,7 +37,6 @@ from appraisal_engine.workflows.messages import (
     CancelInput,
     FileAppealInput,
     ReassignInput,
-    Stage,
 )
 from appraisal_engine.workflows.starters import launch_cycle
 from tests.workflows.conftest import Running

@@ -28,6 +28,7 @@ from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.workflows import ids
@@ -41,7 +42,6 @@ from appraisal_engine.workflows.messages import (
     AppraisalState,
     CompleteTaskInput,
     FileAppealInput,
-    Stage,
 )
 from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
 from tests.workflows.conftest import Running

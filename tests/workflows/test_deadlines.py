@@ -7,10 +7,11 @@ from datetime import timedelta
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import NotificationKind, TaskStatus
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.messages import ExtendDeadlineInput, Stage
+from appraisal_engine.workflows.messages import ExtendDeadlineInput
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     EMPLOYEE,

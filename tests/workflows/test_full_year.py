@@ -10,12 +10,12 @@ from appraisal_engine.domain.outcome import AwardKind, OutcomeKind
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.records import MentorStatus, TaskStatus
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.outcomes import get_outcome
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.messages import Stage
 from tests.workflows.conftest import Running
 from tests.workflows.driver import MENTOR, PEERS, Actors, appraisal_input, drive, seed_unit, start
 

@@ -15,11 +15,11 @@ from appraisal_engine.activities.read_model import ReadModelActivities
 from appraisal_engine.appraisal.worker import activities_for, build_worker
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import AuditEvent, TaskRecord
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.models import AuditEventRow
 from appraisal_engine.store.repositories.audit import list_events, verify_chain
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.messages import Stage
 from tests.workflows.conftest import Running
 from tests.workflows.driver import Actors, appraisal_input, drive
 

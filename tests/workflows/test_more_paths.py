@@ -19,6 +19,7 @@ from appraisal_engine.domain.records import (
     NotificationKind,
     TaskStatus,
 )
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.outcomes import get_outcome
@@ -29,7 +30,6 @@ from appraisal_engine.workflows.messages import (
     ExtendDeadlineInput,
     FileAppealInput,
     ReassignInput,
-    Stage,
     TargetsDraftBody,
 )
 from tests.workflows.conftest import Running

@@ -14,11 +14,11 @@ from temporalio.worker import Replayer
 from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import AppraisalRecord, TaskRecord
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.messages import Stage
 from appraisal_engine.workflows.opening import opening_record
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running

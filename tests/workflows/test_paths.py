@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.records import AppraisalStatus, TaskStatus
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
@@ -26,7 +27,6 @@ from appraisal_engine.workflows.messages import (
     FileAppealInput,
     ReassignInput,
     ReviewBody,
-    Stage,
     TargetsDraftBody,
 )
 from tests.workflows.conftest import Running

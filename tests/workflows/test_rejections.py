@@ -16,6 +16,7 @@ from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import Realisation, SelfReport
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
@@ -26,7 +27,6 @@ from appraisal_engine.workflows.messages import (
     ReassignInput,
     ReviewBody,
     SelfReportBody,
-    Stage,
     TargetsApproveBody,
     TargetsDraftBody,
 )

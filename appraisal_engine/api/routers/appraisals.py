@@ -50,6 +50,7 @@ from appraisal_engine.api.timeline import (
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import get_appraisal, list_appraisals
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
@@ -60,7 +61,6 @@ from appraisal_engine.workflows.messages import (
     FileAppealInput,
     HrActionDone,
     ReassignInput,
-    Stage,
 )
 
 router = APIRouter(prefix="/v1/appraisals", tags=["appraisals"])
