@@ -40,13 +40,13 @@ from temporalio.worker import Worker
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.appraisal.worker import activities_for, build_worker
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.io import LAUNCH_BATCH
-from appraisal_engine.workflows.starters import launch_cycle
 from bench.stack import file_backed_server
 from bench.trivial import Trivial
 

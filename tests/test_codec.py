@@ -18,16 +18,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.clients import connect
 from appraisal_engine.appraisal.servers import start_time_skipping
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
-from appraisal_engine.domain.presets import NATIONAL
-from appraisal_engine.domain.records import TaskRecord
-from appraisal_engine.domain.stages import Stage
-from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.codec import (
+from appraisal_engine.client.codec import (
     ENCODING,
     KEY_ID,
     EncryptionCodec,
@@ -39,6 +33,12 @@ from appraisal_engine.workflows.codec import (
     new_key,
     parse_keys,
 )
+from appraisal_engine.client.connect import connect
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.stages import Stage
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppraisalState,
     CompleteTaskInput,

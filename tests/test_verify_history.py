@@ -24,9 +24,9 @@ with workflow.unsafe.imports_passed_through():
     from appraisal_engine.appraisal import verify as verify_module
     from appraisal_engine.appraisal.cli import app
     from appraisal_engine.appraisal.settings import get_settings
+    from appraisal_engine.client.codec import EncryptionCodec, new_key, parse_keys
     from appraisal_engine.domain.stages import Stage
     from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-    from appraisal_engine.workflows.codec import EncryptionCodec, new_key, parse_keys
     from appraisal_engine.workflows.cycle import CycleWorkflow
     from appraisal_engine.workflows.messages import AppraisalInput, AppraisalResult
     from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow

@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal_engine.appraisal.clients import connect_worker
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.client.connect import connect_worker
 from tests.faults.stack import free_port
 
 

@@ -21,6 +21,7 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.appeals import superior_in
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import LaunchRefused, check_launch
@@ -54,7 +55,6 @@ from appraisal_engine.workflows.errors import POLICY_INCOMPLETE
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
 from appraisal_engine.workflows.opening import opening_record
-from appraisal_engine.workflows.starters import launch_cycle
 
 # Opening rows stored per transaction while a launch batch's starts go on. Storing a whole
 # batch's rows after its last start held the next batch back by about a second in ten (see the

@@ -10,8 +10,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from appraisal_engine.api.problems import FieldError, ProblemError
+from appraisal_engine.client.failures import is_closed_run
 from appraisal_engine.workflows import errors
-from appraisal_engine.workflows.failures import is_closed_run
 
 STATUS = {
     errors.UNKNOWN_TASK: 404,

@@ -152,8 +152,8 @@ def verify_history(
     files: Annotated[list[Path], typer.Argument(help="Histories exported as Temporal JSON")],
 ) -> None:
     """Replay exported histories against the current workflow code and re-derive each grade."""
-    from appraisal_engine.appraisal.clients import converter as settings_converter
     from appraisal_engine.appraisal.verify import verify_and_report
+    from appraisal_engine.client.connect import converter as settings_converter
 
     # Histories of a deployment with PAYLOAD_KEYS are encrypted: read them with the same keys.
     converter = settings_converter(get_settings())

@@ -10,8 +10,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from appraisal_engine.appraisal.clients import connect
 from appraisal_engine.appraisal.settings import get_settings
+from appraisal_engine.client.connect import connect
 from appraisal_engine.domain.appeals import APPEALS_OFFICER_FIELD
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.errors import DomainError
@@ -68,7 +68,7 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]], missing: str | None = None)
     # Temporal does not know is said as `missing` says it, not by Temporal's internal id.
     from temporalio.service import RPCError, RPCStatusCode
 
-    from appraisal_engine.workflows.failures import is_closed_run
+    from appraisal_engine.client.failures import is_closed_run
 
     try:
         return asyncio.run(make())
@@ -162,10 +162,10 @@ def cycle_launch(
 ) -> None:
     """Launch the organisation's cycle for the year (or find the running or completed one; a
     failed one is launched again). A policy that cannot run is refused before anything starts."""
+    from appraisal_engine.client.starters import launch_cycle
     from appraisal_engine.store.db import make_engine, make_session_factory
     from appraisal_engine.store.repositories.rosters import list_employees
     from appraisal_engine.workflows.ids import cycle_id
-    from appraisal_engine.workflows.starters import launch_cycle
 
     async def go() -> str:
         settings = get_settings()
@@ -197,8 +197,8 @@ def cycle_launch(
 def cycle_status(org: Org, year: Year) -> None:
     """Launch progress, per unit how many appraisals stand in each stage, and the state of the
     cycle's run: `failed` with the failure's type and message when it failed."""
+    from appraisal_engine.client.cycle_runs import outcome_of
     from appraisal_engine.workflows.cycle import CycleWorkflow
-    from appraisal_engine.workflows.cycle_runs import outcome_of
     from appraisal_engine.workflows.ids import cycle_workflow_id
 
     async def go() -> str:

@@ -21,9 +21,9 @@ EXPECTED: tuple[type[BaseException], ...] = (DomainError, OSError, pydantic.Vali
 def _expected() -> tuple[type[BaseException], ...]:
     from temporalio.exceptions import TemporalError
 
-    from appraisal_engine.appraisal.clients import Unreachable
     from appraisal_engine.appraisal.servers import MissingBinary
-    from appraisal_engine.workflows.codec import PayloadKeyError
+    from appraisal_engine.client.codec import PayloadKeyError
+    from appraisal_engine.client.connect import Unreachable
 
     return (*EXPECTED, TemporalError, Unreachable, MissingBinary, PayloadKeyError)
 
@@ -32,7 +32,7 @@ def describe(error: BaseException) -> str:
     """One line that says what went wrong."""
     from temporalio.exceptions import ApplicationError
 
-    from appraisal_engine.workflows.failures import innermost
+    from appraisal_engine.client.failures import innermost
 
     if isinstance(error, pydantic.ValidationError):
         fields = (f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors())

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from appraisal_engine.appraisal.settings import Settings, get_settings
-from appraisal_engine.workflows.codec import PayloadKeyError
+from appraisal_engine.client.codec import PayloadKeyError
 
 Attempts = Annotated[
     int, typer.Option(min=1, help="Tries, two seconds apart, while the server starts")
@@ -37,8 +37,8 @@ async def _register_when_ready(settings: Settings, attempts: int) -> list[str]:
 async def _register(settings: Settings) -> list[str]:
     from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 
-    from appraisal_engine.appraisal.clients import connect
     from appraisal_engine.appraisal.servers import register_search_attributes as register
+    from appraisal_engine.client.connect import connect
     from appraisal_engine.workflows.search_attributes import ALL_KEYS
 
     client = await connect(settings)

@@ -15,10 +15,10 @@ from pathlib import Path
 import uvicorn
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.appraisal.clients import converter as settings_converter
 from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.client.connect import converter as settings_converter
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 

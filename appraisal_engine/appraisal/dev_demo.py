@@ -15,13 +15,13 @@ from appraisal_engine.appraisal.dev import DevOptions
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.rosters import import_roster
 from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.roster import Roster
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.tasks import list_tasks
-from appraisal_engine.workflows.starters import launch_cycle
 
 ORG = "kota-contoh"
 AUDITOR = "197502022001122001"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.appraisal.clients import converter
 from appraisal_engine.appraisal.settings import Settings
+from appraisal_engine.client.connect import converter
 
 
 def build_app(settings: Settings) -> FastAPI:

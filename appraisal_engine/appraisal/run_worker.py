@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from appraisal_engine.appraisal.clients import connect_worker
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.client.connect import connect_worker
 from appraisal_engine.store.db import make_engine, make_session_factory
 
 

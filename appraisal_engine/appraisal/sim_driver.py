@@ -16,13 +16,13 @@ from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks
 from appraisal_engine.appraisal.sim_actors import SimActors
 from appraisal_engine.appraisal.sim_hr import SimHr, Tally
 from appraisal_engine.appraisal.sim_script import Script
+from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.calendar import period_ends
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.stages import FINISHED
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
-from appraisal_engine.workflows.starters import CycleHandle
 
 Progress = Callable[[int, int], None]  # appraisals closed, simulated day
 SLACK = timedelta(hours=1)  # wake a little after an event, so everything it set off has run

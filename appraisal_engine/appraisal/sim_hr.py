@@ -12,13 +12,13 @@ from temporalio.client import Client
 from appraisal_engine.appraisal.calibration import Calibrated, calibrate_unit
 from appraisal_engine.appraisal.inbox import unit_grades
 from appraisal_engine.appraisal.sim_script import Script
+from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.store.repositories.appraisals import list_appraisals
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import CancelInput, FileAppealInput, ReassignInput
-from appraisal_engine.workflows.starters import CycleHandle
 
 
 @dataclass

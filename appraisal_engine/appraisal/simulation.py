@@ -22,13 +22,13 @@ from appraisal_engine.appraisal.sim_driver import Progress, YearDriver
 from appraisal_engine.appraisal.sim_report import SimulationReport, build_report
 from appraisal_engine.appraisal.sim_script import Script
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.roster import validate_roster
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CommunityFeedbackInput, CycleStatus
-from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
 
 
 async def _launched(cycle: CycleHandle) -> CycleStatus:

@@ -18,11 +18,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from temporalio.client import Client, WorkflowHandle
 
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.workflows.ids import cycle_id
-from appraisal_engine.workflows.starters import launch_cycle
 from tests.faults.checks import store_roster
 from tests.faults.stack import DevServer, WorkerProcess
 from tests.workflows.cycle_driver import POLICY

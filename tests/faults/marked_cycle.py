@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks, unit_grades
 from appraisal_engine.appraisal.scripted import HR, PLAN, Actors, hung_from, report
+from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.policy import Policy
@@ -36,7 +37,6 @@ from appraisal_engine.workflows.messages import (
     TargetsDraftBody,
     TaskBody,
 )
-from appraisal_engine.workflows.starters import CycleHandle
 
 
 class Secrets:

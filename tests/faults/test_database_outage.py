@@ -27,6 +27,7 @@ from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.appraisal.generate import generate_roster, roster_csv
 from appraisal_engine.appraisal.scripted import Actors
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.migrate import upgrade
@@ -35,7 +36,6 @@ from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.ids import cycle_id
 from appraisal_engine.workflows.messages import CompleteTaskInput
-from appraisal_engine.workflows.starters import launch_cycle
 from tests.api.conftest import AUTH, bearer
 from tests.faults.checks import appraisal_runs, audit_kinds, eventually, inbox, store_roster
 from tests.faults.conftest import Stack, open_stack, own_postgres_database

@@ -24,6 +24,7 @@ from appraisal_engine.activities.notify import LoggingNotifier
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.servers import start_dev_server, start_time_skipping
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import NATIONAL, PRESETS
 from appraisal_engine.domain.ratings import Rating
@@ -38,7 +39,6 @@ from appraisal_engine.workflows.messages import (
     FileAppealInput,
     ReassignInput,
 )
-from appraisal_engine.workflows.starters import launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import POLICY as CYCLE_POLICY
 from tests.workflows.cycle_driver import drive_cycle, store_roster

@@ -23,6 +23,8 @@ from temporalio.worker import Replayer
 
 from appraisal_engine.activities.cycle import CycleActivities
 from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
+from appraisal_engine.client.failures import innermost
+from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
@@ -35,7 +37,6 @@ from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.appraisal import APPEALS_APART, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
-from appraisal_engine.workflows.failures import innermost
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     AppraisalResult,
@@ -43,7 +44,6 @@ from appraisal_engine.workflows.messages import (
     CompleteTaskInput,
     FileAppealInput,
 )
-from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import store_roster
 from tests.workflows.driver import Actors, appraisal_input, drive, nip, start

@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from appraisal_engine.activities.cycle import CycleActivities
 from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.roster import validate_roster
@@ -26,7 +27,6 @@ from appraisal_engine.workflows.cycle_messages import (
     LaunchBatch,
     PlanRequest,
 )
-from appraisal_engine.workflows.starters import launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import (
     HR,

@@ -17,6 +17,7 @@ from appraisal_engine.activities.notify import LoggingNotifier
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.servers import start_dev_server
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.presets import BINJAI, NATIONAL
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows import ids
@@ -28,7 +29,6 @@ from appraisal_engine.workflows.cycle_messages import (
     CycleStatus,
 )
 from appraisal_engine.workflows.ids import appraisal_workflow_id
-from appraisal_engine.workflows.starters import CycleHandle, launch_cycle
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import batch_timeline, batches_at_once
 

@@ -16,12 +16,12 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal_engine.activities.notify import LoggingNotifier
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.worker import activities_for, build_worker
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.roster import validate_roster
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleSummary, LaunchBatch, LaunchResult
 from appraisal_engine.workflows.io import LAUNCH_BATCH
-from appraisal_engine.workflows.starters import launch_cycle
 from tests.faults.checks import eventually, store_roster
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD
 

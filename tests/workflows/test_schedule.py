@@ -16,12 +16,12 @@ from appraisal_engine.appraisal.schedules import (
     pause_yearly,
     schedule_id_for,
 )
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleSummary
 from appraisal_engine.workflows.ids import cycle_workflow_id
-from appraisal_engine.workflows.starters import launch_cycle
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 

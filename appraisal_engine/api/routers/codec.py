@@ -15,7 +15,7 @@ from appraisal_engine.api.deps import ReaderPrincipal, ServicesDep
 from appraisal_engine.api.openapi import responses
 from appraisal_engine.api.peer_answers import redact_wire
 from appraisal_engine.api.problems import ProblemError
-from appraisal_engine.workflows.codec import decode_json, encode_json
+from appraisal_engine.client.codec import decode_json, encode_json
 
 router = APIRouter(prefix="/codec", tags=["codec"])
 Payloads = Body(

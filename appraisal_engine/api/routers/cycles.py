@@ -32,6 +32,8 @@ from appraisal_engine.api.schemas import (
     Page,
 )
 from appraisal_engine.api.temporal_errors import workflow_call
+from appraisal_engine.client.cycle_runs import outcome_of
+from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.appeals import APPEALS_OFFICER_FIELD
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster, with_named
@@ -48,9 +50,7 @@ from appraisal_engine.workflows.cycle_messages import (
     CycleStatus,
     CycleSummary,
 )
-from appraisal_engine.workflows.cycle_runs import outcome_of
 from appraisal_engine.workflows.ids import CYCLE_WORKFLOW_PREFIX, workflow_id_of_cycle
-from appraisal_engine.workflows.starters import launch_cycle
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
 

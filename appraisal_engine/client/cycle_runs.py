@@ -14,8 +14,8 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 
+from appraisal_engine.client.failures import innermost
 from appraisal_engine.domain.model import Value
-from appraisal_engine.workflows.failures import innermost
 
 CycleState = Literal[
     "running", "completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out"

@@ -1,18 +1,31 @@
-"""One way to reach Temporal and the database from the command line and the worker."""
+"""One way to reach Temporal from the command line, the API process and the worker."""
 
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from appraisal_engine.appraisal.settings import Settings
-from appraisal_engine.workflows.codec import data_converter, parse_keys
+from appraisal_engine.client.codec import data_converter, parse_keys
 
 
-def converter(settings: Settings) -> DataConverter:
+class TemporalSettings(Protocol):
+    """What reaching Temporal needs of the process's settings."""
+
+    @property
+    def temporal_address(self) -> str: ...
+    @property
+    def temporal_namespace(self) -> str: ...
+    @property
+    def payload_keys(self) -> str: ...
+    @property
+    def worker_metrics_address(self) -> str: ...
+
+
+def converter(settings: TemporalSettings) -> DataConverter:
     """The pydantic converter, encrypting payloads with PAYLOAD_KEYS when it is set."""
     return data_converter(parse_keys(settings.payload_keys))
 
@@ -21,7 +34,7 @@ class Unreachable(RuntimeError):
     """No Temporal server answers at TEMPORAL_ADDRESS."""
 
 
-async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+async def connect(settings: TemporalSettings, *, runtime: Runtime | None = None) -> Client:
     """A client with the pydantic converter, encrypting payloads when PAYLOAD_KEYS is set."""
     try:
         return await Client.connect(
@@ -39,7 +52,7 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
         ) from e
 
 
-async def connect_worker(settings: Settings) -> Client:
+async def connect_worker(settings: TemporalSettings) -> Client:
     """A worker's client: it also serves the SDK's metrics when WORKER_METRICS_ADDRESS is set."""
     address = settings.worker_metrics_address
     return await connect(settings, runtime=metrics_runtime(address) if address else None)
