@@ -23,6 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.appeals import superior_in
+from appraisal_engine.domain.calibration import ReleasedGrade, UnitGrade
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import LaunchRefused, check_launch
 from appraisal_engine.domain.records import AppraisalRecord
@@ -47,7 +48,6 @@ from appraisal_engine.workflows.cycle_messages import (
     PlanRequest,
     ReleaseUnit,
     UnitBroadcast,
-    UnitGrade,
     UnitQuery,
     UnitSummary,
 )
@@ -270,15 +270,17 @@ class CycleActivities:
 
         Writing first means a second calibration right after this one sees them released."""
         async with self._sessions() as session, session.begin():
-            await set_final_grades(session, {a: g for a, g, _, _ in release.grades})
+            await set_final_grades(session, {g.appraisal_id: g.grade for g in release.grades})
 
-        async def one(item: tuple[str, Any, bool, str]) -> bool:
-            appraisal_id, grade, adjusted, reason = item
+        async def one(item: ReleasedGrade) -> bool:
             msg = ReleaseGrade(
-                grade=grade, adjusted=adjusted, reason=reason, actor_nip=release.actor_nip
+                grade=item.grade,
+                adjusted=item.adjusted,
+                reason=item.reason,
+                actor_nip=release.actor_nip,
             )
             return await _signal(
-                self._client.get_workflow_handle(appraisal_id), "release_grade", msg
+                self._client.get_workflow_handle(item.appraisal_id), "release_grade", msg
             )
 
         return sum(await self._bounded(one(g) for g in release.grades))

@@ -10,11 +10,12 @@ from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from appraisal_engine.client.cycle_runs import CycleFailure, CycleState
+from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.policy import Policy
-from appraisal_engine.workflows.cycle_messages import Adjustment, CycleStatus, CycleSummary
+from appraisal_engine.workflows.cycle_messages import CycleStatus, CycleSummary
 from appraisal_engine.workflows.messages import AppraisalState
 
 T = TypeVar("T")

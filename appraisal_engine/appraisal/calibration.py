@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from appraisal_engine.client.starters import CycleHandle
+from appraisal_engine.domain.calibration import Adjustment, UnitGrade
 from appraisal_engine.domain.curve import CurveRule, UnitRating, check_curve
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.workflows.cycle import CycleWorkflow
-from appraisal_engine.workflows.cycle_messages import Adjustment, CalibrateInput, UnitGrade
+from appraisal_engine.workflows.cycle_messages import CalibrateInput
 
 GRADES = list(Grade)  # best first
 RAISED = "capaian melampaui target dan bukti dukung lengkap"

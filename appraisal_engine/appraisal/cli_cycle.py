@@ -224,8 +224,9 @@ def cycle_calibrate(
     ] = None,
 ) -> None:
     """Check a unit against its curve and release its grades when they fit."""
+    from appraisal_engine.domain.calibration import Adjustment
     from appraisal_engine.workflows.cycle import CycleWorkflow
-    from appraisal_engine.workflows.cycle_messages import Adjustment, CalibrateInput
+    from appraisal_engine.workflows.cycle_messages import CalibrateInput
     from appraisal_engine.workflows.ids import cycle_workflow_id
 
     changes = []

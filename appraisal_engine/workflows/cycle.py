@@ -12,7 +12,8 @@ from temporalio.workflow import ActivityHandle
 
 with workflow.unsafe.imports_passed_through():
     from appraisal_engine.domain.calendar import add_months, days
-    from appraisal_engine.domain.curve import check_curve
+    from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
+    from appraisal_engine.domain.errors import DomainError
     from appraisal_engine.domain.records import AuditEvent
     from appraisal_engine.domain.stages import BEFORE_CALIBRATION, FINISHED, Stage
     from appraisal_engine.domain.tasks import TaskKind
@@ -32,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         PlanRequest,
         ReleaseUnit,
         UnitBroadcast,
-        UnitGrade,
         UnitProgress,
         UnitQuery,
     )
@@ -226,31 +226,15 @@ class CycleWorkflow:
         try:
             query = UnitQuery(cycle_id=self._cycle_id, unit_code=unit)
             grades: list[UnitGrade] = await self._activity(io.UNIT_GRADES, query, list[UnitGrade])
-            by_id = {g.appraisal_id: g for g in grades}
-            changes = {a.appraisal_id: a for a in inp.adjustments}
-            unknown = sorted(set(changes) - set(by_id))
-            if unknown:
-                raise ApplicationError(
-                    f"not awaiting calibration in {unit}: {unknown}",
-                    {"field": "adjustments"},
-                    type=INVALID_PAYLOAD,
-                    non_retryable=True,
+            try:
+                calibration = calibrate_unit(
+                    unit, grades, inp.adjustments, inp.unit_rating, self._inp.policy.curve
                 )
-            late = sorted(i for i in changes if by_id[i].grade_final is not None)
-            if late:
+            except DomainError as e:
                 raise ApplicationError(
-                    f"already released: {late}",
-                    {"field": "adjustments"},
-                    type=INVALID_PAYLOAD,
-                    non_retryable=True,
-                )
-            final = {
-                g.appraisal_id: changes[g.appraisal_id].grade
-                if g.appraisal_id in changes
-                else g.grade_final or g.grade_computed
-                for g in grades
-            }
-            violations = check_curve(inp.unit_rating, final.values(), self._inp.policy.curve)
+                    e.reason, {"field": e.field}, type=INVALID_PAYLOAD, non_retryable=True
+                ) from None
+            violations = calibration.violations
             progress = self._units[unit]
             self._units[unit] = progress.model_copy(
                 update={"unit_rating": inp.unit_rating, "calibrations": progress.calibrations + 1}
@@ -269,22 +253,12 @@ class CycleWorkflow:
                 return CalibrationResult(
                     unit_code=unit, released=0, violations=violations, waiting=waiting
                 )
-            releases = [
-                (
-                    g.appraisal_id,
-                    final[g.appraisal_id],
-                    g.appraisal_id in changes,
-                    changes[g.appraisal_id].reason if g.appraisal_id in changes else "calibrated",
-                )
-                for g in grades
-                if g.grade_final is None
-            ]
             released: int = await self._activity(
                 io.RELEASE_UNIT,
                 ReleaseUnit(
                     cycle_id=self._cycle_id,
                     unit_code=unit,
-                    grades=releases,
+                    grades=calibration.releases,
                     actor_nip=inp.actor_nip,
                 ),
             )
@@ -299,7 +273,7 @@ class CycleWorkflow:
                 {
                     "unit_rating": inp.unit_rating.value,
                     "released": released,
-                    "adjusted": {k: v.grade.value for k, v in changes.items()},
+                    "adjusted": {a.appraisal_id: a.grade.value for a in inp.adjustments},
                 },
             )
             return CalibrationResult(unit_code=unit, released=released, waiting=waiting)

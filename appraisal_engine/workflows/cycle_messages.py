@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from appraisal_engine.domain.calibration import Adjustment, ReleasedGrade
 from appraisal_engine.domain.curve import UnitRating, Violation
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
@@ -103,14 +104,6 @@ class LaunchResult(Value):
     existing: int
 
 
-class Adjustment(Value):
-    """HR changes one appraisal's grade during calibration, with a reason."""
-
-    appraisal_id: str
-    grade: Grade
-    reason: str = Field(min_length=5, max_length=1000)
-
-
 class CalibrateInput(Value):
     """HR's calibration of one unit: its organisation rating and any grade adjustments."""
 
@@ -118,14 +111,6 @@ class CalibrateInput(Value):
     unit_code: str
     unit_rating: UnitRating
     adjustments: list[Adjustment] = Field(default_factory=list, max_length=5000)
-
-
-class UnitGrade(Value):
-    """One appraisal of a unit as calibration sees it."""
-
-    appraisal_id: str
-    grade_computed: Grade
-    grade_final: Grade | None
 
 
 class CalibrationResult(Value):
@@ -142,7 +127,7 @@ class ReleaseUnit(Value):
 
     cycle_id: str
     unit_code: str
-    grades: list[tuple[str, Grade, bool, str]]  # appraisal id, grade, adjusted, reason
+    grades: list[ReleasedGrade]
     actor_nip: str
 
 

@@ -14,6 +14,7 @@ from temporalio.client import Client
 from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks, unit_grades
 from appraisal_engine.appraisal.scripted import HR, PLAN, Actors, hung_from, report
 from appraisal_engine.client.starters import CycleHandle
+from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.policy import Policy
@@ -25,7 +26,7 @@ from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
-from appraisal_engine.workflows.cycle_messages import Adjustment, CalibrateInput, CycleStatus
+from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     AppraisalState,

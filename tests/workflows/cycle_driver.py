@@ -17,6 +17,7 @@ from appraisal_engine.appraisal.scripted import APPEALS_OFFICER as APPEALS_OFFIC
 from appraisal_engine.appraisal.scripted import HR as HR
 from appraisal_engine.appraisal.scripted import REGIONAL_HEAD as REGIONAL_HEAD
 from appraisal_engine.appraisal.scripted import Actors
+from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.presets import NATIONAL
@@ -25,7 +26,6 @@ from appraisal_engine.domain.stages import BEFORE_CALIBRATION
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
-    Adjustment,
     CalibrateInput,
     CycleStatus,
     CycleSummary,

@@ -11,11 +11,13 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.appraisal_core import AUDIT_AFTER_COMMIT
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
+from appraisal_engine.workflows.cycle_messages import ReleaseUnit
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 from tests.workflows.cycle_driver import batch_timeline, batches_at_once
 from tests.workflows.markers import markers_of
@@ -75,3 +77,21 @@ def test_history_replays_cleanly(path: Path) -> None:
     )
     result = asyncio.run(replayer.replay_workflow(history, raise_on_replay_failure=False))
     assert result.replay_failure is None, result.replay_failure
+
+
+async def test_release_inputs_of_committed_cycles_still_decode() -> None:
+    # Cycles recorded before ReleasedGrade sent each grade as `[id, grade, adjusted, reason]`.
+    releases: list[ReleaseUnit] = []
+    for path in HISTORIES:
+        if not path.stem.startswith("cycle-history-"):
+            continue
+        for event in WorkflowHistory.from_json(path.stem, path.read_text()).events:
+            scheduled = event.activity_task_scheduled_event_attributes
+            if scheduled.activity_type.name == io.RELEASE_UNIT:
+                (release,) = await pydantic_data_converter.decode(
+                    scheduled.input.payloads, [ReleaseUnit]
+                )
+                releases.append(release)
+    grades = [g for r in releases for g in r.grades]
+    assert grades and all(isinstance(g, ReleasedGrade) for g in grades)
+    assert any(g.adjusted for g in grades) and any(g.reason == CALIBRATED for g in grades)
