@@ -31,9 +31,9 @@ from appraisal_engine.domain.roster import Roster, validate_roster
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import (
     add_new_appraisals,
-    list_graded,
     set_final_grades,
 )
+from appraisal_engine.store.repositories.grades import unit_grades_of
 from appraisal_engine.store.repositories.reports import cycle_figures
 from appraisal_engine.store.repositories.rosters import latest_roster, list_employees
 from appraisal_engine.workflows import search_attributes as sa
@@ -390,13 +390,3 @@ async def _signal(handle: WorkflowHandle[Any, Any], name: str, arg: object) -> b
             return False
         raise
     return True
-
-
-async def unit_grades_of(session: AsyncSession, cycle_id: str, unit_code: str) -> list[UnitGrade]:
-    """The grades calibration weighs for one unit: reviewed, not cancelled."""
-    rows = await list_graded(session, cycle_id, unit_code)
-    return [
-        UnitGrade(appraisal_id=r.id, grade_computed=r.grade_computed, grade_final=r.grade_final)
-        for r in rows
-        if r.grade_computed is not None
-    ]

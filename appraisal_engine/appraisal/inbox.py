@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from appraisal_engine.activities.cycle import unit_grades_of
 from appraisal_engine.domain.calibration import UnitGrade
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.store.models import TaskRow
+from appraisal_engine.store.repositories.grades import unit_grades_of
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.ratings import Grade
-from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus, TaskStatus
+from appraisal_engine.domain.records import AppraisalRecord, TaskStatus
 from appraisal_engine.store.models import AppraisalRow, TaskRow
 from appraisal_engine.store.repositories._rows import insert_missing, row_values, table_of, upsert
 
@@ -81,25 +81,6 @@ async def list_appraisals(
             )
         )
     query = query.order_by(_appraisals.c.id).limit(limit).offset(offset)
-    rows = await session.execute(query)
-    return [AppraisalRecord.model_validate(dict(row._mapping)) for row in rows]
-
-
-async def list_graded(
-    session: AsyncSession, cycle_id: str, unit_code: str
-) -> list[AppraisalRecord]:
-    """A unit's appraisals that have a computed grade and are not cancelled: what calibration
-    weighs against the curve, ordered by id."""
-    query = (
-        select(_appraisals)
-        .where(
-            _appraisals.c.cycle_id == cycle_id,
-            _appraisals.c.unit_code == unit_code,
-            _appraisals.c.grade_computed.is_not(None),
-            _appraisals.c.status != AppraisalStatus.CANCELLED.value,
-        )
-        .order_by(_appraisals.c.id)
-    )
     rows = await session.execute(query)
     return [AppraisalRecord.model_validate(dict(row._mapping)) for row in rows]
 
