@@ -3,45 +3,32 @@
 from __future__ import annotations
 
 from temporalio import activity
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
+from appraisal_engine.activities.fanout import signal_each
 from appraisal_engine.domain.records import CascadeRequest
-
-SIGNAL = "supervisor_targets_approved"
+from appraisal_engine.workflows import io
+from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.messages import SupervisorTargetsApproved
 
 
 class CascadeActivities:
     """Signals sibling workflows through the client."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, client: Client, *, concurrency: int = 100) -> None:
+        self._client, self._concurrency = client, concurrency
 
-    @activity.defn(name="cascade_targets")
+    @activity.defn(name=io.CASCADE_TARGETS)
     async def cascade_targets(self, request: CascadeRequest) -> int:
-        """Signal every subordinate's appraisal; a missing one fails the attempt so it retries.
-
-        A subordinate's appraisal may not be started yet while a large cycle is launching; a
-        closed one (cancelled, say) needs nothing. Signals are idempotent on the receiving side.
-        """
-        payload = {"supervisor_nip": request.supervisor_nip, "targets": request.targets}
-        missing: list[str] = []
-        sent = 0
-        for workflow_id in request.workflow_ids:
-            handle = self._client.get_workflow_handle(workflow_id)
-            try:
-                desc = await handle.describe()
-                if desc.raw_description.workflow_execution_info.status != (
-                    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-                ):
-                    continue
-                await handle.signal(SIGNAL, payload)
-                sent += 1
-            except RPCError as e:
-                if e.status is not RPCStatusCode.NOT_FOUND:
-                    raise
-                missing.append(workflow_id)
-        if missing:
-            raise RuntimeError(f"{len(missing)} subordinate appraisals not started yet")
-        return sent
+        """Signal every subordinate's appraisal; one not started yet fails the attempt so that
+        it retries, as a large cycle may still be launching it; a closed one (cancelled, say)
+        needs nothing."""
+        msg = SupervisorTargetsApproved(
+            supervisor_nip=request.supervisor_nip, targets=request.targets
+        )
+        return await signal_each(
+            self._client,
+            AppraisalWorkflow.supervisor_targets_approved,
+            ((workflow_id, msg) for workflow_id in request.workflow_ids),
+            concurrency=self._concurrency,
+        )

@@ -9,10 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from appraisal_engine.activities.calibration import CalibrationActivities
 from appraisal_engine.activities.cascade import CascadeActivities
-from appraisal_engine.activities.cycle import CycleActivities
+from appraisal_engine.activities.launch import LaunchActivities
 from appraisal_engine.activities.notify import LoggingNotifier, Notifier, NotifyActivities
 from appraisal_engine.activities.read_model import ReadModelActivities
+from appraisal_engine.activities.rosters import RosterCache
+from appraisal_engine.activities.yearly import YearlyActivities
 from appraisal_engine.workflows.appraisal import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
@@ -31,15 +34,18 @@ def activities_for(
     store = ReadModelActivities(session_factory)
     notices = NotifyActivities(notifier or LoggingNotifier())
     cascade = CascadeActivities(client)
-    cycle = CycleActivities(client, session_factory, task_queue)
+    rosters = RosterCache(session_factory)
+    launch = LaunchActivities(client, session_factory, task_queue, rosters)
+    calibration = CalibrationActivities(client, session_factory, rosters)
+    yearly = YearlyActivities(client, session_factory, task_queue)
     return [
-        cycle.plan_launch,
-        cycle.launch_batch,
-        cycle.unit_grades,
-        cycle.release_unit,
-        cycle.broadcast_community,
-        cycle.cycle_summary,
-        cycle.launch_cycle,
+        launch.plan_launch,
+        launch.launch_batch,
+        calibration.unit_grades,
+        calibration.release_unit,
+        calibration.broadcast_community,
+        yearly.cycle_summary,
+        yearly.launch_cycle,
         store.upsert_task,
         store.sync_appraisal,
         store.record_outcome,

@@ -1,12 +1,16 @@
-"""The read-model row an appraisal opens with: written by the appraisal itself, or stored for it
-by the cycle's launch (AppraisalInput.row_stored)."""
+"""What an appraisal opens with: its read-model row, written by the appraisal itself or stored
+for it by the cycle's launch (AppraisalInput.row_stored), and the search attributes it starts
+with."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+
 from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
 from appraisal_engine.domain.stages import Stage
+from appraisal_engine.workflows import search_attributes as sa
 from appraisal_engine.workflows.messages import AppraisalInput
 
 
@@ -23,4 +27,17 @@ def opening_record(inp: AppraisalInput, appraisal_id: str, at: datetime) -> Appr
         stage=Stage.TARGETS.value,
         status=AppraisalStatus.RUNNING,
         updated_at=at,
+    )
+
+
+def opening_search_attributes(inp: AppraisalInput) -> TypedSearchAttributes:
+    """The search attributes an appraisal starts with: its cycle, unit, employee and stage."""
+    cycle = [SearchAttributePair(sa.CYCLE, inp.cycle_id)] if inp.cycle_id else []
+    return TypedSearchAttributes(
+        [
+            *cycle,
+            SearchAttributePair(sa.UNIT, inp.unit_code),
+            SearchAttributePair(sa.EMPLOYEE, inp.employee_nip),
+            SearchAttributePair(sa.STAGE, Stage.TARGETS.value),
+        ]
     )

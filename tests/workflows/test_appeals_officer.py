@@ -21,7 +21,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
-from appraisal_engine.activities.cycle import CycleActivities
+from appraisal_engine.activities.launch import LaunchActivities
+from appraisal_engine.activities.rosters import RosterCache
 from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.client.failures import innermost
 from appraisal_engine.client.starters import CycleHandle, launch_cycle
@@ -112,7 +113,9 @@ async def test_heads_at_the_top_without_an_appeals_officer_refuse_the_launch(
     running: Running,
 ) -> None:
     roster_id = await store_roster(running, employees())
-    acts = CycleActivities(running.client, running.sessions, running.task_queue)
+    acts = LaunchActivities(
+        running.client, running.sessions, running.task_queue, RosterCache(running.sessions)
+    )
     with pytest.raises(ApplicationError) as refused:
         await ActivityEnvironment().run(
             acts.plan_launch, PlanRequest(roster_id=roster_id, top_appraiser_nip=REGIONAL_HEAD)

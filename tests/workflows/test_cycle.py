@@ -13,7 +13,8 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
 
-from appraisal_engine.activities.cycle import CycleActivities
+from appraisal_engine.activities.launch import LaunchActivities
+from appraisal_engine.activities.rosters import RosterCache
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.curve import UnitRating
@@ -96,7 +97,13 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     employees = generate_roster(40, units=2, seed=3)
     roster_id = await store_roster(running, employees)
     # Seven rows a write: the batch's rows take several writes while its starts go on.
-    acts = CycleActivities(running.client, running.sessions, running.task_queue, rows_per_write=7)
+    acts = LaunchActivities(
+        running.client,
+        running.sessions,
+        running.task_queue,
+        RosterCache(running.sessions),
+        rows_per_write=7,
+    )
     env = ActivityEnvironment()
     request = PlanRequest(
         roster_id=roster_id,

@@ -12,11 +12,14 @@ from typing import Any
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-import appraisal_engine.activities.cycle as cycle_activities
-from appraisal_engine.activities.cycle import CycleActivities
+import appraisal_engine.activities.launch as launch_activities
+import appraisal_engine.activities.opening_rows as opening_rows
+import appraisal_engine.activities.rosters as rosters
+from appraisal_engine.activities.launch import LaunchActivities
+from appraisal_engine.activities.rosters import RosterCache
 from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.domain.records import AppraisalRecord
-from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.domain.roster import Roster, validate_roster
 from appraisal_engine.workflows.cycle_messages import LaunchBatch
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD
@@ -46,21 +49,23 @@ def no_database(monkeypatch: pytest.MonkeyPatch) -> None:
     async def add_new_appraisals(session: object, rows: list[AppraisalRecord]) -> None:
         return None
 
-    monkeypatch.setattr(cycle_activities, "add_new_appraisals", add_new_appraisals)
+    monkeypatch.setattr(opening_rows, "add_new_appraisals", add_new_appraisals)
 
 
-def activities(client: FakeClient, concurrency: int) -> tuple[CycleActivities, int]:
-    """Activities whose roster is already cached, and the deepest level's size."""
-    acts = CycleActivities(
+def activities(client: FakeClient, concurrency: int) -> tuple[LaunchActivities, Roster]:
+    """Activities whose roster is already cached, and that roster."""
+    cache = RosterCache(FakeSessions())  # type: ignore[arg-type]
+    rows = [e.model_dump(mode="json") for e in generate_roster(40, units=1, seed=4)]
+    roster = validate_roster(rows, top_appraiser_nip=REGIONAL_HEAD)
+    cache._rosters[(ROSTER, REGIONAL_HEAD)] = roster
+    acts = LaunchActivities(
         client,  # type: ignore[arg-type]
         FakeSessions(),  # type: ignore[arg-type]
         "q",
+        cache,
         concurrency=concurrency,
     )
-    rows = [e.model_dump(mode="json") for e in generate_roster(40, units=1, seed=4)]
-    roster = validate_roster(rows, top_appraiser_nip=REGIONAL_HEAD)
-    acts._rosters[(ROSTER, REGIONAL_HEAD)] = roster
-    return acts, len(roster.launch_order()[-1])
+    return acts, roster
 
 
 def batch(depth: int, offset: int, limit: int) -> LaunchBatch:
@@ -78,7 +83,8 @@ def batch(depth: int, offset: int, limit: int) -> LaunchBatch:
 
 async def test_two_batches_share_the_gate_the_later_waiting_behind_the_earlier() -> None:
     client = FakeClient(pause=0.005)
-    acts, deepest = activities(client, concurrency=3)
+    acts, roster = activities(client, concurrency=3)
+    deepest = len(roster.launch_order()[-1])
     half = deepest // 2
     first, second = await asyncio.gather(
         acts.launch_batch(batch(3, 0, half)), acts.launch_batch(batch(3, half, half))
@@ -86,13 +92,12 @@ async def test_two_batches_share_the_gate_the_later_waiting_behind_the_earlier()
     assert first.started == second.started == half
     assert client.most == 3  # not three for each batch
     ids = [i for i, _ in client.starts]
-    roster = acts._rosters[(ROSTER, REGIONAL_HEAD)]
     earlier = {appraisal_workflow_id("gate", nip) for nip in roster.level(3)[:half]}
     assert set(ids[:half]) == earlier  # every start of the earlier batch went out first
 
 
 async def test_a_batch_waiting_at_the_gate_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cycle_activities, "HEARTBEAT_EVERY", 0.01)
+    monkeypatch.setattr(launch_activities, "HEARTBEAT_EVERY", 0.01)
     client = FakeClient(pause=0.02)
     acts, _ = activities(client, concurrency=1)
     waiting = ActivityEnvironment()
@@ -118,9 +123,10 @@ async def test_two_batches_after_a_restart_load_the_roster_once(
         await asyncio.sleep(0.01)
         return employees
 
-    monkeypatch.setattr(cycle_activities, "list_employees", list_employees)
+    monkeypatch.setattr(rosters, "list_employees", list_employees)
     client = FakeClient(pause=0)
-    acts = CycleActivities(client, FakeSessions(), "q")  # type: ignore[arg-type]
+    sessions = FakeSessions()
+    acts = LaunchActivities(client, sessions, "q", RosterCache(sessions))  # type: ignore[arg-type]
     results = await asyncio.gather(
         acts.launch_batch(batch(3, 0, 5)), acts.launch_batch(batch(3, 5, 5))
     )

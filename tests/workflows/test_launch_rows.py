@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-import appraisal_engine.activities.cycle as cycle_activities
-from appraisal_engine.activities.cycle import _OpeningRows
+import appraisal_engine.activities.opening_rows as opening_rows
+from appraisal_engine.activities.opening_rows import OpeningRows
 from appraisal_engine.domain.records import AppraisalRecord
 from tests.store.builders import appraisal
 
@@ -53,14 +53,14 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         done.append([r.id for r in rows])
         busy = False
 
-    monkeypatch.setattr(cycle_activities, "add_new_appraisals", add_new_appraisals)
+    monkeypatch.setattr(opening_rows, "add_new_appraisals", add_new_appraisals)
     return done
 
 
 async def test_rows_are_written_while_rows_still_arrive_in_order_one_write_at_a_time(
     writes: list[list[str]],
 ) -> None:
-    rows = _OpeningRows(FakeSessions(), per_write=3)  # type: ignore[arg-type]
+    rows = OpeningRows(FakeSessions(), per_write=3)  # type: ignore[arg-type]
     for i in range(3):
         rows.add(appraisal(id=f"a{i}"))
     await asyncio.sleep(0.05)
@@ -77,7 +77,7 @@ async def test_after_a_failed_write_the_batch_stops_and_later_rows_wait_for_its_
 ) -> None:
     seen: list[dict[str, Any]] = []
     asyncio.get_running_loop().set_exception_handler(lambda loop, context: seen.append(context))
-    rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
+    rows = OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
     for name in ("a0", "a1", "refused", "a3"):
         rows.add(appraisal(id=name))
     await asyncio.sleep(0.05)
@@ -93,7 +93,7 @@ async def test_after_a_failed_write_the_batch_stops_and_later_rows_wait_for_its_
 
 
 async def test_rows_added_after_close_are_left_to_the_retry(writes: list[list[str]]) -> None:
-    rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
+    rows = OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
     rows.add(appraisal(id="a0"))
     await rows.close()
     rows.add(appraisal(id="late-1"))
@@ -105,7 +105,7 @@ async def test_rows_added_after_close_are_left_to_the_retry(writes: list[list[st
 async def test_a_cancelled_close_cancels_and_awaits_every_pending_write(
     writes: list[list[str]],
 ) -> None:
-    rows = _OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
+    rows = OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
     for name in ("a0", "a1", "a2"):
         rows.add(appraisal(id=name))
     closing = asyncio.ensure_future(rows.close())
