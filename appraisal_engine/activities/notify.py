@@ -8,6 +8,7 @@ from typing import Protocol
 from temporalio import activity
 
 from appraisal_engine.domain.records import Notification
+from appraisal_engine.workflows import io
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class NotifyActivities:
     def __init__(self, notifier: Notifier) -> None:
         self._notifier = notifier
 
-    @activity.defn(name="notify")
+    @activity.defn(name=io.NOTIFY)
     async def notify(self, note: Notification) -> None:
         """Send one notice."""
         await self._notifier.send(note)

@@ -15,6 +15,7 @@ from appraisal_engine.domain.records import (
 )
 from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.repositories import appraisals, outcomes, tasks
+from appraisal_engine.workflows import io
 
 
 class ReadModelActivities:
@@ -23,32 +24,32 @@ class ReadModelActivities:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
 
-    @activity.defn(name="upsert_task")
+    @activity.defn(name=io.UPSERT_TASK)
     async def upsert_task(self, task: TaskRecord) -> None:
         """Write one inbox row as the workflow holds it."""
         async with self._sessions() as session, session.begin():
             await tasks.upsert_task(session, task)
 
-    @activity.defn(name="sync_appraisal")
+    @activity.defn(name=io.SYNC_APPRAISAL)
     async def sync_appraisal(self, appraisal: AppraisalRecord) -> None:
         """Write the appraisal's read-model row."""
         async with self._sessions() as session, session.begin():
             await appraisals.upsert_appraisal(session, appraisal)
 
-    @activity.defn(name="record_outcome")
+    @activity.defn(name=io.RECORD_OUTCOME)
     async def record_outcome(self, outcome: OutcomeRecord) -> None:
         """Write the follow-up decided for an appraisal."""
         async with self._sessions() as session, session.begin():
             await outcomes.upsert_outcome(session, outcome)
 
-    @activity.defn(name="match_mentor")
+    @activity.defn(name=io.MATCH_MENTOR)
     async def match_mentor(self, request: MentorRequest) -> MentorMatch:
         """Reserve a senior of the same unit with room; the offer is recorded in the same step."""
         async with self._sessions() as session, session.begin():
             mentor = await outcomes.reserve_mentor(session, request)
         return MentorMatch(mentor_nip=mentor)
 
-    @activity.defn(name="append_audit")
+    @activity.defn(name=io.APPEND_AUDIT)
     async def append_audit(self, event: AuditEvent) -> int:
         """Append one decision to the hash-chained audit log; a retry appends nothing twice."""
         return await append_event_with_retry(self._sessions, event)
