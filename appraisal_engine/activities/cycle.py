@@ -35,7 +35,8 @@ from appraisal_engine.store.repositories.appraisals import (
 from appraisal_engine.store.repositories.reports import cycle_figures
 from appraisal_engine.store.repositories.rosters import latest_roster, list_employees
 from appraisal_engine.workflows import search_attributes as sa
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.state import opening_record
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import (
     CycleSummary,
     LaunchBatch,
@@ -53,7 +54,6 @@ from appraisal_engine.workflows.cycle_messages import (
 from appraisal_engine.workflows.errors import POLICY_INCOMPLETE
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import AppraisalInput, CommunityScore, ReleaseGrade
-from appraisal_engine.workflows.opening import opening_record
 from appraisal_engine.workflows.starters import launch_cycle
 
 # Opening rows stored per transaction while a launch batch's starts go on. Storing a whole

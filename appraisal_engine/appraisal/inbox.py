@@ -12,7 +12,7 @@ from temporalio.client import Client
 from appraisal_engine.activities.cycle import unit_grades_of
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.store.models import TaskRow
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import UnitGrade
 from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 

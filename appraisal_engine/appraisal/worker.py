@@ -13,7 +13,7 @@ from appraisal_engine.activities.cascade import CascadeActivities
 from appraisal_engine.activities.cycle import CycleActivities
 from appraisal_engine.activities.notify import LoggingNotifier, Notifier, NotifyActivities
 from appraisal_engine.activities.read_model import ReadModelActivities
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 

@@ -26,7 +26,7 @@ from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Dimension
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.codec import data_converter, new_key, parse_keys
 from appraisal_engine.workflows.messages import AppraisalState, CompleteTaskInput, PeerFeedbackBody
 from tests.api.conftest import Api, serving

@@ -20,7 +20,7 @@ from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.presets import BINJAI, NATIONAL
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows import ids
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
     AppraisalProgress,
