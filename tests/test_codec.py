@@ -38,7 +38,7 @@ from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppraisalState,
     CompleteTaskInput,

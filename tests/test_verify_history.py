@@ -26,7 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from appraisal_engine.appraisal.settings import get_settings
     from appraisal_engine.client.codec import EncryptionCodec, new_key, parse_keys
     from appraisal_engine.domain.stages import Stage
-    from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+    from appraisal_engine.workflows.appraisal.stages import Stages
+    from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
     from appraisal_engine.workflows.cycle import CycleWorkflow
     from appraisal_engine.workflows.messages import AppraisalInput, AppraisalResult
     from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
@@ -36,6 +37,12 @@ HISTORIES = Path(__file__).parent / "histories"
 runner = CliRunner()
 
 
+class PausingStages(Stages):
+    async def _set_stage(self, stage: Stage) -> None:
+        await workflow.sleep(timedelta(minutes=1))
+        await super()._set_stage(stage)
+
+
 @workflow.defn(name="AppraisalWorkflow")
 class PausingAppraisal(AppraisalWorkflow):
     """An incompatible deploy: a pause before every stage change, with no patch guarding it."""
@@ -43,14 +50,11 @@ class PausingAppraisal(AppraisalWorkflow):
     @workflow.init
     def __init__(self, inp: AppraisalInput) -> None:
         super().__init__(inp)
+        self._stages = PausingStages(self._year, self._clock, self._effects)
 
     @workflow.run
     async def run(self, inp: AppraisalInput) -> AppraisalResult:
         return await super().run(inp)
-
-    async def _set_stage(self, stage: Stage) -> None:
-        await workflow.sleep(timedelta(minutes=1))
-        await super()._set_stage(stage)
 
 
 def verify(*paths: Path) -> Any:

@@ -13,7 +13,7 @@ from appraisal_engine.domain.calibration import UnitGrade
 from appraisal_engine.store.repositories.appraisals import set_final_grades
 from appraisal_engine.store.repositories.grades import unit_grades_of
 from appraisal_engine.workflows import io
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit, UnitBroadcast, UnitQuery
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import CommunityScore, ReleaseGrade

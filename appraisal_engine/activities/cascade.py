@@ -8,7 +8,7 @@ from temporalio.client import Client
 from appraisal_engine.activities.fanout import signal_each
 from appraisal_engine.domain.records import CascadeRequest
 from appraisal_engine.workflows import io
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import SupervisorTargetsApproved
 
 

@@ -21,7 +21,8 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import LaunchRefused, check_launch
 from appraisal_engine.domain.roster import Roster
 from appraisal_engine.workflows import io
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.state import opening_record
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import (
     LaunchBatch,
     LaunchPlan,
@@ -31,7 +32,7 @@ from appraisal_engine.workflows.cycle_messages import (
 from appraisal_engine.workflows.errors import POLICY_INCOMPLETE
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import AppraisalInput
-from appraisal_engine.workflows.opening import opening_record, opening_search_attributes
+from appraisal_engine.workflows.opening import opening_search_attributes
 
 # Opening rows stored per transaction while a launch batch's starts go on. Storing a whole
 # batch's rows after its last start held the next batch back by about a second in ten (see the

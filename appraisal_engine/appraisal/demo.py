@@ -25,7 +25,7 @@ from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.rosters import add_roster
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppraisalInput,
     AppraisalResult,

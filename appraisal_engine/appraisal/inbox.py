@@ -13,7 +13,7 @@ from appraisal_engine.domain.calibration import UnitGrade
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.store.models import TaskRow
 from appraisal_engine.store.repositories.grades import unit_grades_of
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 
 

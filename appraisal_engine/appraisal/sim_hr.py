@@ -15,7 +15,7 @@ from appraisal_engine.appraisal.sim_script import Script
 from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.store.repositories.appraisals import list_appraisals
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import CancelInput, FileAppealInput, ReassignInput

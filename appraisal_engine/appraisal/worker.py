@@ -16,7 +16,7 @@ from appraisal_engine.activities.notify import LoggingNotifier, Notifier, Notify
 from appraisal_engine.activities.read_model import ReadModelActivities
 from appraisal_engine.activities.rosters import RosterCache
 from appraisal_engine.activities.yearly import YearlyActivities
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 

@@ -28,7 +28,7 @@ from appraisal_engine.domain.presets import NATIONAL, PRESETS
 from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, ReviewBody
 from tests.api.conftest import Api, bearer, token
 from tests.faults.checks import eventually

@@ -18,7 +18,7 @@ from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.audit import list_events, verify_chain
 from appraisal_engine.store.repositories.tasks import list_tasks
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalInput
 from tests.api.conftest import Api, bearer
 from tests.api.test_hostile import open_task

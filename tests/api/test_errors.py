@@ -18,7 +18,7 @@ from appraisal_engine.appraisal.scripted import EMPLOYEE, Actors
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.store.models import EmployeeRow, RosterRow
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.api.conftest import Api, bearer
 from tests.api.test_access import HR, wait_for_task
 from tests.workflows.driver import appraisal_input

@@ -26,7 +26,7 @@ from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.models import AppraisalRow, AuditEventRow, EmployeeRow, RosterRow
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.api.conftest import AUTH, Api, bearer
 from tests.api.test_export import AUDITOR, launch, roster_json, upload, with_texts
 from tests.workflows.cycle_driver import HR

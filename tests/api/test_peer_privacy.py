@@ -27,7 +27,7 @@ from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Dimension
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState, CompleteTaskInput, PeerFeedbackBody
 from tests.api.conftest import Api, serving
 from tests.api.test_access import SIGNED_IN

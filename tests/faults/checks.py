@@ -18,7 +18,7 @@ from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.store.models import AppraisalRow, AuditEventRow, TaskRow
 from appraisal_engine.store.repositories.rosters import add_roster
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState
 
 T = TypeVar("T")

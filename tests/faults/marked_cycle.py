@@ -24,7 +24,7 @@ from appraisal_engine.domain.reports import Feedback, Realisation, SelfReport
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION
 from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus
 from appraisal_engine.workflows.messages import (

@@ -32,7 +32,7 @@ from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.audit import verify_chain
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.ids import cycle_id
 from appraisal_engine.workflows.messages import CompleteTaskInput

@@ -19,7 +19,7 @@ from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.audit import verify_chain
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput
 from tests.faults.checks import (
     appraisal_rows,

@@ -24,7 +24,7 @@ from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.store.repositories.rosters import add_roster
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppraisalInput,
     AppraisalResult,

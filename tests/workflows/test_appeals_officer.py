@@ -35,7 +35,7 @@ from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.workflows import ids
-from appraisal_engine.workflows.appraisal import APPEALS_APART, AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import APPEALS_APART, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
 from appraisal_engine.workflows.messages import (

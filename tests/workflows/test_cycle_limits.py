@@ -21,7 +21,7 @@ from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.presets import BINJAI, NATIONAL
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows import ids
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
     AppraisalProgress,

@@ -10,7 +10,7 @@ from appraisal_engine.domain.records import NotificationKind, TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.tasks import list_tasks
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import ExtendDeadlineInput
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (

@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from appraisal_engine.activities.fanout import NOT_STARTED, signal_each
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.stages import Stage
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CancelInput, CommunityScore
 from tests.workflows.conftest import Running
 from tests.workflows.driver import appraisal_input, nip, start

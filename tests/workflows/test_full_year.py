@@ -15,7 +15,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.outcomes import get_outcome
 from appraisal_engine.store.repositories.tasks import list_tasks
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.workflows.conftest import Running
 from tests.workflows.driver import MENTOR, PEERS, Actors, appraisal_input, drive, seed_unit, start
 

@@ -19,7 +19,7 @@ from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.models import AuditEventRow
 from appraisal_engine.store.repositories.audit import list_events, verify_chain
 from appraisal_engine.store.repositories.tasks import list_tasks
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.workflows.conftest import Running
 from tests.workflows.driver import Actors, appraisal_input, drive
 

@@ -24,7 +24,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.outcomes import get_outcome
 from appraisal_engine.store.repositories.tasks import get_task, list_tasks
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     CancelInput,
     ExtendDeadlineInput,

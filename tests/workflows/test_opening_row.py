@@ -18,8 +18,8 @@ from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows import io
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.opening import opening_record
+from appraisal_engine.workflows.appraisal.state import opening_record
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 from tests.workflows.driver import appraisal_input, drive, start

@@ -18,7 +18,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows import search_attributes as sa
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,

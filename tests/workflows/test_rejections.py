@@ -18,7 +18,7 @@ from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import Realisation, SelfReport
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     CancelInput,
     ExtendDeadlineInput,

@@ -14,8 +14,8 @@ from temporalio.worker import Replayer
 from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.appraisal_core import AUDIT_AFTER_COMMIT
+from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow

@@ -52,7 +52,7 @@ from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import get_appraisal, list_appraisals
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppealFiled,
     AppraisalResult,

@@ -16,7 +16,7 @@ from appraisal_engine.api.temporal_errors import workflow_call
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.repositories.tasks import get_task, list_tasks
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])

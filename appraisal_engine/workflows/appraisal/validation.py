@@ -1,9 +1,11 @@
-"""Checks a task completion must pass before it may enter the history."""
+"""The checks an update must pass before it may enter the history: pure, mutating nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
+from appraisal_engine.domain.appeals import check_chain
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
@@ -11,8 +13,10 @@ from appraisal_engine.domain.reports import check_report
 from appraisal_engine.domain.review import check_review
 from appraisal_engine.domain.stages import STAGE_OF, Stage
 from appraisal_engine.domain.targets import TargetPlan, check_cascading
+from appraisal_engine.workflows.appraisal.state import AppraisalYear
 from appraisal_engine.workflows.errors import (
     INVALID_PAYLOAD,
+    NOT_ALLOWED,
     NOT_ASSIGNEE,
     SUPERSEDED,
     TASK_CLOSED,
@@ -23,26 +27,19 @@ from appraisal_engine.workflows.errors import (
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     CompleteTaskInput,
+    ExtendDeadlineInput,
+    FileAppealInput,
+    ReassignInput,
     ReviewBody,
     SelfReportBody,
     TargetsApproveBody,
     TargetsDraftBody,
 )
-from appraisal_engine.workflows.taskbook import Task
 
 
-def check_completion(
-    task: Task | None,
-    inp: CompleteTaskInput,
-    *,
-    stage: Stage,
-    policy: Policy,
-    draft: TargetPlan | None,
-    plan: TargetPlan | None,
-    parent_ids: Collection[str] | None,
-    grade_released: str | None,
-) -> None:
+def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
     """Raise a typed rejection for the wrong task, actor, stage or body; return if acceptable."""
+    task = year.book.get(inp.task_id)
     if task is None:
         raise reject(UNKNOWN_TASK, f"no task {inp.task_id!r} in this appraisal")
     if task.assignee != inp.actor_nip:
@@ -53,6 +50,7 @@ def check_completion(
         )
     if not task.open:
         raise reject(TASK_CLOSED, f"this task is already {task.status.value}")
+    stage = year.stage
     if STAGE_OF[task.kind] is not stage:
         raise reject(WRONG_STAGE, f"the appraisal is in stage {stage.value}, not {task.kind.value}")
     body = inp.body
@@ -63,14 +61,59 @@ def check_completion(
     try:
         _check_body(
             body,
-            policy=policy,
-            draft=draft,
-            plan=plan,
-            parent_ids=parent_ids,
-            grade_released=grade_released,
+            policy=year.policy,
+            draft=year.draft,
+            plan=year.plan,
+            parent_ids=[p.id for p in year.parents] if year.parents is not None else None,
+            grade_released=year.grade_final,
         )
     except DomainError as e:
         raise reject(INVALID_PAYLOAD, e.reason, field=e.field) from None
+
+
+def check_file_appeal(year: AppraisalYear, inp: FileAppealInput, now: datetime) -> None:
+    """Only the employee appeals, once, inside the open window."""
+    if inp.actor_nip != year.inp.employee_nip:
+        raise reject(NOT_ALLOWED, "only the appraised employee may appeal")
+    if year.stage is not Stage.APPEAL or year.appeal_deadline is None:
+        raise reject(WRONG_STAGE, f"no appeal window is open (stage {year.stage.value})")
+    if year.appeal is not None:
+        raise reject(NOT_ALLOWED, "an appeal was already filed")
+    if now >= year.appeal_deadline:
+        raise reject(NOT_ALLOWED, "the appeal window has closed")
+
+
+def check_extend_deadline(year: AppraisalYear, inp: ExtendDeadlineInput, now: datetime) -> None:
+    """Only an open task's deadline moves, and only into the future."""
+    task = year.book.get(inp.task_id)
+    if task is None:
+        raise reject(UNKNOWN_TASK, f"no task {inp.task_id!r} in this appraisal")
+    if not task.open:
+        raise reject(TASK_CLOSED, f"this task is already {task.status.value}")
+    if inp.due_at <= now:
+        raise reject(NOT_ALLOWED, "the new deadline must be in the future", field="due_at")
+
+
+def check_reassign(year: AppraisalYear, inp: ReassignInput) -> None:
+    """A running appraisal moves to a chain that keeps roles apart and changes something."""
+    if year.stage in (Stage.DONE, Stage.CANCELLED):
+        raise reject(WRONG_STAGE, f"the appraisal is {year.stage.value}")
+    # The rule every appraisal starts under (domain.appeals): nobody hears an appeal
+    # against their own review, so a superior equal to the new supervisor is refused here.
+    try:
+        check_chain(
+            year.inp.employee_nip, inp.supervisor_nip, inp.superior_nip or year.superior_nip
+        )
+    except DomainError as e:
+        raise reject(NOT_ALLOWED, e.reason, field=e.field) from None
+    if inp.supervisor_nip == year.supervisor_nip and inp.superior_nip in (None, year.superior_nip):
+        raise reject(NOT_ALLOWED, "nothing would change", field="supervisor_nip")
+
+
+def check_cancel(year: AppraisalYear) -> None:
+    """Only a running appraisal can be cancelled."""
+    if year.stage in (Stage.DONE, Stage.CANCELLED):
+        raise reject(WRONG_STAGE, f"the appraisal is already {year.stage.value}")
 
 
 def _check_body(

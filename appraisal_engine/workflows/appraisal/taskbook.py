@@ -1,4 +1,4 @@
-"""The tasks of one appraisal as the workflow holds them: deterministic, no I/O."""
+"""The tasks of one appraisal as the workflow holds them: deterministic, no I/O, serialisable."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ class Task:
     fallback_at: datetime | None = None
     replaced_by: str | None = None
     version: int = 0
-    observed: bool = False  # the workflow has reacted to its closing
 
     @property
     def open(self) -> bool:
@@ -52,12 +51,14 @@ class Task:
         self.version += 1
 
 
+@dataclass
 class TaskBook:
     """All tasks of an appraisal, numbered in the order the workflow opened them."""
 
-    def __init__(self, appraisal_id: str, cycle_id: str | None, employee_nip: str) -> None:
-        self.appraisal_id, self.cycle_id, self.employee_nip = appraisal_id, cycle_id, employee_nip
-        self.tasks: dict[str, Task] = {}
+    appraisal_id: str
+    cycle_id: str | None
+    employee_nip: str
+    tasks: dict[str, Task] = field(default_factory=dict)
 
     def open(
         self,

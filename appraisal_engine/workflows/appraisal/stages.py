@@ -1,0 +1,206 @@
+"""The year's stages in order, from target setting to the follow-up."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from temporalio import workflow
+
+from appraisal_engine.domain.calendar import days
+from appraisal_engine.domain.peer import summarise_peers
+from appraisal_engine.domain.records import CascadeRequest, ParentTarget
+from appraisal_engine.domain.review import assess_under
+from appraisal_engine.domain.stages import Stage
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.appraisal.appeal_and_outcome import AppealAndOutcome
+from appraisal_engine.workflows.appraisal.clock import Cancelled, Clock
+from appraisal_engine.workflows.appraisal.deadlines import Deadlines
+from appraisal_engine.workflows.appraisal.effects import Effects
+from appraisal_engine.workflows.appraisal.state import AppraisalYear
+from appraisal_engine.workflows.ids import appraisal_workflow_id
+from appraisal_engine.workflows.messages import (
+    FeedbackBody,
+    PeerFeedbackBody,
+    PeriodState,
+    ReleaseGrade,
+    ReviewBody,
+    SelfReportBody,
+    TargetsApproveBody,
+    TargetsDraftBody,
+)
+
+
+class Stages:
+    """Targets -> monitoring -> peer input -> review -> calibration -> appeal -> outcome."""
+
+    def __init__(self, year: AppraisalYear, clock: Clock, effects: Effects) -> None:
+        self._year, self._clock, self._effects = year, clock, effects
+        deadlines = Deadlines(year, clock, effects)
+        self._run_task = deadlines.run_task
+        self._appeal_and_outcome = AppealAndOutcome(year, clock, effects, deadlines)
+        self._cascade: asyncio.Future[Any] | None = None
+
+    async def run(self) -> None:
+        """See the year through, stage by stage; raise Cancelled once HR cancels it."""
+        await self._targets()
+        await self._set_stage(Stage.MONITORING)
+        await self._clock.fork([self._period(p) for p in self._year.periods])
+        peers = self._year.peers()
+        if self._year.policy.peer.enabled and peers:
+            await self._set_stage(Stage.PEER_INPUT)
+            await self._peer_input(peers)
+        await self._set_stage(Stage.REVIEW)
+        await self._year_end_review()
+        await self._set_stage(Stage.CALIBRATION)
+        await self._calibration()
+        await self._set_stage(Stage.APPEAL)
+        await self._appeal_and_outcome.appeal_window()
+        await self._set_stage(Stage.OUTCOME)
+        await self._appeal_and_outcome.follow_up()
+        await self._set_stage(Stage.DONE)
+
+    def settle_cascade(self) -> None:
+        """Stop handing targets down once the year is over; flag it if that failed."""
+        if self._cascade is None:
+            return
+        if not self._cascade.done():
+            self._cascade.cancel()
+        elif self._cascade.exception() is not None:
+            self._year.flag("cascade_failed")
+
+    async def _set_stage(self, stage: Stage) -> None:
+        if self._year.cancelled:
+            raise Cancelled
+        self._year.stage = stage
+        self._effects.publish()
+        await self._effects.sync()
+        await self._effects.report_progress()
+
+    async def _targets(self) -> None:
+        """Draft, then approve or return, until approved; cascading waits for the supervisor.
+
+        Not for ever: past the draft's own deadline, or after a reassignment, drafting starts
+        without the supervisor's targets, and the appraisal says so in its flags."""
+        year = self._year
+        if year.awaiting_parents:
+            limit = workflow.now() + days(year.policy.rule(TaskKind.TARGETS_DRAFT).due_days)
+            if not await self._clock.wait(lambda: not year.awaiting_parents, until=limit):
+                year.awaiting_parents = False
+                year.flag("cascading_timed_out")
+        comment: str | None = None
+        while True:
+            detail: dict[str, Any] = {"returned_with": comment}
+            if year.parents is not None:
+                detail["parent_targets"] = [p.model_dump() for p in year.parents]
+            draft = await self._run_task(
+                TaskKind.TARGETS_DRAFT, year.inp.employee_nip, detail=detail
+            )
+            assert isinstance(draft.body, TargetsDraftBody)
+            year.draft = draft.body.plan
+            decided = await self._run_task(
+                TaskKind.TARGETS_APPROVE, year.supervisor_nip, detail={"draft_task": draft.id}
+            )
+            assert isinstance(decided.body, TargetsApproveBody)
+            if decided.body.decision == "approve":
+                year.plan = year.draft
+                break
+            comment = decided.body.comment
+            year.plan_returns.append(comment)
+        if year.policy.cascading and year.inp.subordinate_nips and year.inp.cycle_id:
+            request = CascadeRequest(
+                supervisor_nip=year.inp.employee_nip,
+                workflow_ids=[
+                    appraisal_workflow_id(year.inp.cycle_id, n) for n in year.inp.subordinate_nips
+                ],
+                targets=[ParentTarget(id=t.id, rhk=t.rhk) for t in year.plan.targets],
+            )
+            self._cascade = self._effects.cascade(request)
+
+    async def _period(self, period: PeriodState) -> None:
+        """One report period: wait for its end, then the self-report and the feedback on it."""
+        year = self._year
+        await self._clock.wait(lambda: False, until=period.ends_at)
+        assert year.plan is not None
+        report = await self._run_task(
+            TaskKind.SELF_REPORT,
+            year.inp.employee_nip,
+            period=period.period,
+            detail={
+                "period": period.period,
+                "targets": year.plan.ids,
+                "structured": year.policy.structured_reports,
+            },
+        )
+        i = period.period - 1
+        if not isinstance(report.body, SelfReportBody):
+            year.periods[i] = period.model_copy(
+                update={"report_status": "missing", "feedback_status": "skipped"}
+            )
+            year.flag(f"missing_report:{period.period}")
+            await self._effects.sync()
+            return
+        year.periods[i] = period = period.model_copy(
+            update={"report": report.body.report, "report_status": "done"}
+        )
+        answer = await self._run_task(
+            TaskKind.FEEDBACK,
+            year.supervisor_nip,
+            period=period.period,
+            detail={"period": period.period, "report_task": report.id},
+        )
+        if isinstance(answer.body, FeedbackBody):
+            year.periods[i] = period.model_copy(
+                update={"feedback": answer.body.feedback, "feedback_status": "done"}
+            )
+        else:
+            year.periods[i] = period.model_copy(update={"feedback_status": "missing"})
+            year.flag(f"missing_feedback:{period.period}")
+            await self._effects.sync()
+
+    async def _peer_input(self, peers: list[str]) -> None:
+        """Each peer answers the survey before the deadline; only the aggregate is kept visible."""
+        year = self._year
+        done = await self._clock.fork([self._run_task(TaskKind.PEER_FEEDBACK, p) for p in peers])
+        for task in done:
+            if isinstance(task.body, PeerFeedbackBody):
+                year.peer_answers[task.assignee] = task.body.answers
+        rules = year.policy.peer
+        year.peer_summary = summarise_peers(
+            list(year.peer_answers.values()),
+            invited=len(peers),
+            quorum=rules.quorum,
+            anonymity_threshold=rules.anonymity_threshold,
+        )
+        if not year.peer_summary.quorum_met:
+            year.flag("peer_quorum_not_met")
+
+    async def _year_end_review(self) -> None:
+        """The appraiser rates every target and dimension; the matrix gives the grade."""
+        year = self._year
+        assert year.plan is not None
+        detail: dict[str, Any] = {"targets": year.plan.ids, "community_score": year.community_score}
+        if year.peer_summary is not None and year.peer_summary.shown:
+            detail["peer_means"] = year.peer_summary.model_dump(mode="json")["means"]
+        task = await self._run_task(TaskKind.REVIEW, year.supervisor_nip, detail=detail)
+        assert isinstance(task.body, ReviewBody)
+        year.review = task.body.review
+        if year.policy.community.enabled and year.community_score is None:
+            year.flag("community_score_missing")
+        year.assessment = assess_under(year.policy, year.review, year.plan, year.community_score)
+        await self._effects.audit(
+            "grade.computed", task.completed_by, year.assessment.model_dump(mode="json")
+        )
+
+    async def _calibration(self) -> None:
+        """Hold until the cycle releases the calibrated grade; a standalone run releases itself."""
+        year = self._year
+        assert year.assessment is not None
+        if year.inp.cycle_workflow_id is None and year.policy.release_when_standalone:
+            year.release = ReleaseGrade(grade=year.assessment.grade, reason="standalone")
+        await self._clock.wait(lambda: year.release is not None)
+        assert year.release is not None
+        year.grade_final = year.release.grade
+        await self._effects.audit(
+            "grade.released", year.release.actor_nip, year.release.model_dump(mode="json")
+        )
