@@ -21,8 +21,8 @@ from appraisal_engine.domain.review import Review
 from appraisal_engine.workflows import messages as m
 from appraisal_engine.workflows import search_attributes as sa
 from appraisal_engine.workflows.cycle_messages import AppraisalProgress
-from appraisal_engine.workflows.history import (
-    APPRAISAL,
+from appraisal_engine.workflows.history import decode_events
+from appraisal_engine.workflows.history_records import (
     AttributesSet,
     Closed,
     HistoryRecord,
@@ -31,9 +31,9 @@ from appraisal_engine.workflows.history import (
     SignalSent,
     Started,
     Updated,
-    decode_events,
 )
 from appraisal_engine.workflows.recorded_grade import GradeInputs
+from appraisal_engine.workflows.vocabulary import APPRAISAL
 
 
 @dataclass

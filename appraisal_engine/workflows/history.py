@@ -13,20 +13,34 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from temporalio import workflow
 from temporalio.api.common.v1 import Payload
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.common import TypedSearchAttributes
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, decode_typed_search_attributes
 
 from appraisal_engine.domain.peer import REDACTED
-from appraisal_engine.domain.records import AuditEvent, CascadeRequest, MentorMatch, Notification
-from appraisal_engine.workflows import io
-from appraisal_engine.workflows import search_attributes as sa
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
-from appraisal_engine.workflows.cycle import CycleWorkflow
-from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
+from appraisal_engine.workflows.history_records import (
+    ActivityFailed,
+    AttributesSet,
+    Closed,
+    HistoryRecord,
+    LocalActivity,
+    Patched,
+    Scheduled,
+    Signalled,
+    SignalSent,
+    Started,
+    TimerFired,
+    Updated,
+)
+from appraisal_engine.workflows.vocabulary import (
+    ACTIVITY_INPUTS,
+    ATTRIBUTE_NAMES,
+    LOCAL_RESULTS,
+    SENT_SIGNALS,
+    VOCABULARIES,
+    Vocabulary,
+)
 
 
 class HistoryError(ValueError):
@@ -41,56 +55,6 @@ class RedactedHistory(HistoryError):
     """An export with peers' answers redacted: it cannot be decoded or replayed whole."""
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """What one workflow type records, by name, with the type of each payload."""
-
-    name: str
-    start: type
-    result: type
-    updates: Mapping[str, tuple[type, type]]
-    signals: Mapping[str, type]
-    activities: frozenset[str]
-
-
-def _vocabulary(cls: type, activities: frozenset[str]) -> Vocabulary:
-    defn = workflow._Definition.must_from_class(cls)
-    return Vocabulary(
-        name=defn.name or cls.__name__,
-        start=_arg(defn.arg_types),
-        result=defn.ret_type or object,
-        updates={
-            n: (_arg(u.arg_types), u.ret_type or object) for n, u in defn.updates.items() if n
-        },
-        signals={n: _arg(s.arg_types) for n, s in defn.signals.items() if n},
-        activities=activities,
-    )
-
-
-def _arg(types: list[type] | None) -> type:
-    """A handler's one argument type (every message of ours has one input model)."""
-    return types[0] if types else object
-
-
-APPRAISAL = _vocabulary(AppraisalWorkflow, io.APPRAISAL_ACTIVITY_NAMES)
-VOCABULARIES = {
-    v.name: v
-    for v in (
-        APPRAISAL,
-        _vocabulary(CycleWorkflow, io.CYCLE_ACTIVITY_NAMES | {io.APPEND_AUDIT}),
-        _vocabulary(YearlyLaunchWorkflow, io.CYCLE_ACTIVITY_NAMES),
-    )
-}
-SENT_SIGNALS = {n: t for v in VOCABULARIES.values() for n, t in v.signals.items()}
-"""Signals one of our workflows sends another, typed by the receiver's definition."""
-ACTIVITY_INPUTS: dict[str, type] = {
-    io.NOTIFY: Notification,
-    io.CASCADE_TARGETS: CascadeRequest,
-    io.APPEND_AUDIT: AuditEvent,
-}
-LOCAL_RESULTS: dict[str, type] = {io.MATCH_MENTOR: MentorMatch}
-PATCH_VERSIONS = "TemporalChangeVersion"  # the SDK's own, upserted with each patch taken
-ATTRIBUTE_NAMES = frozenset(key.name for key in sa.ALL_KEYS) | {PATCH_VERSIONS}
 CLOSINGS = {
     f"workflow_execution_{name}_event_attributes": name
     for name in ("completed", "failed", "timed_out", "canceled", "terminated", "continued_as_new")
@@ -116,104 +80,6 @@ SILENT = frozenset(
     )
 )
 """Events that record nothing beyond what the others do: the Temporal machinery around them."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """One event of a run that tells something, its payloads decoded."""
-
-    run_id: str
-    event_id: int
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Started(Record):
-    workflow_type: str
-    input: Any
-    continued_from: str = ""  # the run this one continued from
-    workflow_id: str = ""  # when the event records it
-
-
-@dataclass(frozen=True)
-class Updated(Record):
-    """An accepted update, with its result, or the failure the handler raised after accepting."""
-
-    name: str
-    input: Any
-    result: Any = None
-    failure: str = ""
-
-
-@dataclass(frozen=True)
-class Signalled(Record):
-    name: str
-    input: Any
-
-
-@dataclass(frozen=True)
-class Scheduled(Record):
-    """An activity the workflow scheduled, with its input."""
-
-    name: str
-    input: Any
-
-
-@dataclass(frozen=True)
-class ActivityFailed(Record):
-    scheduled_event_id: int
-
-
-@dataclass(frozen=True)
-class LocalActivity(Record):
-    """A local activity's marker: its input is not in the history, only its result."""
-
-    name: str
-    result: Any = None
-    failed: bool = False  # an attempt that failed: a later marker holds the one that counted
-
-
-@dataclass(frozen=True)
-class Patched(Record):
-    patch_id: str
-
-
-@dataclass(frozen=True)
-class AttributesSet(Record):
-    attributes: TypedSearchAttributes
-
-
-@dataclass(frozen=True)
-class TimerFired(Record):
-    pass
-
-
-@dataclass(frozen=True)
-class SignalSent(Record):
-    name: str
-    input: Any
-
-
-@dataclass(frozen=True)
-class Closed(Record):
-    how: str  # "completed", "failed", "continued_as_new", ...
-    result: Any = None
-    note: str = ""  # a failure's message, the next run's id, a reason
-
-
-HistoryRecord = (
-    Started
-    | Updated
-    | Signalled
-    | Scheduled
-    | ActivityFailed
-    | LocalActivity
-    | Patched
-    | AttributesSet
-    | TimerFired
-    | SignalSent
-    | Closed
-)
 
 
 @dataclass
@@ -250,13 +116,9 @@ class _Reader:
         if kind == "workflow_execution_started_event_attributes":
             self.run_id = e.workflow_execution_started_event_attributes.original_execution_run_id
         where = (self.run_id, e.event_id, e.event_time.ToDatetime(tzinfo=UTC))
-        record = await self._record(kind, getattr(e, kind), where)
-        if record is not None:
-            self.records.append(record)
+        self.records.append(await self._record(kind, getattr(e, kind), where))
 
-    async def _record(
-        self, kind: str, a: Any, where: tuple[str, int, datetime]
-    ) -> HistoryRecord | None:
+    async def _record(self, kind: str, a: Any, where: tuple[str, int, datetime]) -> HistoryRecord:
         v = self.vocabulary
         if kind == "workflow_execution_started_event_attributes":
             self.vocabulary = v = VOCABULARIES.get(a.workflow_type.name)

@@ -3,8 +3,9 @@
 Only what the history records (see `history`): the start input, accepted updates, signals,
 notices, the audit events the workflow schedules, search attributes, mentor matches and the
 result. Read-model writes are local activities whose inputs the history does not keep, so nothing
-here comes from them or from any other log. Runs recorded before the audit events were (see
-`fallbacks`) are the one place a step is inferred, and their entries say so."""
+here comes from them or from any other log. Runs recorded before the workflow scheduled its audit
+events (see `fallbacks`) are the one place where a step is inferred: a fallback, from its timer
+(and its entry says so), and an escalation's move to the superior, from who was told."""
 
 from __future__ import annotations
 
@@ -27,12 +28,11 @@ from appraisal_engine.workflows import io
 from appraisal_engine.workflows import messages as m
 from appraisal_engine.workflows import search_attributes as sa
 from appraisal_engine.workflows.fallbacks import ESCALATED, OVERDUE, InferredFallbacks, audited
-from appraisal_engine.workflows.history import (
-    APPRAISAL,
+from appraisal_engine.workflows.history import HistoryError, decode_events
+from appraisal_engine.workflows.history_records import (
     ActivityFailed,
     AttributesSet,
     Closed,
-    HistoryError,
     HistoryRecord,
     LocalActivity,
     Patched,
@@ -43,9 +43,9 @@ from appraisal_engine.workflows.history import (
     Started,
     TimerFired,
     Updated,
-    decode_events,
 )
 from appraisal_engine.workflows.timeline_tasks import TaskSteps, excerpt
+from appraisal_engine.workflows.vocabulary import APPRAISAL
 
 
 class TimelineEntry(BaseModel):
@@ -124,7 +124,7 @@ class _Steps(TaskSteps):
         """Read one run, oldest record first."""
         audits = [r.input for r in records if isinstance(r, Scheduled)]
         self.moved = {
-            str(a.payload["to_task"])
+            str(a.payload["to_task"])  # the superior's new task, which its notice names
             for a in audits
             if isinstance(a, AuditEvent) and a.kind == ESCALATED and "to_task" in a.payload
         }
@@ -165,7 +165,7 @@ class _Steps(TaskSteps):
             case LocalActivity() | Patched() | SignalSent():
                 pass  # read-model writes, failed attempts, patches, progress: told elsewhere
             case _:
-                raise HistoryError(f"an appraisal does not record {r}")
+                raise HistoryError(f"an appraisal does not record {type(r).__name__} events")
 
     def settle(self) -> None:
         """Enter the fallbacks inferred so far (a run recorded before its audit events)."""
