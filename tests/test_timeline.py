@@ -16,17 +16,12 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 
-from appraisal_engine.api.history_events import RedactedHistory, decode_events
-from appraisal_engine.api.timeline import (
-    Timeline,
-    build_timeline,
-    export_history_json,
-    fetch_runs,
-    page,
-)
+from appraisal_engine.api.histories import export_history_json, fetch_runs
 from appraisal_engine.appraisal.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.history import RedactedHistory, decode_events
+from appraisal_engine.workflows.timeline import Timeline, build_timeline, page
 
 HISTORIES = Path(__file__).parent / "histories"
 HUMAN = {k.value for k in TaskKind} | {"appeal.filed", "deadline.extended", "reassigned"}
@@ -121,6 +116,49 @@ async def test_deadlines_that_fired_show_reminders_escalations_and_fallbacks() -
     assert of_kind(t, "mentorship.accept")[0].summary == "declined the mentorship"
     assert of_kind(t, "mentor.none")
     assert t.entries[-1].detail["flags"] == ["missing_report:2", "no_mentor_available"]
+
+
+async def test_the_fallback_is_read_from_the_audit_event_the_workflow_recorded() -> None:
+    t = await timeline("timers")
+    (fallback,) = of_kind(t, "fallback")
+    (recorded,) = [
+        e
+        for e in history("timers").events
+        if e.activity_task_scheduled_event_attributes.activity_type.name == "append_audit"
+        and b"task.overdue" in e.activity_task_scheduled_event_attributes.input.payloads[0].data
+    ]
+    assert fallback.event_id == recorded.event_id and "inferred" not in fallback.detail
+
+
+def before_audit_events(name: str) -> WorkflowHistory:
+    """A history as if recorded before the workflow scheduled its audit events as activities:
+    no patch marker, and no audit event in the history (they were local activities then)."""
+    h = history(name)
+
+    def recorded(e: HistoryEvent) -> bool:
+        marker = e.marker_recorded_event_attributes
+        audit = e.activity_task_scheduled_event_attributes.activity_type.name == "append_audit"
+        return not audit and "patch-data" not in marker.details
+
+    return WorkflowHistory(h.workflow_id, [e for e in h.events if recorded(e)])
+
+
+async def test_a_run_without_audit_events_infers_its_fallbacks_from_the_timers_and_says_so() -> (
+    None
+):
+    told, inferred = await timeline("timers"), await build_timeline(before_audit_events("timers"))
+    (fallback,) = of_kind(inferred, "fallback")
+    assert fallback.summary == (
+        "fallback: self_report recorded as missing; the year goes on"
+        " (inferred from its timer: this run did not record it)"
+    )
+    assert fallback.detail == {**of_kind(told, "fallback")[0].detail, "inferred": True}
+    timer = next(e for e in history("timers").events if e.event_id == fallback.event_id)
+    assert timer.HasField("timer_fired_event_attributes")
+    # Everything else reads the same, the superior's taking over of the approval too.
+    assert of_kind(inferred, "escalation")[0].detail["moved_to"] == SUPERIOR
+    others = [[e for e in x.entries if e.kind != "fallback"] for x in (told, inferred)]
+    assert others[0] == others[1]
 
 
 async def test_reassignment_and_cancellation_carry_who_and_why() -> None:

@@ -20,7 +20,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from typer.testing import CliRunner
 
 with workflow.unsafe.imports_passed_through():
-    from appraisal_engine.api.timeline import build_timeline
     from appraisal_engine.appraisal import verify as verify_module
     from appraisal_engine.appraisal.cli import app
     from appraisal_engine.appraisal.settings import get_settings
@@ -30,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
     from appraisal_engine.workflows.cycle import CycleWorkflow
     from appraisal_engine.workflows.messages import AppraisalInput, AppraisalResult
+    from appraisal_engine.workflows.timeline import build_timeline
     from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 
 # Kept free of file-system calls: the workflow sandbox re-imports this module.

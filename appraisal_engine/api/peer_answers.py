@@ -13,33 +13,10 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
 from temporalio.converter import PayloadCodec
 
-from appraisal_engine.domain.ratings import Dimension
+from appraisal_engine.domain.peer import redact_answers
 
-REDACTED = {"redacted": "a peer's answers are shown to auditors only"}
 JSON_PLAIN = b"json/plain"
 SEARCH_ATTRIBUTES = "temporal.api.common.v1.SearchAttributes"  # plain, never through a codec
-_DIMENSIONS = frozenset(d.value for d in Dimension)
-
-
-def redact_answers(value: Any) -> tuple[Any, bool]:
-    """Decoded JSON with each peer's answers (a score per BerAKHLAK value and a comment)
-    replaced by a note, wherever they sit; and whether there were any."""
-    if isinstance(value, list):
-        items = [redact_answers(v) for v in value]
-        return [v for v, _ in items], any(found for _, found in items)
-    if not isinstance(value, dict):
-        return value, False
-    if _is_answer(value):
-        return dict(REDACTED), True
-    fields = {k: redact_answers(v) for k, v in value.items()}
-    return {k: v for k, (v, _) in fields.items()}, any(found for _, found in fields.values())
-
-
-def _is_answer(value: Mapping[str, Any]) -> bool:
-    # domain.peer.PeerFeedback's shape: no other message scores the dimensions under "scores"
-    # (reviews rate them under "behaviour_ratings", summaries average them under "means").
-    scores = value.get("scores")
-    return isinstance(scores, dict) and bool(scores) and set(scores) <= _DIMENSIONS
 
 
 def redact_payload(payload: Payload) -> Payload | None:

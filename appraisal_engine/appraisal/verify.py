@@ -14,19 +14,26 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
-from appraisal_engine.api.history_events import (
-    APPRAISAL_WORKFLOW,
-    GradeInputs,
-    Recorded,
-    decode_events,
-)
 from appraisal_engine.appraisal.worker import WORKFLOWS
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.records import AuditEvent, Notification
 from appraisal_engine.domain.review import Review
 from appraisal_engine.workflows import messages as m
+from appraisal_engine.workflows import search_attributes as sa
 from appraisal_engine.workflows.cycle_messages import AppraisalProgress
-
-_TASK_ID = re.compile(r"^(?P<workflow_id>.+)-t\d+$")
+from appraisal_engine.workflows.history import decode_events
+from appraisal_engine.workflows.history_records import (
+    AttributesSet,
+    Closed,
+    HistoryRecord,
+    Scheduled,
+    Signalled,
+    SignalSent,
+    Started,
+    Updated,
+)
+from appraisal_engine.workflows.recorded_grade import GradeInputs
+from appraisal_engine.workflows.vocabulary import APPRAISAL
 
 
 @dataclass
@@ -82,7 +89,8 @@ async def _verify(path: Path, replayer: Replayer, data_converter: DataConverter)
     except Exception as e:  # any unreadable file is a failed verification, not a crash
         verdict.replay_error = f"cannot read the history: {type(e).__name__}: {e}"
         return verdict
-    verdict.workflow_type = records[0].name if records else ""
+    started = records[0] if records and isinstance(records[0], Started) else None
+    verdict.workflow_type = started.workflow_type if started else ""
     # Task ids derive from the workflow id, so replay under the id the history itself shows;
     # the file name is only the fallback (a copy may be named anything).
     workflow_id = _workflow_id(records) or path.stem
@@ -91,7 +99,7 @@ async def _verify(path: Path, replayer: Replayer, data_converter: DataConverter)
     )
     if result.replay_failure is not None:
         verdict.replay_error = _reason(result.replay_failure)
-    if verdict.workflow_type != APPRAISAL_WORKFLOW:
+    if verdict.workflow_type != APPRAISAL.name:
         verdict.note = f"a {verdict.workflow_type or 'unknown'} history: no grade to check"
         return verdict
     _check_grade(verdict, records)
@@ -104,38 +112,47 @@ def _reason(failure: Exception) -> str:
     return f"{type(failure).__name__}: {found[1] if found else failure}"
 
 
-def _workflow_id(records: list[Recorded]) -> str | None:
+def _workflow_id(records: list[HistoryRecord]) -> str | None:
+    """The id the history shows: in its start event, or in what the run recorded under it."""
     for r in records:
-        if isinstance(r.value, m.AppraisalResult):
-            return r.value.appraisal_id
-        task_id = getattr(r.value, "task_id", None) if r.what == "update" else None
-        if task_id and (found := _TASK_ID.match(task_id)):
-            return found["workflow_id"]
+        match r:
+            case Started(workflow_id=workflow_id) if workflow_id:
+                return workflow_id
+            case Closed(result=m.AppraisalResult(appraisal_id=appraisal_id)):
+                return appraisal_id
+            case Updated(result=m.TaskCompleted(task=task)):
+                return task.appraisal_id
+            case Scheduled(input=Notification(appraisal_id=appraisal_id)):
+                return appraisal_id
+            case Scheduled(input=AuditEvent(appraisal_id=appraisal_id)) if appraisal_id:
+                return appraisal_id
+            case SignalSent(input=AppraisalProgress(appraisal_id=appraisal_id)):
+                return appraisal_id
     return None
 
 
-def _check_grade(verdict: Verdict, records: list[Recorded]) -> None:
+def _check_grade(verdict: Verdict, records: list[HistoryRecord]) -> None:
     """Re-derive the grade from the recorded start input, plan, review and community score."""
     inputs = GradeInputs()
     review: Review | None = None
     for r in records:
-        if r.what == "update" and isinstance(r.value, m.CompleteTaskInput) and not r.note:
-            body = r.value.body
-            inputs.body(body)
-            if isinstance(body, m.ReviewBody) and review is None:
-                review = body.review
-                inputs.reviewed = True
-        elif isinstance(r.value, m.AppraisalInput):
-            inputs.start(r.value)
-        elif isinstance(r.value, m.CommunityScore):
-            inputs.community_score(r.value)
-        elif isinstance(r.value, AppraisalProgress):  # a cycle's appraisal reports as it goes
-            verdict.recorded = r.value.grade_computed or verdict.recorded
-            verdict.final = r.value.grade_final or verdict.final
-        elif isinstance(r.value, m.AppraisalResult):
-            verdict.recorded, verdict.final = r.value.grade_computed, r.value.grade_final
-        elif r.what == "attributes" and r.value.get("AppraisalGrade"):
-            verdict.final = r.value["AppraisalGrade"]
+        match r:
+            case Updated(input=m.CompleteTaskInput(body=body), failure=""):
+                inputs.body(body)
+                if isinstance(body, m.ReviewBody) and review is None:
+                    review = body.review
+                    inputs.reviewed = True
+            case Started(input=m.AppraisalInput() as inp):
+                inputs.start(inp)
+            case Signalled(input=m.CommunityScore() as score):
+                inputs.community_score(score)
+            case SignalSent(input=AppraisalProgress() as progress):  # a cycle's appraisal reports
+                verdict.recorded = progress.grade_computed or verdict.recorded
+                verdict.final = progress.grade_final or verdict.final
+            case Closed(result=m.AppraisalResult() as result):
+                verdict.recorded, verdict.final = result.grade_computed, result.grade_final
+            case AttributesSet(attributes=attributes) if attributes.get(sa.GRADE):
+                verdict.final = attributes.get(sa.GRADE)
     if review is None or inputs.plan is None:
         verdict.mismatch = verdict.recorded is not None
         verdict.note = (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -52,3 +53,29 @@ def summarise_peers(
     return PeerSummary(
         invited=invited, responded=n, quorum_met=n >= quorum, shown=shown, means=means
     )
+
+
+REDACTED = {"redacted": "a peer's answers are shown to auditors only"}
+"""What stands in for a peer's answers wherever they are handed out to anyone but auditors."""
+_DIMENSIONS = frozenset(d.value for d in Dimension)
+
+
+def redact_answers(value: Any) -> tuple[Any, bool]:
+    """Decoded JSON with each peer's answers (a score per BerAKHLAK value and a comment)
+    replaced by a note, wherever they sit; and whether there were any."""
+    if isinstance(value, list):
+        items = [redact_answers(v) for v in value]
+        return [v for v, _ in items], any(found for _, found in items)
+    if not isinstance(value, dict):
+        return value, False
+    if _is_answer(value):
+        return dict(REDACTED), True
+    fields = {k: redact_answers(v) for k, v in value.items()}
+    return {k: v for k, (v, _) in fields.items()}, any(found for _, found in fields.values())
+
+
+def _is_answer(value: Mapping[str, Any]) -> bool:
+    # PeerFeedback's shape: no other message scores the dimensions under "scores" (reviews
+    # rate them under "behaviour_ratings", summaries average them under "means").
+    scores = value.get("scores")
+    return isinstance(scores, dict) and bool(scores) and set(scores) <= _DIMENSIONS

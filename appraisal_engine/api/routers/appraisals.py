@@ -26,6 +26,7 @@ from appraisal_engine.api.deps import (
     SessionDep,
     TemporalClientDep,
 )
+from appraisal_engine.api.histories import export_history_json, fetch_runs
 from appraisal_engine.api.openapi import responses
 from appraisal_engine.api.problems import ProblemError, not_found
 from appraisal_engine.api.schemas import (
@@ -40,13 +41,6 @@ from appraisal_engine.api.schemas import (
     page_of,
 )
 from appraisal_engine.api.temporal_errors import workflow_call
-from appraisal_engine.api.timeline import (
-    TimelinePage,
-    build_timeline,
-    export_history_json,
-    fetch_runs,
-    page,
-)
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord
@@ -62,6 +56,7 @@ from appraisal_engine.workflows.messages import (
     HrActionDone,
     ReassignInput,
 )
+from appraisal_engine.workflows.timeline import TimelinePage, build_timeline, page
 
 router = APIRouter(prefix="/v1/appraisals", tags=["appraisals"])
 Handle = WorkflowHandle[AppraisalWorkflow, AppraisalResult]

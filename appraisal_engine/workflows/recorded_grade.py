@@ -1,0 +1,51 @@
+"""What an appraisal's grade is computed from, as its history recorded it, so the grade can be
+worked out again under the domain rules: by the timeline and by `appraisal verify-history`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appraisal_engine.domain.review import Assessment, Review, assess_under
+from appraisal_engine.domain.targets import TargetPlan
+from appraisal_engine.workflows import messages as m
+
+
+@dataclass
+class GradeInputs:
+    """What an appraisal's grade is computed from, gathered as its history is read: the draft
+    that became the plan when approved, and the community score of its own unit (from the start
+    input of its first run, then from the cycle's signals) until the review."""
+
+    inp: m.AppraisalInput | None = None  # the latest run's
+    draft: TargetPlan | None = None
+    plan: TargetPlan | None = None
+    community: float | None = None
+    reviewed: bool = False
+
+    def start(self, inp: m.AppraisalInput) -> None:
+        """A run started; the first run's input carries the community score known then."""
+        if self.inp is None:
+            self.community = inp.community_score
+        self.inp = inp
+
+    def body(self, body: m.TaskBody) -> None:
+        """An accepted task body: a draft, or the approval that makes it the plan."""
+        if isinstance(body, m.TargetsDraftBody):
+            self.draft = body.plan
+        elif isinstance(body, m.TargetsApproveBody) and body.decision == "approve":
+            self.plan = self.draft
+
+    def community_score(self, score: m.CommunityScore) -> bool:
+        """Take a unit's score if it counts (its own unit, before the review); whether it did."""
+        used = self.inp is not None and score.unit_code == self.inp.unit_code and not self.reviewed
+        if used:
+            self.community = score.score
+        return used
+
+    def grade(self, review: Review) -> Assessment | None:
+        """The review is in: the grade the domain rules give it under the recorded policy, or
+        None without an approved plan. Raises DomainError for a review that cannot be graded."""
+        self.reviewed = True
+        if self.inp is None or self.plan is None:
+            return None
+        return assess_under(self.inp.policy, review, self.plan, self.community)
