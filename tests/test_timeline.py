@@ -16,8 +16,8 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 
-from appraisal_engine.api.histories import export_history_json, fetch_runs
 from appraisal_engine.appraisal.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
+from appraisal_engine.client.histories import export_history_json, fetch_runs
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.history import RedactedHistory, decode_events

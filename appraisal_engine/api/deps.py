@@ -15,6 +15,7 @@ from temporalio.client import Client
 from appraisal_engine.api.auth import InvalidToken, Principal, TokenVerifier
 from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.api.problems import FieldError, ProblemError
+from appraisal_engine.services import access
 
 
 @dataclass
@@ -72,23 +73,21 @@ TemporalClientDep = Annotated[Client, Depends(temporal_client)]
 
 
 def require_hr(principal: CurrentPrincipal) -> Principal:
-    """Only HR; others get 403 (the route is known, the action is not theirs)."""
-    if not principal.is_hr:
-        raise ProblemError(403, "this action is for HR")
+    """Only HR; others get 403 (the route is known, the action is not theirs), before the
+    body is read."""
+    access.require_hr(principal)
     return principal
 
 
 def require_reader(principal: CurrentPrincipal) -> Principal:
     """HR or an auditor."""
-    if not principal.reads_all:
-        raise ProblemError(403, "this is for HR and auditors")
+    access.require_reader(principal)
     return principal
 
 
 def require_auditor(principal: CurrentPrincipal) -> Principal:
     """Only auditors."""
-    if not principal.is_auditor:
-        raise ProblemError(403, "this is for auditors")
+    access.require_auditor(principal)
     return principal
 
 

@@ -12,6 +12,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from appraisal_engine.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceError,
+    Unavailable,
+)
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -75,9 +84,32 @@ class ProblemError(Exception):
         self.headers = headers
 
 
-def not_found(what: str = "resource") -> ProblemError:
-    """The same answer for a missing object and one the caller may not see."""
-    return ProblemError(404, f"no such {what}")
+SERVICE_STATUS: dict[type[ServiceError], int] = {
+    NotFound: 404,  # also for what exists but the caller may not see
+    Forbidden: 403,
+    Conflict: 409,
+    Invalid: 422,
+    Unavailable: 503,
+}
+
+
+def service_problem(e: ServiceError) -> Problem:
+    """The problem for a service's refusal: its status by kind, its words as they are."""
+    status = next((s for kind, s in SERVICE_STATUS.items() if isinstance(e, kind)), 500)
+    errors = [
+        FieldError(
+            row=i.row, field=".".join(p for p in (e.within, i.field) if p), message=i.message
+        )
+        for i in e.issues
+    ]
+    return Problem(
+        title=TITLES[status],
+        status=status,
+        detail=e.detail,
+        code=e.code,
+        errors=errors or None,
+        violations=e.violations if isinstance(e, Conflict) else None,
+    )
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -116,6 +148,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, ProblemError)
         return problem_response(exc.problem, exc.headers)
 
+    async def on_service(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        return problem_response(service_problem(exc))
+
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = field_errors(exc.errors())
@@ -142,6 +178,7 @@ def install(app: FastAPI) -> None:
         return problem_response(Problem(title=TITLES[500], status=500))
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(ServiceError, on_service)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

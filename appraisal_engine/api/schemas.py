@@ -9,14 +9,10 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from appraisal_engine.client.cycle_runs import CycleFailure, CycleState
 from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.nip import Nip
-from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.policy import Policy
-from appraisal_engine.workflows.cycle_messages import CycleStatus, CycleSummary
-from appraisal_engine.workflows.messages import AppraisalState
 
 T = TypeVar("T")
 
@@ -89,26 +85,6 @@ class LaunchCycleRequest(Strict):
     )
 
 
-class CycleRef(BaseModel):
-    """The cycle a launch started or found."""
-
-    cycle_id: str = Field(examples=["kota-binjai-2026"])
-    workflow_id: str = Field(examples=["cycle-kota-binjai-2026"])
-    roster_id: str
-
-
-class CycleListItem(BaseModel):
-    """One cycle as Temporal's visibility lists it."""
-
-    cycle_id: str
-    workflow_id: str
-    status: str = Field(examples=["RUNNING"])
-    started_at: datetime | None
-    closed_at: datetime | None
-    state: CycleState = Field(examples=["failed"], description="`status`, in lower case")
-    failure: CycleFailure | None = Field(default=None, description="why the run failed")
-
-
 class AppealRequest(Strict):
     """A keberatan: why the employee disagrees with the grade."""
 
@@ -151,20 +127,3 @@ class CommunityFeedbackRequest(Strict):
     scores: dict[Annotated[str, Field(max_length=40)], Annotated[float, Field(ge=1, le=5)]] = Field(
         max_length=500, examples=[{"DUKCAPIL": 4.2}]
     )
-
-
-class AppraisalView(BaseModel):
-    """An appraisal's live state, and for auditors the raw peer answers by peer."""
-
-    appraisal: AppraisalState
-    peer_answers: dict[str, PeerFeedback] | None = Field(default=None, description="auditors only")
-
-
-class CycleView(BaseModel):
-    """A cycle's live counters, its closing summary once it has closed, and whether its latest
-    run is running, completed or failed (with why: a failed year can be launched again)."""
-
-    status: CycleStatus
-    summary: CycleSummary | None = None
-    state: CycleState = Field(examples=["running"])
-    failure: CycleFailure | None = Field(default=None, description="why the run failed")

@@ -12,7 +12,7 @@ from appraisal_engine.domain.calendar import days
 from appraisal_engine.domain.policy import TaskRule
 from appraisal_engine.domain.records import Notification
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal_core import AUDIT_AFTER_COMMIT
+from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
 from appraisal_engine.workflows.history_records import HistoryRecord, Patched, Record
 
 # The audit events' kinds the timeline reads, as AppraisalCore records them.

@@ -12,7 +12,7 @@ from temporalio import workflow
 from appraisal_engine.domain.records import AuditEvent, CascadeRequest, MentorMatch, Notification
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows import search_attributes as sa
-from appraisal_engine.workflows.appraisal import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 

@@ -16,6 +16,7 @@ from appraisal_engine.store.repositories.appraisals import (
     list_appraisals,
     upsert_appraisal,
 )
+from appraisal_engine.store.repositories.viewers import Viewer
 from tests.store.builders import T0, appraisal, nip, uid
 
 
@@ -88,7 +89,7 @@ async def test_a_personal_list_cannot_be_filtered_by_who_holds_open_tasks(
     # Someone's own appraisals narrowed to those where a peer still has a survey open would
     # name the peers: that filter is for lists that need no `visible_to`.
     with pytest.raises(ValueError, match="open_task_for"):
-        await list_appraisals(session, visible_to=nip(1), open_task_for=nip(2))
+        await list_appraisals(session, visible_to=Viewer(nip(1)), open_task_for=nip(2))
 
 
 async def test_new_appraisals_are_added_in_chunks_and_existing_rows_kept(

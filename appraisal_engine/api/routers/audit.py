@@ -11,15 +11,13 @@ from pydantic import AfterValidator, WithJsonSchema
 from appraisal_engine.api.deps import AuditorPrincipal, SessionDep
 from appraisal_engine.api.openapi import responses
 from appraisal_engine.api.schemas import Instant, Limit, Offset, Page, page_of
+from appraisal_engine.services import audit
 from appraisal_engine.store.repositories.audit import (
     ANCHOR_PATTERN,
     Anchor,
     AuditEntry,
     ChainHead,
     VerifyResult,
-    chain_head,
-    list_events,
-    verify_chain,
 )
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -58,8 +56,9 @@ async def audit_events(
     until: Annotated[Instant | None, Query(description="exclusive")] = None,
 ) -> Page[AuditEntry]:
     """Audit events in chain order, filtered by actor, appraisal, cycle, kind and time."""
-    rows = await list_events(
+    rows = await audit.events(
         session,
+        principal,
         actor_nip=actor,
         appraisal_id=appraisal_id,
         cycle_id=cycle_id,
@@ -77,7 +76,7 @@ async def audit_head(principal: AuditorPrincipal, session: SessionDep) -> ChainH
     """The newest row's seq, hash and time (seq 0 for an empty chain). Record it outside the
     database, e.g. on the auditor's machine, and pass it to `/verify` later as an anchor: the
     chain alone cannot show that its newest rows were deleted, an anchor past its end can."""
-    return await chain_head(session)
+    return await audit.head(session, principal)
 
 
 @router.get("/verify", responses=responses(401, 403, 422))
@@ -96,4 +95,4 @@ async def audit_verify(
     """Walk the whole chain; `first_broken_seq` names the first row altered, moved or missing,
     or replaced or deleted since an anchor was recorded. `head` is what was verified: when
     `ok`, record it as the next anchor."""
-    return await verify_chain(session, anchors=[Anchor.parse(a) for a in anchor or ()])
+    return await audit.verify(session, principal, [Anchor.parse(a) for a in anchor or ()])

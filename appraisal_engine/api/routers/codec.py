@@ -10,12 +10,12 @@ from fastapi import APIRouter, Body
 from google.protobuf import json_format
 from temporalio.converter import PayloadCodec
 
-from appraisal_engine.api.access import sees_peer_answers
 from appraisal_engine.api.deps import ReaderPrincipal, ServicesDep
 from appraisal_engine.api.openapi import responses
-from appraisal_engine.api.peer_answers import redact_wire
 from appraisal_engine.api.problems import ProblemError
 from appraisal_engine.client.codec import decode_json, encode_json
+from appraisal_engine.client.peer_answers import redact_wire
+from appraisal_engine.services.access import sees_peer_answers
 
 router = APIRouter(prefix="/codec", tags=["codec"])
 Payloads = Body(

@@ -11,6 +11,7 @@ from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.models import TaskRow
 from appraisal_engine.store.repositories._rows import row_values, table_of, upsert
+from appraisal_engine.store.repositories.viewers import Viewer
 
 _tasks = table_of(TaskRow)
 
@@ -39,9 +40,15 @@ async def close_task(
     return await get_task(session, task_id)
 
 
-async def get_task(session: AsyncSession, task_id: str) -> TaskRecord | None:
-    """One task by id."""
-    row = (await session.execute(select(_tasks).where(_tasks.c.id == task_id))).first()
+async def get_task(
+    session: AsyncSession, task_id: str, *, visible_to: Viewer | None = None
+) -> TaskRecord | None:
+    """One task by id; with `visible_to`, None too when it is not that viewer's to read (its
+    assignee's, HR's and auditors'): the row is never loaded."""
+    query = select(_tasks).where(_tasks.c.id == task_id)
+    if visible_to is not None and not visible_to.reads_all:
+        query = query.where(_tasks.c.assignee_nip == visible_to.nip)
+    row = (await session.execute(query)).first()
     return None if row is None else TaskRecord.model_validate(dict(row._mapping))
 
 
@@ -52,11 +59,15 @@ async def list_tasks(
     appraisal_id: str | None = None,
     status: TaskStatus | None = None,
     kind: TaskKind | None = None,
+    visible_to: Viewer | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[TaskRecord]:
-    """Tasks matching every given filter, soonest due first (then by id, so pages are stable)."""
+    """Tasks matching every given filter, soonest due first (then by id, so pages are stable);
+    `visible_to` keeps those that viewer may read (their own, or all for HR and auditors)."""
     query = select(_tasks)
+    if visible_to is not None and not visible_to.reads_all:
+        query = query.where(_tasks.c.assignee_nip == visible_to.nip)
     if assignee_nip is not None:
         query = query.where(_tasks.c.assignee_nip == assignee_nip)
     if appraisal_id is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from temporalio.client import Client, WorkflowHistory
 
-from appraisal_engine.api.peer_answers import redact_history
+from appraisal_engine.client.peer_answers import redact_history
 
 
 async def fetch_runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
