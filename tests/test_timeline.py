@@ -24,9 +24,9 @@ from appraisal_engine.api.timeline import (
     fetch_runs,
     page,
 )
-from appraisal_engine.appraisal.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
 
 HISTORIES = Path(__file__).parent / "histories"
 HUMAN = {k.value for k in TaskKind} | {"appeal.filed", "deadline.extended", "reassigned"}

@@ -12,14 +12,14 @@ from temporalio.client import Client
 from appraisal_engine.api.auth import Role, mint_token
 from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.appraisal.dev import DevOptions
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.rosters import import_roster
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.roster import Roster
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.starters import launch_cycle
 

@@ -22,7 +22,6 @@ from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
 from appraisal_engine.activities.cycle import CycleActivities
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
@@ -30,6 +29,7 @@ from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.appraisal import APPEALS_APART, AppraisalWorkflow

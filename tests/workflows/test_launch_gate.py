@@ -14,9 +14,9 @@ from temporalio.testing import ActivityEnvironment
 
 import appraisal_engine.activities.cycle as cycle_activities
 from appraisal_engine.activities.cycle import CycleActivities
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.domain.records import AppraisalRecord
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.workflows.cycle_messages import LaunchBatch
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from temporalio.service import RPCError, RPCStatusCode
 
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.schedules import (
     create_yearly,
     list_yearly,
@@ -17,6 +16,7 @@ from appraisal_engine.appraisal.schedules import (
     schedule_id_for,
 )
 from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleSummary
