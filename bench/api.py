@@ -35,7 +35,6 @@ from temporalio.client import Client
 
 from appraisal_engine.api.auth import mint_token
 from appraisal_engine.api.config import AuthConfig
-from appraisal_engine.appraisal.scripted import Actors, drive_year, nip, review
 from appraisal_engine.appraisal.servers import start_dev_server
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.employee import PositionLevel
@@ -43,6 +42,7 @@ from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import Actors, drive_year, nip, review
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow

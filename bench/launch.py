@@ -37,11 +37,11 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
-from appraisal_engine.appraisal.generate import generate_roster
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.appraisal.worker import activities_for, build_worker
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.simulator.roster import generate_roster
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.rosters import add_roster

@@ -8,10 +8,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
-from appraisal_engine.appraisal.demo import run_demo
+from appraisal_engine.appraisal.cli_simulate import BACKEND
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Grade, Rating
+from appraisal_engine.simulator.demo import run_demo
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"
@@ -61,6 +62,7 @@ def test_demo_year_narrates_every_step(tmp_path: Path) -> None:
         run_demo(
             PRESETS["wanggar"],
             f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+            backend=BACKEND,
             results=Rating.BELOW,
             behaviour=Rating.MEETS,
             say=lines.append,

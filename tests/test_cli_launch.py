@@ -17,12 +17,12 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from appraisal_engine.appraisal.cli import app
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.schedules import schedule_id_for
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import BINJAI
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.ids import cycle_id, cycle_workflow_id
 

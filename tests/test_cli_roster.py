@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
 from appraisal_engine.appraisal.settings import get_settings
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.store.db import make_engine
 from appraisal_engine.store.models import EmployeeRow, RosterRow
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.client.connect import connect
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.workflows.ids import cycle_workflow_id
 from tests.dev_stack import APPRAISAL, ROOT, Dev
 from tests.faults.stack import free_port

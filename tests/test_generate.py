@@ -6,10 +6,10 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.roster import Roster, parse_roster, validate_roster
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
 
 MAYOR = "196805172000031001"
 L = PositionLevel

@@ -12,17 +12,18 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
-from appraisal_engine.appraisal.calibration import CurveUnreachable, fit_curve
 from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.cli_simulate import render
 from appraisal_engine.appraisal.servers import start_time_skipping
-from appraisal_engine.appraisal.sim_report import SimulationReport
-from appraisal_engine.appraisal.simulate import render
-from appraisal_engine.appraisal.simulation import simulate_on
+from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.curve import NATIONAL_CURVE, UnitRating, check_curve
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.simulator.calibration import CurveUnreachable, fit_curve
+from appraisal_engine.simulator.cycle import simulate_on
+from appraisal_engine.simulator.report import SimulationReport
 
 # (employees, units, seed) per preset, small for speed; the seeds are picked so that, across the
 # presets, someone is slow, late, absent, transferred, leaves and appeals. National's unit is big
@@ -45,7 +46,13 @@ async def reports(session_factory: async_sessionmaker[AsyncSession]) -> dict[str
     try:
         return {
             name: await simulate_on(
-                env, session_factory, PRESETS[name], size, seed=seed, units=units
+                env,
+                session_factory,
+                PRESETS[name],
+                size,
+                worker=build_worker,
+                seed=seed,
+                units=units,
             )
             for name, (size, units, seed) in RUNS.items()
         }

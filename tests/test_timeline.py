@@ -16,12 +16,16 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 
-from appraisal_engine.appraisal.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
 from appraisal_engine.client.histories import export_history_json, fetch_runs
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import EMPLOYEE, MENTOR, PEERS, SUPERIOR, SUPERVISOR, nip
 from appraisal_engine.workflows.history import RedactedHistory, decode_events
-from appraisal_engine.workflows.timeline import Timeline, build_timeline, page
+from appraisal_engine.workflows.timeline import (
+    Timeline,
+    build_timeline,
+    page,
+)
 
 HISTORIES = Path(__file__).parent / "histories"
 HUMAN = {k.value for k in TaskKind} | {"appeal.filed", "deadline.extended", "reassigned"}

@@ -57,7 +57,8 @@ def demo(
     ),
 ) -> None:
     """Run one fictional employee's whole year under the time-skipping server, step by step."""
-    from appraisal_engine.appraisal.demo import run_demo
+    from appraisal_engine.appraisal.cli_simulate import BACKEND
+    from appraisal_engine.simulator.demo import run_demo
 
     try:
         chosen = preset(policy)
@@ -68,6 +69,7 @@ def demo(
         run_demo(
             chosen,
             get_settings().database_url,
+            backend=BACKEND,
             results=results,
             behaviour=behaviour,
             say=typer.echo,
@@ -100,7 +102,7 @@ def simulate(
 ) -> None:
     """Run a whole cycle for a generated city under the time-skipping server, with scripted
     actors (most on time, some late, appealing or transferred), and print its figures."""
-    from appraisal_engine.appraisal.simulate import render, run_simulation
+    from appraisal_engine.appraisal.cli_simulate import render, run_simulation
 
     try:
         chosen = preset(policy)

@@ -15,6 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from appraisal_engine.api.app import create_app
+from appraisal_engine.appraisal.dev_demo import load_demo
 from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
@@ -120,9 +121,15 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             if serving.done():
                 serving.result()  # raises what stopped uvicorn
             if options.demo:
-                from appraisal_engine.appraisal.dev_demo import load_demo
-
-                await load_demo(env.client, sessions, config, options, say)
+                await load_demo(
+                    env.client,
+                    sessions,
+                    config,
+                    say,
+                    city_size=options.employees,
+                    policy_name=options.policy,
+                    api_port=options.api_port,
+                )
             say(
                 f"ready: API http://127.0.0.1:{options.api_port}/docs, "
                 f"Temporal UI http://127.0.0.1:{options.ui_port}; Ctrl-C stops"

@@ -11,16 +11,15 @@ from temporalio.client import Client
 
 from appraisal_engine.api.auth import Role, mint_token
 from appraisal_engine.api.config import ApiConfig
-from appraisal_engine.appraisal.dev import DevOptions
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.rosters import import_roster
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.roster import Roster
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.repositories.tasks import list_tasks
 
 ORG = "kota-contoh"
@@ -31,14 +30,18 @@ async def load_demo(
     client: Client,
     sessions: async_sessionmaker[AsyncSession],
     config: ApiConfig,
-    options: DevOptions,
     say: Callable[[str], None],
+    *,
+    city_size: int,
+    policy_name: str,
+    api_port: int,
 ) -> None:
-    """Store the demo roster and launch its cycle (both idempotent), then print how to try it."""
-    employees = generate_roster(options.employees, units=4, seed=2026)
+    """Store a demo roster of `city_size` people and launch its cycle under the preset
+    `policy_name` (both idempotent), then print how to try it against the API on `api_port`."""
+    employees = generate_roster(city_size, units=4, seed=2026)
     roster = Roster(employees=employees, top_appraiser_nip=REGIONAL_HEAD)
     stored = await import_roster(sessions, ORG, roster)
-    policy = preset(options.policy).model_copy(
+    policy = preset(policy_name).model_copy(
         update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
     )
     year = datetime.now(UTC).year
@@ -62,7 +65,7 @@ async def load_demo(
         "APPEALS_OFFICER": (APPEALS_OFFICER, []),
     }
     task_id = await _first_open_task(sessions, head.nip)
-    base = f"http://127.0.0.1:{options.api_port}"
+    base = f"http://127.0.0.1:{api_port}"
     say(f"\ndemo: {len(employees)} employees in 4 offices, policy {policy.name}, cycle {cycle_id}")
     say(f"export CYCLE_ID={cycle_id}")
     # As long as the verifier allows: a longer-lived token would be refused.

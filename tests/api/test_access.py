@@ -14,8 +14,12 @@ from typing import Any
 import pytest
 
 from appraisal_engine.api.auth import Role
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
-from appraisal_engine.appraisal.scripted import (
+from appraisal_engine.domain.presets import NATIONAL, PRESETS
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
+from appraisal_engine.simulator.scripted import (
     EMPLOYEE,
     PEERS,
     SUPERIOR,
@@ -24,10 +28,6 @@ from appraisal_engine.appraisal.scripted import (
     nip,
     review,
 )
-from appraisal_engine.domain.presets import NATIONAL, PRESETS
-from appraisal_engine.domain.ratings import Rating
-from appraisal_engine.domain.records import TaskRecord, TaskStatus
-from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, ReviewBody
 from tests.api.conftest import Api, bearer, token

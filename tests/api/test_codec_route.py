@@ -14,11 +14,11 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal_engine.api.app import create_app
 from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
-from appraisal_engine.appraisal.scripted import PEERS
-from appraisal_engine.appraisal.scripted import review as review_of
 from appraisal_engine.client.codec import data_converter, new_key, parse_keys
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.ratings import Dimension, Rating
+from appraisal_engine.simulator.scripted import PEERS
+from appraisal_engine.simulator.scripted import review as review_of
 from appraisal_engine.workflows.messages import (
     CompleteTaskInput,
     PeerAnswers,

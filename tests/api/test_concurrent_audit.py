@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from appraisal_engine.appraisal.scripted import Actors, nip
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import BUKITTINGGI, NATIONAL
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import Actors, nip
 from appraisal_engine.store.repositories.audit import list_events, verify_chain
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow

@@ -11,9 +11,9 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.service import RPCError, RPCStatusCode
 
 from appraisal_engine.api.auth import Role
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import BINJAI
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.workflows.ids import cycle_workflow_id
 from tests.api.conftest import Api, bearer
 from tests.api.test_year import upload

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from temporalio.client import WorkflowHandle
 
 from appraisal_engine.api.auth import Role
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
-from appraisal_engine.appraisal.scripted import EMPLOYEE, Actors
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
+from appraisal_engine.simulator.scripted import EMPLOYEE, Actors
 from appraisal_engine.store.models import EmployeeRow, RosterRow
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.api.conftest import Api, bearer

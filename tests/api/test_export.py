@@ -19,12 +19,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.api.auth import Role
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalStatus, AuditEvent
 from appraisal_engine.services.grades_csv import HEADER, csv_chunks, csv_text
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.store.models import AppraisalRow, EmployeeRow
 from appraisal_engine.store.repositories._rows import row_values
 from appraisal_engine.store.repositories.appraisals import upsert_appraisal

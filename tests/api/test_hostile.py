@@ -20,11 +20,11 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal_engine.api.app import create_app
 from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
-from appraisal_engine.appraisal.scripted import Actors, nip
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
+from appraisal_engine.simulator.scripted import Actors, nip
 from appraisal_engine.store.models import AppraisalRow, AuditEventRow, EmployeeRow, RosterRow
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.api.conftest import AUTH, Api, bearer

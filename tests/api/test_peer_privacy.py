@@ -21,12 +21,12 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal_engine.appraisal.scripted import PEERS, Actors
 from appraisal_engine.client.codec import data_converter, new_key, parse_keys
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Dimension
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import PEERS, Actors
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState, CompleteTaskInput, PeerFeedbackBody
 from tests.api.conftest import Api, serving

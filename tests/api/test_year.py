@@ -10,9 +10,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from appraisal_engine.api.auth import Role
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
-from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
+from appraisal_engine.simulator.scripted import Actors
 from tests.api.conftest import Api, bearer
 from tests.workflows.cycle_driver import APPEALS_OFFICER, HR, POLICY, REGIONAL_HEAD
 

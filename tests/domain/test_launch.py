@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.domain.launch import LaunchRefused, check_launch, check_policy, launch_roster
 from appraisal_engine.domain.presets import BINJAI, PRESETS
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.simulator.roster import generate_roster
 
 REGIONAL_HEAD = "196501011990011001"
 APPEALS_OFFICER = "196601011985031001"

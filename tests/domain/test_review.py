@@ -160,10 +160,10 @@ def test_no_cap_leaves_behaviour_alone() -> None:
 
 
 def test_assess_under_caps_behaviour_only_below_the_community_floor() -> None:
-    from appraisal_engine.appraisal.scripted import PLAN
-    from appraisal_engine.appraisal.scripted import review as scripted_review
     from appraisal_engine.domain.presets import PRESETS
     from appraisal_engine.domain.review import assess_under
+    from appraisal_engine.simulator.scripted import PLAN
+    from appraisal_engine.simulator.scripted import review as scripted_review
 
     binjai = PRESETS["binjai"]
     assert binjai.community.enabled

@@ -11,8 +11,6 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks, unit_grades
-from appraisal_engine.appraisal.scripted import HR, PLAN, Actors, hung_from, report
 from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
@@ -24,6 +22,8 @@ from appraisal_engine.domain.reports import Feedback, Realisation, SelfReport
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION
 from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.inbox import answer_tasks, open_tasks, unit_grades
+from appraisal_engine.simulator.scripted import HR, PLAN, Actors, hung_from, report
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus

@@ -25,11 +25,11 @@ from temporalio.client import WorkflowHandle
 from appraisal_engine.api.app import create_app
 from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
-from appraisal_engine.appraisal.generate import generate_roster, roster_csv
-from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
+from appraisal_engine.simulator.scripted import Actors
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.audit import verify_chain
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow

@@ -22,12 +22,12 @@ from temporalio.runtime import (
 )
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.servers import start_dev_server
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import WANGGAR
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.workflows import ids
 from tests.faults.checks import cycle_query, inbox, store_roster

@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from temporalio.client import Client, WorkflowHandle
 
-from appraisal_engine.appraisal.scripted import SUPERIOR, SUPERVISOR, Actors, nip
 from appraisal_engine.domain.policy import DEFAULT_TASK_RULES
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import SUPERIOR, SUPERVISOR, Actors, nip
 from appraisal_engine.store.repositories.audit import verify_chain
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalResult, AppraisalState, CompleteTaskInput

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from appraisal_engine.appraisal.generate import generate_roster
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.models import AppraisalRow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus

@@ -13,11 +13,11 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.generate import generate_roster
-from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks
-from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.inbox import answer_tasks, open_tasks
+from appraisal_engine.simulator.roster import generate_roster
+from appraisal_engine.simulator.scripted import Actors
 from appraisal_engine.store.repositories.audit import verify_chain
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput

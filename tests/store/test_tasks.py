@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.store.models import TaskRow
-from appraisal_engine.store.repositories.tasks import close_task, get_task, list_tasks, upsert_task
+from appraisal_engine.store.repositories.tasks import (
+    close_task,
+    get_task,
+    list_tasks,
+    open_tasks_of_cycle,
+    upsert_task,
+)
 from tests.store.builders import T0, WIB, nip, task, uid
 
 CLOSED_AT = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
@@ -150,3 +156,17 @@ async def test_repositories_leave_committing_to_the_caller(
         await writer.rollback()
     async with session_factory() as reader:
         assert await get_task(reader, record.id) is None
+
+
+async def test_open_tasks_of_a_cycle_leaves_out_closed_ones_and_other_cycles(
+    session: AsyncSession,
+) -> None:
+    cycle = uid("cycle")
+    second = task(id=f"{cycle}-b", cycle_id=cycle)
+    first = task(id=f"{cycle}-a", cycle_id=cycle, due_at=second.due_at + timedelta(days=1))
+    closed = task(id=f"{cycle}-c", cycle_id=cycle)
+    elsewhere = task(cycle_id=uid("cycle"))
+    for record in (second, first, closed, elsewhere):
+        await upsert_task(session, record)
+    await close_task(session, closed.id, TaskStatus.DONE, CLOSED_AT, nip(1))
+    assert await open_tasks_of_cycle(session, cycle) == [first, second]  # by id, not due time

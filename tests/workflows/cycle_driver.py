@@ -12,17 +12,17 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks, unit_grades
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER as APPEALS_OFFICER
-from appraisal_engine.appraisal.scripted import HR as HR
-from appraisal_engine.appraisal.scripted import REGIONAL_HEAD as REGIONAL_HEAD
-from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION
+from appraisal_engine.simulator.inbox import answer_tasks, open_tasks, unit_grades
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER as APPEALS_OFFICER
+from appraisal_engine.simulator.scripted import HR as HR
+from appraisal_engine.simulator.scripted import REGIONAL_HEAD as REGIONAL_HEAD
+from appraisal_engine.simulator.scripted import Actors
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (

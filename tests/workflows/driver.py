@@ -1,4 +1,4 @@
-"""Driving appraisals in tests: the scripted actors of `appraisal.scripted`, and a loop that
+"""Driving appraisals in tests: the scripted actors of `simulator.scripted`, and a loop that
 drives an appraisal through its year under time-skipping."""
 
 from __future__ import annotations
@@ -9,20 +9,20 @@ from datetime import timedelta
 
 from temporalio.client import WorkflowHandle
 
-from appraisal_engine.appraisal.scripted import EMPLOYEE as EMPLOYEE
-from appraisal_engine.appraisal.scripted import MENTOR as MENTOR
-from appraisal_engine.appraisal.scripted import PEERS as PEERS
-from appraisal_engine.appraisal.scripted import PLAN as PLAN
-from appraisal_engine.appraisal.scripted import SUPERIOR as SUPERIOR
-from appraisal_engine.appraisal.scripted import SUPERVISOR as SUPERVISOR
-from appraisal_engine.appraisal.scripted import Actors as Actors
-from appraisal_engine.appraisal.scripted import drive_year, finished
-from appraisal_engine.appraisal.scripted import nip as nip
-from appraisal_engine.appraisal.scripted import report as report
-from appraisal_engine.appraisal.scripted import review as review
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.simulator.scripted import EMPLOYEE as EMPLOYEE
+from appraisal_engine.simulator.scripted import MENTOR as MENTOR
+from appraisal_engine.simulator.scripted import PEERS as PEERS
+from appraisal_engine.simulator.scripted import PLAN as PLAN
+from appraisal_engine.simulator.scripted import SUPERIOR as SUPERIOR
+from appraisal_engine.simulator.scripted import SUPERVISOR as SUPERVISOR
+from appraisal_engine.simulator.scripted import Actors as Actors
+from appraisal_engine.simulator.scripted import drive_year, finished
+from appraisal_engine.simulator.scripted import nip as nip
+from appraisal_engine.simulator.scripted import report as report
+from appraisal_engine.simulator.scripted import review as review
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (

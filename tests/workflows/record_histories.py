@@ -21,7 +21,6 @@ from typing import Any
 from temporalio.client import WorkflowHandle
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.servers import start_dev_server, start_time_skipping
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import launch_cycle
@@ -30,6 +29,7 @@ from appraisal_engine.domain.presets import NATIONAL, PRESETS
 from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow

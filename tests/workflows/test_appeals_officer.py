@@ -23,7 +23,6 @@ from temporalio.worker import Replayer
 
 from appraisal_engine.activities.launch import LaunchActivities
 from appraisal_engine.activities.rosters import RosterCache
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.client.failures import innermost
 from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.curve import UnitRating
@@ -33,6 +32,7 @@ from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.appraisal.workflow import APPEALS_APART, AppraisalWorkflow

@@ -15,11 +15,11 @@ from temporalio.testing import ActivityEnvironment
 
 from appraisal_engine.activities.launch import LaunchActivities
 from appraisal_engine.activities.rosters import RosterCache
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.appraisals import list_appraisals, upsert_appraisal
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.cycle import CycleWorkflow

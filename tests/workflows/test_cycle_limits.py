@@ -14,11 +14,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.servers import start_dev_server
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.presets import BINJAI, NATIONAL
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow

@@ -17,9 +17,9 @@ import appraisal_engine.activities.opening_rows as opening_rows
 import appraisal_engine.activities.rosters as rosters
 from appraisal_engine.activities.launch import LaunchActivities
 from appraisal_engine.activities.rosters import RosterCache
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.domain.records import AppraisalRecord
 from appraisal_engine.domain.roster import Roster, validate_roster
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.workflows.cycle_messages import LaunchBatch
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from tests.workflows.cycle_driver import POLICY, REGIONAL_HEAD

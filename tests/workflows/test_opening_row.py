@@ -11,10 +11,10 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from appraisal_engine.appraisal.scripted import Actors
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import AppraisalRecord, TaskRecord
 from appraisal_engine.domain.stages import Stage
+from appraisal_engine.simulator.scripted import Actors
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows import io

@@ -14,10 +14,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.worker import activities_for, build_worker
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleSummary, LaunchBatch, LaunchResult

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from temporalio.service import RPCError, RPCStatusCode
 
-from appraisal_engine.appraisal.generate import generate_roster
 from appraisal_engine.appraisal.schedules import (
     create_yearly,
     list_yearly,
@@ -18,6 +17,7 @@ from appraisal_engine.appraisal.schedules import (
 )
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleSummary

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from appraisal_engine.appraisal.scripted import EMPLOYEE, PLAN, SUPERIOR, SUPERVISOR, review
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.records import AppraisalStatus, ParentTarget, TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.scripted import EMPLOYEE, PLAN, SUPERIOR, SUPERVISOR, review
 from appraisal_engine.workflows.appraisal.state import AppraisalYear, opening_record
 from appraisal_engine.workflows.messages import ReviewBody, TargetsDraftBody
 from tests.workflows.driver import appraisal_input

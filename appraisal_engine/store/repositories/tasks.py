@@ -79,3 +79,13 @@ async def list_tasks(
     query = query.order_by(_tasks.c.due_at, _tasks.c.id).limit(limit).offset(offset)
     rows = await session.execute(query)
     return [TaskRecord.model_validate(dict(row._mapping)) for row in rows]
+
+
+async def open_tasks_of_cycle(session: AsyncSession, cycle_id: str) -> list[TaskRecord]:
+    """Every open task of the cycle, in a stable order (by id)."""
+    rows = await session.execute(
+        select(_tasks)
+        .where(_tasks.c.cycle_id == cycle_id, _tasks.c.status == TaskStatus.OPEN.value)
+        .order_by(_tasks.c.id)
+    )
+    return [TaskRecord.model_validate(dict(row._mapping)) for row in rows]

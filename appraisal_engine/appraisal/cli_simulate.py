@@ -1,4 +1,5 @@
-"""`appraisal simulate`: run a simulated cycle with a progress bar, print its figures."""
+"""`appraisal simulate` and `appraisal demo`: the simulator on this application's time-skipping
+server and worker; a simulated cycle run with a progress bar, its figures printed."""
 
 from __future__ import annotations
 
@@ -17,9 +18,14 @@ from temporalio.runtime import (
     TelemetryFilter,
 )
 
-from appraisal_engine.appraisal.sim_report import SimulationReport
-from appraisal_engine.appraisal.simulation import simulate
+from appraisal_engine.appraisal.servers import start_time_skipping
+from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.policy import Policy
+from appraisal_engine.simulator.backend import Backend
+from appraisal_engine.simulator.cycle import simulate
+from appraisal_engine.simulator.report import SimulationReport
+
+BACKEND = Backend(start_server=start_time_skipping, worker=build_worker)
 
 SHORT = {"sangat_baik": "SB", "baik": "B", "butuh_perbaikan": "BP", "kurang": "K"}
 SHORT["sangat_kurang"] = "SK"
@@ -50,7 +56,14 @@ def run_simulation(
     _core_logs_to_stderr()
     if not show_progress:
         return asyncio.run(
-            simulate(policy, employees, seed=seed, units=units, database_url=database_url)
+            simulate(
+                policy,
+                employees,
+                backend=BACKEND,
+                seed=seed,
+                units=units,
+                database_url=database_url,
+            )
         )
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as bar:
@@ -64,6 +77,7 @@ def run_simulation(
             simulate(
                 policy,
                 employees,
+                backend=BACKEND,
                 seed=seed,
                 units=units,
                 database_url=database_url,

@@ -3,11 +3,11 @@ back once, appeals upheld or changed."""
 
 from __future__ import annotations
 
-from appraisal_engine.appraisal.scripted import Actors, review
-from appraisal_engine.appraisal.sim_script import Script
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.script import Script
+from appraisal_engine.simulator.scripted import Actors, review
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     AppraisalState,

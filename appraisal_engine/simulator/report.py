@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from appraisal_engine.appraisal.sim_hr import Tally
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import Notification, NotificationKind
+from appraisal_engine.simulator.hr import Tally
 from appraisal_engine.workflows.cycle_messages import CycleSummary
 
 

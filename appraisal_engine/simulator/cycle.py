@@ -14,19 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.generate import generate_roster
-from appraisal_engine.appraisal.rosters import import_roster
-from appraisal_engine.appraisal.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
-from appraisal_engine.appraisal.servers import start_time_skipping
-from appraisal_engine.appraisal.sim_driver import Progress, YearDriver
-from appraisal_engine.appraisal.sim_report import SimulationReport, build_report
-from appraisal_engine.appraisal.sim_script import Script
-from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.simulator.backend import Backend, WorkerFactory
+from appraisal_engine.simulator.driver import Progress, YearDriver
+from appraisal_engine.simulator.report import SimulationReport, build_report
+from appraisal_engine.simulator.roster import generate_roster
+from appraisal_engine.simulator.script import Script
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.store.repositories.rosters import store_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CommunityFeedbackInput, CycleStatus
 
@@ -50,6 +49,7 @@ async def simulate(
     policy: Policy,
     employees: int,
     *,
+    backend: Backend,
     seed: int = 0,
     units: int | None = None,
     database_url: str | None = None,
@@ -63,13 +63,14 @@ async def simulate(
         await upgrade(url)
         engine = make_engine(url)
         try:
-            env = await start_time_skipping()
+            env = await backend.start_server()
             try:
                 report = await simulate_on(
                     env,
                     make_session_factory(engine),
                     policy,
                     employees,
+                    worker=backend.worker,
                     seed=seed,
                     units=units,
                     on_progress=on_progress,
@@ -87,11 +88,13 @@ async def simulate_on(
     policy: Policy,
     employees: int,
     *,
+    worker: WorkerFactory,
     seed: int = 0,
     units: int | None = None,
     on_progress: Progress | None = None,
 ) -> SimulationReport:
-    """One simulated cycle on a running time-skipping server and a migrated database."""
+    """One simulated cycle on a running time-skipping server and a migrated database, with
+    workers from `worker`."""
     started = time.perf_counter()
     people = generate_roster(employees, units=units or default_units(employees), seed=seed)
     policy = policy.model_copy(
@@ -105,7 +108,8 @@ async def simulate_on(
     )
     # A fresh organisation per run, so a shared database or server never meets an old cycle.
     org = f"sim-{uuid.uuid4().hex[:10]}"
-    stored = await import_roster(sessions, org, roster)
+    async with sessions() as session, session.begin():
+        stored = await store_roster(session, org, roster)
     # The year starts on the next 1 January, so every run has the same calendar.
     now = await env.get_current_time()
     year_start = datetime(now.year + 1, 1, 1, tzinfo=UTC)
@@ -113,7 +117,7 @@ async def simulate_on(
     script = Script(people, policy, seed, year_start)
     queue = f"simulate-{org}"
     notifier = LoggingNotifier()
-    async with build_worker(env.client, queue, sessions, notifier=notifier):
+    async with worker(env.client, queue, sessions, notifier=notifier):
         cycle = await launch_cycle(
             env.client,
             org=org,

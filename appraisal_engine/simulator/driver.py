@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from appraisal_engine.appraisal.inbox import answer_tasks, open_tasks
-from appraisal_engine.appraisal.sim_actors import SimActors
-from appraisal_engine.appraisal.sim_hr import SimHr, Tally
-from appraisal_engine.appraisal.sim_script import Script
 from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.calendar import period_ends
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.stages import FINISHED
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.simulator.actors import SimActors
+from appraisal_engine.simulator.hr import SimHr, Tally
+from appraisal_engine.simulator.inbox import answer_tasks, open_tasks
+from appraisal_engine.simulator.script import Script
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
 

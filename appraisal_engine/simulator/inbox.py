@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from appraisal_engine.domain.calibration import UnitGrade
-from appraisal_engine.domain.records import TaskRecord, TaskStatus
-from appraisal_engine.store.models import TaskRow
+from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.store.repositories.grades import unit_grades_of
+from appraisal_engine.store.repositories.tasks import open_tasks_of_cycle
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 
@@ -20,12 +19,7 @@ from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, Tas
 async def open_tasks(sessions: async_sessionmaker[AsyncSession], cycle_id: str) -> list[TaskRecord]:
     """Every open task of the cycle, from the inbox, in a stable order."""
     async with sessions() as session:
-        rows = await session.scalars(
-            select(TaskRow)
-            .where(TaskRow.cycle_id == cycle_id, TaskRow.status == TaskStatus.OPEN.value)
-            .order_by(TaskRow.id)
-        )
-        return [TaskRecord.model_validate(r, from_attributes=True) for r in rows]
+        return await open_tasks_of_cycle(session, cycle_id)
 
 
 async def unit_grades(

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from appraisal_engine.appraisal.calibration import Calibrated, calibrate_unit
-from appraisal_engine.appraisal.inbox import unit_grades
-from appraisal_engine.appraisal.sim_script import Script
 from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
+from appraisal_engine.simulator.calibration import Calibrated, calibrate_unit
+from appraisal_engine.simulator.inbox import unit_grades
+from appraisal_engine.simulator.script import Script
 from appraisal_engine.store.repositories.appraisals import list_appraisals
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus

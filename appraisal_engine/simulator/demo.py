@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.appraisal.scripted import (
+from appraisal_engine.domain.employee import Employee, PositionLevel
+from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.ratings import Rating
+from appraisal_engine.simulator.backend import Backend
+from appraisal_engine.simulator.scripted import (
     EMPLOYEE,
     MENTOR,
     PEERS,
@@ -17,11 +21,6 @@ from appraisal_engine.appraisal.scripted import (
     Actors,
     drive_year,
 )
-from appraisal_engine.appraisal.servers import start_time_skipping
-from appraisal_engine.appraisal.worker import build_worker
-from appraisal_engine.domain.employee import Employee, PositionLevel
-from appraisal_engine.domain.policy import Policy
-from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.rosters import add_roster
@@ -57,6 +56,7 @@ async def run_demo(
     policy: Policy,
     database_url: str,
     *,
+    backend: Backend,
     results: Rating = Rating.MEETS,
     behaviour: Rating = Rating.ABOVE,
     say: Callable[[str], None] = print,
@@ -80,7 +80,7 @@ async def run_demo(
             for n, name, lvl, sup in PEOPLE
         ]
         await add_roster(session, roster, "kota-demo", employees, checksum=roster)
-    env = await start_time_skipping()
+    env = await backend.start_server()
     steps: list[str] = []
     try:
         start: datetime = await env.get_current_time()
@@ -110,7 +110,7 @@ async def run_demo(
             policy=policy,
             community_score=4.1,
         )
-        async with build_worker(env.client, queue, sessions, notifier=LoggingNotifier()):
+        async with backend.worker(env.client, queue, sessions, notifier=LoggingNotifier()):
             handle = await env.client.start_workflow(
                 AppraisalWorkflow.run,
                 inp,
