@@ -27,7 +27,8 @@ test: setup  ## the whole suite (SQLite unless DATABASE_URL is set)
 test-fast: setup  ## domain, store and API unit tests: no Temporal server, no subprocess
 	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/api
 
-lint: setup  ## ruff and strict mypy
+lint: setup  ## ruff, strict mypy and the layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo
