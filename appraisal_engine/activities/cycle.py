@@ -57,8 +57,8 @@ from appraisal_engine.workflows.opening import opening_record
 from appraisal_engine.workflows.starters import launch_cycle
 
 # Opening rows stored per transaction while a launch batch's starts go on. Storing a whole
-# batch's rows after its last start held the next batch back by about a second in ten (see the
-# README's launch benchmark).
+# batch's rows after its last start held the next batch back by about a second in ten (see
+# CHANGELOG.md, 2026-12-01).
 ROWS_PER_WRITE = 500
 
 # A launch batch heartbeats on this clock, not only after each start: it may wait at the
