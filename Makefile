@@ -1,10 +1,11 @@
-# The two commands of the README. Both set up a virtual environment in .venv first.
+# The README's two commands (dev, test), and the others of a working day. Each sets up a virtual
+# environment in .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 POLICY ?= national
 
-.PHONY: setup dev demo test lint
+.PHONY: setup dev demo test test-fast lint
 
 $(BIN)/appraisal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,11 @@ demo: setup  ## run one fictional employee's whole year, step by step
 test: setup  ## the whole suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest -q
 
-lint: setup
+test-fast: setup  ## domain, store and API unit tests: no Temporal server, no subprocess
+	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/api
+
+lint: setup  ## ruff, strict mypy and the layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo

@@ -82,3 +82,14 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await start_dev_server()
     yield environment
     await environment.shutdown()
+
+
+# The fixtures that start a Temporal server; `make test-fast` leaves out every test using one.
+TEMPORAL_SERVER_FIXTURES = frozenset({"env", "dev_env"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `temporal` every test that starts a Temporal server through its fixtures."""
+    for item in items:
+        if TEMPORAL_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.temporal)

@@ -74,7 +74,8 @@ async def test_a_launch_whose_policy_cannot_run_is_refused_and_starts_nothing(
 ) -> None:
     org = f"kota-{uuid.uuid4().hex[:6]}"
     roster_id = await stored_roster(session_factory, org)
-    # The README's own command: binjai names no regional head, who appraises the unit's head.
+    # The command in docs/operations.md: binjai names no regional head, who appraises the
+    # unit's head.
     args = ["--org", org, "--year", "2027", "--roster", roster_id]
     result = await invoke("cycle", "launch", *args, "--policy", "binjai")
     assert result.exit_code == 1, result.output

@@ -20,7 +20,7 @@ from appraisal_engine.workflows.search_attributes import ALL_KEYS
 # The dev server re-reads its search-attribute registry from the database on every read unless
 # told otherwise, so that attributes added a moment ago are usable at once. Ours are registered
 # as the server starts, before anything reads them, so the re-reads only cost: about three
-# reads of its database per appraisal started (see the README's launch benchmark). Attributes
+# reads of its database per appraisal started (see CHANGELOG.md, 2026-12-01). Attributes
 # registered later are seen within the server's cache interval (a minute), as on a production
 # cluster.
 SEARCH_ATTRIBUTE_REFRESH = "system.forceSearchAttributesCacheRefreshOnRead"

@@ -69,7 +69,7 @@ def build_worker(
 
     `sandboxed` runs workflow code in Temporal's sandbox, which re-imports each workflow's
     module for every run so that non-deterministic calls fail loudly: about 12 ms of worker CPU
-    per new workflow run (see the README's benchmarks). Tests and history replays always use
+    per new workflow run (see docs/benchmarks.md). Tests and history replays always use
     it; production workers skip it unless Settings.workflow_sandbox says otherwise."""
     extra: dict[str, Any] = {} if sandboxed else {"workflow_runner": UnsandboxedWorkflowRunner()}
     return Worker(

@@ -1,5 +1,6 @@
 """Replay the committed histories of complete years against the current workflow code: a change
-that would break running appraisals fails here first (see README, changing workflow code)."""
+that would break running appraisals fails here first (see docs/contributing.md, changing
+workflow code safely)."""
 
 from __future__ import annotations
 
