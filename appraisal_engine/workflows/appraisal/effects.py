@@ -25,6 +25,7 @@ from appraisal_engine.workflows import io
 from appraisal_engine.workflows import search_attributes as sa
 from appraisal_engine.workflows.appraisal.state import AppraisalYear
 from appraisal_engine.workflows.appraisal.taskbook import Task
+from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import AppraisalProgress
 
 T = TypeVar("T")
@@ -211,7 +212,7 @@ class Effects:
         )
         try:
             await workflow.get_external_workflow_handle(cycle).signal(
-                "appraisal_progress", progress
+                CycleWorkflow.appraisal_progress, progress
             )
         except ApplicationError:  # the cycle is gone: counters are advisory, the year is not
             workflow.logger.warning("progress of %s not delivered to %s", year.appraisal_id, cycle)
