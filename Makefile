@@ -25,7 +25,7 @@ test: setup  ## the whole suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest -q
 
 test-fast: setup  ## domain, store and API unit tests: no Temporal server, no subprocess
-	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/api
+	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/services tests/api
 
 lint: setup  ## ruff, strict mypy and the layer contracts
 	$(BIN)/ruff check .
