@@ -21,8 +21,13 @@ dev: setup  ## the whole stack on this machine: Temporal, worker, API on :8000, 
 demo: setup  ## run one fictional employee's whole year, step by step
 	$(BIN)/appraisal demo --policy $(POLICY)
 
-test: setup  ## the whole suite (SQLite unless DATABASE_URL is set)
-	$(BIN)/pytest -q
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):  ## the browser tests drive Debian's Chromium (never a downloaded browser)
+	apt-get install -y chromium >/dev/null || (apt-get update >/dev/null && apt-get install -y chromium >/dev/null)
+
+test: setup $(CHROMIUM)  ## the whole suite (SQLite unless DATABASE_URL is set)
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q
 
 test-fast: setup  ## domain, store and API unit tests: no Temporal server, no subprocess
 	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/services tests/api

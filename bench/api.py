@@ -122,6 +122,7 @@ def start_api(
         "JWT_ISSUER": ISSUER,
         "JWT_AUDIENCE": AUDIENCE,
         "PAYLOAD_KEYS": "",
+        "SESSION_SECRET": SECRET,
     }
     app = "bench.api:served_app"
     command = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port)]

@@ -91,3 +91,18 @@ def test_development_settings_mint_tokens_the_development_stack_accepts() -> Non
 def test_a_token_longer_than_the_maximum_is_not_minted() -> None:
     result = runner.invoke(app, ["token", NIP, "--hours", "13"], env={"JWT_SECRET": SECRET})
     assert result.exit_code == 2 and "12 hours" in result.output, result.output
+
+
+def test_the_api_does_not_start_without_a_session_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "JWT_SECRET": SECRET,
+        "JWT_ISSUER": "https://appraisal.example",
+        "JWT_AUDIENCE": "appraisal",
+        "SESSION_SECRET": "too-short",
+    }.items():
+        monkeypatch.setenv(name, value)
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: served.append(a))
+    result = runner.invoke(app, ["api"])
+    assert result.exit_code == 2 and "SESSION_SECRET" in result.output, result.output
+    assert not served, "the API started without a session secret for the web app"

@@ -40,6 +40,12 @@ async def test_dev_demo_survives_a_restart(tmp_path: Path) -> None:
             headers = {"Authorization": f"Bearer {token}"}
             r = await http.post(f"/v1/tasks/{task_id}/complete", json=body, headers=headers)
             assert r.status_code == 200, r.text
+            # The last line is the web app's address; its sign-in page lists the demo people.
+            assert dev.lines[-1].startswith(f"ready: open the web app at {base}/ ")
+            signin = await http.get("/signin")
+            assert signin.status_code == 200
+            assert dev.exported("SUPERVISOR_NIP") in signin.text
+            assert dev.exported("HR_NIP") in signin.text
     finally:
         assert await dev.stop() == 0
     assert any(line.startswith("stopped") for line in dev.lines)

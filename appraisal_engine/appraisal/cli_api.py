@@ -11,12 +11,15 @@ import typer
 from appraisal_engine.api.auth import Role
 from appraisal_engine.appraisal.settings import get_settings
 
+MIN_SESSION_SECRET = 32
+
 
 def api(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
 ) -> None:
-    """Serve the v1 API (JWT_SECRET or OIDC_JWKS_URL must be set)."""
+    """Serve the v1 API and the web app (JWT_SECRET or OIDC_JWKS_URL, and SESSION_SECRET, must
+    be set)."""
     import uvicorn
 
     from appraisal_engine.api.auth import TokenVerifier
@@ -28,6 +31,9 @@ def api(
     except ValueError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
+    if len(settings.session_secret) < MIN_SESSION_SECRET:  # the web app's cookie is signed with it
+        typer.echo(f"SESSION_SECRET must be set, {MIN_SESSION_SECRET} characters or more", err=True)
+        raise typer.Exit(2)
     uvicorn.run(build_app(settings), host=host, port=port, log_level="info")
 
 

@@ -22,6 +22,7 @@ from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.connect import converter as settings_converter
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
+from appraisal_engine.web.app import install
 
 
 class PortBusy(RuntimeError):
@@ -67,9 +68,13 @@ def check_ports(options: DevOptions) -> None:
 
 def jwt_secret(settings: Settings, var: Path) -> str:
     """JWT_SECRET, or one made on the first start and kept in var/ so tokens outlive restarts."""
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    path = var / "jwt-secret"
+    return kept_secret(settings.jwt_secret, var / "jwt-secret")
+
+
+def kept_secret(given: str, path: Path) -> str:
+    """`given`, or a secret made on the first start and kept at `path` (owner-only)."""
+    if given:
+        return given
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
@@ -106,7 +111,16 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
                 ),
             }
         )
-        app = create_app(config, client=env.client)
+        app = install(
+            create_app(config, client=env.client),
+            settings.web_config(development=True).model_copy(
+                update={
+                    "session_secret": kept_secret(
+                        settings.session_secret, options.var / "session-secret"
+                    )
+                }
+            ),
+        )
         server = _Server(
             uvicorn.Config(app, host="127.0.0.1", port=options.api_port, log_level="warning")
         )
@@ -121,7 +135,7 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             if serving.done():
                 serving.result()  # raises what stopped uvicorn
             if options.demo:
-                await load_demo(
+                people = await load_demo(
                     env.client,
                     sessions,
                     config,
@@ -130,9 +144,16 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
                     policy_name=options.policy,
                     api_port=options.api_port,
                 )
+                app.state.web_config = app.state.web_config.model_copy(
+                    update={"dev_people": people}
+                )
             say(
-                f"ready: API http://127.0.0.1:{options.api_port}/docs, "
-                f"Temporal UI http://127.0.0.1:{options.ui_port}; Ctrl-C stops"
+                f"API http://127.0.0.1:{options.api_port}/docs, "
+                f"Temporal UI http://127.0.0.1:{options.ui_port}"
+            )
+            say(
+                f"ready: open the web app at http://127.0.0.1:{options.api_port}/ "
+                "(sign in as any demo person); Ctrl-C stops"
             )
             await stop.wait()
             say("stopping")

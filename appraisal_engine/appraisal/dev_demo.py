@@ -21,8 +21,20 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.repositories.tasks import list_tasks
+from appraisal_engine.web.config import DevPerson
+from appraisal_engine.web.i18n import N_
 
 ORG = "kota-contoh"
+# The development sign-in page's names for the tour's people (msgids of the web catalog).
+LABELS = {
+    "HR": N_("HR officer (BKPSDM)"),
+    "SUPERVISOR": N_("Head of office (appraiser)"),
+    "SECTION_HEAD": N_("Section head"),
+    "EMPLOYEE": N_("Staff member"),
+    "AUDITOR": N_("Auditor"),
+    "REGIONAL_HEAD": N_("Regional head"),
+    "APPEALS_OFFICER": N_("Appeals officer"),
+}
 AUDITOR = "197502022001122001"
 
 
@@ -35,7 +47,7 @@ async def load_demo(
     city_size: int,
     policy_name: str,
     api_port: int,
-) -> None:
+) -> list[DevPerson]:
     """Store a demo roster of `city_size` people and launch its cycle under the preset
     `policy_name` (both idempotent), then print how to try it against the API on `api_port`."""
     employees = generate_roster(city_size, units=4, seed=2026)
@@ -85,6 +97,10 @@ async def load_demo(
     say(f'curl -s -H "Authorization: Bearer $HR_TOKEN" {base}/v1/cycles/{cycle_id}')
     say(f'curl -s -H "Authorization: Bearer $EMPLOYEE_TOKEN" {base}/v1/appraisals')
     say(f'curl -s -H "Authorization: Bearer $AUDITOR_TOKEN" {base}/v1/audit/verify')
+    return [
+        DevPerson(nip=nip, label=LABELS[name], roles=[r.value for r in roles])
+        for name, (nip, roles) in people.items()
+    ]
 
 
 def _tour_chain(employees: list[Employee]) -> tuple[Employee, Employee, Employee]:

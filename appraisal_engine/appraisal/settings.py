@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appraisal_engine.api.config import ApiConfig, AuthConfig
+from appraisal_engine.web.config import WebConfig
 
 # What a development stack's tokens name as issuer and audience when the settings name none.
 DEV_ISSUER = "appraisal-dev"
@@ -38,6 +40,13 @@ class Settings(BaseSettings):
     # ahead; the leeway is the clock skew tolerated on exp, nbf and iat.
     jwt_max_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=120)
+    # The web app's session cookie is signed with this (32 characters or more); `appraisal dev`
+    # makes one under var/ when it is empty.
+    session_secret: str = ""
+    # The organisation's time zone for pages: Asia/Jakarta (WIB), Asia/Makassar (WITA) or
+    # Asia/Jayapura (WIT); and the pages' language unless a person picks the other.
+    time_zone: str = "Asia/Jakarta"
+    default_locale: Literal["id", "en"] = "id"
     # Where a worker serves the Temporal SDK's own Prometheus metrics (e.g. 0.0.0.0:9464); off
     # when empty. The API's request metrics are at its /metrics.
     worker_metrics_address: str = ""
@@ -73,6 +82,17 @@ class Settings(BaseSettings):
             task_queue=self.task_queue,
             auth=auth,
             codec_cors_origins=[o.strip() for o in self.codec_cors_origins.split(",") if o.strip()],
+        )
+
+    def web_config(self, *, development: bool = False) -> WebConfig:
+        """What the web app needs; a development stack signs in without a password and sends
+        its cookie over plain HTTP."""
+        return WebConfig(
+            session_secret=self.session_secret,
+            secure_cookies=not development,
+            dev_signin=development,
+            default_locale=self.default_locale,
+            time_zone=self.time_zone,
         )
 
 

@@ -1,0 +1,35 @@
+"""The web app on the API's application: its pages, its static files (htmx served from here,
+never a CDN) and the signed session cookie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from appraisal_engine.web.config import WebConfig
+from appraisal_engine.web.pages import appraisals, signin, tasks
+from appraisal_engine.web.render import STATIC_PREFIX
+
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "appraisal_session"
+
+
+def install(app: FastAPI, config: WebConfig) -> FastAPI:
+    """Add the pages to `app` (before it starts)."""
+    app.state.web_config = config
+    for module in (signin, tasks, appraisals):
+        app.include_router(module.router)
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")
+    # HttpOnly always; SameSite=Lax; Secure outside development.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.session_secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=config.session_max_age_seconds,
+        same_site="lax",
+        https_only=config.secure_cookies,
+    )
+    return app

@@ -1,0 +1,153 @@
+"""Forms to models and back: fields are named by their path in the body (`plan.targets[0].iki`,
+`review.target_ratings.T1`, `report.realisations[0].evidence[]` for one item per line), so one
+parser serves every task's form and a refusal's errors land beside the fields they name."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from appraisal_engine.services.errors import ServiceError
+from appraisal_engine.web.i18n import N_
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d*)\]")
+Gettext = Callable[..., str]
+
+
+def parse_name(name: str) -> list[str | int | None]:
+    """`a.b[2].c[]` -> ["a", "b", 2, "c", None]: None is "one item per line"."""
+    parts: list[str | int | None] = []
+    for key, index in _PART.findall(name):
+        if key:
+            parts.append(key)
+        else:
+            parts.append(int(index) if index else None)
+    return parts
+
+
+def nest(fields: Iterable[tuple[str, str]], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The form's fields as the body's nested shape. List items whose every field is empty are
+    dropped (blank rows of a form), so are empty optional values."""
+    root: dict[str, Any] = {}
+    for name, raw in fields:
+        if name in skip:
+            continue
+        parts = parse_name(name)
+        if not parts or not isinstance(parts[0], str):
+            continue
+        value: Any = raw.strip()
+        if parts[-1] is None:
+            parts = parts[:-1]
+            value = [line.strip() for line in raw.splitlines() if line.strip()]
+        node: Any = root
+        for here, after in itertools.pairwise(parts):
+            empty: Any = {} if isinstance(after, str) else []
+            node = _child(node, here, empty)
+        _put(node, parts[-1], value)
+    pruned: dict[str, Any] = _prune(root)
+    return pruned
+
+
+def _child(node: Any, key: str | int | None, empty: Any) -> Any:
+    if isinstance(node, list):
+        assert isinstance(key, int)
+        while len(node) <= key:
+            node.append(None)
+        if node[key] is None:
+            node[key] = empty
+        return node[key]
+    return node.setdefault(key, empty)
+
+
+def _put(node: Any, key: str | int | None, value: Any) -> None:
+    if isinstance(node, list):
+        assert isinstance(key, int)
+        while len(node) <= key:
+            node.append(None)
+        node[key] = value
+    else:
+        node[key] = value
+
+
+def _prune(value: Any) -> Any:
+    """Drop empty strings, empty lists, and list items left with nothing."""
+    if isinstance(value, dict):
+        kept = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", None, [], {})}
+    if isinstance(value, list):
+        items = [_prune(v) for v in value if v is not None]
+        return [v for v in items if v not in ("", None, [], {})]
+    return value
+
+
+def field_name(loc: Iterable[str | int]) -> str:
+    """A pydantic error's location as the form field's name."""
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name
+
+
+MESSAGES: dict[str, str] = {
+    "missing": N_("Required."),
+    "string_too_short": N_("Must have at least %(min_length)s characters."),
+    "string_too_long": N_("Must have at most %(max_length)s characters."),
+    "too_short": N_("Needs at least %(min_length)s."),
+    "too_long": N_("At most %(max_length)s."),
+    "float_parsing": N_("Must be a number."),
+    "int_parsing": N_("Must be a whole number."),
+    "greater_than": N_("Must be more than %(gt)s."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "string_pattern_mismatch": N_("Letters, digits, dots, dashes and underscores only."),
+    "url_parsing": N_("Must be a web address (https://...)."),
+    "url_scheme": N_("Must be a web address (https://...)."),
+    "enum": N_("Pick one of the choices."),
+    "literal_error": N_("Pick one of the choices."),
+}
+
+
+def field_errors(
+    error: ValidationError, _: Gettext, fields: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Each field's first error, in the person's language, keyed by the form field's name: the
+    nearest of `fields` that holds the value in error (an item of a one-per-line list is its
+    list's field), else the value's own path."""
+    names = set(fields) if fields is not None else None
+    found: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        name = _nearest(list(item["loc"]), names)
+        template = MESSAGES.get(item["type"])
+        ctx = {k: str(v) for k, v in (item.get("ctx") or {}).items()}
+        message = _(template, **ctx) if template else _(str(item["msg"]))
+        found.setdefault(name, message)
+    return found
+
+
+def _nearest(loc: list[str | int], names: set[str] | None) -> str:
+    if names is not None:
+        for end in range(len(loc), 0, -1):
+            name = field_name(loc[:end])
+            if name in names:
+                return name
+            if f"{name}[]" in names:
+                return f"{name}[]"
+    # A field left out of the post altogether (an unticked choice): its own name.
+    return field_name(loc)
+
+
+def service_errors(error: ServiceError, _: Gettext) -> dict[str, str]:
+    """A service's refusal, by field ("" for the form as a whole)."""
+    found: dict[str, str] = {}
+    for issue in error.issues:
+        found.setdefault(issue.field, _(issue.message))
+    if not found:
+        found[""] = _(error.detail)
+    return found

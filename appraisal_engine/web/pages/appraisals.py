@@ -1,0 +1,129 @@
+"""My appraisal and my team: the year's stages as a progress line, targets, reports, feedback,
+grade, outcome and timeline; the appraisals a supervisor or superior stands above; the appeal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from appraisal_engine.api.deps import SessionDep, TemporalClientDep, services
+from appraisal_engine.domain.stages import Stage
+from appraisal_engine.services import appraisals
+from appraisal_engine.services.errors import NotFound, ServiceError
+from appraisal_engine.web.forms import field_errors, service_errors
+from appraisal_engine.web.render import gettext_for, render
+from appraisal_engine.web.routing import PageRoute, status_of
+from appraisal_engine.web.security import check_form_token
+from appraisal_engine.web.session import SignedIn
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(check_form_token)])
+
+PROGRESS = [
+    Stage.TARGETS,
+    Stage.MONITORING,
+    Stage.PEER_INPUT,
+    Stage.REVIEW,
+    Stage.CALIBRATION,
+    Stage.APPEAL,
+    Stage.OUTCOME,
+    Stage.DONE,
+]
+
+
+@router.get("/appraisals", include_in_schema=False)
+async def mine_and_team(request: Request, me: SignedIn, session: SessionDep) -> Response:
+    """My own appraisals, and those I appraise or stand above."""
+    found = await appraisals.list_visible(session, me, limit=200)
+    own = [a for a in found if a.employee_nip == me.nip]
+    team = [a for a in found if a.employee_nip != me.nip]
+    return render(request, "appraisals/list.html", own=own, team=team, me_nip=me.nip)
+
+
+async def _page(
+    request: Request,
+    appraisal_id: str,
+    me: SignedIn,
+    session: SessionDep,
+    client: TemporalClientDep,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    shared = services(request).sessions
+    view = await appraisals.read_state(session, me, appraisal_id, client=client, sessions=shared)
+    try:
+        timeline = await appraisals.read_history(
+            session, me, appraisal_id, client=client, sessions=shared
+        )
+    except NotFound:
+        timeline = None  # the history is the employee's, HR's and auditors' to read
+    state = view.appraisal
+    reached = PROGRESS.index(state.stage) if state.stage in PROGRESS else -1
+    return render(
+        request,
+        "appraisals/detail.html",
+        status_code,
+        state=state,
+        timeline=timeline,
+        progress=PROGRESS,
+        reached=reached,
+        own=state.employee_nip == me.nip,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+@router.get("/appraisals/{appraisal_id}", include_in_schema=False)
+async def detail(
+    request: Request,
+    appraisal_id: str,
+    me: SignedIn,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> Response:
+    """One appraisal as the person may see it."""
+    return await _page(request, appraisal_id, me, session, client)
+
+
+@router.post("/appraisals/{appraisal_id}/appeal", include_in_schema=False)
+async def appeal(
+    request: Request,
+    appraisal_id: str,
+    me: SignedIn,
+    session: SessionDep,
+    client: TemporalClientDep,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """The employee files a keberatan inside the window."""
+    try:
+        await appraisals.file_appeal(session, me, appraisal_id, reason.strip(), client=client)
+    except NotFound:
+        raise
+    except ValidationError as e:
+        return await _page(
+            request,
+            appraisal_id,
+            me,
+            session,
+            client,
+            status_code=422,
+            errors=field_errors(e, gettext_for(request)),
+            values={"reason": reason},
+        )
+    except ServiceError as e:
+        return await _page(
+            request,
+            appraisal_id,
+            me,
+            session,
+            client,
+            status_code=status_of(e),
+            errors=service_errors(e, gettext_for(request)),
+            values={"reason": reason},
+        )
+    request.session["flash"] = "appeal_filed"
+    return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)

@@ -1,0 +1,90 @@
+"""Signing in and out, and the language switch. In development, a page that lists the demo
+people by role; a person's NIP alone signs them in, so it is never on outside `appraisal dev`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from appraisal_engine.domain.nip import parse_nip
+from appraisal_engine.web.config import LOCALES
+from appraisal_engine.web.render import config_of, render
+from appraisal_engine.web.routing import PageRoute
+from appraisal_engine.web.security import check_form_token
+from appraisal_engine.web.session import Person, current, sign_in, sign_out
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(check_form_token)])
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another site's."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/tasks"
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request) -> Response:
+    """The inbox, or the sign-in page."""
+    return RedirectResponse("/tasks" if current(request) else "/signin", status_code=303)
+
+
+@router.get("/signin", include_in_schema=False)
+async def signin_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in page."""
+    config = config_of(request)
+    return render(
+        request, "signin.html", people=config.dev_people, next=safe_next(next), error=None
+    )
+
+
+@router.post("/signin", include_in_schema=False)
+async def signin(
+    request: Request,
+    nip: Annotated[str, Form(max_length=40)],
+    next: Annotated[str, Form(max_length=500)] = "/tasks",
+) -> Response:
+    """Development sign-in: the listed person, or any NIP typed in (as an employee)."""
+    config = config_of(request)
+    if not config.dev_signin:
+        return render(request, "error.html", 404, error="missing")
+    listed = {p.nip: p for p in config.dev_people}
+    nip = nip.strip()
+    if nip in listed:
+        person = Person(nip=nip, roles=frozenset(listed[nip].roles))
+    else:
+        try:
+            parse_nip(nip)
+        except ValueError:
+            return render(
+                request,
+                "signin.html",
+                422,
+                people=config.dev_people,
+                next=safe_next(next),
+                error="nip",
+            )
+        person = Person(nip=nip)
+    sign_in(request, person)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/signout", include_in_schema=False)
+async def signout(request: Request) -> Response:
+    """Sign out."""
+    sign_out(request)
+    return RedirectResponse("/signin", status_code=303)
+
+
+@router.post("/language", include_in_schema=False)
+async def language(
+    request: Request,
+    lang: Annotated[str, Form(max_length=5)],
+    back: Annotated[str, Form(max_length=500)] = "/tasks",
+) -> Response:
+    """Switch between Bahasa Indonesia and English."""
+    if lang in LOCALES:
+        request.session["lang"] = lang
+    return RedirectResponse(safe_next(back), status_code=303)

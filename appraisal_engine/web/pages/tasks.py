@@ -1,0 +1,178 @@
+"""My tasks: the inbox, each task's form, and submitting it. A refused submission shows the
+form again with each field's error beside it and what was typed kept."""
+
+from __future__ import annotations
+
+import typing
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from appraisal_engine.api.deps import SessionDep, TemporalClientDep, services
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.presets import preset
+from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.review import Assessment, assess_under
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.services import appraisals, tasks
+from appraisal_engine.services.errors import NotFound, ServiceError
+from appraisal_engine.web.forms import field_errors, nest, service_errors
+from appraisal_engine.web.render import gettext_for, render
+from appraisal_engine.web.routing import PageRoute, status_of
+from appraisal_engine.web.security import TOKEN_FIELD, check_form_token
+from appraisal_engine.web.session import Person, SignedIn
+from appraisal_engine.workflows.messages import AppraisalState, ReviewBody, TaskBody
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(check_form_token)])
+
+BODIES: dict[str, type[BaseModel]] = {
+    typing.get_args(model.model_fields["kind"].annotation)[0]: model
+    for model in typing.get_args(typing.get_args(TaskBody)[0])
+}
+"""Each task kind's body model, from the API's own union."""
+DUE_SOON = timedelta(days=3)
+
+
+def badges(task: TaskRecord, now: datetime) -> list[str]:
+    """What the inbox marks a task with: overdue, escalated, or due soon."""
+    marks = []
+    if task.due_at < now:
+        marks.append("overdue")
+    elif task.due_at - now < DUE_SOON:
+        marks.append("due_soon")
+    if task.escalated:
+        marks.append("escalated")
+    return marks
+
+
+def number_targets(data: dict[str, Any]) -> None:
+    """A plan's rows are coded T1, T2, ... in the order written (the form asks for no code)."""
+    plan = data.get("plan")
+    if isinstance(plan, dict):
+        for i, target in enumerate(plan.get("targets") or []):
+            if isinstance(target, dict):
+                target.setdefault("id", f"T{i + 1}")
+
+
+@router.get("/tasks", include_in_schema=False)
+async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response:
+    """My open tasks, soonest due first."""
+    found = await tasks.list_for(session, me, status=TaskStatus.OPEN, limit=200)
+    now = datetime.now(UTC)
+    return render(request, "tasks/inbox.html", tasks=found, badges=lambda t: badges(t, now))
+
+
+async def _state(
+    request: Request, session: SessionDep, me: Person, task: TaskRecord, client: Any
+) -> AppraisalState | None:
+    """The appraisal as the person may see it, for the form's context (a peer sees none)."""
+    try:
+        view = await appraisals.read_state(
+            session, me, task.appraisal_id, client=client, sessions=services(request).sessions
+        )
+    except NotFound:
+        return None
+    return view.appraisal
+
+
+async def _form(
+    request: Request,
+    session: SessionDep,
+    client: TemporalClientDep,
+    me: Person,
+    task: TaskRecord,
+    *,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    state = await _state(request, session, me, task, client)
+    return render(
+        request,
+        f"tasks/{task.kind.value}.html",
+        status_code,
+        task=task,
+        state=state,
+        mine=task.assignee_nip == me.nip and task.status is TaskStatus.OPEN,
+        values=values or {},
+        errors=errors or {},
+    )
+
+
+@router.get("/tasks/{task_id}", include_in_schema=False)
+async def task_page(
+    request: Request, task_id: str, me: SignedIn, session: SessionDep, client: TemporalClientDep
+) -> Response:
+    """A task and its form (read-only for HR and auditors, and once it is closed)."""
+    task = await tasks.read(session, me, task_id)
+    return await _form(request, session, client, me, task)
+
+
+@router.post("/tasks/{task_id}", include_in_schema=False)
+async def submit(
+    request: Request, task_id: str, me: SignedIn, session: SessionDep, client: TemporalClientDep
+) -> Response:
+    """Complete the task with the form; on a refusal, the form again with the errors."""
+    task = await tasks.read(session, me, task_id)
+    form = await request.form()
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    values = dict(fields)
+    _ = gettext_for(request)
+    model = BODIES[task.kind.value]
+    data = nest(fields, frozenset({TOKEN_FIELD}))
+    if task.kind is TaskKind.TARGETS_DRAFT:
+        number_targets(data)
+    try:
+        body = model.model_validate({**data, "kind": task.kind})
+    except ValidationError as e:
+        return await _form(
+            request,
+            session,
+            client,
+            me,
+            task,
+            status_code=422,
+            values=values,
+            errors=field_errors(e, _, values),
+        )
+    try:
+        await tasks.complete(session, me, task_id, typing.cast(Any, body), client=client)
+    except NotFound:
+        raise
+    except ServiceError as e:
+        return await _form(
+            request,
+            session,
+            client,
+            me,
+            task,
+            status_code=status_of(e),
+            values=values,
+            errors=service_errors(e, _),
+        )
+    request.session["flash"] = "done"
+    return RedirectResponse("/tasks", status_code=303)
+
+
+@router.post("/tasks/{task_id}/preview", include_in_schema=False)
+async def preview(
+    request: Request, task_id: str, me: SignedIn, session: SessionDep, client: TemporalClientDep
+) -> Response:
+    """The grade a review would give, from the domain's own rules, before it is submitted."""
+    task = await tasks.read(session, me, task_id)
+    state = await _state(request, session, me, task, client)
+    form = await request.form()
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    result: Assessment | None = None
+    if task.kind is TaskKind.REVIEW and state is not None and state.plan is not None:
+        try:
+            body = ReviewBody.model_validate(nest(fields, frozenset({TOKEN_FIELD})))
+            result = assess_under(
+                preset(state.policy), body.review, state.plan, state.community_score
+            )
+        except (ValidationError, DomainError):
+            result = None  # not every rating given yet, or a policy that is not a preset
+    return render(request, "tasks/_preview.html", preview=result)

@@ -1,0 +1,65 @@
+"""Every page route: a person who is not signed in is sent to sign in; a service's refusal
+becomes a page with the status the API would answer (404 alike for missing and not yours); a
+form without the session's token is refused; every response gets the page headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.responses import RedirectResponse, Response
+
+from appraisal_engine.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceError,
+    Unavailable,
+)
+from appraisal_engine.web.render import render
+from appraisal_engine.web.security import BadFormToken, secure
+from appraisal_engine.web.session import SignInRequired
+
+STATUS: list[tuple[type[ServiceError], int]] = [
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (Invalid, 422),
+    (Unavailable, 503),
+]
+
+
+def status_of(error: ServiceError) -> int:
+    """The HTTP status the API answers this refusal with."""
+    return next((code for kind, code in STATUS if isinstance(error, kind)), 400)
+
+
+class PageRoute(APIRoute):
+    """A route whose refusals are pages, not problem documents."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                response = await original(request)
+            except SignInRequired:
+                back = quote(request.url.path, safe="/")
+                response = RedirectResponse(f"/signin?next={back}", status_code=303)
+            except BadFormToken:
+                response = render(request, "error.html", 403, error="form")
+            except NotFound:
+                response = render(request, "error.html", 404, error="missing")
+            except ServiceError as e:
+                response = render(request, "error.html", status_of(e), error="refused", detail=e)
+            except RequestValidationError:
+                # A malformed id or query in the address: nothing to show there.
+                response = render(request, "error.html", 404, error="missing")
+            return secure(response)
+
+        return handler
