@@ -111,15 +111,10 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
                 ),
             }
         )
+        session_secret = kept_secret(settings.session_secret, options.var / "session-secret")
         app = install(
             create_app(config, client=env.client),
-            settings.web_config(development=True).model_copy(
-                update={
-                    "session_secret": kept_secret(
-                        settings.session_secret, options.var / "session-secret"
-                    )
-                }
-            ),
+            settings.web_config(development=True, session_secret=session_secret),
         )
         server = _Server(
             uvicorn.Config(app, host="127.0.0.1", port=options.api_port, log_level="warning")

@@ -84,11 +84,11 @@ class Settings(BaseSettings):
             codec_cors_origins=[o.strip() for o in self.codec_cors_origins.split(",") if o.strip()],
         )
 
-    def web_config(self, *, development: bool = False) -> WebConfig:
-        """What the web app needs; a development stack signs in without a password and sends
-        its cookie over plain HTTP."""
+    def web_config(self, *, development: bool = False, session_secret: str = "") -> WebConfig:
+        """What the web app needs; a development stack signs in without a password, sends its
+        cookie over plain HTTP and passes the secret it keeps when SESSION_SECRET is unset."""
         return WebConfig(
-            session_secret=self.session_secret,
+            session_secret=session_secret or self.session_secret,
             secure_cookies=not development,
             dev_signin=development,
             default_locale=self.default_locale,

@@ -143,11 +143,20 @@ def _nearest(loc: list[str | int], names: set[str] | None) -> str:
     return field_name(loc)
 
 
-def service_errors(error: ServiceError, _: Gettext) -> dict[str, str]:
-    """A service's refusal, by field ("" for the form as a whole)."""
+def service_errors(
+    error: ServiceError, _: Gettext, fields: Iterable[str] = (), *, within: str = ""
+) -> dict[str, str]:
+    """A service's refusal, by field ("" for the form as a whole). A workflow names a field
+    inside the body's part (`achievements` of the report): `within` is that part's name in
+    the form (`report`), so the error lands beside the posted field."""
+    names = set(fields)
     found: dict[str, str] = {}
     for issue in error.issues:
-        found.setdefault(issue.field, _(issue.message))
+        name = issue.field
+        if within and name:
+            inner = f"{within}.{name}"
+            name = next((n for n in (inner, f"{inner}[]", name) if n in names), inner)
+        found.setdefault(name, _(issue.message))
     if not found:
         found[""] = _(error.detail)
     return found

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from appraisal_engine.web.forms import field_errors, nest, parse_name
+from appraisal_engine.services.errors import Invalid, Issue
+from appraisal_engine.web.forms import field_errors, nest, parse_name, service_errors
 from appraisal_engine.workflows.messages import SelfReportBody, TargetsApproveBody
 
 
@@ -49,3 +50,19 @@ def test_errors_land_on_the_fields_that_were_posted() -> None:
         TargetsApproveBody.model_validate(nest([("comment", "ok")]))
     # An unticked choice is not posted at all: the error still names its field.
     assert set(field_errors(caught.value, lambda m, **v: m, {"comment": "ok"})) == {"decision"}
+
+
+def test_a_workflow_refusal_lands_beside_the_field_within_the_body_part() -> None:
+    refusal = Invalid(
+        "not accepted",
+        issues=[
+            Issue("achievements", "required by this policy's structured reports"),
+            Issue("", "the report as a whole"),
+        ],
+    )
+    posted = {"report.achievements": "", "report.realisations[0].value": "3"}
+    errors = service_errors(refusal, lambda m, **v: m, posted, within="report")
+    assert errors == {
+        "report.achievements": "required by this policy's structured reports",
+        "": "the report as a whole",
+    }

@@ -34,6 +34,14 @@ BODIES: dict[str, type[BaseModel]] = {
 }
 """Each task kind's body model, from the API's own union."""
 DUE_SOON = timedelta(days=3)
+PART: dict[TaskKind, str] = {
+    TaskKind.TARGETS_DRAFT: "plan",
+    TaskKind.SELF_REPORT: "report",
+    TaskKind.FEEDBACK: "feedback",
+    TaskKind.PEER_FEEDBACK: "answers",
+    TaskKind.REVIEW: "review",
+}
+"""The part of each kind's body that a workflow's refusal names fields within."""
 
 
 def badges(task: TaskRecord, now: datetime) -> list[str]:
@@ -151,7 +159,7 @@ async def submit(
             task,
             status_code=status_of(e),
             values=values,
-            errors=service_errors(e, _),
+            errors=service_errors(e, _, values, within=PART.get(task.kind, "")),
         )
     request.session["flash"] = "done"
     return RedirectResponse("/tasks", status_code=303)
