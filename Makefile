@@ -29,8 +29,8 @@ $(CHROMIUM):  ## the browser tests drive Debian's Chromium (never a downloaded b
 test: setup $(CHROMIUM)  ## the whole suite (SQLite unless DATABASE_URL is set)
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q
 
-test-fast: setup  ## domain, store and API unit tests: no Temporal server, no subprocess
-	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/services tests/api
+test-fast: setup  ## domain, store, service, API and web unit tests: no Temporal server, no subprocess
+	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/services tests/api tests/web
 
 lint: setup  ## ruff, strict mypy and the layer contracts
 	$(BIN)/ruff check .
