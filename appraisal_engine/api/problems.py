@@ -93,9 +93,14 @@ SERVICE_STATUS: dict[type[ServiceError], int] = {
 }
 
 
+def service_status(e: ServiceError) -> int:
+    """The HTTP status a service's refusal is answered with, by its kind."""
+    return next((s for kind, s in SERVICE_STATUS.items() if isinstance(e, kind)), 500)
+
+
 def service_problem(e: ServiceError) -> Problem:
     """The problem for a service's refusal: its status by kind, its words as they are."""
-    status = next((s for kind, s in SERVICE_STATUS.items() if isinstance(e, kind)), 500)
+    status = service_status(e)
     errors = [
         FieldError(
             row=i.row, field=".".join(p for p in (e.within, i.field) if p), message=i.message

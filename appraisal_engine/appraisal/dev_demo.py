@@ -98,8 +98,7 @@ async def load_demo(
     say(f'curl -s -H "Authorization: Bearer $EMPLOYEE_TOKEN" {base}/v1/appraisals')
     say(f'curl -s -H "Authorization: Bearer $AUDITOR_TOKEN" {base}/v1/audit/verify')
     return [
-        DevPerson(nip=nip, label=LABELS[name], roles=[r.value for r in roles])
-        for name, (nip, roles) in people.items()
+        DevPerson(nip=nip, label=LABELS[name], roles=roles) for name, (nip, roles) in people.items()
     ]
 
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from appraisal_engine.api.auth import Role
+
 Locale = Literal["id", "en"]
 LOCALES: tuple[Locale, ...] = ("id", "en")
 
@@ -15,7 +17,7 @@ class DevPerson(BaseModel):
 
     nip: str
     label: str
-    roles: list[str] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
 
 
 class WebConfig(BaseModel):

@@ -29,13 +29,11 @@ def parse_name(name: str) -> list[str | int | None]:
     return parts
 
 
-def nest(fields: Iterable[tuple[str, str]], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+def nest(fields: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """The form's fields as the body's nested shape. List items whose every field is empty are
     dropped (blank rows of a form), so are empty optional values."""
     root: dict[str, Any] = {}
     for name, raw in fields:
-        if name in skip:
-            continue
         parts = parse_name(name)
         if not parts or not isinstance(parts[0], str):
             continue

@@ -4,7 +4,6 @@ zone and the session's form token in every context."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,6 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "static": lambda path: f"{STATIC_PREFIX}/{path}",
         "when": lambda moment: when(moment, locale, config.time_zone),
         "day": lambda moment: day(moment, locale, config.time_zone),
-        "now": datetime.now().astimezone(),
         "dev_signin": config.dev_signin,
         **values,
     }

@@ -13,30 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
-from appraisal_engine.services.errors import (
-    Conflict,
-    Forbidden,
-    Invalid,
-    NotFound,
-    ServiceError,
-    Unavailable,
-)
+from appraisal_engine.api.problems import service_status
+from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.render import render
 from appraisal_engine.web.security import BadFormToken, secure
 from appraisal_engine.web.session import SignInRequired
-
-STATUS: list[tuple[type[ServiceError], int]] = [
-    (NotFound, 404),
-    (Forbidden, 403),
-    (Conflict, 409),
-    (Invalid, 422),
-    (Unavailable, 503),
-]
-
-
-def status_of(error: ServiceError) -> int:
-    """The HTTP status the API answers this refusal with."""
-    return next((code for kind, code in STATUS if isinstance(error, kind)), 400)
 
 
 class PageRoute(APIRoute):
@@ -56,10 +37,13 @@ class PageRoute(APIRoute):
             except NotFound:
                 response = render(request, "error.html", 404, error="missing")
             except ServiceError as e:
-                response = render(request, "error.html", status_of(e), error="refused", detail=e)
+                response = render(
+                    request, "error.html", service_status(e), error="refused", detail=e
+                )
             except RequestValidationError:
-                # A malformed id or query in the address: nothing to show there.
-                response = render(request, "error.html", 404, error="missing")
+                # A form without a field every page sends, or an unknown query: not a person's
+                # typing (forms check that themselves), so no form to show again.
+                response = render(request, "error.html", 422, error="malformed")
             return secure(response)
 
         return handler

@@ -7,49 +7,25 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from pydantic import BaseModel
 
+from appraisal_engine.api.auth import Principal, Role
 from appraisal_engine.web.config import LOCALES, Locale
-
-HR = "hr"
-AUDITOR = "auditor"
-
-
-class Person(BaseModel):
-    """The signed-in person, as the services' access rules read a caller."""
-
-    nip: str
-    roles: frozenset[str] = frozenset()
-
-    @property
-    def is_hr(self) -> bool:
-        """HR launches cycles, calibrates and acts on any appraisal."""
-        return HR in self.roles
-
-    @property
-    def is_auditor(self) -> bool:
-        """Auditors read everything and write nothing."""
-        return AUDITOR in self.roles
-
-    @property
-    def reads_all(self) -> bool:
-        """HR and auditors read every appraisal and task."""
-        return self.is_hr or self.is_auditor
 
 
 class SignInRequired(Exception):
     """Nobody is signed in: the page sends them to the sign-in page and back."""
 
 
-def current(request: Request) -> Person | None:
-    """The signed-in person, if any."""
+def current(request: Request) -> Principal | None:
+    """The signed-in person, if any, as the API's caller: the services' access rules read both
+    alike."""
     data: dict[str, Any] = request.session
     if "nip" not in data:
         return None
-    return Person(nip=data["nip"], roles=frozenset(data.get("roles", [])))
+    return Principal(nip=data["nip"], roles=frozenset(Role(r) for r in data.get("roles", [])))
 
 
-def signed_in(request: Request) -> Person:
+def signed_in(request: Request) -> Principal:
     """The signed-in person; anyone else is sent to sign in."""
     person = current(request)
     if person is None:
@@ -57,10 +33,10 @@ def signed_in(request: Request) -> Person:
     return person
 
 
-SignedIn = Annotated[Person, Depends(signed_in)]
+SignedIn = Annotated[Principal, Depends(signed_in)]
 
 
-def sign_in(request: Request, person: Person) -> None:
+def sign_in(request: Request, person: Principal) -> None:
     """Start a fresh session for `person`: a new form token, the language kept."""
     language = request.session.get("lang")
     request.session.clear()

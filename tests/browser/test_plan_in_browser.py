@@ -5,35 +5,18 @@ phone width needs no sideways scrolling."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-
 from playwright.async_api import Page, expect
 
-from appraisal_engine.domain.presets import NATIONAL
-from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import EMPLOYEE, SUPERVISOR
-from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.browser.conftest import Site
-from tests.workflows.driver import appraisal_input
+from tests.web.conftest import open_task, start_appraisal
 
 UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
     .filter(e => !(e.labels && e.labels.length) && !e.closest('label'))
     .map(e => e.name)"""
-
-
-async def open_task(site: Site, who: str, appraisal_id: str, kind: TaskKind) -> str:
-    for _ in range(200):
-        async with site.sessions() as session:
-            found = await list_tasks(session, assignee_nip=who, status=TaskStatus.OPEN, limit=500)
-        ids = [t.id for t in found if t.appraisal_id == appraisal_id and t.kind is kind]
-        if ids:
-            return ids[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no open {kind} task for {who}")
 
 
 async def fill_target(page: Page, i: int, rhk: str, iki: str, value: str, unit: str) -> None:
@@ -47,14 +30,8 @@ async def fill_target(page: Page, i: int, rhk: str, iki: str, value: str, unit: 
 async def test_a_plan_is_drafted_returned_resubmitted_and_approved_in_the_browser(
     site: Site,
 ) -> None:
-    appraisal_id = f"appraisal-browser-{uuid.uuid4().hex[:8]}"
-    await site.env.client.start_workflow(
-        AppraisalWorkflow.run,
-        appraisal_input(NATIONAL),
-        id=appraisal_id,
-        task_queue=site.task_queue,
-    )
-    draft_id = await open_task(site, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
+    appraisal_id = await start_appraisal(site.env.client, site.task_queue)
+    draft_id = await open_task(site.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
 
     employee = await site.page_for(EMPLOYEE, phone=True)
     await expect(employee.get_by_role("heading", name="Tugas saya")).to_be_visible()
@@ -77,7 +54,7 @@ async def test_a_plan_is_drafted_returned_resubmitted_and_approved_in_the_browse
     await employee.wait_for_url("**/tasks")
     await expect(employee.get_by_role("status")).to_be_visible()
 
-    approve_id = await open_task(site, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE)
+    approve_id = await open_task(site.sessions, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE)
     supervisor = await site.page_for(SUPERVISOR)
     await supervisor.goto(f"/tasks/{approve_id}")
     await expect(supervisor.get_by_text("Layanan KTP-el tepat waktu")).to_be_visible()
@@ -86,7 +63,7 @@ async def test_a_plan_is_drafted_returned_resubmitted_and_approved_in_the_browse
     await supervisor.locator("form.stack button[type=submit]").click()
     await supervisor.wait_for_url("**/tasks")
 
-    again = await open_task(site, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
+    again = await open_task(site.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
     await employee.goto(f"/tasks/{again}")
     await expect(employee.get_by_text("Tambahkan target survei kepuasan")).to_be_visible()
     await fill_target(
@@ -96,7 +73,9 @@ async def test_a_plan_is_drafted_returned_resubmitted_and_approved_in_the_browse
     await employee.locator("form.stack button[type=submit]").click()
     await employee.wait_for_url("**/tasks")
 
-    approve_again = await open_task(site, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE)
+    approve_again = await open_task(
+        site.sessions, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE
+    )
     await supervisor.goto(f"/tasks/{approve_again}")
     await supervisor.locator('input[name="decision"][value="approve"]').check()
     await supervisor.locator("form.stack button[type=submit]").click()

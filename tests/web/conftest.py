@@ -3,9 +3,10 @@ server, and a browser-like HTTP client per person (its own cookie jar)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
@@ -13,18 +14,26 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.api.app import create_app
+from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.records import TaskStatus
+from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import APPEALS_OFFICER, EMPLOYEE, HR, SUPERVISOR
+from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.web.app import install
 from appraisal_engine.web.config import DevPerson, WebConfig
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.api.conftest import AUTH
+from tests.workflows.driver import appraisal_input
 
 PEOPLE = [
-    DevPerson(nip=HR, label="HR officer (BKPSDM)", roles=["hr"]),
+    DevPerson(nip=HR, label="HR officer (BKPSDM)", roles=[Role.HR]),
     DevPerson(nip=SUPERVISOR, label="Head of office (appraiser)"),
     DevPerson(nip=EMPLOYEE, label="Staff member"),
     DevPerson(nip=APPEALS_OFFICER, label="Appeals officer"),
@@ -91,4 +100,27 @@ async def web(
         yield Web(app, dev_env, queue, session_factory, stack)
 
 
-PersonClient = Callable[[str], httpx.AsyncClient]
+async def start_appraisal(client: Client, task_queue: str, **changes: object) -> str:
+    """A fresh standalone appraisal of EMPLOYEE under the national policy; its id."""
+    appraisal_id = f"appraisal-web-{uuid.uuid4().hex[:8]}"
+    await client.start_workflow(
+        AppraisalWorkflow.run,
+        appraisal_input(NATIONAL, **changes),
+        id=appraisal_id,
+        task_queue=task_queue,
+    )
+    return appraisal_id
+
+
+async def open_task(
+    sessions: async_sessionmaker[AsyncSession], who: str, appraisal_id: str, kind: TaskKind
+) -> str:
+    """The id of `who`'s open task of `kind` on the appraisal, once the inbox has it."""
+    for _ in range(200):
+        async with sessions() as session:
+            found = await list_tasks(session, assignee_nip=who, status=TaskStatus.OPEN, limit=500)
+        ids = [t.id for t in found if t.appraisal_id == appraisal_id and t.kind is kind]
+        if ids:
+            return ids[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no open {kind} task for {who}")

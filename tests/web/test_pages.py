@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -17,37 +16,12 @@ from appraisal_engine.domain.review import Review, assess_under
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import EMPLOYEE, SUPERVISOR, Actors, drive_year, nip
-from appraisal_engine.store.repositories.tasks import get_task, list_tasks
+from appraisal_engine.store.repositories.tasks import get_task
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState
-from tests.web.conftest import Web, form_token
-from tests.workflows.driver import appraisal_input
+from tests.web.conftest import Web, form_token, open_task, start_appraisal
 
 STRANGER = nip(77)
-
-
-async def start(web: Web) -> str:
-    """A fresh standalone appraisal of EMPLOYEE, waiting for the draft."""
-    appraisal_id = f"appraisal-web-{uuid.uuid4().hex[:8]}"
-    await web.env.client.start_workflow(
-        AppraisalWorkflow.run,
-        appraisal_input(NATIONAL),
-        id=appraisal_id,
-        task_queue=web.task_queue,
-    )
-    return appraisal_id
-
-
-async def open_task(web: Web, who: str, appraisal_id: str, kind: TaskKind) -> str:
-    """The id of `who`'s open task of `kind` on the appraisal, once the inbox has it."""
-    for _ in range(200):
-        async with web.sessions() as session:
-            found = await list_tasks(session, assignee_nip=who, status=TaskStatus.OPEN, limit=500)
-        ids = [t.id for t in found if t.appraisal_id == appraisal_id and t.kind is kind]
-        if ids:
-            return ids[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no open {kind} task for {who}")
 
 
 def draft_form(page: str, **fields: str) -> dict[str, str]:
@@ -82,8 +56,8 @@ async def test_pages_need_a_signed_in_person(web: Web) -> None:
 async def test_a_draft_is_refused_field_by_field_then_accepted_returned_and_resubmitted(
     web: Web,
 ) -> None:
-    appraisal_id = await start(web)
-    draft_id = await open_task(web, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
+    appraisal_id = await start_appraisal(web.env.client, web.task_queue)
+    draft_id = await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
     employee = await web.signed_in(EMPLOYEE)
     inbox = await employee.get("/tasks")
     assert inbox.status_code == 200 and f"/tasks/{draft_id}" in inbox.text
@@ -103,7 +77,7 @@ async def test_a_draft_is_refused_field_by_field_then_accepted_returned_and_resu
     r = await employee.post(f"/tasks/{draft_id}", data=draft_form(page.text))
     assert r.status_code == 303 and r.headers["location"] == "/tasks"
 
-    approve_id = await open_task(web, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE)
+    approve_id = await open_task(web.sessions, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE)
     supervisor = await web.signed_in(SUPERVISOR)
     page = await supervisor.get(f"/tasks/{approve_id}")
     assert "Layanan KTP-el tepat waktu" in page.text  # the draft is shown
@@ -114,7 +88,7 @@ async def test_a_draft_is_refused_field_by_field_then_accepted_returned_and_resu
     )
     assert r.status_code == 303
 
-    again = await open_task(web, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
+    again = await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
     page = await employee.get(f"/tasks/{again}")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
     extra = {
@@ -125,7 +99,9 @@ async def test_a_draft_is_refused_field_by_field_then_accepted_returned_and_resu
     }
     r = await employee.post(f"/tasks/{again}", data=draft_form(page.text, **extra))
     assert r.status_code == 303
-    approve_again = await open_task(web, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE)
+    approve_again = await open_task(
+        web.sessions, SUPERVISOR, appraisal_id, TaskKind.TARGETS_APPROVE
+    )
     page = await supervisor.get(f"/tasks/{approve_again}")
     r = await supervisor.post(
         f"/tasks/{approve_again}",
@@ -141,8 +117,8 @@ async def test_a_draft_is_refused_field_by_field_then_accepted_returned_and_resu
 
 
 async def test_forms_without_the_session_token_or_for_others_change_nothing(web: Web) -> None:
-    appraisal_id = await start(web)
-    draft_id = await open_task(web, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
+    appraisal_id = await start_appraisal(web.env.client, web.task_queue)
+    draft_id = await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
     employee = await web.signed_in(EMPLOYEE)
     page = await employee.get(f"/tasks/{draft_id}")
     forged = draft_form(page.text)
@@ -159,10 +135,13 @@ async def test_forms_without_the_session_token_or_for_others_change_nothing(web:
     r = await stranger.post(f"/tasks/{draft_id}", data=draft_form(page.text))
     assert r.status_code == 404
 
-    supervisor = await web.signed_in(SUPERVISOR)  # sees the appraisal, but it is not their task
-    page = await supervisor.get(f"/tasks/{draft_id}")
+    # The supervisor sees the appraisal, but the employee's task is not theirs: as the API.
+    supervisor = await web.signed_in(SUPERVISOR)
+    assert (await supervisor.get(f"/appraisals/{appraisal_id}")).status_code == 200
+    page = await supervisor.get("/tasks")
+    assert (await supervisor.get(f"/tasks/{draft_id}")).status_code == 404
     r = await supervisor.post(f"/tasks/{draft_id}", data=draft_form(page.text))
-    assert r.status_code in (403, 404)
+    assert r.status_code == 404
     async with web.sessions() as session:
         task = await get_task(session, draft_id)
     assert task is not None and task.status is TaskStatus.OPEN
@@ -204,14 +183,9 @@ async def test_the_language_switch_turns_the_pages_english(web: Web) -> None:
 
 
 async def test_a_self_report_and_a_review_are_completed_through_their_forms(web: Web) -> None:
-    appraisal_id = f"appraisal-web-{uuid.uuid4().hex[:8]}"
     year_start = datetime.now(UTC) - timedelta(days=366)  # every report period is due
-    handle = await web.env.client.start_workflow(
-        AppraisalWorkflow.run,
-        appraisal_input(NATIONAL, year_start=year_start),
-        id=appraisal_id,
-        task_queue=web.task_queue,
-    )
+    appraisal_id = await start_appraisal(web.env.client, web.task_queue, year_start=year_start)
+    handle = web.env.client.get_workflow_handle(appraisal_id)
 
     def open_of(kind: TaskKind) -> Callable[[AppraisalState], bool]:
         return lambda s: any(t.kind is kind and t.status is TaskStatus.OPEN for t in s.tasks)
@@ -220,7 +194,7 @@ async def test_a_self_report_and_a_review_are_completed_through_their_forms(web:
         await asyncio.sleep(0.05)
 
     await drive_year(handle, Actors(NATIONAL), idle, until=open_of(TaskKind.SELF_REPORT))
-    report_id = await open_task(web, EMPLOYEE, appraisal_id, TaskKind.SELF_REPORT)
+    report_id = await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.SELF_REPORT)
     employee = await web.signed_in(EMPLOYEE)
     page = await employee.get(f"/tasks/{report_id}")
     assert page.status_code == 200
@@ -240,7 +214,7 @@ async def test_a_self_report_and_a_review_are_completed_through_their_forms(web:
     assert r.status_code == 303, r.text
 
     await drive_year(handle, Actors(NATIONAL), idle, until=open_of(TaskKind.REVIEW))
-    review_id = await open_task(web, SUPERVISOR, appraisal_id, TaskKind.REVIEW)
+    review_id = await open_task(web.sessions, SUPERVISOR, appraisal_id, TaskKind.REVIEW)
     supervisor = await web.signed_in(SUPERVISOR)
     page = await supervisor.get(f"/tasks/{review_id}")
     state = await handle.query(AppraisalWorkflow.state)
@@ -277,3 +251,13 @@ async def test_a_self_report_and_a_review_are_completed_through_their_forms(web:
     assert r.status_code == 303, r.text
     state = await handle.query(AppraisalWorkflow.state)
     assert state.assessment is not None and state.assessment.grade is expected.grade
+
+
+async def test_a_form_post_missing_a_field_every_page_sends_is_refused_as_incomplete(
+    web: Web,
+) -> None:
+    async with web.anonymous() as anon:
+        page = await anon.get("/signin")
+        r = await anon.post("/signin", data={"csrf_token": form_token(page.text)})
+        assert r.status_code == 422 and "Permintaan tidak lengkap" in r.text
+        assert (await anon.get("/tasks")).status_code == 303  # still nobody signed in

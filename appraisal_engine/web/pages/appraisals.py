@@ -10,12 +10,13 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from appraisal_engine.api.deps import SessionDep, TemporalClientDep, services
+from appraisal_engine.api.problems import service_status
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.services import appraisals
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, service_errors
 from appraisal_engine.web.render import gettext_for, render
-from appraisal_engine.web.routing import PageRoute, status_of
+from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
 from appraisal_engine.web.session import SignedIn
 
@@ -67,6 +68,7 @@ async def _page(
         request,
         "appraisals/detail.html",
         status_code,
+        flash=request.session.pop("flash", None),
         state=state,
         timeline=timeline,
         progress=PROGRESS,
@@ -96,34 +98,22 @@ async def appeal(
     me: SignedIn,
     session: SessionDep,
     client: TemporalClientDep,
-    reason: Annotated[str, Form(max_length=4000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     """The employee files a keberatan inside the window."""
+    _ = gettext_for(request)
     try:
         await appraisals.file_appeal(session, me, appraisal_id, reason.strip(), client=client)
+    except ValidationError as e:
+        status, errors = 422, field_errors(e, _)
     except NotFound:
         raise
-    except ValidationError as e:
-        return await _page(
-            request,
-            appraisal_id,
-            me,
-            session,
-            client,
-            status_code=422,
-            errors=field_errors(e, gettext_for(request)),
-            values={"reason": reason},
-        )
     except ServiceError as e:
-        return await _page(
-            request,
-            appraisal_id,
-            me,
-            session,
-            client,
-            status_code=status_of(e),
-            errors=service_errors(e, gettext_for(request)),
-            values={"reason": reason},
-        )
-    request.session["flash"] = "appeal_filed"
-    return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
+        status, errors = service_status(e), service_errors(e, _)
+    else:
+        request.session["flash"] = "appeal_filed"
+        return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
+    values = {"reason": reason}
+    return await _page(
+        request, appraisal_id, me, session, client, status_code=status, errors=errors, values=values
+    )

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from appraisal_engine.api.auth import Principal
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.web.config import LOCALES
 from appraisal_engine.web.render import config_of, render
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
-from appraisal_engine.web.session import Person, current, sign_in, sign_out
+from appraisal_engine.web.session import current, sign_in, sign_out
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(check_form_token)])
 
@@ -43,8 +44,8 @@ async def signin_page(request: Request, next: str | None = None) -> Response:
 @router.post("/signin", include_in_schema=False)
 async def signin(
     request: Request,
-    nip: Annotated[str, Form(max_length=40)],
-    next: Annotated[str, Form(max_length=500)] = "/tasks",
+    nip: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/tasks",
 ) -> Response:
     """Development sign-in: the listed person, or any NIP typed in (as an employee)."""
     config = config_of(request)
@@ -53,7 +54,7 @@ async def signin(
     listed = {p.nip: p for p in config.dev_people}
     nip = nip.strip()
     if nip in listed:
-        person = Person(nip=nip, roles=frozenset(listed[nip].roles))
+        person = Principal(nip=nip, roles=frozenset(listed[nip].roles))
     else:
         try:
             parse_nip(nip)
@@ -66,7 +67,7 @@ async def signin(
                 next=safe_next(next),
                 error="nip",
             )
-        person = Person(nip=nip)
+        person = Principal(nip=nip)
     sign_in(request, person)
     return RedirectResponse(safe_next(next), status_code=303)
 
@@ -81,8 +82,8 @@ async def signout(request: Request) -> Response:
 @router.post("/language", include_in_schema=False)
 async def language(
     request: Request,
-    lang: Annotated[str, Form(max_length=5)],
-    back: Annotated[str, Form(max_length=500)] = "/tasks",
+    lang: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "/tasks",
 ) -> Response:
     """Switch between Bahasa Indonesia and English."""
     if lang in LOCALES:

@@ -10,8 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.responses import RedirectResponse, Response
+from temporalio.client import Client
 
+from appraisal_engine.api.auth import Principal
 from appraisal_engine.api.deps import SessionDep, TemporalClientDep, services
+from appraisal_engine.api.problems import service_status
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
@@ -21,9 +24,9 @@ from appraisal_engine.services import appraisals, tasks
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, nest, service_errors
 from appraisal_engine.web.render import gettext_for, render
-from appraisal_engine.web.routing import PageRoute, status_of
+from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import TOKEN_FIELD, check_form_token
-from appraisal_engine.web.session import Person, SignedIn
+from appraisal_engine.web.session import SignedIn
 from appraisal_engine.workflows.messages import AppraisalState, ReviewBody, TaskBody
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(check_form_token)])
@@ -70,11 +73,14 @@ async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response
     """My open tasks, soonest due first."""
     found = await tasks.list_for(session, me, status=TaskStatus.OPEN, limit=200)
     now = datetime.now(UTC)
-    return render(request, "tasks/inbox.html", tasks=found, badges=lambda t: badges(t, now))
+    flash = request.session.pop("flash", None)
+    return render(
+        request, "tasks/inbox.html", tasks=found, badges=lambda t: badges(t, now), flash=flash
+    )
 
 
 async def _state(
-    request: Request, session: SessionDep, me: Person, task: TaskRecord, client: Any
+    request: Request, session: SessionDep, me: Principal, task: TaskRecord, client: Client
 ) -> AppraisalState | None:
     """The appraisal as the person may see it, for the form's context (a peer sees none)."""
     try:
@@ -90,7 +96,7 @@ async def _form(
     request: Request,
     session: SessionDep,
     client: TemporalClientDep,
-    me: Person,
+    me: Principal,
     task: TaskRecord,
     *,
     status_code: int = 200,
@@ -110,6 +116,13 @@ async def _form(
     )
 
 
+async def posted(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
+    """The form as typed (to show it again) and in the body's nested shape."""
+    form = await request.form()
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != TOKEN_FIELD]
+    return dict(fields), nest(fields)
+
+
 @router.get("/tasks/{task_id}", include_in_schema=False)
 async def task_page(
     request: Request, task_id: str, me: SignedIn, session: SessionDep, client: TemporalClientDep
@@ -123,46 +136,29 @@ async def task_page(
 async def submit(
     request: Request, task_id: str, me: SignedIn, session: SessionDep, client: TemporalClientDep
 ) -> Response:
-    """Complete the task with the form; on a refusal, the form again with the errors."""
+    """Complete the task with the form; on a refusal, the form again with the errors beside
+    their fields and what was typed kept."""
     task = await tasks.read(session, me, task_id)
-    form = await request.form()
-    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    values = dict(fields)
-    _ = gettext_for(request)
-    model = BODIES[task.kind.value]
-    data = nest(fields, frozenset({TOKEN_FIELD}))
+    values, data = await posted(request)
     if task.kind is TaskKind.TARGETS_DRAFT:
         number_targets(data)
+    _ = gettext_for(request)
     try:
-        body = model.model_validate({**data, "kind": task.kind})
+        body = BODIES[task.kind.value].model_validate({**data, "kind": task.kind})
+        await tasks.complete(session, me, task_id, typing.cast(TaskBody, body), client=client)
     except ValidationError as e:
-        return await _form(
-            request,
-            session,
-            client,
-            me,
-            task,
-            status_code=422,
-            values=values,
-            errors=field_errors(e, _, values),
-        )
-    try:
-        await tasks.complete(session, me, task_id, typing.cast(Any, body), client=client)
+        status, errors = 422, field_errors(e, _, values)
     except NotFound:
         raise
     except ServiceError as e:
-        return await _form(
-            request,
-            session,
-            client,
-            me,
-            task,
-            status_code=status_of(e),
-            values=values,
-            errors=service_errors(e, _, values, within=PART.get(task.kind, "")),
-        )
-    request.session["flash"] = "done"
-    return RedirectResponse("/tasks", status_code=303)
+        status = service_status(e)
+        errors = service_errors(e, _, values, within=PART.get(task.kind, ""))
+    else:
+        request.session["flash"] = "done"
+        return RedirectResponse("/tasks", status_code=303)
+    return await _form(
+        request, session, client, me, task, status_code=status, values=values, errors=errors
+    )
 
 
 @router.post("/tasks/{task_id}/preview", include_in_schema=False)
@@ -171,16 +167,15 @@ async def preview(
 ) -> Response:
     """The grade a review would give, from the domain's own rules, before it is submitted."""
     task = await tasks.read(session, me, task_id)
-    state = await _state(request, session, me, task, client)
-    form = await request.form()
-    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     result: Assessment | None = None
-    if task.kind is TaskKind.REVIEW and state is not None and state.plan is not None:
+    if task.kind is TaskKind.REVIEW:
+        state = await _state(request, session, me, task, client)
+        _, data = await posted(request)
         try:
-            body = ReviewBody.model_validate(nest(fields, frozenset({TOKEN_FIELD})))
-            result = assess_under(
-                preset(state.policy), body.review, state.plan, state.community_score
-            )
+            body = ReviewBody.model_validate(data)
+            if state is not None and state.plan is not None:
+                policy = preset(state.policy)
+                result = assess_under(policy, body.review, state.plan, state.community_score)
         except (ValidationError, DomainError):
-            result = None  # not every rating given yet, or a policy that is not a preset
+            pass  # not every rating given yet, or a policy that is not a preset: no preview
     return render(request, "tasks/_preview.html", preview=result)
