@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
@@ -60,6 +61,7 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "static": lambda path: f"{STATIC_PREFIX}/{path}",
         "when": lambda moment: when(moment, locale, config.time_zone),
         "day": lambda moment: day(moment, locale, config.time_zone),
+        "number": lambda value: format_decimal(value, locale=locale),
         "dev_signin": config.dev_signin,
         **values,
     }

@@ -5,7 +5,7 @@ keeps its msgid's %(name)s placeholders, and no message the code no longer has l
 When one fails, refresh the catalog from appraisal_engine/ and translate what is new:
   ../.venv/bin/pybabel extract --no-location -F web/babel.cfg -k _ -k N_ -o /tmp/messages.pot .
   ../.venv/bin/pybabel update -i /tmp/messages.pot -d web/locale -l id \
-      --no-location --no-fuzzy-matching --ignore-obsolete
+      --no-fuzzy-matching --ignore-obsolete
 """
 
 from __future__ import annotations
