@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.model import Value
@@ -121,6 +121,25 @@ class AuditEvent(Value):
     appraisal_id: str | None = None
     cycle_id: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class AuditFilter(Value):
+    """Which audit events to list: those matching every field given (none given: all of them);
+    `since` is inclusive, `until` exclusive."""
+
+    # Match what was asked, character for character, as the log stores it.
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+    actor_nip: str | None = None
+    appraisal_id: str | None = None
+    cycle_id: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+EVERY_EVENT = AuditFilter()
+"""The filter every audit event matches."""
 
 
 class MentorMatch(Value):

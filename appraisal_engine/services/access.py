@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from appraisal_engine.domain.audit_kinds import AUDITOR_READ
 from appraisal_engine.domain.records import AuditEvent
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services.errors import Forbidden
@@ -71,7 +72,7 @@ async def log_auditor_read(
             event_id=f"read-{uuid.uuid4()}",
             at=datetime.now(UTC),
             actor_nip=who.nip,
-            kind="auditor.read",
+            kind=AUDITOR_READ,
             appraisal_id=appraisal_id,
             cycle_id=cycle_id,
             payload={"read": what},

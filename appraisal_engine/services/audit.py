@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal_engine.domain.records import EVERY_EVENT, AuditFilter
 from appraisal_engine.services.access import Caller, require_auditor
 from appraisal_engine.store.repositories.audit import (
     Anchor,
@@ -23,28 +23,13 @@ async def events(
     session: AsyncSession,
     who: Caller,
     *,
-    actor_nip: str | None = None,
-    appraisal_id: str | None = None,
-    cycle_id: str | None = None,
-    kind: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    where: AuditFilter = EVERY_EVENT,
     limit: int = 50,
     offset: int = 0,
 ) -> list[AuditEntry]:
     """Audit events in chain order, filtered by actor, appraisal, cycle, kind and time."""
     require_auditor(who)
-    return await list_events(
-        session,
-        actor_nip=actor_nip,
-        appraisal_id=appraisal_id,
-        cycle_id=cycle_id,
-        kind=kind,
-        since=since,
-        until=until,
-        limit=limit,
-        offset=offset,
-    )
+    return await list_events(session, where=where, limit=limit, offset=offset)
 
 
 async def head(session: AsyncSession, who: Caller) -> ChainHead:

@@ -11,6 +11,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ActivityHandle
 
 with workflow.unsafe.imports_passed_through():
+    from appraisal_engine.domain.audit_kinds import (
+        CALIBRATION_REJECTED,
+        CALIBRATION_RELEASED,
+        COMMUNITY_SCORES,
+    )
     from appraisal_engine.domain.calendar import add_months, days
     from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
     from appraisal_engine.domain.errors import DomainError
@@ -242,7 +247,7 @@ class CycleWorkflow:
             waiting = self._waiting(progress)
             if violations:
                 await self._audit(
-                    "calibration.rejected",
+                    CALIBRATION_REJECTED,
                     inp.actor_nip,
                     unit,
                     {
@@ -267,7 +272,7 @@ class CycleWorkflow:
                 update={"released": progress.released + released}
             )
             await self._audit(
-                "calibration.released",
+                CALIBRATION_RELEASED,
                 inp.actor_nip,
                 unit,
                 {
@@ -319,7 +324,7 @@ class CycleWorkflow:
                     score=score,
                 ),
             )
-        await self._audit("community.scores", inp.actor_nip, None, dict(inp.scores))
+        await self._audit(COMMUNITY_SCORES, inp.actor_nip, None, dict(inp.scores))
         return self.status()
 
     @community_feedback.validator

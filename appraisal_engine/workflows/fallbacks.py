@@ -15,10 +15,6 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
 from appraisal_engine.workflows.history_records import HistoryRecord, Patched, Record
 
-# The audit events' kinds the timeline reads, as AppraisalCore records them.
-ESCALATED = "task.escalated"  # {"task_id", and "to_task" when the superior took it over}
-OVERDUE = "task.overdue"  # {"task_id", "fallback"}
-
 TIMER_SLACK = timedelta(seconds=1)  # a timer fires a moment after its instant, never before
 
 

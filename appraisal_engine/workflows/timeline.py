@@ -19,6 +19,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
+from appraisal_engine.domain.audit_kinds import TASK_ESCALATED, TASK_OVERDUE
 from appraisal_engine.domain.records import AuditEvent, CascadeRequest, MentorMatch, Notification
 from appraisal_engine.domain.records import NotificationKind as Notice
 from appraisal_engine.domain.records import TaskStatus as Status
@@ -27,7 +28,7 @@ from appraisal_engine.domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows import messages as m
 from appraisal_engine.workflows import search_attributes as sa
-from appraisal_engine.workflows.fallbacks import ESCALATED, OVERDUE, InferredFallbacks, audited
+from appraisal_engine.workflows.fallbacks import InferredFallbacks, audited
 from appraisal_engine.workflows.history import HistoryError, decode_events
 from appraisal_engine.workflows.history_records import (
     ActivityFailed,
@@ -126,7 +127,7 @@ class _Steps(TaskSteps):
         self.moved = {
             str(a.payload["to_task"])  # the superior's new task, which its notice names
             for a in audits
-            if isinstance(a, AuditEvent) and a.kind == ESCALATED and "to_task" in a.payload
+            if isinstance(a, AuditEvent) and a.kind == TASK_ESCALATED and "to_task" in a.payload
         }
         self.inferred = None if audited(records) else InferredFallbacks()
         for r in records:
@@ -290,7 +291,7 @@ class _Steps(TaskSteps):
     def _audit(self, r: Scheduled, event: AuditEvent) -> None:
         """A fallback other than waiting is the one decision only the audit event records; the
         rest repeat what the updates, signals and notices say (a wait's notice is its entry)."""
-        if event.kind != OVERDUE:
+        if event.kind != TASK_OVERDUE:
             return
         fallback = Fallback(event.payload["fallback"])
         if fallback is Fallback.WAIT:

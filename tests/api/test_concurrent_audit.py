@@ -13,7 +13,7 @@ import pytest
 
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import BUKITTINGGI, NATIONAL
-from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.domain.records import AuditFilter, TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import Actors, nip
 from appraisal_engine.store.repositories.audit import list_events, verify_chain
@@ -66,9 +66,8 @@ async def burst(api: Api, actors: Actors, tasks: list[TaskRecord]) -> None:
 async def check_audit(api: Api, appraisal_id: str) -> None:
     """One `task.completed` row per done task, naming it, at its closing time; chain intact."""
     async with api.sessions() as session:
-        events = await list_events(
-            session, appraisal_id=appraisal_id, kind="task.completed", limit=1000
-        )
+        where = AuditFilter(appraisal_id=appraisal_id, kind="task.completed")
+        events = await list_events(session, where=where, limit=1000)
         verified = await verify_chain(session)
     async with api.sessions() as session:
         tasks = await list_tasks(

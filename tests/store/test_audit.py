@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal_engine.domain.records import AuditFilter
 from appraisal_engine.store.audit_hash import GENESIS_HASH, chain_hash
 from appraisal_engine.store.models import AuditEventRow
 from appraisal_engine.store.repositories.audit import (
@@ -165,8 +167,9 @@ async def test_list_events_filters_and_pages(chain: AsyncSession) -> None:
     for record in events:
         await append_event(chain, record)
 
-    async def ids(**filters: object) -> list[str]:
-        return [e.event_id for e in await list_events(chain, **filters)]  # type: ignore[arg-type]
+    async def ids(limit: int = 100, offset: int = 0, **where: Any) -> list[str]:
+        found = await list_events(chain, where=AuditFilter(**where), limit=limit, offset=offset)
+        return [e.event_id for e in found]
 
     assert await ids() == ["a", "b", "c", "d"]
     assert await ids(actor_nip=nip(1)) == ["a", "c"]
@@ -174,6 +177,7 @@ async def test_list_events_filters_and_pages(chain: AsyncSession) -> None:
     assert await ids(cycle_id="c2") == ["c", "d"]
     assert await ids(kind="k2") == ["b", "d"]
     assert await ids(kind="k1", cycle_id="c2") == ["c"]
+    assert await ids(kind=" k1") == []  # matched as given, not trimmed
     # since is inclusive, until exclusive; an offset-aware bound in WIB means the same instant.
     assert await ids(since=t + timedelta(hours=1), until=t + timedelta(hours=3)) == ["b", "c"]
     assert await ids(since=(t + timedelta(hours=2)).astimezone(WIB)) == ["c", "d"]

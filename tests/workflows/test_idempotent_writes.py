@@ -14,7 +14,7 @@ from temporalio.testing import ActivityEnvironment
 from appraisal_engine.activities.read_model import ReadModelActivities
 from appraisal_engine.appraisal.worker import activities_for, build_worker
 from appraisal_engine.domain.presets import NATIONAL
-from appraisal_engine.domain.records import AuditEvent, TaskRecord
+from appraisal_engine.domain.records import AuditEvent, AuditFilter, TaskRecord
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.models import AuditEventRow
 from appraisal_engine.store.repositories.audit import list_events, verify_chain
@@ -70,7 +70,7 @@ async def test_a_year_with_every_write_retried_stores_each_once(running: Running
 
     async with running.sessions() as session:
         rows = await list_tasks(session, appraisal_id=handle.id, limit=200)
-        events = await list_events(session, appraisal_id=handle.id, limit=1000)
+        events = await list_events(session, where=AuditFilter(appraisal_id=handle.id), limit=1000)
         stored = await session.scalar(
             select(func.count())
             .select_from(AuditEventRow)
@@ -98,4 +98,5 @@ async def test_activity_environment_retry_is_a_no_op(running: Running) -> None:
     second = await env.run(acts.append_audit, event)
     assert first == second
     async with running.sessions() as session:
-        assert len(await list_events(session, appraisal_id=event.appraisal_id)) == 1
+        where = AuditFilter(appraisal_id=event.appraisal_id)
+        assert len(await list_events(session, where=where)) == 1

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, WithJsonSchema
 from appraisal_engine.api.deps import AuditorPrincipal, SessionDep
 from appraisal_engine.api.openapi import responses
 from appraisal_engine.api.schemas import Instant, Limit, Offset, Page, page_of
+from appraisal_engine.domain.records import AuditFilter
 from appraisal_engine.services import audit
 from appraisal_engine.store.repositories.audit import (
     ANCHOR_PATTERN,
@@ -56,18 +57,15 @@ async def audit_events(
     until: Annotated[Instant | None, Query(description="exclusive")] = None,
 ) -> Page[AuditEntry]:
     """Audit events in chain order, filtered by actor, appraisal, cycle, kind and time."""
-    rows = await audit.events(
-        session,
-        principal,
+    where = AuditFilter(
         actor_nip=actor,
         appraisal_id=appraisal_id,
         cycle_id=cycle_id,
         kind=kind,
         since=since,
         until=until,
-        limit=limit + 1,
-        offset=offset,
     )
+    rows = await audit.events(session, principal, where=where, limit=limit + 1, offset=offset)
     return page_of(rows, limit, offset)
 
 

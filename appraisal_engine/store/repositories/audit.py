@@ -15,7 +15,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.model import Value
-from appraisal_engine.domain.records import AuditEvent
+from appraisal_engine.domain.records import EVERY_EVENT, AuditEvent, AuditFilter
 from appraisal_engine.store.audit_hash import GENESIS_HASH, canonical_json, chain_hash
 from appraisal_engine.store.locks import hold_write_lock
 from appraisal_engine.store.models import AuditEventRow
@@ -111,31 +111,22 @@ async def append_event(session: AsyncSession, event: AuditEvent) -> int:
 
 
 async def list_events(
-    session: AsyncSession,
-    *,
-    actor_nip: str | None = None,
-    appraisal_id: str | None = None,
-    cycle_id: str | None = None,
-    kind: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    session: AsyncSession, *, where: AuditFilter = EVERY_EVENT, limit: int = 100, offset: int = 0
 ) -> list[AuditEntry]:
-    """Events matching every given filter, in chain order; `since` inclusive, `until` exclusive."""
+    """Events matching the filter, in chain order; `since` inclusive, `until` exclusive."""
     query = select(_audit)
-    if actor_nip is not None:
-        query = query.where(_audit.c.actor_nip == actor_nip)
-    if appraisal_id is not None:
-        query = query.where(_audit.c.appraisal_id == appraisal_id)
-    if cycle_id is not None:
-        query = query.where(_audit.c.cycle_id == cycle_id)
-    if kind is not None:
-        query = query.where(_audit.c.kind == kind)
-    if since is not None:
-        query = query.where(_audit.c.at >= since)
-    if until is not None:
-        query = query.where(_audit.c.at < until)
+    if where.actor_nip is not None:
+        query = query.where(_audit.c.actor_nip == where.actor_nip)
+    if where.appraisal_id is not None:
+        query = query.where(_audit.c.appraisal_id == where.appraisal_id)
+    if where.cycle_id is not None:
+        query = query.where(_audit.c.cycle_id == where.cycle_id)
+    if where.kind is not None:
+        query = query.where(_audit.c.kind == where.kind)
+    if where.since is not None:
+        query = query.where(_audit.c.at >= where.since)
+    if where.until is not None:
+        query = query.where(_audit.c.at < where.until)
     rows = await session.execute(query.order_by(_audit.c.seq).limit(limit).offset(offset))
     return [AuditEntry.model_validate(dict(row._mapping)) for row in rows]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal_engine.domain.audit_kinds import GRADE_RELEASED
 from appraisal_engine.store.models import AppraisalRow, AuditEventRow, EmployeeRow, OutcomeRow
 from appraisal_engine.store.repositories._rows import table_of
 
@@ -15,8 +16,6 @@ _appraisals = table_of(AppraisalRow)
 _employees = table_of(EmployeeRow)
 _outcomes = table_of(OutcomeRow)
 _audit = table_of(AuditEventRow)
-
-RELEASED = "grade.released"  # the appraisal's audit event when calibration releases its grade
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ async def _adjusted(session: AsyncSession, appraisal_ids: list[str]) -> dict[str
         return {}
     query = (
         select(_audit.c.appraisal_id, _audit.c.payload)
-        .where(_audit.c.kind == RELEASED, _audit.c.appraisal_id.in_(appraisal_ids))
+        .where(_audit.c.kind == GRADE_RELEASED, _audit.c.appraisal_id.in_(appraisal_ids))
         .order_by(_audit.c.seq)
     )
     found: dict[str, bool] = {}

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal_engine.domain.audit_kinds import APPEAL_DECIDED
 from appraisal_engine.domain.model import Value
 from appraisal_engine.store.models import AppraisalRow, AuditEventRow, OutcomeRow
 
@@ -59,7 +60,7 @@ async def cycle_figures(session: AsyncSession, cycle_id: str) -> CycleFigures:
     appeals: Counter[str] = Counter()
     decided = await session.execute(
         select(AuditEventRow.payload).where(
-            AuditEventRow.cycle_id == cycle_id, AuditEventRow.kind == "appeal.decided"
+            AuditEventRow.cycle_id == cycle_id, AuditEventRow.kind == APPEAL_DECIDED
         )
     )
     for (payload,) in decided:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from appraisal_engine.domain.audit_kinds import APPEAL_DECIDED, OUTCOME_DECIDED
 from appraisal_engine.domain.calendar import days
 from appraisal_engine.domain.outcome import OutcomeKind, decide_outcome
 from appraisal_engine.domain.records import MentorRequest, MentorStatus
@@ -63,7 +64,7 @@ class AppealAndOutcome:
         year.grade_final = year.appeal.grade_after
         self._effects.publish()
         await self._effects.audit(
-            "appeal.decided",
+            APPEAL_DECIDED,
             task.completed_by,
             {
                 "decision": year.appeal.decision,
@@ -87,7 +88,7 @@ class AppealAndOutcome:
                 year.outcome = decision.model_copy(update={"kind": OutcomeKind.COACHING})
         await self._effects.record_outcome()
         await self._effects.audit(
-            "outcome.decided",
+            OUTCOME_DECIDED,
             None,
             {**year.outcome.model_dump(mode="json"), "mentor_nip": year.mentor_nip},
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from temporalio import workflow
 
+from appraisal_engine.domain.audit_kinds import TASK_ESCALATED, TASK_OVERDUE
 from appraisal_engine.domain.calendar import days
 from appraisal_engine.domain.records import NotificationKind, TaskStatus
 from appraisal_engine.domain.tasks import SUPERVISOR_KINDS, Fallback, TaskKind
@@ -97,14 +98,14 @@ class Deadlines:
             await effects.write_task(new)
             effects.publish()
             await effects.notify(NotificationKind.ESCALATION, new, [year.superior_nip])
-            await effects.audit("task.escalated", None, {"task_id": task.id, "to_task": new.id})
+            await effects.audit(TASK_ESCALATED, None, {"task_id": task.id, "to_task": new.id})
             return
         task.escalated = True
         task.fallback_at = task.due_at + grace
         await effects.write_task(task)
         watchers = sorted({year.supervisor_nip, year.superior_nip} - {task.assignee})
         await effects.notify(NotificationKind.ESCALATION, task, watchers)
-        await effects.audit("task.escalated", None, {"task_id": task.id})
+        await effects.audit(TASK_ESCALATED, None, {"task_id": task.id})
 
     async def _fall_back(self, task: Task) -> None:
         """After the grace: the policy's fallback; plans, approvals and reviews only wait."""
@@ -121,4 +122,4 @@ class Deadlines:
             task.close(TaskStatus.MISSING, workflow.now())
             await effects.write_task(task)
             effects.publish()
-        await effects.audit("task.overdue", None, {"task_id": task.id, "fallback": fallback.value})
+        await effects.audit(TASK_OVERDUE, None, {"task_id": task.id, "fallback": fallback.value})

@@ -7,6 +7,7 @@ from typing import Any
 
 from temporalio import workflow
 
+from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
 from appraisal_engine.domain.calendar import days
 from appraisal_engine.domain.peer import summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
@@ -189,7 +190,7 @@ class Stages:
             year.flag("community_score_missing")
         year.assessment = assess_under(year.policy, year.review, year.plan, year.community_score)
         await self._effects.audit(
-            "grade.computed", task.completed_by, year.assessment.model_dump(mode="json")
+            GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")
         )
 
     async def _calibration(self) -> None:
@@ -202,5 +203,5 @@ class Stages:
         assert year.release is not None
         year.grade_final = year.release.grade
         await self._effects.audit(
-            "grade.released", year.release.actor_nip, year.release.model_dump(mode="json")
+            GRADE_RELEASED, year.release.actor_nip, year.release.model_dump(mode="json")
         )

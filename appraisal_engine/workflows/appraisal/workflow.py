@@ -10,6 +10,13 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from appraisal_engine.domain.appeals import appeal_hearer
+    from appraisal_engine.domain.audit_kinds import (
+        APPEAL_FILED,
+        APPRAISAL_CANCELLED,
+        APPRAISAL_REASSIGNED,
+        TASK_COMPLETED,
+        TASK_DEADLINE_EXTENDED,
+    )
     from appraisal_engine.domain.errors import DomainError
     from appraisal_engine.domain.reassignment import handover_due, taken_over_by
     from appraisal_engine.domain.records import MentorStatus, TaskStatus
@@ -107,7 +114,7 @@ class AppraisalWorkflow:
         task.close(TaskStatus.DONE, workflow.now(), inp.actor_nip)
         await self._effects.write_task(task)
         await self._effects.audit(
-            "task.completed",
+            TASK_COMPLETED,
             inp.actor_nip,
             {
                 "task_id": task.id,
@@ -140,7 +147,7 @@ class AppraisalWorkflow:
             deadline=year.appeal_deadline,
             grade_before=year.grade_final,
         )
-        await self._effects.audit("appeal.filed", inp.actor_nip, {"grade": year.grade_final})
+        await self._effects.audit(APPEAL_FILED, inp.actor_nip, {"grade": year.grade_final})
         await workflow.wait_condition(lambda: year.appeal_task is not None or year.cancelled)
         return AppealFiled(filed_at=appeal.filed_at, decide_task_id=year.appeal_task)
 
@@ -157,7 +164,7 @@ class AppraisalWorkflow:
         year.flags = [f for f in year.flags if f != f"overdue:{task.kind.value}"]
         await self._effects.write_task(task)
         await self._effects.audit(
-            "task.deadline_extended",
+            TASK_DEADLINE_EXTENDED,
             inp.actor_nip,
             {"task_id": task.id, "due_at": inp.due_at.isoformat(), "reason": inp.reason},
         )
@@ -191,7 +198,7 @@ class AppraisalWorkflow:
         self._effects.publish()
         await self._effects.sync()
         await self._effects.audit(
-            "appraisal.reassigned",
+            APPRAISAL_REASSIGNED,
             inp.actor_nip,
             {
                 "from": before.supervisor_nip,
@@ -235,7 +242,7 @@ class AppraisalWorkflow:
         effects.publish()
         await effects.sync()
         await effects.report_progress()
-        await effects.audit("appraisal.cancelled", actor, {"reason": reason})
+        await effects.audit(APPRAISAL_CANCELLED, actor, {"reason": reason})
         return closed
 
     # -- signals from other workflows -------------------------------------------------------
