@@ -60,7 +60,7 @@ def test_every_task_kind_has_a_form_with_its_fields(kind: TaskKind) -> None:
     )
     page = render(request(), f"tasks/{kind.value}.html", task=task, state=None, mine=True,
                   values={}, errors={})  # fmt: skip
-    html = page.body.decode()
+    html = bytes(page.body).decode()
     assert page.status_code == 200 and 'action="/tasks/t1"' in html
     name = FIELD[kind]
     assert f'name="{name}"' in html
