@@ -107,6 +107,13 @@ async def list_visible(
     )
 
 
+async def list_own(
+    session: AsyncSession, who: Caller, *, limit: int = 50, offset: int = 0
+) -> list[AppraisalRecord]:
+    """The caller's own appraisals, every year's, by id."""
+    return await list_appraisals(session, employee_nip=who.nip, limit=limit, offset=offset)
+
+
 async def read_state(
     session: AsyncSession,
     who: Caller,

@@ -58,8 +58,8 @@ def test_every_task_kind_has_a_form_with_its_fields(kind: TaskKind) -> None:
         period=1 if kind in (TaskKind.SELF_REPORT, TaskKind.FEEDBACK) else None,
         detail={"targets": ["T1", "T2"], "period": 1},
     )
-    page = render(request(), f"tasks/{kind.value}.html", task=task, state=None, mine=True,
-                  values={}, errors={})  # fmt: skip
+    page = render(request(), f"tasks/{kind.value}.html", task=task, name=None, state=None,
+                  mine=True, values={}, errors={})  # fmt: skip
     html = bytes(page.body).decode()
     assert page.status_code == 200 and 'action="/tasks/t1"' in html
     name = FIELD[kind]

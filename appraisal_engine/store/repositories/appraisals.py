@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.ratings import Grade
-from appraisal_engine.domain.records import AppraisalRecord, TaskStatus
+from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus, TaskStatus
 from appraisal_engine.store.models import AppraisalRow, TaskRow
 from appraisal_engine.store.repositories._rows import insert_missing, row_values, table_of, upsert
 from appraisal_engine.store.repositories.viewers import Viewer
@@ -78,6 +78,9 @@ async def list_appraisals(
     stage: str | None = None,
     grade: Grade | None = None,
     supervisor_nip: str | None = None,
+    employee_nip: str | None = None,
+    stands_above: str | None = None,
+    status: AppraisalStatus | None = None,
     visible_to: Viewer | None = None,
     open_task_for: str | None = None,
     limit: int | None = 50,
@@ -86,7 +89,8 @@ async def list_appraisals(
     """Appraisals matching every given filter (grade means the final grade), ordered by id;
     `visible_to` keeps those that viewer may read (all of them for HR and auditors; for anyone
     else those where their NIP is the employee, the appraiser or the appraiser's superior);
-    `open_task_for` those where that NIP has an open task. `limit` None: all of them.
+    `open_task_for` those where that NIP has an open task; `stands_above` those where that NIP
+    is the appraiser or the appraiser's superior. `limit` None: all of them.
 
     Raises ValueError for `open_task_for` with a viewer who does not read all: one's own
     appraisals narrowed to where another NIP has an open task would tell who the peers are.
@@ -104,6 +108,17 @@ async def list_appraisals(
         query = query.where(_appraisals.c.grade_final == grade.value)
     if supervisor_nip is not None:
         query = query.where(_appraisals.c.supervisor_nip == supervisor_nip)
+    if employee_nip is not None:
+        query = query.where(_appraisals.c.employee_nip == employee_nip)
+    if stands_above is not None:
+        query = query.where(
+            or_(
+                _appraisals.c.supervisor_nip == stands_above,
+                _appraisals.c.superior_nip == stands_above,
+            )
+        )
+    if status is not None:
+        query = query.where(_appraisals.c.status == status.value)
     if open_task_for is not None:
         waiting = select(_tasks.c.appraisal_id).where(
             _tasks.c.assignee_nip == open_task_for, _tasks.c.status == TaskStatus.OPEN.value

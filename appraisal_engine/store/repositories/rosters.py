@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
@@ -115,3 +116,18 @@ async def latest_roster(session: AsyncSession, org: str) -> RosterSummary | None
         )
     ).first()
     return RosterSummary.model_validate(dict(row._mapping)) if row else None
+
+
+async def names_by_nip(session: AsyncSession, nips: Collection[str]) -> dict[str, str]:
+    """Each NIP's name as the newest roster snapshot holding it gives it (a NIP is one person
+    for life; the newest snapshot has their name as it is now). NIPs in no snapshot are left
+    out."""
+    if not nips:
+        return {}
+    rows = await session.execute(
+        select(_employees.c.nip, _employees.c.name)
+        .join(_rosters, _rosters.c.id == _employees.c.roster_id)
+        .where(_employees.c.nip.in_(set(nips)))
+        .order_by(_rosters.c.created_at, _rosters.c.id)
+    )
+    return {row.nip: row.name for row in rows}  # later snapshots overwrite earlier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -87,5 +88,20 @@ async def open_tasks_of_cycle(session: AsyncSession, cycle_id: str) -> list[Task
         select(_tasks)
         .where(_tasks.c.cycle_id == cycle_id, _tasks.c.status == TaskStatus.OPEN.value)
         .order_by(_tasks.c.id)
+    )
+    return [TaskRecord.model_validate(dict(row._mapping)) for row in rows]
+
+
+async def open_tasks_of(session: AsyncSession, appraisal_ids: Collection[str]) -> list[TaskRecord]:
+    """The open tasks of the given appraisals, soonest due first."""
+    if not appraisal_ids:
+        return []
+    rows = await session.execute(
+        select(_tasks)
+        .where(
+            _tasks.c.appraisal_id.in_(set(appraisal_ids)),
+            _tasks.c.status == TaskStatus.OPEN.value,
+        )
+        .order_by(_tasks.c.due_at, _tasks.c.id)
     )
     return [TaskRecord.model_validate(dict(row._mapping)) for row in rows]

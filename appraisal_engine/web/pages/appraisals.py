@@ -35,12 +35,10 @@ PROGRESS = [
 
 
 @router.get("/appraisals", include_in_schema=False)
-async def mine_and_team(request: Request, me: SignedIn, session: SessionDep) -> Response:
-    """My own appraisals, and those I appraise or stand above."""
-    found = await appraisals.list_visible(session, me, limit=200)
-    own = [a for a in found if a.employee_nip == me.nip]
-    team = [a for a in found if a.employee_nip != me.nip]
-    return render(request, "appraisals/list.html", own=own, team=team, me_nip=me.nip)
+async def mine(request: Request, me: SignedIn, session: SessionDep) -> Response:
+    """My own appraisals, every year's (the team's are on /team)."""
+    found = await appraisals.list_own(session, me, limit=200)
+    return render(request, "appraisals/list.html", own=found)
 
 
 async def _page(

@@ -20,7 +20,7 @@ from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.review import Assessment, assess_under
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.services import appraisals, tasks
+from appraisal_engine.services import appraisals, people, tasks
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, nest, service_errors
 from appraisal_engine.web.render import gettext_for, render
@@ -72,10 +72,16 @@ def number_targets(data: dict[str, Any]) -> None:
 async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response:
     """My open tasks, soonest due first."""
     found = await tasks.list_for(session, me, status=TaskStatus.OPEN, limit=200)
+    names = await people.employee_names(session, found)
     now = datetime.now(UTC)
     flash = request.session.pop("flash", None)
     return render(
-        request, "tasks/inbox.html", tasks=found, badges=lambda t: badges(t, now), flash=flash
+        request,
+        "tasks/inbox.html",
+        tasks=found,
+        names=names,
+        badges=lambda t: badges(t, now),
+        flash=flash,
     )
 
 
@@ -104,11 +110,13 @@ async def _form(
     errors: dict[str, str] | None = None,
 ) -> Response:
     state = await _state(request, session, me, task, client)
+    names = await people.employee_names(session, [task])
     return render(
         request,
         f"tasks/{task.kind.value}.html",
         status_code,
         task=task,
+        name=names.get(task.employee_nip),
         state=state,
         mine=task.assignee_nip == me.nip and task.status is TaskStatus.OPEN,
         values=values or {},
