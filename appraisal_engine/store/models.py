@@ -72,7 +72,10 @@ class EmployeeRow(Base):
     """One employee inside a roster snapshot."""
 
     __tablename__ = "employees"
-    __table_args__ = (Index("ix_employees_roster_id_unit_code", "roster_id", "unit_code"),)
+    __table_args__ = (
+        Index("ix_employees_roster_id_unit_code", "roster_id", "unit_code"),
+        Index("ix_employees_nip", "nip"),
+    )
 
     roster_id: Mapped[str] = mapped_column(ForeignKey("rosters.id"), primary_key=True)
     nip: Mapped[str] = mapped_column(primary_key=True)
@@ -117,6 +120,7 @@ class AppraisalRow(Base):
     __table_args__ = (
         Index("ix_appraisals_cycle_id_unit_code", "cycle_id", "unit_code"),
         Index("ix_appraisals_supervisor_nip", "supervisor_nip"),
+        Index("ix_appraisals_superior_nip", "superior_nip"),
         Index("ix_appraisals_employee_nip", "employee_nip"),
     )
 

@@ -5,8 +5,8 @@ Bahasa Indonesia. Dates are written the Indonesian way in the organisation's tim
 from __future__ import annotations
 
 import io
-from datetime import datetime
-from functools import cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,4 +54,10 @@ def day(moment: datetime | None, locale: Locale, zone: str) -> str:
     """The day of a moment in the organisation's time zone: "3 Desember 2026"."""
     if moment is None:
         return ""
-    return format_date(moment.astimezone(ZoneInfo(zone)).date(), "d MMMM y", locale=locale)
+    return _written_day(moment.astimezone(ZoneInfo(zone)).date(), locale)
+
+
+@lru_cache(maxsize=4096)
+def _written_day(moment: date, locale: Locale) -> str:
+    # A page of a hundred rows has a few distinct days: format each once.
+    return format_date(moment, "d MMMM y", locale=locale)

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from appraisal_engine.web.config import WebConfig
 from appraisal_engine.web.i18n import day, translations, when
+from appraisal_engine.web.labels import labels_for
 from appraisal_engine.web.security import TOKEN_FIELD, TOKEN_HEADER, secure
 from appraisal_engine.web.session import current, form_token, locale_of
 
@@ -58,6 +59,7 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "csrf_field": TOKEN_FIELD,
         "csrf_header": TOKEN_HEADER,
         "csrf": form_token(request),
+        "labels": labels_for(locale),
         "static": lambda path: f"{STATIC_PREFIX}/{path}",
         "when": lambda moment: when(moment, locale, config.time_zone),
         "day": lambda moment: day(moment, locale, config.time_zone),

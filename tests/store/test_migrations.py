@@ -18,6 +18,8 @@ from appraisal_engine.store.db import make_engine
 from appraisal_engine.store.migrate import alembic_config, upgrade, upgrade_sync
 from appraisal_engine.store.models import Base
 
+HEAD = "0002"  # the newest revision: every database upgrades to it
+
 
 def _diff(connection: Connection, metadata: MetaData) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -45,15 +47,15 @@ async def test_the_comparison_would_notice_drift(engine: AsyncEngine) -> None:
 
 async def test_database_is_at_the_single_head(engine: AsyncEngine) -> None:
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == ["0001"]
+    assert heads == [HEAD]
     async with engine.connect() as connection:
-        assert await connection.run_sync(_revision) == "0001"
+        assert await connection.run_sync(_revision) == HEAD
 
 
 async def test_upgrading_again_changes_nothing(migrated_url: str, engine: AsyncEngine) -> None:
     await upgrade(migrated_url)
     async with engine.connect() as connection:
-        assert await connection.run_sync(_revision) == "0001"
+        assert await connection.run_sync(_revision) == HEAD
         assert await connection.run_sync(_diff, Base.metadata) == []
 
 
@@ -69,7 +71,7 @@ async def test_upgrade_sync_works_from_another_directory(
     engine = make_engine(url)
     try:
         async with engine.connect() as connection:
-            assert await connection.run_sync(_revision) == "0001"
+            assert await connection.run_sync(_revision) == HEAD
             assert await connection.run_sync(_diff, Base.metadata) == []
     finally:
         await engine.dispose()
