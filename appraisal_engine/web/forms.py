@@ -109,6 +109,8 @@ MESSAGES: dict[str, str] = {
     "url_scheme": N_("Must be a web address (https://...)."),
     "enum": N_("Pick one of the choices."),
     "literal_error": N_("Pick one of the choices."),
+    "date_parsing": N_("Must be a date."),
+    "date_from_datetime_parsing": N_("Must be a date."),
 }
 
 
