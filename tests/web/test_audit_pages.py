@@ -1,9 +1,10 @@
 """Auditors' and HR's reading pages over HTTP: the audit log filtered and paged, the chain
-verified against anchors (good, wrong, malformed), and appraisals found by filters; each
-refused to those it is not for."""
+verified against anchors (good, wrong, malformed), an appraisal's history downloaded, and
+appraisals found by filters; each refused to those it is not for."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -84,6 +85,25 @@ async def test_the_chain_verifies_against_a_good_anchor_and_breaks_on_a_wrong_on
     assert r.status_code == 422 and 'id="anchors-error"' in r.text
     assert "Baris 2" in r.text and "12:abc" in r.text  # the line named, the text kept
     assert "Rantai utuh" not in r.text and "Rantai rusak" not in r.text  # nothing verified
+
+
+async def test_the_history_downloads_for_hr_and_auditors_only(web: Web) -> None:
+    appraisal_id = await start_appraisal(web.env.client, web.task_queue)
+    await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
+    path = f"/appraisals/{appraisal_id}/history.json"
+    for who in (HR, AUDITOR):
+        client = await web.signed_in(who)
+        page = await client.get(f"/appraisals/{appraisal_id}")
+        assert f'href="{path}"' in page.text
+        r = await client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+        assert r.headers["content-disposition"].startswith("attachment;")
+        assert json.loads(r.text)["events"]
+    employee = await web.signed_in(EMPLOYEE)
+    assert f'href="{path}"' not in (await employee.get(f"/appraisals/{appraisal_id}")).text
+    assert (await employee.get(path)).status_code == 403  # theirs to read, not to export
+    stranger = await web.signed_in(STRANGER)
+    assert (await stranger.get(path)).status_code == 404
 
 
 async def test_hr_finds_appraisals_by_their_filters(web: Web) -> None:
