@@ -15,6 +15,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import EMPLOYEE, HR, nip
 from appraisal_engine.store.repositories.audit import chain_head
 from appraisal_engine.web.pages.audit import KIND_LABELS, summary
+from appraisal_engine.web.paging import filled, paged
 from tests.web.conftest import Web, open_task, start_appraisal
 
 STRANGER = nip(77)
@@ -115,7 +116,12 @@ async def test_hr_finds_appraisals_by_their_filters(web: Web) -> None:
     r = await hr.get("/find", params={"unit": "DUKCAPIL", "stage": "targets", "assignee": EMPLOYEE})
     assert r.status_code == 200 and link in r.text
     assert 'value="DUKCAPIL"' in r.text  # the filters stay as chosen
-    for other in ({"unit": "BAPPEDA"}, {"stage": "review"}, {"assignee": STRANGER}):
+    for other in (
+        {"unit": "BAPPEDA"},
+        {"stage": "review"},
+        {"grade": "baik"},
+        {"assignee": STRANGER},
+    ):
         r = await hr.get("/find", params={"unit": "DUKCAPIL", **other})
         assert r.status_code == 200 and link not in r.text
     r = await hr.get("/find", params={"stage": "bogus", "unit": "DUKCAPIL"})
@@ -133,3 +139,13 @@ def test_every_event_kind_has_a_label_and_payloads_stay_short() -> None:
     assert spelled == set(KIND_LABELS)
     assert summary({"task_id": "t1", "period": 2}) == "task_id: t1; period: 2"
     assert len(summary({"reason": "x" * 500})) == 160
+
+
+def test_pages_link_to_their_neighbours_keeping_the_filters() -> None:
+    filters = filled(unit=" DUKCAPIL ", stage="", grade="baik")
+    assert filters == {"unit": "DUKCAPIL", "grade": "baik"}
+    first = paged("/find", filters, list(range(51)), 0)
+    assert len(first.rows) == 50 and first.previous is None
+    assert first.next == "/find?unit=DUKCAPIL&grade=baik&offset=50"
+    last = paged("/find", filters, list(range(3)), 50)
+    assert last.next is None and last.previous == "/find?unit=DUKCAPIL&grade=baik"
