@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from appraisal_engine.web.config import WebConfig
-from appraisal_engine.web.pages import appraisals, signin, tasks, team
+from appraisal_engine.web.pages import appraisals, audit, find, hr_actions, signin, tasks, team
 from appraisal_engine.web.render import STATIC_PREFIX
 
 STATIC = Path(__file__).parent / "static"
@@ -20,7 +20,7 @@ SESSION_COOKIE = "appraisal_session"
 def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
-    for module in (signin, tasks, appraisals, team):
+    for module in (signin, tasks, appraisals, team, hr_actions, find, audit):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")
     # HttpOnly always; SameSite=Lax; Secure outside development.

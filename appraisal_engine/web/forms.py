@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.services.errors import ServiceError
 from appraisal_engine.web.i18n import N_
 
@@ -109,6 +110,8 @@ MESSAGES: dict[str, str] = {
     "url_scheme": N_("Must be a web address (https://...)."),
     "enum": N_("Pick one of the choices."),
     "literal_error": N_("Pick one of the choices."),
+    "date_parsing": N_("Must be a date."),
+    "date_from_datetime_parsing": N_("Must be a date."),
 }
 
 
@@ -123,8 +126,13 @@ def field_errors(
     for item in error.errors(include_url=False):
         name = _nearest(list(item["loc"]), names)
         template = MESSAGES.get(item["type"])
+        cause = (item.get("ctx") or {}).get("error")
         ctx = {k: str(v) for k, v in (item.get("ctx") or {}).items()}
-        message = _(template, **ctx) if template else _(str(item["msg"]))
+        if isinstance(cause, DomainError):
+            # A domain rule in a field's type (an NIP): its own sentence, without the prefix.
+            message = _(cause.reason)
+        else:
+            message = _(template, **ctx) if template else _(str(item["msg"]))
         found.setdefault(name, message)
     return found
 

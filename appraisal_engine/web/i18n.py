@@ -5,7 +5,7 @@ Bahasa Indonesia. Dates are written the Indonesian way in the organisation's tim
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -61,3 +61,9 @@ def day(moment: datetime | None, locale: Locale, zone: str) -> str:
 def _written_day(moment: date, locale: Locale) -> str:
     # A page of a hundred rows has a few distinct days: format each once.
     return format_date(moment, "d MMMM y", locale=locale)
+
+
+def local_moment(on: date, at: time, zone: str) -> datetime:
+    """A day and a time on the organisation's clock as a moment: forms take dates and times
+    as people there read them."""
+    return datetime.combine(on, at, tzinfo=ZoneInfo(zone))

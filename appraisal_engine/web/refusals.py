@@ -38,6 +38,19 @@ REFUSALS: tuple[str, ...] = (
     N_("upholding takes no grade"),
     # domain/reports.py, check_report (called by check_completion): a self-report
     N_("required by this policy's structured reports"),
+    # workflows/appraisal/validation.py, check_reassign and check_extend_deadline: HR's actions
+    N_("nothing would change"),
+    N_("the new deadline must be in the future"),
+    # domain/appeals.py, check_chain (called by check_reassign): the new chain
+    N_("an employee cannot appraise themselves"),
+    N_("the superior must differ from the supervisor"),
+    # domain/nip.py, parse_nip: an NIP typed into a form (shown without the field's prefix)
+    N_("must be exactly 18 digits"),
+    N_("digits 1-8 must be a real birth date (yyyymmdd)"),
+    N_("digits 9-14 must be an appointment month (yyyymm)"),
+    N_("appointment month must be at least 15 years after birth"),
+    N_("digit 15 (sex) must be 1 or 2"),
+    N_("digits 16-18 (sequence) must not be 000"),
     # workflows/appraisal/validation.py, check_file_appeal: filing an appeal
     N_("an appeal was already filed"),
     N_("the appeal window has closed"),

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.responses import HTMLResponse
 
 from appraisal_engine.web.config import WebConfig
-from appraisal_engine.web.i18n import day, translations, when
+from appraisal_engine.web.i18n import ZONE_NAMES, day, translations, when
 from appraisal_engine.web.labels import labels_for
 from appraisal_engine.web.security import TOKEN_FIELD, TOKEN_HEADER, secure
 from appraisal_engine.web.session import current, form_token, locale_of
@@ -64,6 +64,7 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "when": lambda moment: when(moment, locale, config.time_zone),
         "day": lambda moment: day(moment, locale, config.time_zone),
         "number": lambda value: format_decimal(value, locale=locale),
+        "zone": ZONE_NAMES.get(config.time_zone, config.time_zone),
         "dev_signin": config.dev_signin,
         **values,
     }

@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal_engine.api.app import create_app
 from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.appraisal.dev_demo import AUDITOR
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskStatus
@@ -37,6 +38,7 @@ PEOPLE = [
     DevPerson(nip=SUPERVISOR, label="Head of office (appraiser)"),
     DevPerson(nip=EMPLOYEE, label="Staff member"),
     DevPerson(nip=APPEALS_OFFICER, label="Appeals officer"),
+    DevPerson(nip=AUDITOR, label="Auditor", roles=[Role.AUDITOR]),
 ]
 WEB = WebConfig(
     session_secret="web-test-secret-of-at-least-32-bytes",

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from appraisal_engine.api.deps import SessionDep, TemporalClientDep, services
 from appraisal_engine.api.problems import service_status
+from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.services import appraisals
 from appraisal_engine.services.errors import NotFound, ServiceError
@@ -41,7 +42,7 @@ async def mine(request: Request, me: SignedIn, session: SessionDep) -> Response:
     return render(request, "appraisals/list.html", own=found)
 
 
-async def _page(
+async def appraisal_page(
     request: Request,
     appraisal_id: str,
     me: SignedIn,
@@ -51,7 +52,10 @@ async def _page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    failed: str = "",
 ) -> Response:
+    """The appraisal's page; after a refused form, `failed` names that form (`appeal`,
+    `reassign`, `deadline`, `cancel`) and its errors and typed values are shown again."""
     shared = services(request).sessions
     view = await appraisals.read_state(session, me, appraisal_id, client=client, sessions=shared)
     try:
@@ -72,8 +76,10 @@ async def _page(
         progress=PROGRESS,
         reached=reached,
         own=state.employee_nip == me.nip,
+        open_tasks=[t for t in state.tasks if t.status is TaskStatus.OPEN],
         errors=errors or {},
         values=values or {},
+        failed=failed,
     )
 
 
@@ -86,7 +92,7 @@ async def detail(
     client: TemporalClientDep,
 ) -> Response:
     """One appraisal as the person may see it."""
-    return await _page(request, appraisal_id, me, session, client)
+    return await appraisal_page(request, appraisal_id, me, session, client)
 
 
 @router.post("/appraisals/{appraisal_id}/appeal", include_in_schema=False)
@@ -112,6 +118,14 @@ async def appeal(
         request.session["flash"] = "appeal_filed"
         return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
     values = {"reason": reason}
-    return await _page(
-        request, appraisal_id, me, session, client, status_code=status, errors=errors, values=values
+    return await appraisal_page(
+        request,
+        appraisal_id,
+        me,
+        session,
+        client,
+        status_code=status,
+        errors=errors,
+        values=values,
+        failed="appeal",
     )
