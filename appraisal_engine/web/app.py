@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from appraisal_engine.api.limits import share_upload_limit
 from appraisal_engine.web.config import WebConfig
-from appraisal_engine.web.pages import appraisals, signin, tasks
+from appraisal_engine.web.pages import appraisals, cycles, rosters, signin, tasks
 from appraisal_engine.web.render import STATIC_PREFIX
 
 STATIC = Path(__file__).parent / "static"
@@ -20,8 +21,9 @@ SESSION_COOKIE = "appraisal_session"
 def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
-    for module in (signin, tasks, appraisals):
+    for module in (signin, tasks, appraisals, rosters, cycles):
         app.include_router(module.router)
+    share_upload_limit(app, rosters.PATH)  # the same roster files as the API takes
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")
     # HttpOnly always; SameSite=Lax; Secure outside development.
     app.add_middleware(

@@ -32,8 +32,10 @@ from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.api.conftest import AUTH
 from tests.workflows.driver import appraisal_input
 
+AUDITOR = "197502022001122001"
 PEOPLE = [
     DevPerson(nip=HR, label="HR officer (BKPSDM)", roles=[Role.HR]),
+    DevPerson(nip=AUDITOR, label="Auditor (Inspektorat)", roles=[Role.AUDITOR]),
     DevPerson(nip=SUPERVISOR, label="Head of office (appraiser)"),
     DevPerson(nip=EMPLOYEE, label="Staff member"),
     DevPerson(nip=APPEALS_OFFICER, label="Appeals officer"),
