@@ -254,3 +254,32 @@ async def test_hr_pages_and_forms_are_refused_to_others_and_without_the_form_tok
         files={"file": ("roster.csv", roster_csv(generate_roster(3, units=1, seed=9)))},
     )
     assert r.status_code == 403
+
+
+async def test_community_scores_are_refused_beside_their_unit_then_recorded(web: Web) -> None:
+    hr = await web.signed_in(HR)
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    roster_id = await stored_roster(hr, org, 3)
+    page = await hr.get("/hr/cycles")
+    form = launch_form(page.text, roster_id, policy="binjai")
+    r = await hr.post("/hr/cycles", data=form)
+    assert r.status_code == 303, r.text
+    cycle_id = f"{org}-{form['year']}"
+    handle = handle_of(web.env.client, cycle_id)
+    for _ in range(100):
+        status = await handle.query(CycleWorkflow.status)
+        if status.launch_done:
+            break
+        await asyncio.sleep(0.1)
+    (unit,) = status.units
+    dashboard = await hr.get(f"/hr/cycles/{cycle_id}")
+    field = f"scores.{unit}"
+    assert f'name="{field}"' in dashboard.text
+    url = f"/hr/cycles/{cycle_id}/community-feedback"
+    token = form_token(dashboard.text)
+    r = await hr.post(url, data={"csrf_token": token, field: "9"})
+    assert r.status_code == 422 and f'id="{field}-error"' in r.text and 'value="9"' in r.text
+    r = await hr.post(url, data={"csrf_token": token, field: "4.2"})
+    assert r.status_code == 303, r.text
+    status = await handle.query(CycleWorkflow.status)
+    assert status.units[unit].community_score == 4.2

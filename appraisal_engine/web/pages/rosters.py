@@ -95,13 +95,13 @@ async def roster_page(
     return render(request, "hr/roster.html", summary=summary, units=units)
 
 
-async def _units(session: SessionDep, me: SignedIn, roster_id: str) -> list[tuple[str, int]]:
-    """The stored snapshot's units and how many employees each has, by code."""
-    counts: Counter[str] = Counter()
+async def _units(session: SessionDep, me: SignedIn, roster_id: str) -> list[tuple[str, str, int]]:
+    """The stored snapshot's units by code, with their names and how many employees each has."""
+    counts: Counter[tuple[str, str]] = Counter()
     offset = 0
     while True:
         page = await rosters.employees(session, me, roster_id, limit=PAGE, offset=offset)
-        counts.update(e.unit_code for e in page)
+        counts.update((e.unit_code, e.unit_name) for e in page)
         if len(page) < PAGE:
-            return sorted(counts.items())
+            return [(code, name, n) for (code, name), n in sorted(counts.items())]
         offset += PAGE
