@@ -83,6 +83,10 @@ async def test_a_roster_is_refused_row_by_row_with_nothing_stored_then_accepted(
     r = await upload(hr, "Kota Binjai!", roster_csv(employees))
     assert r.status_code == 422 and 'id="org-error"' in r.text
 
+    # Past the 1 MiB of an ordinary form: the page takes what the API's roster upload takes.
+    r = await upload(hr, org, roster_csv(employees) + b"x" * 1_100_000)
+    assert r.status_code == 422, r.status_code
+
     r = await upload(hr, org, roster_csv(employees))
     assert r.status_code == 303, r.text
     summary = await hr.get(r.headers["location"])
