@@ -16,7 +16,7 @@ from appraisal_engine.api import docs, outages, problems
 from appraisal_engine.api.auth import TokenVerifier
 from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.api.deps import Services, no_unknown_query
-from appraisal_engine.api.limits import BodyLimitMiddleware
+from appraisal_engine.api.limits import UPLOADS, BodyLimitMiddleware
 from appraisal_engine.api.metrics import MetricsMiddleware
 from appraisal_engine.api.openapi import finish
 from appraisal_engine.api.routers import (
@@ -94,10 +94,10 @@ def create_app(
     docs.install(app)
     for module in (rosters, cycles, tasks, appraisals, audit, policies, codec, health):
         app.include_router(module.router)
+    # The middleware keeps this dict: share_upload_limit adds the web app's upload page to it.
+    app.state.body_limits = {UPLOADS: config.max_upload_bytes}
     app.add_middleware(
-        BodyLimitMiddleware,
-        default=config.max_body_bytes,
-        larger={"/v1/rosters": config.max_upload_bytes},
+        BodyLimitMiddleware, default=config.max_body_bytes, larger=app.state.body_limits
     )
     app.add_middleware(MetricsMiddleware)
     if config.codec_cors_origins:

@@ -3,10 +3,20 @@ changes nothing)."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException
+from fastapi import FastAPI, HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appraisal_engine.api.problems import TITLES, Problem, problem_response
+
+UPLOADS = "/v1/rosters"
+"""Where roster files are uploaded: bodies there may be as large as `max_upload_bytes`."""
+
+
+def share_upload_limit(app: FastAPI, prefix: str) -> None:
+    """Give requests under `prefix` the roster upload's body limit (the web app's upload page
+    takes the same files as the API); call before the app starts."""
+    limits: dict[str, int] = app.state.body_limits
+    limits[prefix] = limits[UPLOADS]
 
 
 class BodyTooLarge(HTTPException):

@@ -4,7 +4,7 @@ scores, and export its grades for a spreadsheet."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,11 +19,13 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import REGIONAL_HEAD, LaunchRefused, launch_roster, with_named
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import preset
+from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.services import grades_csv
 from appraisal_engine.services.access import Caller, log_auditor_read, require_hr, require_reader
 from appraisal_engine.services.errors import Conflict, Invalid, Issue, NotFound
 from appraisal_engine.services.workflow_calls import workflow_call
 from appraisal_engine.store.repositories.exports import grade_lines
+from appraisal_engine.store.repositories.grades import grade_counts_of
 from appraisal_engine.store.repositories.rosters import get_roster, list_employees
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
@@ -171,16 +173,46 @@ async def read(who: Caller, cycle_id: str, *, client: Client) -> CycleView:
     return CycleView(status=current, summary=summary, state=outcome.state, failure=outcome.failure)
 
 
-async def _roster_of(client: Client, cycle_id: str) -> str:
-    """The roster snapshot the cycle was launched from: its input, as the first event of its
-    latest run holds it (a run continued as new carries the same input)."""
+class CyclePlan(BaseModel):
+    """What a cycle was launched with: its roster, its whole policy, and when its year began."""
+
+    roster_id: str
+    policy: Policy
+    year_start: datetime
+
+
+async def _plan_of(client: Client, cycle_id: str) -> CyclePlan:
+    """The cycle's input, as the first event of its latest run holds it (a run continued as
+    new carries the same roster and policy, and its year's start among what it carried)."""
     async with workflow_call("cycle"):
         async for event in handle_of(client, cycle_id).fetch_history_events(page_size=1):
             payloads = event.workflow_execution_started_event_attributes.input.payloads
             (inp,) = await client.data_converter.decode(payloads, [CycleInput])
             assert isinstance(inp, CycleInput)
-            return inp.roster_id
+            # As the cycle itself reads its start: carried, given, or the moment it began.
+            started = inp.carried.year_start if inp.carried else inp.year_start
+            return CyclePlan(
+                roster_id=inp.roster_id,
+                policy=inp.policy,
+                year_start=started or event.event_time.ToDatetime(tzinfo=UTC),
+            )
     raise NotFound("cycle")
+
+
+async def plan(who: Caller, cycle_id: str, *, client: Client) -> CyclePlan:
+    """For HR and auditors, the roster, policy and year's start a cycle runs with: the curve
+    its units are calibrated against and the dates its schedule follows."""
+    require_reader(who)
+    return await _plan_of(client, cycle_id)
+
+
+async def grade_counts(
+    session: AsyncSession, who: Caller, cycle_id: str
+) -> dict[str, dict[Grade, int]]:
+    """For HR and auditors, each unit's grades so far (released, else computed), to set
+    beside its curve."""
+    require_reader(who)
+    return await grade_counts_of(session, cycle_id)
 
 
 async def export_grades(
@@ -195,7 +227,7 @@ async def export_grades(
     `grades_csv`). The first page is read before this returns, so a database that is down is
     answered before the file begins."""
     require_reader(who)
-    roster_id = await _roster_of(client, cycle_id)
+    roster_id = (await _plan_of(client, cycle_id)).roster_id
     first = await grade_lines(session, cycle_id, roster_id, limit=grades_csv.PAGE_ROWS)
     await log_auditor_read(sessions, who, "grades.csv", cycle_id=cycle_id)
     return grades_csv.csv_chunks(sessions, cycle_id, roster_id, first=first)

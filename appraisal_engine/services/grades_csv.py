@@ -21,6 +21,7 @@ for a city of any size."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 
 from defusedcsv import csv as defused
@@ -44,6 +45,15 @@ HEADER = (
     "outcome",
 )
 _LEADING_BLANKS = ("\t", "\r")  # not escaped by defusedcsv
+# Real cycle ids hold none of these; any other id must not break out of the header's quotes.
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def attachment(cycle_id: str) -> str:
+    """The Content-Disposition of a cycle's grades file: `<cycle_id>-grades.csv`, the id
+    reduced to characters that cannot leave the header's quotes."""
+    filename = _FILENAME_UNSAFE.sub("_", cycle_id) + "-grades.csv"
+    return f'attachment; filename="{filename}"'
 
 
 def _cell(value: object) -> object:

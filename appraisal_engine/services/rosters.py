@@ -18,6 +18,11 @@ from appraisal_engine.store.repositories.rosters import (
 )
 
 
+def is_json(content_type: str | None, filename: str | None) -> bool:
+    """Whether an uploaded roster file is JSON (by its type or its name); CSV otherwise."""
+    return (content_type or "").endswith("json") or (filename or "").endswith(".json")
+
+
 async def upload(
     session: AsyncSession, who: Caller, org: str, data: bytes, *, is_json: bool
 ) -> RosterSummary:

@@ -9,8 +9,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from appraisal_engine.api.limits import share_upload_limit
 from appraisal_engine.web.config import WebConfig
-from appraisal_engine.web.pages import appraisals, audit, find, hr_actions, signin, tasks, team
+from appraisal_engine.web.pages import (
+    appraisals,
+    audit,
+    cycles,
+    find,
+    hr_actions,
+    rosters,
+    signin,
+    tasks,
+    team,
+)
 from appraisal_engine.web.render import STATIC_PREFIX
 
 STATIC = Path(__file__).parent / "static"
@@ -20,8 +31,9 @@ SESSION_COOKIE = "appraisal_session"
 def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
-    for module in (signin, tasks, appraisals, team, hr_actions, find, audit):
+    for module in (signin, tasks, appraisals, team, hr_actions, find, audit, rosters, cycles):
         app.include_router(module.router)
+    share_upload_limit(app, rosters.PATH)  # the same roster files as the API takes
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")
     # HttpOnly always; SameSite=Lax; Secure outside development.
     app.add_middleware(

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.requests import Request
 
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.services.errors import ServiceError
 from appraisal_engine.web.i18n import N_
+from appraisal_engine.web.security import TOKEN_FIELD
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d*)\]")
 Gettext = Callable[..., str]
@@ -83,6 +85,13 @@ def _prune(value: Any) -> Any:
     return value
 
 
+async def posted(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
+    """The form as typed (to show it again) and in the body's nested shape."""
+    form = await request.form()
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != TOKEN_FIELD]
+    return dict(fields), nest(fields)
+
+
 def field_name(loc: Iterable[str | int]) -> str:
     """A pydantic error's location as the form field's name."""
     name = ""
@@ -116,15 +125,23 @@ MESSAGES: dict[str, str] = {
 
 
 def field_errors(
-    error: ValidationError, _: Gettext, fields: Iterable[str] | None = None
+    error: ValidationError,
+    _: Gettext,
+    fields: Iterable[str] | None = None,
+    *,
+    rows: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, str]:
     """Each field's first error, in the person's language, keyed by the form field's name: the
     nearest of `fields` that holds the value in error (an item of a one-per-line list is its
-    list's field), else the value's own path."""
+    list's field), else the value's own path. `rows` maps a list validated without the form's
+    untouched rows back to the form's numbering: item k of `list` is row `rows[list][k]`."""
     names = set(fields) if fields is not None else None
     found: dict[str, str] = {}
     for item in error.errors(include_url=False):
-        name = _nearest(list(item["loc"]), names)
+        loc = list(item["loc"])
+        if rows and len(loc) > 1 and isinstance(loc[1], int) and loc[0] in rows:
+            loc[1] = rows[str(loc[0])][loc[1]]
+        name = _nearest(loc, names)
         template = MESSAGES.get(item["type"])
         cause = (item.get("ctx") or {}).get("error")
         ctx = {k: str(v) for k, v in (item.get("ctx") or {}).items()}

@@ -16,12 +16,11 @@ with workflow.unsafe.imports_passed_through():
         CALIBRATION_RELEASED,
         COMMUNITY_SCORES,
     )
-    from appraisal_engine.domain.calendar import add_months, days
     from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
     from appraisal_engine.domain.errors import DomainError
     from appraisal_engine.domain.records import AuditEvent
+    from appraisal_engine.domain.schedule import review_deadline
     from appraisal_engine.domain.stages import BEFORE_CALIBRATION, FINISHED, Stage
-    from appraisal_engine.domain.tasks import TaskKind
     from appraisal_engine.workflows import io
     from appraisal_engine.workflows.cycle_messages import (
         AppraisalProgress,
@@ -212,13 +211,7 @@ class CycleWorkflow:
     # -- calibration -----------------------------------------------------------------------
     def _review_deadline(self) -> datetime:
         """When every review of the year is due at the latest, escalation included."""
-        policy = self._inp.policy
-        rule = policy.rule
-        slack = rule(TaskKind.SELF_REPORT).due_days + rule(TaskKind.FEEDBACK).due_days
-        if policy.peer.enabled:
-            slack += rule(TaskKind.PEER_FEEDBACK).due_days
-        slack += rule(TaskKind.REVIEW).due_days + rule(TaskKind.REVIEW).escalation_days
-        return add_months(self._year_start, 12) + days(slack)
+        return review_deadline(self._inp.policy, self._year_start)
 
     def _waiting(self, unit: UnitProgress) -> int:
         return sum(unit.stages.get(s, 0) for s in BEFORE_CALIBRATION)

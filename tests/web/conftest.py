@@ -35,10 +35,10 @@ from tests.workflows.driver import appraisal_input
 
 PEOPLE = [
     DevPerson(nip=HR, label="HR officer (BKPSDM)", roles=[Role.HR]),
+    DevPerson(nip=AUDITOR, label="Auditor (Inspektorat)", roles=[Role.AUDITOR]),
     DevPerson(nip=SUPERVISOR, label="Head of office (appraiser)"),
     DevPerson(nip=EMPLOYEE, label="Staff member"),
     DevPerson(nip=APPEALS_OFFICER, label="Appeals officer"),
-    DevPerson(nip=AUDITOR, label="Auditor", roles=[Role.AUDITOR]),
 ]
 WEB = WebConfig(
     session_secret="web-test-secret-of-at-least-32-bytes",

@@ -35,7 +35,7 @@ async def upload_roster(
 ) -> RosterSummary:
     """Validate and store a roster snapshot; 422 lists every problem by row and field."""
     data = await file.read()  # the body limit for /v1/rosters bounds it (api.app)
-    is_json = (file.content_type or "").endswith("json") or (file.filename or "").endswith(".json")
+    is_json = rosters.is_json(file.content_type, file.filename)
     return await rosters.upload(session, principal, org, data, is_json=is_json)
 
 

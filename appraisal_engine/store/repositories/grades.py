@@ -1,11 +1,13 @@
-"""The grades calibration weighs: a unit's reviewed appraisals, read from the read model."""
+"""The grades calibration weighs: a unit's reviewed appraisals, read from the read model; and
+each unit's grades counted, for HR's dashboard."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.calibration import UnitGrade
+from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalStatus
 from appraisal_engine.store.models import AppraisalRow
 from appraisal_engine.store.repositories._rows import table_of
@@ -32,3 +34,23 @@ async def unit_grades_of(session: AsyncSession, cycle_id: str, unit_code: str) -
         UnitGrade(appraisal_id=r.id, grade_computed=r.grade_computed, grade_final=r.grade_final)
         for r in rows
     ]
+
+
+async def grade_counts_of(session: AsyncSession, cycle_id: str) -> dict[str, dict[Grade, int]]:
+    """Per unit, how many of the cycle's uncancelled appraisals hold each grade: the released
+    grade where there is one, else the computed one; appraisals not yet graded are left out."""
+    t = _appraisals.c
+    grade = func.coalesce(t.grade_final, t.grade_computed)
+    query = (
+        select(t.unit_code, grade.label("grade"), func.count().label("n"))
+        .where(
+            t.cycle_id == cycle_id,
+            grade.is_not(None),
+            t.status != AppraisalStatus.CANCELLED.value,
+        )
+        .group_by(t.unit_code, grade)
+    )
+    counts: dict[str, dict[Grade, int]] = {}
+    for row in await session.execute(query):
+        counts.setdefault(row.unit_code, {})[Grade(row.grade)] = int(row.n)
+    return counts

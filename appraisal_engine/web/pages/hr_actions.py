@@ -18,10 +18,9 @@ from appraisal_engine.api.schemas import CancelRequest, DeadlineRequest, Reassig
 from appraisal_engine.services import appraisals
 from appraisal_engine.services.access import require_hr
 from appraisal_engine.services.errors import Forbidden, NotFound, ServiceError
-from appraisal_engine.web.forms import Gettext, field_errors, service_errors
+from appraisal_engine.web.forms import Gettext, field_errors, posted, service_errors
 from appraisal_engine.web.i18n import N_, local_moment
 from appraisal_engine.web.pages.appraisals import appraisal_page
-from appraisal_engine.web.pages.tasks import posted
 from appraisal_engine.web.render import config_of, gettext_for
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token

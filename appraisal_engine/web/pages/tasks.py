@@ -22,10 +22,10 @@ from appraisal_engine.domain.review import Assessment, assess_under
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services import appraisals, people, tasks
 from appraisal_engine.services.errors import NotFound, ServiceError
-from appraisal_engine.web.forms import field_errors, nest, service_errors
+from appraisal_engine.web.forms import field_errors, posted, service_errors
 from appraisal_engine.web.render import gettext_for, render
 from appraisal_engine.web.routing import PageRoute
-from appraisal_engine.web.security import TOKEN_FIELD, check_form_token
+from appraisal_engine.web.security import check_form_token
 from appraisal_engine.web.session import SignedIn
 from appraisal_engine.workflows.messages import AppraisalState, ReviewBody, TaskBody
 
@@ -122,13 +122,6 @@ async def _form(
         values=values or {},
         errors=errors or {},
     )
-
-
-async def posted(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
-    """The form as typed (to show it again) and in the body's nested shape."""
-    form = await request.form()
-    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != TOKEN_FIELD]
-    return dict(fields), nest(fields)
 
 
 @router.get("/tasks/{task_id}", include_in_schema=False)

@@ -1,0 +1,142 @@
+"""What HR's dashboard draws, as numbers a template turns into SVG: a unit's appraisals per
+stage as one stacked bar, its grades as bars, and each rule of its curve as the actual share
+against the allowed range. Widths are in a 0-100 viewBox, so the charts scale with the page
+and need no style attribute (the CSP allows none)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from appraisal_engine.domain.curve import CurveRule, UnitRating, Violation, check_curve
+from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
+from appraisal_engine.workflows.cycle_messages import UnitProgress
+
+STAGES = list(Stage)
+"""The stages in the year's order, as the stacked bar lays them out."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stage's part of a unit's bar."""
+
+    stage: Stage
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class GradeBar:
+    """One grade's count and share of a unit's graded appraisals."""
+
+    grade: Grade
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class RuleBar:
+    """One rule of the unit's curve: the grades it bounds, the bounds, what the unit has now,
+    and whether that breaks it."""
+
+    grades: list[Grade]
+    min_share: float | None
+    max_share: float | None
+    min_count: int | None
+    share: float
+    count: int
+    broken: bool
+
+
+def stacked(stages: Mapping[Stage, int]) -> list[Segment]:
+    """The unit's appraisals per stage, side by side across 100 units of width."""
+    total = sum(stages.values())
+    segments: list[Segment] = []
+    x = 0.0
+    for stage in STAGES:
+        count = stages.get(stage, 0)
+        if count and total:
+            width = 100 * count / total
+            segments.append(Segment(stage, count, round(x, 3), round(width, 3)))
+            x += width
+    return segments
+
+
+def grade_bars(counts: Mapping[Grade, int]) -> list[GradeBar]:
+    """Every grade, best first, with its share of the unit's graded appraisals."""
+    total = sum(counts.values())
+    return [
+        GradeBar(g, counts.get(g, 0), counts.get(g, 0) / total if total else 0.0) for g in Grade
+    ]
+
+
+def rule_bars(
+    rating: UnitRating | None,
+    counts: Mapping[Grade, int],
+    curve: Mapping[UnitRating, list[CurveRule]],
+) -> list[RuleBar]:
+    """Each rule of the curve for the unit's rating (none before it is rated), marked broken
+    where the domain's own check of the unit's grades says so."""
+    if rating is None:
+        return []
+    total = sum(counts.values())
+    broken = check_curve(rating, Counter(counts).elements(), curve)
+    bars = []
+    for rule in curve.get(rating, []):
+        grades = sorted(rule.grades, key=list(Grade).index)
+        count = sum(counts.get(g, 0) for g in grades)
+        bars.append(
+            RuleBar(
+                grades=grades,
+                min_share=rule.min_share,
+                max_share=rule.max_share,
+                min_count=rule.min_count,
+                share=count / total if total else 0.0,
+                count=count,
+                broken=any(_same(v, rule, grades) for v in broken),
+            )
+        )
+    return bars
+
+
+def _same(violation: Violation, rule: CurveRule, grades: list[Grade]) -> bool:
+    return (
+        violation.grades == grades
+        and violation.allowed_min_share == rule.min_share
+        and violation.allowed_max_share == rule.max_share
+        and violation.allowed_min_count == rule.min_count
+    )
+
+
+@dataclass(frozen=True)
+class UnitChart:
+    """Everything the dashboard shows of one unit."""
+
+    code: str
+    progress: UnitProgress
+    segments: list[Segment]
+    grades: list[GradeBar]
+    rules: list[RuleBar]
+    awaiting_review: int
+    in_calibration: int
+
+
+def unit_chart(
+    code: str,
+    progress: UnitProgress,
+    counts: Mapping[Grade, int],
+    curve: Mapping[UnitRating, list[CurveRule]],
+) -> UnitChart:
+    """A unit's progress, grades and curve, from the cycle's counters and the read model."""
+    return UnitChart(
+        code=code,
+        progress=progress,
+        segments=stacked(progress.stages),
+        grades=grade_bars(counts),
+        rules=rule_bars(progress.unit_rating, counts, curve),
+        awaiting_review=sum(progress.stages.get(s, 0) for s in BEFORE_CALIBRATION),
+        in_calibration=progress.stages.get(Stage.CALIBRATION, 0),
+    )
