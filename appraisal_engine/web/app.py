@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from appraisal_engine.web import oidc
 from appraisal_engine.web.config import WebConfig
-from appraisal_engine.web.pages import appraisals, signin, tasks
+from appraisal_engine.web.pages import appraisals, signin, sso, tasks
 from appraisal_engine.web.render import STATIC_PREFIX
 
 STATIC = Path(__file__).parent / "static"
@@ -20,7 +21,8 @@ SESSION_COOKIE = "appraisal_session"
 def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
-    for module in (signin, tasks, appraisals):
+    app.state.oidc_client = oidc.make_client(config.oidc) if config.oidc else None
+    for module in (signin, sso, tasks, appraisals):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")
     # HttpOnly always; SameSite=Lax; Secure outside development.
