@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urljoin
 
 from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
@@ -95,8 +96,10 @@ async def end_session_url(request: Request, config: OidcConfig) -> str | None:
         metadata = await client.load_server_metadata()
         if not metadata.get("end_session_endpoint"):
             return None
+        # Behind a proxy the configured redirect URL knows this site's address; the request may not.
+        back = urljoin(config.redirect_url, "/signin") if config.redirect_url else None
         result = await client.create_logout_url(
-            post_logout_redirect_uri=str(request.url_for("signin_page")),
+            post_logout_redirect_uri=back or str(request.url_for("signin_page")),
             client_id=config.client_id,
         )
     except Exception as e:

@@ -203,6 +203,17 @@ async def test_without_dev_sign_in_there_is_no_nip_form(sso: Sso) -> None:
         assert (await browser.get("/tasks")).status_code == 303
 
 
+async def test_with_dev_sign_in_too_a_mistyped_nip_shows_both_again(sso: Sso) -> None:
+    config = sso.app.state.web_config
+    sso.app.state.web_config = config.model_copy(update={"dev_signin": True})
+    async with sso.browser() as browser:
+        page = await browser.get("/signin")
+        assert 'name="nip"' in page.text and "Masuk dengan SSO" in page.text
+        r = await browser.post("/signin", data={"nip": "123", "csrf_token": form_token(page.text)})
+        assert r.status_code == 422
+        assert "NIP tidak valid" in r.text and "Masuk dengan SSO" in r.text
+
+
 async def test_signing_out_ends_the_session_and_links_to_the_providers(sso: Sso) -> None:
     async with sso.browser() as browser:
         await sso.sign_in(browser)

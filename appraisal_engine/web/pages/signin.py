@@ -40,12 +40,25 @@ async def signin_page(request: Request, next: str | None = None, out: bool = Fal
     too."""
     config = config_of(request)
     sso_logout = await oidc.end_session_url(request, config.oidc) if out and config.oidc else None
+    return _page(request, 200, next, sso_logout=sso_logout)
+
+
+def _page(
+    request: Request,
+    status: int,
+    next: str | None,
+    *,
+    error: str | None = None,
+    sso_logout: str | None = None,
+) -> Response:
+    config = config_of(request)
     return render(
         request,
         "signin.html",
+        status,
         people=config.dev_people,
         next=safe_next(next),
-        error=None,
+        error=error,
         sso=config.oidc is not None,
         sso_logout=sso_logout,
     )
@@ -69,15 +82,7 @@ async def signin(
         try:
             parse_nip(nip)
         except ValueError:
-            return render(
-                request,
-                "signin.html",
-                422,
-                people=config.dev_people,
-                next=safe_next(next),
-                error="nip",
-                sso=config.oidc is not None,
-            )
+            return _page(request, 422, next, error="nip")
         person = Principal(nip=nip)
     sign_in(request, person)
     return RedirectResponse(safe_next(next), status_code=303)
