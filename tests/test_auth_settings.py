@@ -19,6 +19,20 @@ from appraisal_engine.appraisal.settings import Settings, get_settings
 SECRET = "settings-secret-of-at-least-32-bytes"
 NIP = "198001152006041001"
 runner = CliRunner()
+OIDC_WEB = (
+    "OIDC_DISCOVERY_URL",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_SCOPES",
+    "OIDC_REDIRECT_URL",
+    "OIDC_NIP_CLAIM",
+    "OIDC_ROLES_CLAIM",
+)
+SSO = {
+    "OIDC_ISSUER": "https://sso.example.go.id/realms/city",
+    "OIDC_CLIENT_ID": "appraisal-web",
+    "OIDC_CLIENT_SECRET": "the-client-secret",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +42,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     for name in ("JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "OIDC_ISSUER", "OIDC_AUDIENCE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("OIDC_JWKS_URL", raising=False)
+    for name in OIDC_WEB:
+        monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -106,3 +122,52 @@ def test_the_api_does_not_start_without_a_session_secret(monkeypatch: pytest.Mon
     result = runner.invoke(app, ["api"])
     assert result.exit_code == 2 and "SESSION_SECRET" in result.output, result.output
     assert not served, "the API started without a session secret for the web app"
+
+
+def test_single_sign_on_is_off_unless_its_client_is_configured() -> None:
+    settings = Settings(_env_file=None, oidc_issuer=SSO["OIDC_ISSUER"], session_secret="s" * 32)
+    assert settings.oidc_config() is None and settings.web_config().oidc is None
+
+
+def test_single_sign_on_settings_become_the_web_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**SSO, "OIDC_NIP_CLAIM": "nip", "OIDC_ROLES_CLAIM": "groups"}.items():
+        monkeypatch.setenv(name, value)
+    oidc = Settings(_env_file=None, session_secret="s" * 32).web_config().oidc
+    assert oidc is not None
+    assert oidc.discovery_url == f"{SSO['OIDC_ISSUER']}/.well-known/openid-configuration"
+    assert (oidc.client_id, oidc.nip_claim, oidc.roles_claim) == ("appraisal-web", "nip", "groups")
+    assert oidc.client_secret.get_secret_value() == "the-client-secret"
+    assert "the-client-secret" not in repr(oidc)  # never in a log line or a traceback
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({**SSO, "OIDC_CLIENT_SECRET": ""}, "OIDC_CLIENT_SECRET"),
+        ({**SSO, "OIDC_ISSUER": ""}, "OIDC_ISSUER"),
+        ({"OIDC_CLIENT_SECRET": "s"}, "OIDC_ISSUER, OIDC_CLIENT_ID"),
+        ({**SSO, "OIDC_DISCOVERY_URL": "http://sso.example.go.id/.well-known/x"}, "https"),
+        ({**SSO, "OIDC_REDIRECT_URL": "http://appraisal.example.go.id/cb"}, "OIDC_REDIRECT_URL"),
+        ({**SSO, "OIDC_SCOPES": "profile email"}, "openid"),
+        ({**SSO, "OIDC_NIP_CLAIM": " "}, "OIDC_NIP_CLAIM"),
+    ],
+)
+def test_half_configured_single_sign_on_does_not_start(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for name, value in {
+        "JWT_SECRET": SECRET,
+        "JWT_ISSUER": "https://appraisal.example",
+        "JWT_AUDIENCE": "appraisal",
+        "SESSION_SECRET": "s" * 32,
+        **env,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        Settings(_env_file=None).oidc_config()
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: served.append(a))
+    result = runner.invoke(app, ["api"])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "the-client-secret" not in result.output
+    assert not served, "the API started with single sign-on half configured"

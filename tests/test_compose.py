@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 OURS = {name: s for name, s in SERVICES.items() if "build" in s}
-SECRETS = ("POSTGRES_PASSWORD", "POSTGRES_PWD", "PAYLOAD_KEYS", "JWT_SECRET")
+SECRETS = ("POSTGRES_PASSWORD", "POSTGRES_PWD", "PAYLOAD_KEYS", "JWT_SECRET", "OIDC_CLIENT_SECRET")
 
 
 def command_words(service: dict[str, Any]) -> list[str]:
@@ -85,6 +85,8 @@ def test_api_and_worker_are_configured_and_encrypt() -> None:
     api_env = environment(SERVICES["api"])
     tokens = {"JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "OIDC_ISSUER", "OIDC_AUDIENCE"}
     assert {*tokens, "OIDC_JWKS_URL", "JWT_MAX_LIFETIME_SECONDS"} <= set(api_env)
+    sso = {"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_DISCOVERY_URL", "OIDC_REDIRECT_URL"}
+    assert {*sso, "OIDC_SCOPES", "OIDC_NIP_CLAIM", "OIDC_ROLES_CLAIM"} <= set(api_env)
     worker = SERVICES["worker"]
     assert "container_name" not in worker and "ports" not in worker, "workers must scale"
 

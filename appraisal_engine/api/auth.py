@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -98,11 +99,16 @@ class TokenVerifier:
         )
         if problem:
             raise InvalidToken(problem)
-        roles = frozenset(_ROLES[r] for r in claims.roles if r in _ROLES)
-        return Principal(nip=claims.sub, roles=roles)
+        return principal_of(claims.sub, claims.roles)
 
 
 _ROLES = {role.value: role for role in Role}
+
+
+def principal_of(nip: str, role_names: Iterable[str]) -> Principal:
+    """The caller a verified token names. Role names this service does not know are ignored:
+    another system's roles may share the claim."""
+    return Principal(nip=nip, roles=frozenset(_ROLES[r] for r in role_names if r in _ROLES))
 
 
 MIN_SECRET_BYTES = 32

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -39,6 +40,28 @@ class Claims(BaseModel):
             if nulls:
                 raise ValueError(f"null claims: {', '.join(nulls)}")
         return data
+
+
+class Identity(BaseModel):
+    """Who a verified token names: an NIP and the role names it carries, as strict as Claims."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    nip: Nip
+    roles: list[str] = Field(default_factory=list)
+
+
+def identity_of(
+    claims: Mapping[str, Any], *, nip_claim: str = "sub", roles_claim: str = "roles"
+) -> Identity:
+    """The NIP and role names read from the named claims of a verified token (an API bearer
+    token, or the web sign-in's ID token); ValueError when the NIP is missing or no NIP, or the
+    roles claim is null or not a list of strings."""
+    if claims.get(roles_claim, []) is None:
+        raise ValueError(f"null claim: {roles_claim}")
+    return Identity.model_validate(
+        {"nip": claims.get(nip_claim), "roles": claims.get(roles_claim, [])}
+    )
 
 
 def lifetime_error(claims: Claims, *, now: float, maximum: int, leeway: int) -> str | None:

@@ -34,6 +34,11 @@ def api(
     if len(settings.session_secret) < MIN_SESSION_SECRET:  # the web app's cookie is signed with it
         typer.echo(f"SESSION_SECRET must be set, {MIN_SESSION_SECRET} characters or more", err=True)
         raise typer.Exit(2)
+    try:  # single sign-on half set up would fail at the first person's sign-in
+        settings.oidc_config()
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
     uvicorn.run(build_app(settings), host=host, port=port, log_level="info")
 
 
@@ -83,6 +88,11 @@ def dev(
         preset(policy)
     except DomainError as e:
         raise typer.BadParameter(str(e), param_hint="--policy") from None
+    try:
+        get_settings().oidc_config()
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
     options = DevOptions(
         var=var,
         api_port=api_port,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appraisal_engine.api.config import ApiConfig, AuthConfig
-from appraisal_engine.web.config import WebConfig
+from appraisal_engine.web.config import OidcConfig, WebConfig
 
 # What a development stack's tokens name as issuer and audience when the settings name none.
 DEV_ISSUER = "appraisal-dev"
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     oidc_audience: str = ""
     oidc_jwks_url: str = ""
+    # The web app's single sign-on (authorization code with PKCE) with the issuer above: on when
+    # any of the client settings or the discovery URL is set, and then the client id, its secret
+    # and OIDC_ISSUER are required. The ID token's NIP and roles are read from the named claims.
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_scopes: str = "openid profile"
+    oidc_redirect_url: str = ""
+    oidc_nip_claim: str = "sub"
+    oidc_roles_claim: str = "roles"
     # Tokens meant to live longer (exp - iat) are refused, and so are tokens expiring further
     # ahead; the leeway is the clock skew tolerated on exp, nbf and iat.
     jwt_max_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
@@ -91,9 +102,62 @@ class Settings(BaseSettings):
             session_secret=session_secret or self.session_secret,
             secure_cookies=not development,
             dev_signin=development,
+            oidc=self.oidc_config(),
             default_locale=self.default_locale,
             time_zone=self.time_zone,
         )
+
+    def oidc_config(self) -> OidcConfig | None:
+        """The web app's single sign-on, or None when none of its settings is set; ValueError
+        naming what is missing or wrong when it is half set up."""
+        secret = self.oidc_client_secret.get_secret_value()
+        if not (self.oidc_client_id or secret or self.oidc_discovery_url):
+            return None
+        required = {
+            "OIDC_ISSUER": self.oidc_issuer,
+            "OIDC_CLIENT_ID": self.oidc_client_id,
+            "OIDC_CLIENT_SECRET": secret,
+        }
+        missing = [name for name, value in required.items() if not value.strip()]
+        if missing:
+            raise ValueError(
+                f"single sign-on needs {', '.join(missing)}: set it, or unset OIDC_CLIENT_*"
+            )
+        discovery = self.oidc_discovery_url or (
+            self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
+        )
+        for name, url in (
+            ("OIDC_DISCOVERY_URL", discovery),
+            ("OIDC_REDIRECT_URL", self.oidc_redirect_url),
+        ):
+            if url and not _secure_url(url):
+                raise ValueError(f"{name} must be an https:// URL (http:// only on localhost)")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("OIDC_SCOPES must include openid")
+        for name, claim in (
+            ("OIDC_NIP_CLAIM", self.oidc_nip_claim),
+            ("OIDC_ROLES_CLAIM", self.oidc_roles_claim),
+        ):
+            if not claim.strip():
+                raise ValueError(f"{name} must name a claim")
+        return OidcConfig(
+            issuer=self.oidc_issuer,
+            discovery_url=discovery,
+            client_id=self.oidc_client_id,
+            client_secret=self.oidc_client_secret,
+            scopes=self.oidc_scopes,
+            redirect_url=self.oidc_redirect_url,
+            nip_claim=self.oidc_nip_claim,
+            roles_claim=self.oidc_roles_claim,
+        )
+
+
+def _secure_url(url: str) -> bool:
+    # The client secret and the codes travel to these: plain HTTP only to this machine.
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
 
 
 @lru_cache

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from appraisal_engine.api.limits import share_upload_limit
+from appraisal_engine.web import oidc
 from appraisal_engine.web.config import WebConfig
 from appraisal_engine.web.pages import (
     appraisals,
@@ -19,6 +20,7 @@ from appraisal_engine.web.pages import (
     hr_actions,
     rosters,
     signin,
+    sso,
     tasks,
     team,
 )
@@ -31,7 +33,8 @@ SESSION_COOKIE = "appraisal_session"
 def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
-    for module in (signin, tasks, appraisals, team, hr_actions, find, audit, rosters, cycles):
+    app.state.oidc_client = oidc.make_client(config.oidc) if config.oidc else None
+    for module in (signin, sso, tasks, appraisals, team, hr_actions, find, audit, rosters, cycles):
         app.include_router(module.router)
     share_upload_limit(app, rosters.PATH)  # the same roster files as the API takes
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")

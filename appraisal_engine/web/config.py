@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from appraisal_engine.api.auth import Role
 
@@ -20,6 +20,25 @@ class DevPerson(BaseModel):
     roles: list[Role] = Field(default_factory=list)
 
 
+class OidcConfig(BaseModel):
+    """Single sign-on with the organisation's identity provider (OpenID Connect, authorization
+    code with PKCE): who it is, who we are to it, and which ID-token claims name the person."""
+
+    issuer: str = Field(min_length=1, description="the `iss` every ID token must name")
+    # Where the provider's metadata is; `{issuer}/.well-known/openid-configuration` by default.
+    discovery_url: str = Field(min_length=1)
+    client_id: str = Field(min_length=1)
+    # A SecretStr: never in a repr, a log line or an error message.
+    client_secret: SecretStr
+    scopes: str = "openid profile"
+    # Where the provider sends the browser back; derived from the request when empty (set it
+    # behind a proxy that rewrites the host or the scheme).
+    redirect_url: str = ""
+    # The claims holding the NIP and the role names (as the API reads bearer tokens by default).
+    nip_claim: str = Field(default="sub", min_length=1)
+    roles_claim: str = Field(default="roles", min_length=1)
+
+
 class WebConfig(BaseModel):
     """Session cookie, sign-in and presentation settings."""
 
@@ -30,6 +49,8 @@ class WebConfig(BaseModel):
     # The development sign-in page: pick a person, no password. Never in production.
     dev_signin: bool = False
     dev_people: list[DevPerson] = Field(default_factory=list)
+    # Single sign-on; None: off.
+    oidc: OidcConfig | None = None
     default_locale: Locale = "id"
     # The organisation's own time zone: Asia/Jakarta (WIB), Asia/Makassar (WITA) or
     # Asia/Jayapura (WIT).

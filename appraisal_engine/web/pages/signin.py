@@ -1,5 +1,6 @@
-"""Signing in and out, and the language switch. In development, a page that lists the demo
-people by role; a person's NIP alone signs them in, so it is never on outside `appraisal dev`."""
+"""Signing in and out, and the language switch. The sign-in page offers single sign-on when it
+is configured (pages/sso.py) and, in development, lists the demo people by role; a person's NIP
+alone signs them in there, so that list is never on outside `appraisal dev`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from appraisal_engine.api.auth import Principal
 from appraisal_engine.domain.nip import parse_nip
+from appraisal_engine.web import oidc
 from appraisal_engine.web.config import LOCALES
 from appraisal_engine.web.render import config_of, render
 from appraisal_engine.web.routing import PageRoute
@@ -33,11 +35,32 @@ async def home(request: Request) -> Response:
 
 
 @router.get("/signin", include_in_schema=False)
-async def signin_page(request: Request, next: str | None = None) -> Response:
-    """The sign-in page."""
+async def signin_page(request: Request, next: str | None = None, out: bool = False) -> Response:
+    """The sign-in page; just after signing out (`out`), a link to sign out of single sign-on
+    too."""
+    config = config_of(request)
+    sso_logout = await oidc.end_session_url(request, config.oidc) if out and config.oidc else None
+    return _page(request, 200, next, sso_logout=sso_logout)
+
+
+def _page(
+    request: Request,
+    status: int,
+    next: str | None,
+    *,
+    error: str | None = None,
+    sso_logout: str | None = None,
+) -> Response:
     config = config_of(request)
     return render(
-        request, "signin.html", people=config.dev_people, next=safe_next(next), error=None
+        request,
+        "signin.html",
+        status,
+        people=config.dev_people,
+        next=safe_next(next),
+        error=error,
+        sso=config.oidc is not None,
+        sso_logout=sso_logout,
     )
 
 
@@ -59,14 +82,7 @@ async def signin(
         try:
             parse_nip(nip)
         except ValueError:
-            return render(
-                request,
-                "signin.html",
-                422,
-                people=config.dev_people,
-                next=safe_next(next),
-                error="nip",
-            )
+            return _page(request, 422, next, error="nip")
         person = Principal(nip=nip)
     sign_in(request, person)
     return RedirectResponse(safe_next(next), status_code=303)
@@ -74,9 +90,12 @@ async def signin(
 
 @router.post("/signout", include_in_schema=False)
 async def signout(request: Request) -> Response:
-    """Sign out."""
+    """Sign out of this app. A form cannot redirect to the identity provider (the pages' CSP
+    allows forms to this site only), so the sign-in page links there instead."""
     sign_out(request)
-    return RedirectResponse("/signin", status_code=303)
+    return RedirectResponse(
+        "/signin?out=1" if config_of(request).oidc else "/signin", status_code=303
+    )
 
 
 @router.post("/language", include_in_schema=False)
