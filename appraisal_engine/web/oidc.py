@@ -24,10 +24,9 @@ CALLBACK_ROUTE = "sso_callback"
 # Where to go once signed in: kept in the session between the redirect and the callback.
 NEXT_KEY = "sso_next"
 # Each step catches Exception: what a provider, the network or a token can throw is the
-# provider's doing, not a bug here: Authlib's errors, joserfc's, the HTTP client's (httpx, or
-# httpx2 once Authlib finds it), pydantic's for the claims. Sign-in fails closed on any of
-# them, and none reaches the page or the log beyond its class name: messages may quote token
-# contents.
+# provider's doing, not a bug here: Authlib's errors, joserfc's, the HTTP client's (httpx2),
+# pydantic's for the claims. Sign-in fails closed on any of them, and none reaches the page or
+# the log beyond its class name: messages may quote token contents.
 
 
 class SignInFailed(Exception):
