@@ -180,6 +180,7 @@ async def test_a_launch_is_refused_beside_its_fields_then_opens_the_dashboard(we
     r = await hr.post("/hr/cycles", data=bad)
     assert r.status_code == 422, r.text  # the service's own check: the heads need an appraiser
     assert 'id="regional_head_nip-error"' in r.text and f'value="{bad["year"]}"' in r.text
+    assert "Kebijakan belum menunjuk kepala daerah" in r.text  # the domain's refusal, in Indonesian
     r = await hr.post("/hr/cycles", data=launch_form(page.text, "no-such-roster"))
     assert r.status_code == 404 and 'id="roster_id-error"' in r.text
 
