@@ -27,8 +27,8 @@ class Wording:
         """The parts one after another with `separator` between them (a template of no words:
         nothing to translate, each part read as itself). Split in halves, so a long list nests
         only as deep as its logarithm."""
-        if len(parts) == 1:
-            return parts[0]
+        if len(parts) <= 1:
+            return parts[0] if parts else cls("")
         half = len(parts) // 2
         return cls(
             "%(a)s" + separator.replace("%", "%%") + "%(b)s",
