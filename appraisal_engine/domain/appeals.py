@@ -8,7 +8,7 @@ before it starts: `launch_problems` lists each such employee (`domain.launch` re
 
 from __future__ import annotations
 
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.roster import Roster
@@ -33,20 +33,22 @@ def appeal_hearer(
     if superior_nip == appraiser_nip:
         if officer_nip is None:
             raise DomainError(
-                f"the appraiser {appraiser_nip} has no superior to hear appeals against their "
+                "the appraiser %(nip)s has no superior to hear appeals against their "
                 "reviews: name an appeals officer",
                 field=APPEALS_OFFICER_FIELD,
+                values={"nip": appraiser_nip},
             )
         if officer_nip == appraiser_nip:
             raise DomainError(
-                f"the appeals officer {officer_nip} is the appraiser here and cannot also hear "
-                "the appeal",
+                "the appeals officer %(nip)s is the appraiser here and cannot also hear the appeal",
                 field=APPEALS_OFFICER_FIELD,
+                values={"nip": officer_nip},
             )
         if officer_nip == employee_nip:
             raise DomainError(
-                f"the appeals officer {officer_nip} cannot hear their own appeal",
+                "the appeals officer %(nip)s cannot hear their own appeal",
                 field=APPEALS_OFFICER_FIELD,
+                values={"nip": officer_nip},
             )
         superior_nip = officer_nip
     check_chain(employee_nip, appraiser_nip, superior_nip)
@@ -63,11 +65,17 @@ def superior_in(policy: Policy, roster: Roster, nip: str) -> str:
 
 
 class LaunchProblem(Value):
-    """Why one employee's appraisal cannot start under a policy: the policy field to set."""
+    """Why one employee's appraisal cannot start under a policy: the policy field to set, and
+    what is wrong (`message` in English)."""
 
     nip: str
     field: str
-    message: str
+    wording: Wording
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English."""
+        return str(self.wording)
 
 
 def launch_problems(roster: Roster, officer_nip: str | None) -> list[LaunchProblem]:
@@ -78,14 +86,14 @@ def launch_problems(roster: Roster, officer_nip: str | None) -> list[LaunchProbl
         try:
             appraiser, superior = roster.supervisor_of(e.nip), roster.superior_of(e.nip)
         except DomainError as err:
-            message = (
+            wording = Wording(
                 "the regional head appraises the heads at the top and stands above their "
                 "staff's appraisers: name one"
             )
-            problems.append(LaunchProblem(nip=e.nip, field=err.field or "", message=message))
+            problems.append(LaunchProblem(nip=e.nip, field=err.field or "", wording=wording))
             continue
         try:
             appeal_hearer(officer_nip, e.nip, appraiser, superior)
         except DomainError as err:
-            problems.append(LaunchProblem(nip=e.nip, field=err.field or "", message=err.reason))
+            problems.append(LaunchProblem(nip=e.nip, field=err.field or "", wording=err.wording))
     return problems

@@ -1,12 +1,60 @@
-"""The one error type the domain raises for bad input."""
+"""The one error type the domain raises for bad input, and the wording its messages are made of."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A sentence as a `%(name)s` template and the values filled into it. The English text is
+    `str(wording)`; a reader in another language looks the template up in a catalog and fills
+    in the same values (a value that is itself a Wording is read the same way), which a
+    sentence built with an f-string would not allow."""
+
+    template: str
+    values: Mapping[str, Filler] = field(default_factory=dict)
+
+    @classmethod
+    def fixed(cls, text: str) -> Wording:
+        """A sentence with no values (a `%` in it kept as written)."""
+        return cls(text.replace("%", "%%"))
+
+    @classmethod
+    def join(cls, separator: str, parts: Sequence[Wording]) -> Wording:
+        """The parts one after another with `separator` between them (a template of no words:
+        nothing to translate, each part read as itself). Split in halves, so a long list nests
+        only as deep as its logarithm."""
+        if len(parts) <= 1:
+            return parts[0] if parts else cls("")
+        half = len(parts) // 2
+        return cls(
+            "%(a)s" + separator.replace("%", "%%") + "%(b)s",
+            {"a": cls.join(separator, parts[:half]), "b": cls.join(separator, parts[half:])},
+        )
+
+    def __str__(self) -> str:
+        filled: dict[str, Any] = {
+            k: str(v) if isinstance(v, Wording) else v for k, v in self.values.items()
+        }
+        return self.template % filled
+
+
+Filler: TypeAlias = str | int | Wording
+"""What a Wording's placeholder takes."""
+
 
 class DomainError(ValueError):
-    """Input that breaks a rule; the message names the field and what is wrong."""
+    """Input that breaks a rule; the message names the field and what is wrong. With `values`,
+    `message` is a Wording's template (`%(name)s` placeholders) and `reason` its English text."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
+    def __init__(
+        self, message: str, *, field: str | None = None, values: Mapping[str, Filler] | None = None
+    ) -> None:
+        self.wording = Wording.fixed(message) if values is None else Wording(message, values)
+        reason = str(self.wording)
+        super().__init__(f"{field}: {reason}" if field else reason)
         self.field = field
-        self.reason = message
+        self.reason = reason

@@ -3,11 +3,11 @@ cycle's own plan applies, so that a policy that cannot run is refused up front, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from appraisal_engine.domain.appeals import APPEALS_OFFICER_FIELD, LaunchProblem, launch_problems
 from appraisal_engine.domain.employee import Employee
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, Filler, Wording
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.roster import Roster, RosterInvalid, validate_roster
@@ -18,7 +18,8 @@ LISTED = 10  # NIPs named per problem in a refusal; the rest are counted
 
 class LaunchRefused(DomainError):
     """A cycle that cannot run; `field` names the policy field to set, `kind` the failure type
-    the cycle itself would report, and `problems` each employee's, for a roster."""
+    the cycle itself would report, and `problems` each employee's, for a roster. As any
+    DomainError, its `message` is a template when `values` are given (see Wording)."""
 
     def __init__(
         self,
@@ -27,27 +28,38 @@ class LaunchRefused(DomainError):
         field: str | None,
         kind: str = "PolicyIncomplete",
         problems: Sequence[LaunchProblem] = (),
+        values: Mapping[str, Filler] | None = None,
     ) -> None:
-        super().__init__(message, field=field)
+        super().__init__(message, field=field, values=values)
         self.kind = kind
         self.problems = list(problems)
 
     @classmethod
     def of(cls, problems: Sequence[LaunchProblem]) -> LaunchRefused:
         """One refusal for every employee's problem: each field and message once, with up to
-        LISTED of its NIPs (no names)."""
+        LISTED of its NIPs (no names); the field in front of each unless all share one."""
         groups: dict[tuple[str, str], list[str]] = {}
+        said: dict[str, Wording] = {}
         for p in problems:
             groups.setdefault((p.field, p.message), []).append(p.nip)
-        parts = []
-        for (field, message), nips in groups.items():
-            named = ", ".join(nips[:LISTED])
-            more = f" and {len(nips) - LISTED} more" if len(nips) > LISTED else ""
-            parts.append(f"{field}: {message} (employees {named}{more})")
+            said.setdefault(p.message, p.wording)
         fields = {field for field, _ in groups}
         only = next(iter(fields)) if len(fields) == 1 else None
-        text = "; ".join(parts)
-        return cls(text.removeprefix(f"{only}: ") if only else text, field=only, problems=problems)
+        parts = []
+        for at, ((field, message), nips) in enumerate(groups.items()):
+            wording = said[message]
+            named: dict[str, Filler] = {"problem": wording, "nips": ", ".join(nips[:LISTED])}
+            if len(nips) > LISTED:
+                template = "%(problem)s (employees %(nips)s and %(more)s more)"
+                named["more"] = len(nips) - LISTED
+            else:
+                template = "%(problem)s (employees %(nips)s)"
+            part = Wording(template, named)
+            if not (only and at == 0):
+                part = Wording("%(field)s: %(part)s", {"field": field, "part": part})
+            parts.append(part)
+        whole = Wording.join("; ", parts)
+        return cls(whole.template, field=only, problems=problems, values=whole.values)
 
 
 def with_named(
@@ -65,24 +77,29 @@ def _check_named(nip: str | None, field: str, missing: str) -> None:
     try:
         parse_nip(nip)
     except DomainError as e:
-        raise LaunchRefused(f"{nip!r}: {e.reason}", field=field) from None
+        given: dict[str, Filler] = {"nip": repr(nip), "reason": e.wording}
+        raise LaunchRefused("%(nip)s: %(reason)s", field=field, values=given) from None
 
 
 def check_regional_head(nip: str | None) -> None:
     """Every roster has heads at the top (their supervisor is empty), and the regional head
     appraises them: a policy that runs names one, by a valid NIP."""
-    missing = "the policy names no regional head, who appraises the heads at the top of the roster"
-    _check_named(nip, REGIONAL_HEAD, missing)
+    _check_named(
+        nip,
+        REGIONAL_HEAD,
+        "the policy names no regional head, who appraises the heads at the top of the roster",
+    )
 
 
 def check_appeals_officer(nip: str | None) -> None:
     """The heads at the top are appraised by the regional head, above whom the roster knows
     nobody: their appeals need the policy's appeals officer, by a valid NIP."""
-    missing = (
+    _check_named(
+        nip,
+        APPEALS_OFFICER_FIELD,
         "the policy names no appeals officer, who hears the appeals of the heads at the top "
-        "of the roster (their appraiser, the regional head, has no superior in it)"
+        "of the roster (their appraiser, the regional head, has no superior in it)",
     )
-    _check_named(nip, APPEALS_OFFICER_FIELD, missing)
 
 
 def check_policy(policy: Policy) -> None:
@@ -119,10 +136,15 @@ def launch_roster(employees: Sequence[Employee], policy: Policy) -> Roster:
         # who is in it (the cycle's plan fails the same way, as RosterInvalid).
         inside = any(person.nip == top for person in employees)
         reason = (
-            f"{top} is in the roster; the regional head appraises its heads from outside it"
+            Wording(
+                "%(nip)s is in the roster; the regional head appraises its heads from outside it",
+                {"nip": str(top)},
+            )
             if inside
-            else str(err)
+            else err.wording
         )
-        raise LaunchRefused(reason, field=REGIONAL_HEAD, kind="RosterInvalid") from None
+        raise LaunchRefused(
+            reason.template, field=REGIONAL_HEAD, kind="RosterInvalid", values=reason.values
+        ) from None
     check_launch(roster, policy.appeals_officer_nip)
     return roster

@@ -102,4 +102,5 @@ def preset(name: str) -> Policy:
     try:
         return PRESETS[name]
     except KeyError:
-        raise DomainError(f"unknown policy {name!r}; known: {sorted(PRESETS)}") from None
+        known = {"name": repr(name), "known": str(sorted(PRESETS))}
+        raise DomainError("unknown policy %(name)s; known: %(known)s", values=known) from None

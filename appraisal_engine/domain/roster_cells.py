@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from appraisal_engine.domain.employee import Employee, PositionLevel
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, Filler, Wording
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.roster_parse import COLUMNS, RosterError, shown
 
@@ -37,7 +37,9 @@ def _text(value: object, column: str, limit: int = 200) -> str:
     if not text:
         raise DomainError("must not be empty", field=column)
     if len(text) > limit:
-        raise DomainError(f"must be at most {limit} characters", field=column)
+        raise DomainError(
+            "must be at most %(limit)s characters", field=column, values={"limit": limit}
+        )
     if _CONTROL.search(text):
         raise DomainError("must not contain control characters or line breaks", field=column)
     return text
@@ -56,14 +58,16 @@ def _nip(value: object, column: str) -> str | None:
         return None
     if _SCIENTIFIC.fullmatch(nip):
         raise DomainError(
-            f"the spreadsheet turned the NIP into a number ({nip}) and lost digits: "
+            "the spreadsheet turned the NIP into a number (%(nip)s) and lost digits: "
             "format the column as Text and type the NIPs again",
             field=column,
+            values={"nip": nip},
         )
     try:
         parse_nip(nip)
     except DomainError as e:
-        raise DomainError(f"{e.reason} (got {nip[:40]!r})", field=column) from None
+        got: dict[str, Filler] = {"reason": e.wording, "got": repr(nip[:40])}
+        raise DomainError("%(reason)s (got %(got)s)", field=column, values=got) from None
     return nip
 
 
@@ -71,7 +75,11 @@ def _level(value: object) -> PositionLevel:
     text = _text(value, "position_level").lower()
     if text not in _LEVELS:
         allowed = ", ".join(level.value for level in PositionLevel)
-        raise DomainError(f"must be one of {allowed} (got {text[:40]!r})", field="position_level")
+        raise DomainError(
+            "must be one of %(allowed)s (got %(got)s)",
+            field="position_level",
+            values={"allowed": allowed, "got": repr(text[:40])},
+        )
     return _LEVELS[text]
 
 
@@ -116,20 +124,20 @@ def read_row(raw: dict[str, object], row: int, errors: list[RosterError]) -> Cel
     values: dict[str, object] = {}
     for key in raw:
         if key not in _READERS:
-            errors.append(RosterError(row=row, field=shown(str(key)), message="unknown column"))
+            errors.append(RosterError(row=row, field=shown(str(key)), template="unknown column"))
     for column in COLUMNS:
         try:
             values[column] = _READERS[column](raw.get(column))
         except DomainError as e:
-            errors.append(RosterError(row=row, field=column, message=e.reason))
+            errors.append(RosterError.of(row, column, e.wording))
     if len(values) < len(COLUMNS) or any(key not in _READERS for key in raw):
         return Cells(values, None)
     try:
         return Cells(values, Employee.model_validate(values))
-    except ValidationError as e:  # a rule the cell checks above do not repeat
+    except ValidationError as e:  # a rule the cell checks above do not repeat (pydantic's words)
         for err in e.errors():
             field = str(err["loc"][0]) if err["loc"] else None
-            errors.append(RosterError(row=row, field=field, message=err["msg"]))
+            errors.append(RosterError.of(row, field, Wording.fixed(err["msg"])))
         return Cells(values, None)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.errors import Wording
 from appraisal_engine.domain.roster_cells import is_blank, read_row
 from appraisal_engine.domain.roster_parse import RosterError
 
@@ -53,15 +54,17 @@ def _loops(boss_of: dict[str, str | None]) -> list[list[str]]:
     return loops
 
 
-def _boss_problem(f: _Row, first: dict[str, _Row], top: str | None) -> str | None:
+def _boss_problem(f: _Row, first: dict[str, _Row], top: str | None) -> Wording | None:
     if f.boss is None:
         return None
     if f.boss == f.nip:
-        return "an employee cannot be their own supervisor"
+        return Wording("an employee cannot be their own supervisor")
     if f.boss == top and top not in first:  # in the roster: reported once, on its own row
-        return "is the regional head: leave supervisor_nip empty for the heads they appraise"
+        return Wording(
+            "is the regional head: leave supervisor_nip empty for the heads they appraise"
+        )
     if f.boss not in first:
-        return f"supervisor {f.boss} is not in the roster"
+        return Wording("supervisor %(nip)s is not in the roster", {"nip": f.boss})
     return None
 
 
@@ -72,25 +75,44 @@ def _tree(facts: list[_Row], top: str | None, errors: list[RosterError]) -> None
         if f.nip is None:
             continue
         if f.nip in first:
-            message = f"duplicate NIP: also in row {first[f.nip].row}"
-            errors.append(RosterError(row=f.row, field="nip", message=message))
+            errors.append(
+                RosterError(
+                    row=f.row,
+                    field="nip",
+                    template="duplicate NIP: also in row %(row)s",
+                    values={"row": first[f.nip].row},
+                )
+            )
         else:
             first[f.nip] = f
     if top is not None and top in first:
-        message = "is the top appraiser (policy regional_head_nip), who cannot be in the roster"
-        errors.append(RosterError(row=first[top].row, field="nip", message=message))
+        errors.append(
+            RosterError(
+                row=first[top].row,
+                field="nip",
+                template="is the top appraiser (policy regional_head_nip), "
+                "who cannot be in the roster",
+            )
+        )
     for f in facts:
         problem = _boss_problem(f, first, top)
         if problem:
             f.boss_ok = False
-            errors.append(RosterError(row=f.row, field="supervisor_nip", message=problem))
+            errors.append(RosterError.of(f.row, "supervisor_nip", problem))
     boss_of = {nip: f.boss if f.boss_ok else None for nip, f in first.items()}
     for loop in _loops(boss_of):
         rows = [first[nip].row for nip in loop]
         at = rows.index(min(rows))
         rows = rows[at:] + rows[:at] + [rows[at]]
-        message = "supervisor loop: " + " -> ".join(f"row {r}" for r in rows)
-        errors.append(RosterError(row=rows[0], field="supervisor_nip", message=message))
+        path = Wording.join(" -> ", [Wording("row %(row)s", {"row": r}) for r in rows])
+        errors.append(
+            RosterError(
+                row=rows[0],
+                field="supervisor_nip",
+                template="supervisor loop: %(rows)s",
+                values={"rows": path},
+            )
+        )
     _units(facts, first, errors)
 
 
@@ -104,17 +126,27 @@ def _units(facts: list[_Row], first: dict[str, _Row], errors: list[RosterError])
         named = next((p for p in people if p.unit_name is not None), None)
         for p in people:
             if named is not None and p.unit_name not in (None, named.unit_name):
-                message = f"unit {code} is named {named.unit_name!r} in row {named.row}"
-                errors.append(RosterError(row=p.row, field="unit_name", message=message))
+                errors.append(
+                    RosterError(
+                        row=p.row,
+                        field="unit_name",
+                        template="unit %(code)s is named %(name)s in row %(row)s",
+                        values={"code": code, "name": repr(named.unit_name), "row": named.row},
+                    )
+                )
         bosses = [first[p.boss].unit if p.boss is not None else code for p in people if p.boss_ok]
         if len(bosses) < len(people) or None in bosses:
             continue  # a supervisor is unreadable: its row carries the error
         if all(p.boss is not None and unit == code for p, unit in zip(people, bosses, strict=True)):
-            message = (
-                f"unit {code} has no head: every employee's supervisor is in the same unit; "
-                "the head's supervisor_nip must be empty or someone in another unit"
+            errors.append(
+                RosterError(
+                    row=people[0].row,
+                    field="unit_code",
+                    template="unit %(code)s has no head: every employee's supervisor is in the "
+                    "same unit; the head's supervisor_nip must be empty or someone in another unit",
+                    values={"code": code},
+                )
             )
-            errors.append(RosterError(row=people[0].row, field="unit_code", message=message))
 
 
 def check_rows(
@@ -127,7 +159,7 @@ def check_rows(
     for index, raw in enumerate(rows):
         row = index + 2  # row 1 is the header, as a spreadsheet shows it
         if not isinstance(raw, dict):
-            errors.append(RosterError(row=row, field=None, message="must be an object"))
+            errors.append(RosterError(row=row, field=None, template="must be an object"))
             continue
         if is_blank(raw):
             continue
@@ -136,7 +168,7 @@ def check_rows(
         if cells.employee is not None:
             employees.append(cells.employee)
     if not facts:
-        errors.append(RosterError(row=None, field=None, message="the roster has no employees"))
+        errors.append(RosterError(row=None, field=None, template="the roster has no employees"))
     _tree(facts, top_appraiser_nip, errors)
     errors.sort(key=lambda e: (e.row is not None, e.row or 0))
     return employees, errors

@@ -6,8 +6,11 @@ import csv
 import io
 import json
 import re
+from typing import Any
 
-from appraisal_engine.domain.errors import DomainError
+from pydantic import Field, model_validator
+
+from appraisal_engine.domain.errors import DomainError, Filler, Wording
 from appraisal_engine.domain.model import Value
 
 MAX_ERRORS = 1000
@@ -40,16 +43,62 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class RosterError(Value):
-    """One problem: the spreadsheet row (header 1, first employee 2; None: whole file), column."""
+    """One problem: the spreadsheet row (header 1, first employee 2; None: whole file), column,
+    and what is wrong as a `template` and its `values` (see Wording), so that a page can say it
+    in the reader's language; `message` is its English text, derived from them. Built with
+    `message=` alone, it is a sentence with no values. Two errors are equal when they say the
+    same at the same place."""
 
     row: int | None
     field: str | None
-    message: str
+    message: str = ""
+    template: str = ""
+    values: dict[str, Filler] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _worded(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        template = data.get("template") or Wording.fixed(str(data.get("message", ""))).template
+        said = str(Wording(template, data.get("values") or {}))
+        if data.get("message", said) != said:
+            raise ValueError("the message differs from its template filled in")
+        return {**data, "template": template, "message": said}
+
+    @classmethod
+    def of(cls, row: int | None, field: str | None, wording: Wording) -> RosterError:
+        """The problem `wording` says, at `row` and `field`."""
+        return cls(row=row, field=field, template=wording.template, values=dict(wording.values))
+
+    @property
+    def wording(self) -> Wording:
+        """What is wrong, to be read in any language."""
+        return Wording(self.template, self.values)
+
+    def located(self) -> Wording:
+        """The problem with its row and column in front ("row 3, nip: ...")."""
+        found = {"row": self.row, "field": self.field, "message": self.wording}
+        if self.row is not None and self.field:
+            template = "row %(row)s, %(field)s: %(message)s"
+        elif self.row is not None:
+            template = "row %(row)s: %(message)s"
+        elif self.field:
+            template = "%(field)s: %(message)s"
+        else:
+            return self.wording
+        return Wording(template, {k: v for k, v in found.items() if v is not None})
 
     def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row is not None else []
-        where += [self.field] if self.field else []
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        return str(self.located())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RosterError):
+            return NotImplemented
+        return (self.row, self.field, self.message) == (other.row, other.field, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.row, self.field, self.message))
 
 
 class RosterInvalid(DomainError):
@@ -59,12 +108,18 @@ class RosterInvalid(DomainError):
         self.errors = errors[:MAX_ERRORS]
         self.more = max(0, len(errors) - MAX_ERRORS)
         n = len(errors)
-        summary = f"roster rejected: {n} problem{'' if n == 1 else 's'}"
+        one = "roster rejected: %(n)s problem" if n == 1 else "roster rejected: %(n)s problems"
+        summary = Wording(one, {"n": n})
         if self.more:
-            summary += f" (the first {MAX_ERRORS} are listed, {self.more} more not shown)"
+            summary = Wording(
+                "%(summary)s (the first %(listed)s are listed, %(more)s more not shown)",
+                {"summary": summary, "listed": MAX_ERRORS, "more": self.more},
+            )
         if errors:
-            summary += f"; first: {errors[0]}"
-        super().__init__(summary)
+            summary = Wording(
+                "%(summary)s; first: %(first)s", {"summary": summary, "first": errors[0].located()}
+            )
+        super().__init__(summary.template, values=summary.values)
 
 
 def shown(text: str, limit: int = 60) -> str:
@@ -72,8 +127,8 @@ def shown(text: str, limit: int = 60) -> str:
     return _SURROGATES.sub("\ufffd", text[:limit])
 
 
-def _invalid(row: int | None, field: str | None, message: str) -> RosterInvalid:
-    return RosterInvalid([RosterError(row=row, field=field, message=message)])
+def _invalid(row: int | None, field: str | None, template: str, **values: Filler) -> RosterInvalid:
+    return RosterInvalid([RosterError(row=row, field=field, template=template, values=values)])
 
 
 def column_of(header: str) -> str | None:
@@ -100,37 +155,49 @@ def _parse_json(data: bytes, max_rows: int) -> list[dict[str, object]]:
     try:
         parsed = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise _invalid(None, None, f"not valid UTF-8 (at byte {e.start}): save as UTF-8") from None
+        raise _invalid(
+            None, None, "not valid UTF-8 (at byte %(byte)s): save as UTF-8", byte=e.start
+        ) from None
     except json.JSONDecodeError as e:
-        raise _invalid(None, None, f"not valid JSON: {e.msg} (line {e.lineno})") from None
+        raise _invalid(
+            None, None, "not valid JSON: %(error)s (line %(line)s)", error=e.msg, line=e.lineno
+        ) from None
     except RecursionError:
         raise _invalid(None, None, "not valid JSON: nested too deeply") from None
     except ValueError as e:  # e.g. an integer too long to convert
-        raise _invalid(None, None, f"not valid JSON: {e}") from None
+        raise _invalid(None, None, "not valid JSON: %(error)s", error=str(e)) from None
     if isinstance(parsed, dict) and list(parsed) == ["employees"]:
         parsed = parsed["employees"]
     if not isinstance(parsed, list):
         raise _invalid(None, None, 'expected a list of employees or {"employees": [...]}')
     if len(parsed) > max_rows:
-        raise _invalid(None, None, f"more than {max_rows} employees: split the file")
+        raise _invalid(None, None, "more than %(max)s employees: split the file", max=max_rows)
     rows: list[dict[str, object]] = []
     errors: list[RosterError] = []
     for index, item in enumerate(parsed):
         row = index + 2  # counted like spreadsheet rows, so messages read the same for both formats
         if not isinstance(item, dict):
-            errors.append(RosterError(row=row, field=None, message="must be an object"))
+            errors.append(RosterError(row=row, field=None, template="must be an object"))
             continue
         values: dict[str, object] = {}
         for key, value in item.items():
             column = column_of(key)
-            if column is None or column in values:
-                problem = "unknown column" if column is None else f"given twice (also as {column})"
-                errors.append(RosterError(row=row, field=shown(key), message=problem))
+            if column is None:
+                errors.append(RosterError(row=row, field=shown(key), template="unknown column"))
+            elif column in values:
+                errors.append(
+                    RosterError(
+                        row=row,
+                        field=shown(key),
+                        template="given twice (also as %(column)s)",
+                        values={"column": column},
+                    )
+                )
             else:
                 values[column] = value
         for column in COLUMNS:
             if column not in values and column not in _JSON_OPTIONAL:
-                errors.append(RosterError(row=row, field=column, message="missing"))
+                errors.append(RosterError(row=row, field=column, template="missing"))
         rows.append({c: values.get(c) for c in COLUMNS})
     if errors:
         raise RosterInvalid(errors)
@@ -145,19 +212,32 @@ def _header(cells: list[str], errors: list[RosterError]) -> dict[str, int]:
             continue  # an unnamed column is allowed while it stays empty (checked per row)
         column = column_of(cell)
         if column is None:
-            expected = ", ".join(COLUMNS) + " (or " + ", ".join(ALIASES) + ")"
-            message = f"unknown column; expected {expected}"
-            errors.append(RosterError(row=1, field=shown(cell.strip()), message=message))
+            errors.append(
+                RosterError(
+                    row=1,
+                    field=shown(cell.strip()),
+                    template="unknown column; expected %(columns)s (or %(aliases)s)",
+                    values={"columns": ", ".join(COLUMNS), "aliases": ", ".join(ALIASES)},
+                )
+            )
         elif column in index:
-            message = f"column given twice: {cells[index[column]].strip()!r} and {cell.strip()!r}"
-            message = shown(message, 200)
-            errors.append(RosterError(row=1, field=column, message=message))
+            errors.append(RosterError.of(1, column, _twice(cells[index[column]], cell)))
         else:
             index[column] = i
     for column in COLUMNS:
         if column not in index and column not in _CSV_OPTIONAL:
-            errors.append(RosterError(row=1, field=column, message="missing column"))
+            errors.append(RosterError(row=1, field=column, template="missing column"))
     return index
+
+
+def _twice(first: str, second: str) -> Wording:
+    """Two header cells naming one column, each quoted; cut to 200 characters as a whole."""
+    said = Wording(
+        "column given twice: %(first)s and %(second)s",
+        {"first": repr(first.strip()), "second": repr(second.strip())},
+    )
+    text = shown(str(said), 200)
+    return said if text == str(said) else Wording.fixed(text)
 
 
 def _parse_csv(data: bytes, max_rows: int) -> list[dict[str, object]]:
@@ -181,7 +261,12 @@ def _parse_csv(data: bytes, max_rows: int) -> list[dict[str, object]]:
         for row, cells in enumerate(reader, start=2):
             if row - 1 > max_rows:
                 errors.append(
-                    RosterError(row=row, field=None, message=f"more than {max_rows} rows")
+                    RosterError(
+                        row=row,
+                        field=None,
+                        template="more than %(max)s rows",
+                        values={"max": max_rows},
+                    )
                 )
                 break
             _undecodable(row, cells, columns, errors)
@@ -190,13 +275,25 @@ def _parse_csv(data: bytes, max_rows: int) -> list[dict[str, object]]:
                 continue
             stray = any(cell.strip() for i, cell in enumerate(cells) if i not in named)
             if len(cells) < max(named, default=-1) + 1 or stray:
-                message = f"has {len(cells)} cells but the header has {len(named)} columns"
-                errors.append(RosterError(row=row, field=None, message=message))
+                errors.append(
+                    RosterError(
+                        row=row,
+                        field=None,
+                        template="has %(cells)s cells but the header has %(columns)s columns",
+                        values={"cells": len(cells), "columns": len(named)},
+                    )
+                )
             values = {c: cells[i] for c, i in index.items() if i < len(cells)}
             rows.append({c: values.get(c, "") for c in COLUMNS})
     except csv.Error as e:  # the reader cannot go on after this, so the rest is unchecked
-        message = f"cannot read the CSV here: {e}"
-        errors.append(RosterError(row=row + 1, field=None, message=message))
+        errors.append(
+            RosterError(
+                row=row + 1,
+                field=None,
+                template="cannot read the CSV here: %(error)s",
+                values={"error": str(e)},
+            )
+        )
     if errors:
         raise RosterInvalid(errors)
     while rows and not any(rows[-1].values()):
@@ -209,5 +306,10 @@ def _undecodable(
 ) -> None:
     bad = [i for i, cell in enumerate(cells) if _UNDECODABLE.search(cell)]
     if bad:
-        message = "not valid UTF-8: save the file as 'CSV UTF-8'"
-        errors.append(RosterError(row=row, field=columns.get(bad[0]), message=message))
+        errors.append(
+            RosterError(
+                row=row,
+                field=columns.get(bad[0]),
+                template="not valid UTF-8: save the file as 'CSV UTF-8'",
+            )
+        )

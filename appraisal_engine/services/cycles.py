@@ -80,7 +80,8 @@ def _policy(
     try:
         policy = chosen if isinstance(chosen, Policy) else preset(chosen)
     except DomainError as e:
-        raise Invalid(str(e), issues=[Issue(field="policy", message=str(e))]) from None
+        issue = Issue(field="policy", message=str(e), wording=e.wording)
+        raise Invalid(str(e), issues=[issue]) from None
     return with_named(
         policy, regional_head_nip=regional_head_nip, appeals_officer_nip=appeals_officer_nip
     )
@@ -94,7 +95,8 @@ async def _check_launch(session: AsyncSession, roster_id: str, policy: Policy) -
         # The launch names the roster, the regional head and the officer beside the policy.
         beside = (REGIONAL_HEAD, APPEALS_OFFICER_FIELD, "roster_id")
         field = e.field if e.field in beside else f"policy.{e.field}"
-        raise Invalid(str(e), code=e.kind, issues=[Issue(field=field, message=e.reason)]) from None
+        issue = Issue(field=field, message=e.reason, wording=e.wording)
+        raise Invalid(str(e), code=e.kind, issues=[issue]) from None
 
 
 async def launch(

@@ -33,9 +33,12 @@ async def upload(
         roster = validate_roster(parse_roster(data, content_type="json" if is_json else None))
     except RosterInvalid as e:
         issues = [
-            Issue(field=err.field or "file", message=err.message, row=err.row) for err in e.errors
+            Issue(field=err.field or "file", message=err.message, row=err.row, wording=err.wording)
+            for err in e.errors
         ]
-        raise Invalid(str(e), code="RosterInvalid", issues=issues, within=None) from None
+        raise Invalid(
+            str(e), code="RosterInvalid", issues=issues, within=None, wording=e.wording
+        ) from None
     try:
         return await store_roster(session, org, roster)
     except RosterConflictError as e:

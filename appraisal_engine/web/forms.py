@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.requests import Request
 
-from appraisal_engine.domain.errors import DomainError
-from appraisal_engine.services.errors import ServiceError
+from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.services.errors import Issue, ServiceError
 from appraisal_engine.web.i18n import N_
 from appraisal_engine.web.security import TOKEN_FIELD
 
@@ -147,7 +147,7 @@ def field_errors(
         ctx = {k: str(v) for k, v in (item.get("ctx") or {}).items()}
         if isinstance(cause, DomainError):
             # A domain rule in a field's type (an NIP): its own sentence, without the prefix.
-            message = _(cause.reason)
+            message = say(cause.wording, _)
         else:
             message = _(template, **ctx) if template else _(str(item["msg"]))
         found.setdefault(name, message)
@@ -166,6 +166,30 @@ def _nearest(loc: list[str | int], names: set[str] | None) -> str:
     return field_name(loc)
 
 
+def say(wording: Wording, _: Gettext) -> str:
+    """A domain sentence in the person's language: its template looked up in the catalog (a
+    template not there reads as itself, in English) with its values filled in, a value that is
+    a sentence itself said the same way. A translation that cannot be filled in (a placeholder
+    lost) gives the English sentence rather than an error page."""
+    filled = {k: say(v, _) if isinstance(v, Wording) else v for k, v in wording.values.items()}
+    try:
+        text: str = _(wording.template) % filled
+    except (KeyError, ValueError, TypeError):
+        text = wording.template % filled
+    return text
+
+
+def issue_text(issue: Issue, _: Gettext) -> str:
+    """An issue's sentence in the person's language: by its wording where the domain gave one,
+    else its fixed English sentence through the catalog (marked in web/refusals.py)."""
+    return say(issue.wording, _) if issue.wording is not None else _(issue.message)
+
+
+def detail_text(error: ServiceError, _: Gettext) -> str:
+    """A refusal's own sentence in the person's language (see `issue_text`)."""
+    return say(error.wording, _) if error.wording is not None else _(error.detail)
+
+
 def service_errors(
     error: ServiceError, _: Gettext, fields: Iterable[str] = (), *, within: str = ""
 ) -> dict[str, str]:
@@ -179,7 +203,7 @@ def service_errors(
         if within and name:
             inner = f"{within}.{name}"
             name = next((n for n in (inner, f"{inner}[]", name) if n in names), inner)
-        found.setdefault(name, _(issue.message))
+        found.setdefault(name, issue_text(issue, _))
     if not found:
-        found[""] = _(error.detail)
+        found[""] = detail_text(error, _)
     return found

@@ -70,6 +70,53 @@ AWARDS = {
     "incentive": N_("Incentive"),
     "asn_teladan_nomination": N_("Nomination as a model civil servant (ASN teladan)"),
 }
+APPEALS = {
+    "uphold": N_("Grade upheld"),
+    "change": N_("Grade changed"),
+}
+OVERDUE = {
+    # "overdue:<task kind>" flags are read through KINDS; these are a period's missed steps.
+    "missing_report": N_("Self-report missed"),
+    "missing_feedback": N_("Feedback missed"),
+}
+# The presets (domain/presets.py) by name: what each city's policy is known for, in short.
+POLICIES = {
+    "national": N_("National defaults (PermenPAN-RB 6/2022)"),
+    "tebingtinggi": N_("Tebing Tinggi: awards for achievers, training for the rest"),
+    "bukittinggi": N_("Bukittinggi: peers judge results, collaboration and communication"),
+    "tanjungbalai": N_(
+        "Tanjungbalai: monthly reports, an award for targets met, coaching below standard"
+    ),
+    "binjai": N_("Binjai: citizens' feedback on each unit's services"),
+    "wanggar": N_("Wanggar: written reports, mentorship by senior leaders, ASN teladan awards"),
+}
+CYCLE_STATES = {
+    "running": N_("running"),
+    "completed": N_("completed"),
+    "failed": N_("failed"),
+    "canceled": N_("cancelled"),
+    "terminated": N_("terminated"),
+    "continued_as_new": N_("running"),
+    "timed_out": N_("timed out"),
+}
+UNIT_RATINGS = {
+    "istimewa": N_("Outstanding (Istimewa)"),
+    "baik": N_("Good (Baik)"),
+    "butuh_perbaikan": N_("Needs improvement (Butuh Perbaikan)"),
+    "kurang": N_("Poor (Kurang)"),
+    "sangat_kurang": N_("Very poor (Sangat Kurang)"),
+}
+# A period's own milestones name it: %(n)s is filled in where shown.
+MILESTONES = {
+    "targets_due": N_("Target plans (SKP) due"),
+    "approval_due": N_("Supervisors' approval of the plans due"),
+    "period_ends": N_("Period %(n)s ends"),
+    "report_due": N_("Self-reports for period %(n)s due"),
+    "feedback_due": N_("Feedback for period %(n)s due"),
+    "peer_input_due": N_("Peer surveys due"),
+    "review_due": N_("Year-end reviews due"),
+    "calibration_opens": N_("Calibration opens for every unit at the latest"),
+}
 WAITING = {"supervisor_targets": N_("the appraiser's own approved targets")}
 TIMELINE = {
     "started": N_("Appraisal started"),
@@ -113,6 +160,12 @@ class Labels:
     step: dict[str, str]
     outcome: dict[str, str]
     award: dict[str, str]
+    appeal: dict[str, str]
+    overdue: dict[str, str]
+    policy: dict[str, str]
+    cycle_state: dict[str, str]
+    unit_rating: dict[str, str]
+    milestone: dict[str, str]
     waiting: dict[str, str]
     timeline: dict[str, str]
 
@@ -134,6 +187,12 @@ def labels_for(locale: Locale) -> Labels:
         step=translated(STEPS),
         outcome=translated(OUTCOMES),
         award=translated(AWARDS),
+        appeal=translated(APPEALS),
+        overdue=translated(OVERDUE),
+        policy=translated(POLICIES),
+        cycle_state=translated(CYCLE_STATES),
+        unit_rating=translated(UNIT_RATINGS),
+        milestone=translated(MILESTONES),
         waiting=translated(WAITING),
         timeline=translated(TIMELINE),
     )

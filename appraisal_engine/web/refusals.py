@@ -6,10 +6,14 @@ and in the workflows' validators, which know nothing of the web app and are not 
 module repeats the fixed ones here, marked with `N_`, so `pybabel extract` puts them in the
 catalog and a refusal reads in the person's language. Keep each exactly as it is raised.
 
-Only fixed sentences are listed: a message built with values (an f-string, e.g. "no such task"
-or "this task is already done") cannot be looked up and stays English. Refusals mapped to
-"not found" (an unknown task, another person's task) are shown as the not-found page instead,
-so they are not listed either.
+The domain's roster problems and launch refusals are built with values (a row, an NIP, a unit
+code): each is a Wording, a `%(name)s` template and its values, and its templates are listed
+below as they are written, so a page says `_(template) % values` (`web.forms.say`). A template
+of no words ("%(a)s; %(b)s", which only joins sentences) reads as itself and is not listed.
+`tests/web/test_wording.py` fails when the domain uses a template missing here. A message built
+with an f-string elsewhere (e.g. "no such task") cannot be looked up and stays English.
+Refusals mapped to "not found" (an unknown task, another person's task) are shown as the
+not-found page instead, so they are not listed either.
 """
 
 from __future__ import annotations
@@ -54,4 +58,88 @@ REFUSALS: tuple[str, ...] = (
     # workflows/appraisal/validation.py, check_file_appeal: filing an appeal
     N_("an appeal was already filed"),
     N_("the appeal window has closed"),
+)
+
+ROSTER_PROBLEMS: tuple[str, ...] = (
+    # domain/roster_parse.py: the file, its header and its rows
+    N_("row %(row)s, %(field)s: %(message)s"),
+    N_("row %(row)s: %(message)s"),
+    N_("roster rejected: %(n)s problem"),
+    N_("roster rejected: %(n)s problems"),
+    N_("%(summary)s (the first %(listed)s are listed, %(more)s more not shown)"),
+    N_("%(summary)s; first: %(first)s"),
+    N_("the file is UTF-16: save it as 'CSV UTF-8' (or JSON in UTF-8)"),
+    N_("the file is empty"),
+    N_("not valid UTF-8 (at byte %(byte)s): save as UTF-8"),
+    N_("not valid JSON: %(error)s (line %(line)s)"),
+    N_("not valid JSON: nested too deeply"),
+    N_("not valid JSON: %(error)s"),
+    N_('expected a list of employees or {"employees": [...]}'),
+    N_("more than %(max)s employees: split the file"),
+    N_("must be an object"),
+    N_("unknown column"),
+    N_("given twice (also as %(column)s)"),
+    N_("missing"),
+    N_("unknown column; expected %(columns)s (or %(aliases)s)"),
+    N_("column given twice: %(first)s and %(second)s"),
+    N_("missing column"),
+    N_("columns are separated by tabs: save as CSV (with , or ;)"),
+    N_("more than %(max)s rows"),
+    N_("has %(cells)s cells but the header has %(columns)s columns"),
+    N_("cannot read the CSV here: %(error)s"),
+    N_("not valid UTF-8: save the file as 'CSV UTF-8'"),
+    # domain/roster_cells.py: one cell (an NIP's own reasons are listed above)
+    N_("must be text"),
+    N_("must not be empty"),
+    N_("must be at most %(limit)s characters"),
+    N_("must not contain control characters or line breaks"),
+    N_("must be text: a number this long loses digits"),
+    N_(
+        "the spreadsheet turned the NIP into a number (%(nip)s) and lost digits: "
+        "format the column as Text and type the NIPs again"
+    ),
+    N_("%(reason)s (got %(got)s)"),
+    N_("must be one of %(allowed)s (got %(got)s)"),
+    N_("must be true/false, ya/tidak, yes/no, 1/0 or empty"),
+    N_("must be 1-40 letters, digits, '.', '_' or '-' (no spaces)"),
+    # domain/roster_check.py: the rows together
+    N_("an employee cannot be their own supervisor"),
+    N_("is the regional head: leave supervisor_nip empty for the heads they appraise"),
+    N_("supervisor %(nip)s is not in the roster"),
+    N_("duplicate NIP: also in row %(row)s"),
+    N_("is the top appraiser (policy regional_head_nip), who cannot be in the roster"),
+    N_("row %(row)s"),
+    N_("supervisor loop: %(rows)s"),
+    N_("unit %(code)s is named %(name)s in row %(row)s"),
+    N_(
+        "unit %(code)s has no head: every employee's supervisor is in the same unit; "
+        "the head's supervisor_nip must be empty or someone in another unit"
+    ),
+    N_("the roster has no employees"),
+)
+
+LAUNCH_REFUSALS: tuple[str, ...] = (
+    # domain/launch.py: the policy's officials and the roster
+    N_("the policy names no regional head, who appraises the heads at the top of the roster"),
+    N_(
+        "the policy names no appeals officer, who hears the appeals of the heads at the top "
+        "of the roster (their appraiser, the regional head, has no superior in it)"
+    ),
+    N_("no such roster, or it is empty"),
+    N_("%(nip)s is in the roster; the regional head appraises its heads from outside it"),
+    N_("%(problem)s (employees %(nips)s)"),
+    N_("%(problem)s (employees %(nips)s and %(more)s more)"),
+    # domain/appeals.py: who hears each employee's appeal
+    N_(
+        "the regional head appraises the heads at the top and stands above their "
+        "staff's appraisers: name one"
+    ),
+    N_(
+        "the appraiser %(nip)s has no superior to hear appeals against their "
+        "reviews: name an appeals officer"
+    ),
+    N_("the appeals officer %(nip)s is the appraiser here and cannot also hear the appeal"),
+    N_("the appeals officer %(nip)s cannot hear their own appeal"),
+    # domain/presets.py: a preset asked for by name
+    N_("unknown policy %(name)s; known: %(known)s"),
 )

@@ -6,6 +6,8 @@ HR page and form refused to an employee, and to a form without the session's tok
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import math
 import re
 import uuid
@@ -28,6 +30,7 @@ from appraisal_engine.workflows.cycle_messages import CycleStatus
 from tests.web.conftest import Web, form_token
 from tests.workflows.cycle_driver import APPEALS_OFFICER, HR, REGIONAL_HEAD
 
+NOBODY = "199001012020011001"  # an NIP in no generated roster
 ROW_ID = re.compile(r'name="(adjustments\[\d+\])\.appraisal_id" value="([^"]+)"')
 
 
@@ -99,6 +102,68 @@ async def test_a_roster_is_refused_row_by_row_with_nothing_stored_then_accepted(
     assert f'value="{roster_id}"' in launch.text  # the launch form starts from it
 
 
+def with_problems(extra_column: bool = False) -> bytes:
+    """A generated roster with a bad NIP (row 3), a supervisor not in it (row 4) and a second
+    name for a unit (row 5); or, with `extra_column`, a column no roster has."""
+    rows = list(
+        csv.DictReader(io.StringIO(roster_csv(generate_roster(5, units=1, seed=4)).decode()))
+    )
+    if extra_column:
+        rows = [{**row, "hobi": ""} for row in rows]
+    else:
+        rows[1]["nip"] = "12345"
+        rows[2]["supervisor_nip"] = NOBODY
+        rows[3]["unit_name"] = "Dinas Lain"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def problems_of(html: str) -> dict[tuple[str, str], str]:
+    """The problems table: (row, column) -> the problem as the page says it."""
+    found = re.findall(r"<tr><td>([^<]*)</td><td><code>([^<]*)</code></td><td>([^<]*)</td>", html)
+    return {(row, column): text for row, column, text in found}
+
+
+async def test_a_roster_s_problems_are_said_in_indonesian_with_their_values_or_in_english(
+    web: Web,
+) -> None:
+    hr = await web.signed_in(HR)
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    unit = generate_roster(5, units=1, seed=4)[0].unit_code
+    r = await upload(hr, org, with_problems())
+    assert r.status_code == 422, r.text
+    said = problems_of(r.text)
+    assert said[("3", "nip")] == "Harus tepat 18 digit angka. Tertulis: &#39;12345&#39;."
+    assert said[("4", "supervisor_nip")] == (
+        f"Atasan dengan NIP {NOBODY} tidak ada dalam daftar pegawai."
+    )
+    assert said[("5", "unit_name")].startswith(f"Unit {unit} bernama &#39;")
+    assert said[("5", "unit_name")].endswith(" di baris 2.")
+    assert "Daftar pegawai ditolak: 3 masalah. Yang pertama: Baris 3, kolom nip:" in r.text
+    r = await upload(hr, org, with_problems(extra_column=True))
+    assert r.status_code == 422, r.text
+    assert problems_of(r.text)[("1", "hobi")].startswith(
+        "Kolom tidak dikenal; yang dapat dipakai: nip, name, unit_code"
+    )
+
+    page = await hr.get("/hr/rosters")
+    r = await hr.post(
+        "/language",
+        data={"lang": "en", "back": "/hr/rosters", "csrf_token": form_token(page.text)},
+    )
+    assert r.status_code == 303
+    r = await upload(hr, org, with_problems())
+    said = problems_of(r.text)
+    assert said[("3", "nip")] == "must be exactly 18 digits (got &#39;12345&#39;)"
+    assert said[("4", "supervisor_nip")] == f"supervisor {NOBODY} is not in the roster"
+    assert said[("5", "unit_name")].startswith(f"unit {unit} is named &#39;")
+    r = await upload(hr, org, with_problems(extra_column=True))
+    assert problems_of(r.text)[("1", "hobi")].startswith("unknown column; expected nip, name")
+
+
 async def test_a_launch_is_refused_beside_its_fields_then_opens_the_dashboard(web: Web) -> None:
     hr = await web.signed_in(HR)
     org = f"kota-{uuid.uuid4().hex[:6]}"
@@ -115,6 +180,7 @@ async def test_a_launch_is_refused_beside_its_fields_then_opens_the_dashboard(we
     r = await hr.post("/hr/cycles", data=bad)
     assert r.status_code == 422, r.text  # the service's own check: the heads need an appraiser
     assert 'id="regional_head_nip-error"' in r.text and f'value="{bad["year"]}"' in r.text
+    assert "Kebijakan belum menunjuk kepala daerah" in r.text  # the domain's refusal, in Indonesian
     r = await hr.post("/hr/cycles", data=launch_form(page.text, "no-such-roster"))
     assert r.status_code == 404 and 'id="roster_id-error"' in r.text
 

@@ -16,7 +16,7 @@ from appraisal_engine.api.problems import service_status
 from appraisal_engine.api.routers.rosters import Org
 from appraisal_engine.services import access, rosters
 from appraisal_engine.services.errors import Conflict, Invalid
-from appraisal_engine.web.forms import field_errors
+from appraisal_engine.web.forms import detail_text, field_errors, issue_text
 from appraisal_engine.web.i18n import N_
 from appraisal_engine.web.render import gettext_for, render
 from appraisal_engine.web.routing import PageRoute
@@ -70,8 +70,8 @@ async def upload(
             "hr/rosters.html",
             422,
             values=values,
-            errors={"": _(e.detail)},
-            problems=e.issues,
+            errors={"": detail_text(e, _)},
+            problems=[(i.row, i.field, issue_text(i, _)) for i in e.issues],
         )
     except Conflict as e:
         return render(
@@ -79,7 +79,7 @@ async def upload(
             "hr/rosters.html",
             service_status(e),
             values=values,
-            errors={"": _(e.detail)},
+            errors={"": detail_text(e, _)},
             problems=[],
         )
     return RedirectResponse(f"{PATH}/{summary.id}", status_code=303)
