@@ -338,7 +338,9 @@ async def test_a_unit_year_through_the_browser_alone(site: Site) -> None:
     await reload_until(mine, outcome)
     changed = f"predikat kinerja diubah menjadi {LABELS.grade['baik']}"
     await expect(mine.get_by_text(changed)).to_be_visible()
-    await expect(fact(mine, "Predikat kinerja")).to_contain_text(LABELS.grade["baik"])
+    await expect(fact(mine, "Predikat kinerja")).to_have_text(
+        f"{LABELS.grade['baik']} (diubah atas keberatan)"
+    )
     await expect(fact(mine, "Tindak lanjut")).to_have_text(LABELS.outcome["development"])
     timeline = mine.locator("ol.timeline")
     for kind in ("targets.draft", "self_report", "grade.released", "appeal.filed", "appeal.decide"):
