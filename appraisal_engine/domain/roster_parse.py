@@ -21,6 +21,8 @@ COLUMNS = (
     "supervisor_nip",
     "acting",
 )
+# Optional columns: a row has them only when the file does, so rosters without them read as before.
+CONTACT_COLUMNS = ("email", "phone")
 ALIASES: dict[str, str] = {
     "nama": "name",
     "kode_unit": "unit_code",
@@ -30,8 +32,17 @@ ALIASES: dict[str, str] = {
     "jenjang": "position_level",
     "nip_atasan": "supervisor_nip",
     "plt": "acting",
+    "surel": "email",
+    "e_mail": "email",
+    "alamat_email": "email",
+    "telepon": "phone",
+    "no_telepon": "phone",
+    "no_hp": "phone",
+    "nomor_hp": "phone",
+    "hp": "phone",
+    "ponsel": "phone",
 }
-_NAMES = {c: c for c in COLUMNS} | ALIASES
+_NAMES = {c: c for c in (*COLUMNS, *CONTACT_COLUMNS)} | ALIASES
 _CSV_OPTIONAL = frozenset({"acting"})
 _JSON_OPTIONAL = frozenset({"acting", "supervisor_nip"})
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
@@ -131,7 +142,9 @@ def _parse_json(data: bytes, max_rows: int) -> list[dict[str, object]]:
         for column in COLUMNS:
             if column not in values and column not in _JSON_OPTIONAL:
                 errors.append(RosterError(row=row, field=column, message="missing"))
-        rows.append({c: values.get(c) for c in COLUMNS})
+        row_values = {c: values.get(c) for c in COLUMNS}
+        row_values |= {c: values[c] for c in CONTACT_COLUMNS if c in values}
+        rows.append(row_values)
     if errors:
         raise RosterInvalid(errors)
     return rows
@@ -145,7 +158,8 @@ def _header(cells: list[str], errors: list[RosterError]) -> dict[str, int]:
             continue  # an unnamed column is allowed while it stays empty (checked per row)
         column = column_of(cell)
         if column is None:
-            expected = ", ".join(COLUMNS) + " (or " + ", ".join(ALIASES) + ")"
+            names = ", ".join((*COLUMNS, *CONTACT_COLUMNS))
+            expected = names + " (or " + ", ".join(ALIASES) + ")"
             message = f"unknown column; expected {expected}"
             errors.append(RosterError(row=1, field=shown(cell.strip()), message=message))
         elif column in index:
@@ -193,7 +207,9 @@ def _parse_csv(data: bytes, max_rows: int) -> list[dict[str, object]]:
                 message = f"has {len(cells)} cells but the header has {len(named)} columns"
                 errors.append(RosterError(row=row, field=None, message=message))
             values = {c: cells[i] for c, i in index.items() if i < len(cells)}
-            rows.append({c: values.get(c, "") for c in COLUMNS})
+            cells_of: dict[str, object] = {c: values.get(c, "") for c in COLUMNS}
+            cells_of |= {c: values.get(c, "") for c in CONTACT_COLUMNS if c in index}
+            rows.append(cells_of)
     except csv.Error as e:  # the reader cannot go on after this, so the rest is unchecked
         message = f"cannot read the CSV here: {e}"
         errors.append(RosterError(row=row + 1, field=None, message=message))

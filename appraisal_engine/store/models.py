@@ -86,6 +86,8 @@ class EmployeeRow(Base):
     position_level: Mapped[str]
     supervisor_nip: Mapped[str | None]
     acting: Mapped[bool]
+    email: Mapped[str | None]
+    phone: Mapped[str | None]
 
 
 class TaskRow(Base):
