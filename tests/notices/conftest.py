@@ -29,6 +29,7 @@ from appraisal_engine.notices.sender import NoticeSender
 from appraisal_engine.notices.smtp import SmtpChannel
 from appraisal_engine.store.models import NoticeRow
 from appraisal_engine.store.repositories.rosters import add_roster
+from tests.workflows.conftest import running  # noqa: F401 (a worker, for the year's test)
 
 SENDER = "penilaian@bkpsdm.kota.go.id"
 

@@ -3,6 +3,7 @@ claimed by one sender at a time."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -84,3 +85,31 @@ async def test_a_claim_leases_its_rows(outbox: Sessions) -> None:
     async with outbox() as session, session.begin():  # the lease ran out: a crashed sender's
         again = await claim_due(session, now + lease, limit=5, lease=lease)
     assert len(again) == 3 and {n.attempts for n in again} == {2}
+
+
+async def test_two_senders_claiming_at_once_take_different_rows(outbox: Sessions) -> None:
+    """PostgreSQL: the second claim skips the rows the first has locked; SQLite: it waits for
+    the first to commit and finds them leased. Either way no row is taken twice."""
+    store, _ = activities(outbox)
+    for _ in range(3):
+        employee = fresh_nip()
+        await ActivityEnvironment().run(store.upsert_task, open_task(employee, employee))
+    async with outbox() as session:
+        now = (await list_notices(session))[-1].created_at
+    lease = timedelta(minutes=15)
+    first_holds = asyncio.Event()
+
+    async def first() -> set[str]:
+        async with outbox() as session, session.begin():
+            claimed = await claim_due(session, now, limit=2, lease=lease)
+            first_holds.set()
+            await asyncio.sleep(0.3)  # still uncommitted while the other claims
+        return {n.id for n in claimed}
+
+    async def second() -> set[str]:
+        await first_holds.wait()
+        async with outbox() as session, session.begin():
+            return {n.id for n in await claim_due(session, now, limit=3, lease=lease)}
+
+    a, b = await asyncio.gather(first(), second())
+    assert len(a) == 2 and len(b) == 1 and a.isdisjoint(b)

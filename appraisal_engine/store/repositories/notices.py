@@ -32,28 +32,29 @@ async def claim_due(
     another sender skips it and, should this one crash, it is due again once the lease ends.
     On PostgreSQL the rows are locked with SKIP LOCKED, so two senders claiming at once take
     different rows; SQLite has one writer at a time, so the claim is atomic there anyway."""
-    query = (
+    due = (
         select(_notices.c.id)
         .where(_notices.c.status == _PENDING, _notices.c.next_attempt_at <= now)
         .order_by(_notices.c.next_attempt_at, _notices.c.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list((await session.execute(query)).scalars())
-    if not ids:
-        return []
-    await session.execute(
-        update(_notices)
-        .where(_notices.c.id.in_(ids), _notices.c.status == _PENDING)
-        .values(attempts=_notices.c.attempts + 1, next_attempt_at=now + lease)
-    )
+        # Materialised: as a plain IN (subquery) the planner may run it more than once, and
+        # the LIMIT then bounds each run, not the claim.
+        picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+    else:
+        picked = due.cte("due")
+    # One statement that writes first: on SQLite it takes the write lock before it reads, so
+    # a second sender waits for the first to commit (busy timeout) and then sees its lease,
+    # instead of failing to upgrade a read it began earlier.
     rows = await session.execute(
-        select(_notices)
-        .where(_notices.c.id.in_(ids))
-        .order_by(_notices.c.created_at, _notices.c.id)
+        update(_notices)
+        .where(_notices.c.id.in_(select(picked.c.id)), _notices.c.status == _PENDING)
+        .values(attempts=_notices.c.attempts + 1, next_attempt_at=now + lease)
+        .returning(*_notices.c)
     )
-    return [Notice.model_validate(dict(row._mapping)) for row in rows]
+    claimed = [Notice.model_validate(dict(row._mapping)) for row in rows]
+    return sorted(claimed, key=lambda n: (n.created_at, n.id))
 
 
 async def _finish(session: AsyncSession, notice_id: str, **values: object) -> None:
