@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -12,11 +13,18 @@ ROOT = Path(__file__).resolve().parents[1]
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 class Dev:
     """One `appraisal dev` process and what it printed."""
 
     def __init__(self, var: Path, ports: tuple[int, int, int], *, demo: bool = True) -> None:
         self.var, self.ports, self.demo = var, ports, demo
+        self.smtp_port = _free_port()
         self.lines: list[str] = []
         self.proc: asyncio.subprocess.Process | None = None
 
@@ -27,6 +35,7 @@ class Dev:
         self.proc = await asyncio.create_subprocess_exec(
             APPRAISAL, "dev", *demo, "--var", str(self.var),
             "--api-port", str(api), "--temporal-port", str(temporal), "--ui-port", str(ui),
+            "--smtp-port", str(self.smtp_port),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, cwd=ROOT,
         )  # fmt: skip
         self.lines = []

@@ -12,6 +12,7 @@ import signal
 import socket
 import sys
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import httpx
@@ -46,6 +47,16 @@ async def test_dev_demo_survives_a_restart(tmp_path: Path) -> None:
             assert signin.status_code == 200
             assert dev.exported("SUPERVISOR_NIP") in signin.text
             assert dev.exported("HR_NIP") in signin.text
+        # The launch opened a task for everyone: the sender mails each to the local catcher.
+        caught = dev.var / "mail"
+        for _ in range(60):
+            if list(caught.glob("*.eml")):
+                break
+            await asyncio.sleep(0.5)
+        first = sorted(caught.glob("*.eml"))[0]
+        mail = message_from_bytes(first.read_bytes(), policy=policy.default)
+        assert str(mail["To"]).endswith("@kota-contoh.example")
+        assert f"{base}/tasks/" in mail.as_string()
     finally:
         assert await dev.stop() == 0
     assert any(line.startswith("stopped") for line in dev.lines)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from appraisal_engine.domain.notices import opening_notice
 from appraisal_engine.domain.records import (
     AppraisalRecord,
     AuditEvent,
@@ -14,7 +17,7 @@ from appraisal_engine.domain.records import (
     TaskRecord,
 )
 from appraisal_engine.store.audit_writer import append_event_with_retry
-from appraisal_engine.store.repositories import appraisals, outcomes, tasks
+from appraisal_engine.store.repositories import appraisals, notices, outcomes, tasks
 from appraisal_engine.workflows import io
 
 
@@ -26,9 +29,14 @@ class ReadModelActivities:
 
     @activity.defn(name=io.UPSERT_TASK)
     async def upsert_task(self, task: TaskRecord) -> None:
-        """Write one inbox row as the workflow holds it."""
+        """Write one inbox row as the workflow holds it; a task just opened is announced to its
+        assignee through the outbox, in the same transaction (once: the notice's id is the
+        task's, so a rewrite or a retry adds nothing)."""
+        notice = opening_notice(task, datetime.now(UTC))
         async with self._sessions() as session, session.begin():
             await tasks.upsert_task(session, task)
+            if notice is not None:
+                await notices.add_notices(session, [notice])
 
     @activity.defn(name=io.SYNC_APPRAISAL)
     async def sync_appraisal(self, appraisal: AppraisalRecord) -> None:

@@ -175,9 +175,15 @@ def migrate() -> None:
 
 @app.command()
 def worker() -> None:
-    """Run a worker against the configured Temporal server and database."""
+    """Run a worker against the configured Temporal server and database, and the notice
+    sender beside it (SMTP_* settings; NOTICE_SENDER=false leaves it out)."""
     from appraisal_engine.appraisal.run_worker import run_worker
 
+    try:
+        get_settings().notice_config()
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
     asyncio.run(run_worker(get_settings()))
 
 

@@ -75,6 +75,7 @@ def dev(
     api_port: Annotated[int, typer.Option(help="The API")] = 8000,
     temporal_port: Annotated[int, typer.Option(help="The Temporal dev server")] = 7233,
     ui_port: Annotated[int, typer.Option(help="The Temporal Web UI")] = 8233,
+    smtp_port: Annotated[int, typer.Option(help="The mail catcher notices go to")] = 1025,
 ) -> None:
     """Run everything locally: Temporal dev server (state in var/), migrations, worker and API."""
     import asyncio
@@ -98,6 +99,7 @@ def dev(
         api_port=api_port,
         temporal_port=temporal_port,
         ui_port=ui_port,
+        smtp_port=smtp_port,
         demo=demo,
         policy=policy,
         employees=employees,

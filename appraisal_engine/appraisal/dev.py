@@ -17,12 +17,17 @@ import uvicorn
 from appraisal_engine.api.app import create_app
 from appraisal_engine.appraisal.dev_demo import load_demo
 from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
+from appraisal_engine.appraisal.mail_catcher import CaughtMail
+from appraisal_engine.appraisal.notices import notice_sender
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.connect import converter as settings_converter
+from appraisal_engine.notices.config import SmtpConfig
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.web.app import install
+
+DEV_SENDER = "penilaian@kota-contoh.example"
 
 
 class PortBusy(RuntimeError):
@@ -37,6 +42,7 @@ class DevOptions:
     api_port: int = 8000
     temporal_port: int = 7233
     ui_port: int = 8233
+    smtp_port: int = 1025
     demo: bool = False
     policy: str = "national"
     employees: int = 48
@@ -56,6 +62,7 @@ def check_ports(options: DevOptions) -> None:
         ("--api-port", options.api_port),
         ("--temporal-port", options.temporal_port),
         ("--ui-port", options.ui_port),
+        ("--smtp-port", options.smtp_port),
     ):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             # As servers do: a port left in TIME_WAIT by the last run is free to listen on.
@@ -123,7 +130,21 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         worker = build_worker(
             env.client, config.task_queue, sessions, sandboxed=settings.workflow_sandbox
         )
-        async with worker:
+        # Notices go to the local catcher, never to SMTP_HOST: demo people are not real.
+        catcher = SmtpConfig(
+            host="127.0.0.1",
+            port=options.smtp_port,
+            starttls=False,
+            sender=settings.smtp_from or DEV_SENDER,
+        )
+        notices = settings.notice_config(
+            smtp=catcher, public_url=f"http://127.0.0.1:{options.api_port}"
+        )
+        async with (
+            CaughtMail(options.var / "mail", options.smtp_port, say),
+            worker,
+            notice_sender(sessions, notices),
+        ):
             serving = asyncio.create_task(server.serve())
             while not server.started and not serving.done():  # noqa: ASYNC110 (a plain flag)
                 await asyncio.sleep(0.05)
@@ -145,6 +166,10 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             say(
                 f"API http://127.0.0.1:{options.api_port}/docs, "
                 f"Temporal UI http://127.0.0.1:{options.ui_port}"
+            )
+            say(
+                f"mail: notices go to a local catcher on 127.0.0.1:{options.smtp_port}, "
+                f"kept in {options.var / 'mail'}"
             )
             say(
                 f"ready: open the web app at http://127.0.0.1:{options.api_port}/ "

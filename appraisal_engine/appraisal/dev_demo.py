@@ -50,7 +50,11 @@ async def load_demo(
 ) -> list[DevPerson]:
     """Store a demo roster of `city_size` people and launch its cycle under the preset
     `policy_name` (both idempotent), then print how to try it against the API on `api_port`."""
-    employees = generate_roster(city_size, units=4, seed=2026)
+    # Addresses under .example (RFC 2606), so the catcher shows every notice; none is real.
+    employees = [
+        e.model_copy(update={"email": f"pegawai.{e.nip}@{ORG}.example"})
+        for e in generate_roster(city_size, units=4, seed=2026)
+    ]
     roster = Roster(employees=employees, top_appraiser_nip=REGIONAL_HEAD)
     stored = await import_roster(sessions, ORG, roster)
     policy = preset(policy_name).model_copy(

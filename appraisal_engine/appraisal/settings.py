@@ -10,6 +10,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appraisal_engine.api.config import ApiConfig, AuthConfig
+from appraisal_engine.domain.contact import email_address
+from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.notices.config import NoticeConfig, SmtpConfig
 from appraisal_engine.web.config import OidcConfig, WebConfig
 
 # What a development stack's tokens name as issuer and audience when the settings name none.
@@ -66,6 +69,26 @@ class Settings(BaseSettings):
     workflow_sandbox: bool = False
     # Browser origins allowed to call the payload codec endpoint (the Temporal UI).
     codec_cors_origins: str = "http://localhost:8233,http://127.0.0.1:8233"
+    # Notices by e-mail: the worker drains the outbox to this SMTP server. No SMTP_HOST: no
+    # e-mail is sent and notices wait in the outbox. STARTTLS is required unless turned off;
+    # SMTP_TLS is TLS from the first byte (port 465) instead. SMTP_FROM is the From address.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    smtp_from: str = ""
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The web app's address as people reach it: notices link to {PUBLIC_URL}/tasks/{id}.
+    public_url: str = "http://127.0.0.1:8000"
+    # Whether this worker process runs the notice sender (several may: they never take the
+    # same notice), how many notices a batch takes, how often an idle sender looks, and how
+    # many tries a notice gets before it is marked failed.
+    notice_sender: bool = True
+    notice_batch_size: int = Field(default=20, ge=1, le=500)
+    notice_poll_seconds: float = Field(default=5.0, gt=0)
+    notice_max_attempts: int = Field(default=10, ge=1)
 
     def api_config(self, *, development: bool = False) -> ApiConfig:
         """What the API needs, from these settings; for a development stack, an unset JWT
@@ -149,6 +172,37 @@ class Settings(BaseSettings):
             redirect_url=self.oidc_redirect_url,
             nip_claim=self.oidc_nip_claim,
             roles_claim=self.oidc_roles_claim,
+        )
+
+    def notice_config(
+        self, *, smtp: SmtpConfig | None = None, public_url: str = ""
+    ) -> NoticeConfig:
+        """The notice sender's settings: `smtp` and `public_url` stand in for the configured
+        ones (the dev stack's mail catcher); ValueError when SMTP_FROM is no address.
+        SMTP_TLS (TLS from the first byte) makes SMTP_STARTTLS moot."""
+        if smtp is None and self.smtp_host.strip():
+            try:
+                sender = email_address(self.smtp_from.strip(), "SMTP_FROM")
+            except DomainError:
+                raise ValueError("SMTP_FROM must be the From e-mail address") from None
+            smtp = SmtpConfig(
+                host=self.smtp_host.strip(),
+                port=self.smtp_port,
+                username=self.smtp_username,
+                password=self.smtp_password,
+                starttls=self.smtp_starttls and not self.smtp_tls,
+                tls=self.smtp_tls,
+                sender=sender,
+                timeout_seconds=self.smtp_timeout_seconds,
+            )
+        return NoticeConfig(
+            smtp=smtp,
+            public_url=public_url or self.public_url,
+            locale=self.default_locale,
+            time_zone=self.time_zone,
+            batch_size=self.notice_batch_size,
+            poll_seconds=self.notice_poll_seconds,
+            max_attempts=self.notice_max_attempts,
         )
 
 

@@ -32,7 +32,7 @@ def activities_for(
 ) -> list[Callable[..., Any]]:
     """Every activity, bound to its dependencies; appraisals start on `task_queue`."""
     store = ReadModelActivities(session_factory)
-    notices = NotifyActivities(notifier or LoggingNotifier())
+    notices = NotifyActivities(session_factory, notifier or LoggingNotifier())
     cascade = CascadeActivities(client)
     rosters = RosterCache(session_factory)
     launch = LaunchActivities(client, session_factory, task_queue, rosters)

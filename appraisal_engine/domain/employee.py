@@ -40,3 +40,7 @@ class Employee(Value):
     position_level: PositionLevel
     supervisor_nip: Nip | None = None
     acting: bool = False
+    # Contacts for notices: normalised by the roster's cell readers (domain.contact), and never
+    # logged. HR and auditors read them with the roster; workflows never carry them.
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)

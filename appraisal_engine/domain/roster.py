@@ -16,6 +16,12 @@ read as ``_``; the Indonesian alias in brackets is accepted instead):
   whose appeals the appeals officer (policy ``appeals_officer_nip``) hears.
   The column is required in CSV; its cells may be empty.
 - ``acting`` (plt): true/false, ya/tidak, yes/no, 1/0 or empty (false). Optional column.
+- ``email`` (surel, e-mail, alamat_email): where notices are sent; syntax checked, no DNS
+  lookup. Optional column; its cells may be empty (that person gets in-app notices only).
+- ``phone`` (telepon, no_telepon, no_hp, nomor_hp, hp, ponsel): an Indonesian mobile number
+  (08..., 628... or +628...; spaces, dots and hyphens allowed), stored as +628....
+  Optional column; its cells may be empty. A bad contact is named by row and column only,
+  never repeated in the error.
 
 Text cells are trimmed and may hold no line breaks or control characters, at most 200
 characters. CSV: UTF-8 with or without BOM, separated by ``,`` or ``;`` (whichever the header
@@ -43,6 +49,7 @@ from appraisal_engine.domain.roster_check import check_rows
 from appraisal_engine.domain.roster_parse import (
     ALIASES,
     COLUMNS,
+    CONTACT_COLUMNS,
     RosterError,
     RosterInvalid,
     parse_roster,
@@ -51,6 +58,7 @@ from appraisal_engine.domain.roster_parse import (
 __all__ = [
     "ALIASES",
     "COLUMNS",
+    "CONTACT_COLUMNS",
     "Roster",
     "RosterError",
     "RosterInvalid",
@@ -97,7 +105,7 @@ class Roster(Value):
             frontier = sorted(n for boss in frontier for n in reports.get(boss, []))
         if sum(len(level) for level in levels) != len(by_nip):
             raise ValueError("some supervisors are unknown or form a loop; use validate_roster")
-        canonical = [by_nip[n].model_dump(mode="json") for n in sorted(by_nip)]
+        canonical = [_canonical(by_nip[n]) for n in sorted(by_nip)]
         text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         self._by_nip, self._levels = by_nip, levels
         self._reports = {boss: sorted(nips) for boss, nips in reports.items()}
@@ -167,3 +175,13 @@ class Roster(Value):
     def units(self) -> list[str]:
         """The unit codes, sorted."""
         return sorted({e.unit_code for e in self.employees})
+
+
+def _canonical(employee: Employee) -> dict[str, object]:
+    """An employee as the checksum reads it: contacts only when given, so a roster without
+    them keeps the checksum (and so the id) it had before the contact columns existed."""
+    values = employee.model_dump(mode="json")
+    for column in CONTACT_COLUMNS:
+        if values.get(column) is None:
+            values.pop(column, None)
+    return values

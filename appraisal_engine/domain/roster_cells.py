@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from appraisal_engine.domain.contact import email_address, mobile_number
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.errors import DomainError, Filler, Wording
 from appraisal_engine.domain.nip import parse_nip
-from appraisal_engine.domain.roster_parse import COLUMNS, RosterError, shown
+from appraisal_engine.domain.roster_parse import COLUMNS, CONTACT_COLUMNS, RosterError, shown
 
 _SCIENTIFIC = re.compile(r"[0-9]([.,][0-9]*)?[eE][+]?[0-9]+")
 _SPACES = re.compile(r"\s+")
@@ -107,7 +109,19 @@ def _unit_code(value: object) -> str:
     return code
 
 
-_READERS = {
+def _contact(value: object, column: str) -> str | None:
+    """An optional contact cell, normalised; None when empty. Never echoed in an error."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise DomainError("must be text", field=column)
+    if len(value) > 320 or _CONTROL.search(value):
+        raise DomainError("is not valid", field=column)
+    text = value.strip()
+    return email_address(text, column) if column == "email" else mobile_number(text, column)
+
+
+_READERS: dict[str, Callable[[object], object]] = {
     "nip": _required_nip,
     "name": lambda v: _text(v, "name"),
     "unit_code": _unit_code,
@@ -116,7 +130,10 @@ _READERS = {
     "position_level": _level,
     "supervisor_nip": lambda v: _nip(v, "supervisor_nip"),
     "acting": _acting,
+    "email": lambda v: _contact(v, "email"),
+    "phone": lambda v: _contact(v, "phone"),
 }
+_ALL_COLUMNS = (*COLUMNS, *CONTACT_COLUMNS)
 
 
 def read_row(raw: dict[str, object], row: int, errors: list[RosterError]) -> Cells:
@@ -125,12 +142,12 @@ def read_row(raw: dict[str, object], row: int, errors: list[RosterError]) -> Cel
     for key in raw:
         if key not in _READERS:
             errors.append(RosterError(row=row, field=shown(str(key)), template="unknown column"))
-    for column in COLUMNS:
+    for column in _ALL_COLUMNS:
         try:
             values[column] = _READERS[column](raw.get(column))
         except DomainError as e:
             errors.append(RosterError.of(row, column, e.wording))
-    if len(values) < len(COLUMNS) or any(key not in _READERS for key in raw):
+    if len(values) < len(_ALL_COLUMNS) or any(key not in _READERS for key in raw):
         return Cells(values, None)
     try:
         return Cells(values, Employee.model_validate(values))

@@ -24,6 +24,8 @@ COLUMNS = (
     "supervisor_nip",
     "acting",
 )
+# Optional columns: a row has them only when the file does, so rosters without them read as before.
+CONTACT_COLUMNS = ("email", "phone")
 ALIASES: dict[str, str] = {
     "nama": "name",
     "kode_unit": "unit_code",
@@ -33,8 +35,17 @@ ALIASES: dict[str, str] = {
     "jenjang": "position_level",
     "nip_atasan": "supervisor_nip",
     "plt": "acting",
+    "surel": "email",
+    "e_mail": "email",
+    "alamat_email": "email",
+    "telepon": "phone",
+    "no_telepon": "phone",
+    "no_hp": "phone",
+    "nomor_hp": "phone",
+    "hp": "phone",
+    "ponsel": "phone",
 }
-_NAMES = {c: c for c in COLUMNS} | ALIASES
+_NAMES = {c: c for c in (*COLUMNS, *CONTACT_COLUMNS)} | ALIASES
 _CSV_OPTIONAL = frozenset({"acting"})
 _JSON_OPTIONAL = frozenset({"acting", "supervisor_nip"})
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
@@ -198,7 +209,9 @@ def _parse_json(data: bytes, max_rows: int) -> list[dict[str, object]]:
         for column in COLUMNS:
             if column not in values and column not in _JSON_OPTIONAL:
                 errors.append(RosterError(row=row, field=column, template="missing"))
-        rows.append({c: values.get(c) for c in COLUMNS})
+        row_values = {c: values.get(c) for c in COLUMNS}
+        row_values |= {c: values[c] for c in CONTACT_COLUMNS if c in values}
+        rows.append(row_values)
     if errors:
         raise RosterInvalid(errors)
     return rows
@@ -217,7 +230,10 @@ def _header(cells: list[str], errors: list[RosterError]) -> dict[str, int]:
                     row=1,
                     field=shown(cell.strip()),
                     template="unknown column; expected %(columns)s (or %(aliases)s)",
-                    values={"columns": ", ".join(COLUMNS), "aliases": ", ".join(ALIASES)},
+                    values={
+                        "columns": ", ".join((*COLUMNS, *CONTACT_COLUMNS)),
+                        "aliases": ", ".join(ALIASES),
+                    },
                 )
             )
         elif column in index:
@@ -284,7 +300,9 @@ def _parse_csv(data: bytes, max_rows: int) -> list[dict[str, object]]:
                     )
                 )
             values = {c: cells[i] for c, i in index.items() if i < len(cells)}
-            rows.append({c: values.get(c, "") for c in COLUMNS})
+            cells_of: dict[str, object] = {c: values.get(c, "") for c in COLUMNS}
+            cells_of |= {c: values.get(c, "") for c in CONTACT_COLUMNS if c in index}
+            rows.append(cells_of)
     except csv.Error as e:  # the reader cannot go on after this, so the rest is unchecked
         errors.append(
             RosterError(

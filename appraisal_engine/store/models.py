@@ -1,4 +1,5 @@
-"""SQLAlchemy models of the read model: rosters, employees, tasks, appraisals, outcomes, audit."""
+"""SQLAlchemy models of the read model: rosters, employees, tasks, appraisals, outcomes, audit,
+and the notice outbox."""
 
 from __future__ import annotations
 
@@ -86,6 +87,8 @@ class EmployeeRow(Base):
     position_level: Mapped[str]
     supervisor_nip: Mapped[str | None]
     acting: Mapped[bool]
+    email: Mapped[str | None]
+    phone: Mapped[str | None]
 
 
 class TaskRow(Base):
@@ -158,6 +161,30 @@ class OutcomeRow(Base):
     mentor_nip: Mapped[str | None]
     mentor_status: Mapped[str]
     decided_at: Mapped[datetime]
+
+
+class NoticeRow(Base):
+    """One notice to one person in the outbox (domain.notices.Notice)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        Index("ix_notices_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_notices_recipient_nip", "recipient_nip"),
+    )
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    recipient_nip: Mapped[str]
+    kind: Mapped[str]
+    task_id: Mapped[str]
+    task_kind: Mapped[str]
+    appraisal_id: Mapped[str]
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    status: Mapped[str]
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None]
+    sent_at: Mapped[datetime | None]
 
 
 class AuditEventRow(Base):

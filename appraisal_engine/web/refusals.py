@@ -102,6 +102,11 @@ ROSTER_PROBLEMS: tuple[str, ...] = (
     N_("must be one of %(allowed)s (got %(got)s)"),
     N_("must be true/false, ya/tidak, yes/no, 1/0 or empty"),
     N_("must be 1-40 letters, digits, '.', '_' or '-' (no spaces)"),
+    # domain/roster_cells.py and domain/contact.py: the optional contact cells (never echoed)
+    N_("is not valid"),
+    N_("is not a valid e-mail address"),
+    N_("is not a phone number"),
+    N_("is not an Indonesian mobile number (08... or +628...)"),
     # domain/roster_check.py: the rows together
     N_("an employee cannot be their own supervisor"),
     N_("is the regional head: leave supervisor_nip empty for the heads they appraise"),

@@ -13,6 +13,7 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.roster import (
     COLUMNS,
+    CONTACT_COLUMNS,
     Roster,
     RosterError,
     RosterInvalid,
@@ -377,4 +378,4 @@ def test_a_roster_built_directly_still_refuses_a_broken_tree(example: Roster) ->
 
 
 def test_the_columns_are_the_employee_fields() -> None:
-    assert list(COLUMNS) == list(Employee.model_fields)
+    assert [*COLUMNS, *CONTACT_COLUMNS] == list(Employee.model_fields)

@@ -74,3 +74,13 @@ async def test_an_empty_roster_is_stored(session: AsyncSession) -> None:
     summary = await add_roster(session, roster_id, "kota", [], "sha-empty")
     assert summary.employee_count == 0
     assert await list_employees(session, roster_id) == []
+
+
+async def test_contacts_are_stored_with_the_snapshot(session: AsyncSession) -> None:
+    roster_id = uid("roster")
+    reachable = employee(5, PositionLevel.JPT).model_copy(
+        update={"email": "kadis@dukcapil.kota.go.id", "phone": "+6281234567890"}
+    )
+    await add_roster(session, roster_id, "kota", [reachable, STAFF[0]], "sha-c")
+    assert await get_employee(session, roster_id, reachable.nip) == reachable
+    assert (await get_employee(session, roster_id, STAFF[0].nip)) == STAFF[0]

@@ -131,3 +131,18 @@ async def names_by_nip(session: AsyncSession, nips: Collection[str]) -> dict[str
         .order_by(_rosters.c.created_at, _rosters.c.id)
     )
     return {row.nip: row.name for row in rows}  # later snapshots overwrite earlier
+
+
+async def emails_by_nip(session: AsyncSession, nips: Collection[str]) -> dict[str, str | None]:
+    """Each NIP's e-mail address as the newest roster snapshot holding it gives it (None: that
+    snapshot has none, so the person is reached in the app only). NIPs in no snapshot are left
+    out. Read when a notice is sent, so an address corrected in a new roster is used at once."""
+    if not nips:
+        return {}
+    rows = await session.execute(
+        select(_employees.c.nip, _employees.c.email)
+        .join(_rosters, _rosters.c.id == _employees.c.roster_id)
+        .where(_employees.c.nip.in_(set(nips)))
+        .order_by(_rosters.c.created_at, _rosters.c.id)
+    )
+    return {row.nip: row.email for row in rows}  # later snapshots overwrite earlier

@@ -1,0 +1,111 @@
+"""The notice outbox: rows written once per cause, claimed by senders, marked as they end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appraisal_engine.domain.notices import Notice, NoticeStatus
+from appraisal_engine.store.models import NoticeRow
+from appraisal_engine.store.repositories._rows import insert_missing, row_values, table_of
+
+_notices = table_of(NoticeRow)
+_PENDING = NoticeStatus.PENDING.value
+
+
+async def add_notices(session: AsyncSession, notices: Sequence[Notice]) -> None:
+    """Write the notices whose id is not taken yet (INSERT .. ON CONFLICT DO NOTHING): a retried
+    or replayed step writes nothing twice, and a notice already sent stays sent."""
+    if notices:
+        await insert_missing(session, _notices, [row_values(n) for n in notices])
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, *, limit: int, lease: timedelta
+) -> list[Notice]:
+    """Take up to `limit` pending notices due by `now`, oldest first, for this sender.
+
+    Each is leased: its next attempt moves to `now + lease` and its attempts go up by one, so
+    another sender skips it and, should this one crash, it is due again once the lease ends.
+    On PostgreSQL the rows are locked with SKIP LOCKED, so two senders claiming at once take
+    different rows; SQLite has one writer at a time, so the claim is atomic there anyway."""
+    due = (
+        select(_notices.c.id)
+        .where(_notices.c.status == _PENDING, _notices.c.next_attempt_at <= now)
+        .order_by(_notices.c.next_attempt_at, _notices.c.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Materialised: as a plain IN (subquery) the planner may run it more than once, and
+        # the LIMIT then bounds each run, not the claim.
+        picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+    else:
+        picked = due.cte("due")
+    # One statement that writes first: on SQLite it takes the write lock before it reads, so
+    # a second sender waits for the first to commit (busy timeout) and then sees its lease,
+    # instead of failing to upgrade a read it began earlier.
+    rows = await session.execute(
+        update(_notices)
+        .where(_notices.c.id.in_(select(picked.c.id)), _notices.c.status == _PENDING)
+        .values(attempts=_notices.c.attempts + 1, next_attempt_at=now + lease)
+        .returning(*_notices.c)
+    )
+    claimed = [Notice.model_validate(dict(row._mapping)) for row in rows]
+    return sorted(claimed, key=lambda n: (n.created_at, n.id))
+
+
+async def _finish(session: AsyncSession, notice_id: str, **values: object) -> None:
+    # Only a pending row changes: a notice marked already is never moved back or over.
+    await session.execute(
+        update(_notices)
+        .where(_notices.c.id == notice_id, _notices.c.status == _PENDING)
+        .values(**values)
+    )
+
+
+async def mark_sent(session: AsyncSession, notice_id: str, at: datetime) -> None:
+    """The server accepted the notice."""
+    await _finish(session, notice_id, status=NoticeStatus.SENT.value, sent_at=at, last_error=None)
+
+
+async def mark_failed(session: AsyncSession, notice_id: str, error: str) -> None:
+    """Refused for good, or out of attempts; `error` is a class name or an SMTP code."""
+    await _finish(session, notice_id, status=NoticeStatus.FAILED.value, last_error=error)
+
+
+async def mark_skipped(session: AsyncSession, notice_id: str, reason: str) -> None:
+    """Nothing to send: no address, or the task is no longer the recipient's to do."""
+    await _finish(session, notice_id, status=NoticeStatus.SKIPPED.value, last_error=reason)
+
+
+async def retry_at(session: AsyncSession, notice_id: str, at: datetime, error: str) -> None:
+    """A try failed for now: try again at `at`."""
+    await _finish(session, notice_id, next_attempt_at=at, last_error=error)
+
+
+async def get_notice(session: AsyncSession, notice_id: str) -> Notice | None:
+    """One notice by id."""
+    row = (await session.execute(select(_notices).where(_notices.c.id == notice_id))).first()
+    return None if row is None else Notice.model_validate(dict(row._mapping))
+
+
+async def list_notices(
+    session: AsyncSession,
+    *,
+    recipient_nip: str | None = None,
+    task_id: str | None = None,
+    status: NoticeStatus | None = None,
+) -> list[Notice]:
+    """Notices matching every given filter, oldest first."""
+    query = select(_notices)
+    if recipient_nip is not None:
+        query = query.where(_notices.c.recipient_nip == recipient_nip)
+    if task_id is not None:
+        query = query.where(_notices.c.task_id == task_id)
+    if status is not None:
+        query = query.where(_notices.c.status == status.value)
+    rows = await session.execute(query.order_by(_notices.c.created_at, _notices.c.id))
+    return [Notice.model_validate(dict(row._mapping)) for row in rows]
