@@ -3,6 +3,7 @@ scores, and export its grades for a spreadsheet."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -166,8 +167,14 @@ async def read(who: Caller, cycle_id: str, *, client: Client) -> CycleView:
     require_reader(who)
     handle = handle_of(client, cycle_id)
     async with workflow_call("cycle"):
-        current: CycleStatus = await handle.query(CycleWorkflow.status)
-        desc = await handle.describe()
+        # Independent reads: asked together, both awaited to the end before either's error.
+        current, desc = await asyncio.gather(
+            handle.query(CycleWorkflow.status), handle.describe(), return_exceptions=True
+        )
+        if isinstance(current, BaseException):
+            raise current
+        if isinstance(desc, BaseException):
+            raise desc
         summary = (
             await handle.result() if desc.status == WorkflowExecutionStatus.COMPLETED else None
         )

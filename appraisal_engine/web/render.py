@@ -4,6 +4,7 @@ zone and the session's form token in every context."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
-from appraisal_engine.web.config import WebConfig
+from appraisal_engine.web.config import Locale, WebConfig
 from appraisal_engine.web.i18n import ZONE_NAMES, day, translations, when
 from appraisal_engine.web.labels import labels_for
 from appraisal_engine.web.security import TOKEN_FIELD, TOKEN_HEADER, secure
@@ -28,6 +29,12 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, locale: Locale) -> str:
+    # A dashboard writes thousands of counts, most of them the same few numbers.
+    return format_decimal(value, locale=locale)
 
 
 def config_of(request: Request) -> WebConfig:
@@ -63,7 +70,7 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "static": lambda path: f"{STATIC_PREFIX}/{path}",
         "when": lambda moment: when(moment, locale, config.time_zone),
         "day": lambda moment: day(moment, locale, config.time_zone),
-        "number": lambda value: format_decimal(value, locale=locale),
+        "number": lambda value: _number(value, locale),
         "zone": ZONE_NAMES.get(config.time_zone, config.time_zone),
         "dev_signin": config.dev_signin,
         **values,

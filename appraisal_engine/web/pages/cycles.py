@@ -4,6 +4,7 @@ community scores, and calibrating a unit. Auditors read the dashboard; only HR a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -168,8 +169,18 @@ async def _dashboard(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    view = await cycles.read(me, cycle_id, client=client)
-    plan = await cycles.plan(me, cycle_id, client=client)
+    # The workflow's state and its input are independent reads: asked together, and both
+    # awaited to the end before any refusal is raised (nothing left running).
+    read, planned = await asyncio.gather(
+        cycles.read(me, cycle_id, client=client),
+        cycles.plan(me, cycle_id, client=client),
+        return_exceptions=True,
+    )
+    if isinstance(read, BaseException):
+        raise read
+    if isinstance(planned, BaseException):
+        raise planned
+    view, plan = read, planned
     counts = await cycles.grade_counts(session, me, cycle_id)
     units = [
         unit_chart(code, progress, counts.get(code, {}), plan.policy.curve)
