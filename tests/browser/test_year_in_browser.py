@@ -389,8 +389,12 @@ async def test_each_role_sees_only_its_own_pages_also_on_a_phone(site: Site) -> 
         await narrow(clerk)
 
     # An auditor reads the dashboard but has no launch form and no roster upload.
-    auditor = await site.page_for(AUDITOR)
+    auditor = await site.page_for(AUDITOR, phone=True)
     await expect(auditor.get_by_role("navigation").locator('a[href="/audit"]')).to_be_visible()
+    # The auditor's tables scroll inside their own frame on a phone, never the page.
+    for path in ("/find", "/audit", "/audit/verify", "/hr/cycles"):
+        await auditor.goto(path)
+        await narrow(auditor)
     await auditor.goto("/hr/cycles")
     await expect(auditor.locator('form[action="/hr/cycles"]')).to_have_count(0)
     response = await auditor.goto("/hr/rosters")
