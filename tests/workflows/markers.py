@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
+
+from tests.faults.checks import eventually
 
 
 def markers_of(history: WorkflowHistory) -> list[str]:
@@ -19,3 +24,18 @@ def markers_of(history: WorkflowHistory) -> list[str]:
         (data,) = pydantic_data_converter.payload_converter.from_payloads(payloads)
         names.append(f"patch:{data['id']}" if key == "patch-data" else data["activity_type"])
     return names
+
+
+async def markers_eventually(
+    handle: WorkflowHandle[Any, Any], done: Callable[[list[str]], bool]
+) -> list[str]:
+    """The history's markers once `done` holds for them.
+
+    A local activity's marker is recorded when its workflow task completes, which is after the
+    activity has already written: seeing the write does not mean the history holds the marker yet.
+    """
+
+    async def markers() -> list[str]:
+        return markers_of(await handle.fetch_history())
+
+    return await eventually(markers, done, within=10, every=0.05, what=f"markers of {handle.id}")

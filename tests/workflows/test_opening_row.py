@@ -23,7 +23,7 @@ from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 from tests.workflows.driver import appraisal_input, drive, start
-from tests.workflows.markers import markers_of
+from tests.workflows.markers import markers_eventually
 
 
 async def _row(running: Running, appraisal_id: str) -> AppraisalRecord | None:
@@ -59,8 +59,8 @@ async def test_an_appraisal_started_alone_writes_the_opening_row(running: Runnin
     assert row is not None
     # What a launch stores for an appraisal is exactly what the appraisal writes for itself.
     assert row == opening_record(inp, handle.id, row.updated_at)
-    history = await handle.fetch_history()
-    assert markers_of(history)[:2] == [io.SYNC_APPRAISAL, io.UPSERT_TASK]
+    markers = await markers_eventually(handle, lambda m: len(m) >= 2)
+    assert markers[:2] == [io.SYNC_APPRAISAL, io.UPSERT_TASK]
     await handle.terminate()
 
 
@@ -78,8 +78,7 @@ async def test_an_appraisal_whose_launch_stored_its_row_writes_none_at_start(
     assert state.stage is Stage.MONITORING
     row = await _row(running, handle.id)
     assert row is not None and row.stage == Stage.MONITORING.value  # later moves are written
-    history = await handle.fetch_history()
-    markers = markers_of(history)
+    markers = await markers_eventually(handle, lambda m: io.SYNC_APPRAISAL in m)
     assert markers[0] == io.UPSERT_TASK  # the draft task, with no row written before it
     assert markers.count(io.SYNC_APPRAISAL) == 1  # the move to monitoring, nothing before it
     await handle.terminate()
@@ -96,12 +95,18 @@ async def test_a_reset_run_writes_the_opening_row_again(running_dev: Running) ->
     handle = await start(running, appraisal_input(NATIONAL, row_stored=True))
     await _first_task_open(running, handle.id)
     assert await _row(running, handle.id) is None
-    history = await handle.fetch_history()
-    first_task_done = next(
-        e.event_id
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-    )
+
+    async def completed_tasks() -> list[int]:
+        history = await handle.fetch_history()
+        return [
+            e.event_id
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+        ]
+
+    # The task row is written by a local activity before its workflow task completes.
+    done = await eventually(completed_tasks, bool, within=10, every=0.05, what="a completed task")
+    first_task_done = done[0]
     reset = await running.client.workflow_service.reset_workflow_execution(
         ResetWorkflowExecutionRequest(
             namespace=running.client.namespace,
