@@ -6,8 +6,9 @@ and need no style attribute (the CSP allows none)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from appraisal_engine.domain.curve import CurveRule, UnitRating, Violation, check_curve
 from appraisal_engine.domain.ratings import Grade
@@ -16,13 +17,15 @@ from appraisal_engine.workflows.cycle_messages import UnitProgress
 
 STAGES = list(Stage)
 """The stages in the year's order, as the stacked bar lays them out."""
+GRADES = list(Grade)
+"""The grades, best first."""
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One stage's part of a unit's bar."""
+    """One part of a stacked bar: a stage's appraisals, or a grade's."""
 
-    stage: Stage
+    part: Stage | Grade
     count: int
     x: float
     width: float
@@ -51,16 +54,17 @@ class RuleBar:
     broken: bool
 
 
-def stacked(stages: Mapping[Stage, int]) -> list[Segment]:
-    """The unit's appraisals per stage, side by side across 100 units of width."""
-    total = sum(stages.values())
+def stacked(order: Sequence[Stage | Grade], counts: Mapping[Any, int]) -> list[Segment]:
+    """The counted parts in `order`, side by side across 100 units of width; parts with none
+    are left out."""
+    total = sum(counts.values())
     segments: list[Segment] = []
     x = 0.0
-    for stage in STAGES:
-        count = stages.get(stage, 0)
+    for part in order:
+        count = counts.get(part, 0)
         if count and total:
             width = 100 * count / total
-            segments.append(Segment(stage, count, round(x, 3), round(width, 3)))
+            segments.append(Segment(part, count, round(x, 3), round(width, 3)))
             x += width
     return segments
 
@@ -117,8 +121,9 @@ class UnitChart:
 
     code: str
     progress: UnitProgress
-    segments: list[Segment]
+    segments: list[Segment]  # the stages
     grades: list[GradeBar]
+    graded: list[Segment]  # the grades held, as one stacked bar
     rules: list[RuleBar]
     awaiting_review: int
     in_calibration: int
@@ -134,8 +139,9 @@ def unit_chart(
     return UnitChart(
         code=code,
         progress=progress,
-        segments=stacked(progress.stages),
+        segments=stacked(STAGES, progress.stages),
         grades=grade_bars(counts),
+        graded=stacked(GRADES, counts),
         rules=rule_bars(progress.unit_rating, counts, curve),
         awaiting_review=sum(progress.stages.get(s, 0) for s in BEFORE_CALIBRATION),
         in_calibration=progress.stages.get(Stage.CALIBRATION, 0),

@@ -193,10 +193,10 @@ async def test_a_launch_is_refused_beside_its_fields_then_opens_the_dashboard(we
     for _ in range(100):
         dashboard = await hr.get(r.headers["location"])
         assert dashboard.status_code == 200, dashboard.text
-        if f">{unit}</h3>" in dashboard.text:
+        if f">{unit}</a></th>" in dashboard.text:
             break
         await asyncio.sleep(0.1)
-    assert f">{unit}</h3>" in dashboard.text
+    assert f">{unit}</a></th>" in dashboard.text
     assert '<svg class="stack-bar"' in dashboard.text and 'role="img"' in dashboard.text
     assert "Periode 1" in dashboard.text or "Period 1" in dashboard.text  # the schedule
     assert "2 Januari 2026" in dashboard.text  # the year's start, in the organisation's zone

@@ -32,7 +32,7 @@ from appraisal_engine.domain.schedule import year_schedule
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.services import access, appraisals, cycles, grades_csv
 from appraisal_engine.services.errors import Conflict, NotFound, ServiceError
-from appraisal_engine.web.charts import unit_chart
+from appraisal_engine.web.charts import STAGES, unit_chart
 from appraisal_engine.web.forms import field_errors, posted, service_errors
 from appraisal_engine.web.i18n import N_
 from appraisal_engine.web.render import config_of, gettext_for, render
@@ -194,6 +194,7 @@ async def _dashboard(
         view=view,
         plan=plan,
         units=units,
+        stages=STAGES,
         schedule=year_schedule(plan.policy, plan.year_start),
         flash=request.session.pop("flash", None),
         values=values or {},
