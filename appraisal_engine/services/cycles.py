@@ -3,7 +3,6 @@ scores, and export its grades for a spreadsheet."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -24,6 +23,7 @@ from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.services import grades_csv
 from appraisal_engine.services.access import Caller, log_auditor_read, require_hr, require_reader
 from appraisal_engine.services.errors import Conflict, Invalid, Issue, NotFound
+from appraisal_engine.services.together import both
 from appraisal_engine.services.workflow_calls import workflow_call
 from appraisal_engine.store.repositories.exports import grade_lines
 from appraisal_engine.store.repositories.grades import grade_counts_of
@@ -167,14 +167,7 @@ async def read(who: Caller, cycle_id: str, *, client: Client) -> CycleView:
     require_reader(who)
     handle = handle_of(client, cycle_id)
     async with workflow_call("cycle"):
-        # Independent reads: asked together, both awaited to the end before either's error.
-        current, desc = await asyncio.gather(
-            handle.query(CycleWorkflow.status), handle.describe(), return_exceptions=True
-        )
-        if isinstance(current, BaseException):
-            raise current
-        if isinstance(desc, BaseException):
-            raise desc
+        current, desc = await both(handle.query(CycleWorkflow.status), handle.describe())
         summary = (
             await handle.result() if desc.status == WorkflowExecutionStatus.COMPLETED else None
         )

@@ -4,7 +4,6 @@ community scores, and calibrating a unit. Auditors read the dashboard; only HR a
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ from appraisal_engine.domain.schedule import year_schedule
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.services import access, appraisals, cycles, grades_csv
 from appraisal_engine.services.errors import Conflict, NotFound, ServiceError
+from appraisal_engine.services.together import both
 from appraisal_engine.web.charts import STAGES, unit_chart
 from appraisal_engine.web.forms import field_errors, posted, service_errors
 from appraisal_engine.web.i18n import N_
@@ -169,18 +169,10 @@ async def _dashboard(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    # The workflow's state and its input are independent reads: asked together, and both
-    # awaited to the end before any refusal is raised (nothing left running).
-    read, planned = await asyncio.gather(
-        cycles.read(me, cycle_id, client=client),
-        cycles.plan(me, cycle_id, client=client),
-        return_exceptions=True,
+    # The workflow's state and its input: independent reads, asked together.
+    view, plan = await both(
+        cycles.read(me, cycle_id, client=client), cycles.plan(me, cycle_id, client=client)
     )
-    if isinstance(read, BaseException):
-        raise read
-    if isinstance(planned, BaseException):
-        raise planned
-    view, plan = read, planned
     counts = await cycles.grade_counts(session, me, cycle_id)
     units = [
         unit_chart(code, progress, counts.get(code, {}), plan.policy.curve)
