@@ -149,3 +149,12 @@ def test_pages_link_to_their_neighbours_keeping_the_filters() -> None:
     assert first.next == "/find?unit=DUKCAPIL&grade=baik&offset=50"
     last = paged("/find", filters, list(range(3)), 50)
     assert last.next is None and last.previous == "/find?unit=DUKCAPIL&grade=baik"
+
+
+async def test_a_malformed_query_is_a_page_not_a_problem_document(web: Web) -> None:
+    auditor = await web.signed_in(AUDITOR)
+    for path in ("/audit?offset=abc", "/audit?offset=-1", "/find?offset=x"):
+        r = await auditor.get(path)
+        assert r.status_code == 422, (path, r.text)
+        assert r.headers["content-type"].startswith("text/html"), path
+        assert "<html" in r.text and "problem+json" not in r.headers["content-type"]
