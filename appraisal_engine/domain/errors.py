@@ -35,6 +35,24 @@ class Wording:
             {"a": cls.join(separator, parts[:half]), "b": cls.join(separator, parts[half:])},
         )
 
+    def data(self) -> dict[str, Any]:
+        """The wording as plain data (to travel in a workflow's refusal), nested as it is."""
+        return {
+            "template": self.template,
+            "values": {
+                k: v.data() if isinstance(v, Wording) else v for k, v in self.values.items()
+            },
+        }
+
+    @classmethod
+    def of_data(cls, data: Mapping[str, Any]) -> Wording:
+        """The wording `data()` gave."""
+        values = data.get("values") or {}
+        return cls(
+            str(data["template"]),
+            {k: cls.of_data(v) if isinstance(v, Mapping) else v for k, v in values.items()},
+        )
+
     def __str__(self) -> str:
         filled: dict[str, Any] = {
             k: str(v) if isinstance(v, Wording) else v for k, v in self.values.items()

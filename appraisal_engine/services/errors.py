@@ -66,8 +66,9 @@ class Conflict(ServiceError):
         code: str | None = None,
         issues: Sequence[Issue] = (),
         violations: list[dict[str, Any]] | None = None,
+        wording: Wording | None = None,
     ) -> None:
-        super().__init__(detail, code=code, issues=issues)
+        super().__init__(detail, code=code, issues=issues, wording=wording)
         self.violations = violations
 
 

@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from appraisal_engine.client.failures import is_closed_run
+from appraisal_engine.domain.errors import Wording
 from appraisal_engine.services.errors import (
     Conflict,
     Invalid,
@@ -37,15 +38,18 @@ def rejection(e: ApplicationError) -> ServiceError:
     """The service error for a workflow's typed rejection."""
     if e.type in NOT_FOUND:
         return NotFound("task", code=e.type)
-    names_field = any(isinstance(d, dict) and d.get("field") for d in e.details)
+    parts = [d for d in e.details if isinstance(d, dict)]
+    said = [Wording.of_data(d[errors.WORDING]) for d in parts if errors.WORDING in d]
+    wording = said[0] if said else None
+    fields = [d for d in parts if errors.WORDING not in d]
+    names_field = any(d.get("field") for d in fields)
     issues = [
-        Issue(field=str(d.get("field") or ""), message=e.message)
-        for d in e.details
-        if isinstance(d, dict)
+        Issue(field=str(d.get("field") or ""), message=e.message, wording=wording) for d in fields
     ]
     if e.type in INVALID or (e.type == errors.NOT_ALLOWED and names_field):
-        return Invalid(e.message, code=e.type, issues=issues or [Issue("", e.message)])
-    return Conflict(e.message, code=e.type, issues=issues)
+        issues = issues or [Issue("", e.message, wording=wording)]
+        return Invalid(e.message, code=e.type, issues=issues, wording=wording)
+    return Conflict(e.message, code=e.type, issues=issues, wording=wording)
 
 
 @asynccontextmanager

@@ -13,7 +13,9 @@ of no words ("%(a)s; %(b)s", which only joins sentences) reads as itself and is 
 `tests/web/test_wording.py` fails when the domain uses a template missing here. A message built
 with an f-string elsewhere (e.g. "no such task") cannot be looked up and stays English.
 Refusals mapped to "not found" (an unknown task, another person's task) are shown as the
-not-found page instead, so they are not listed either.
+not-found page instead, so they are not listed either. A workflow's refusal built with values
+travels as a Wording too (`workflows.errors.reject`); the stages, statuses and task kinds it
+names are codes, listed under CODES so they read in the person's language as well.
 """
 
 from __future__ import annotations
@@ -147,4 +149,51 @@ LAUNCH_REFUSALS: tuple[str, ...] = (
     N_("the appeals officer %(nip)s cannot hear their own appeal"),
     # domain/presets.py: a preset asked for by name
     N_("unknown policy %(name)s; known: %(known)s"),
+)
+
+WORKFLOW_REFUSALS: tuple[str, ...] = (
+    # workflows/appraisal/validation.py: a step refused by the appraisal itself
+    N_("this task is already %(status)s"),
+    N_("the appraisal is in stage %(stage)s, not %(kind)s"),
+    N_("body is for %(body)s, task is %(kind)s"),
+    N_("no appeal window is open (stage %(stage)s)"),
+    N_("the appraisal is %(stage)s"),
+    N_("the appraisal is already %(stage)s"),
+    # workflows/cycle.py: calibration and community scores refused by the cycle
+    N_("the cycle is closed"),
+    N_("no unit %(unit)s in this cycle"),
+    N_("this unit is being calibrated by another request"),
+    N_("the cycle is still launching"),
+    N_(
+        "%(n)s reviews of %(unit)s are not in yet; calibration opens when they are, or after "
+        "%(day)s"
+    ),
+    N_("one adjustment per appraisal"),
+    N_("community scores are taken between launch and close"),
+    N_("policy %(policy)s takes no community feedback"),
+    N_("unknown units %(units)s"),
+    N_("scores must be 1-5, not for %(units)s"),
+)
+
+CODES: tuple[str, ...] = (
+    # The stages, task statuses and task kinds a workflow's refusal names by their code.
+    N_("targets"),
+    N_("monitoring"),
+    N_("peer_input"),
+    N_("review"),
+    N_("calibration"),
+    N_("appeal"),
+    N_("outcome"),
+    N_("done"),
+    N_("cancelled"),
+    N_("open"),
+    N_("missing"),
+    N_("superseded"),
+    N_("targets.draft"),
+    N_("targets.approve"),
+    N_("self_report"),
+    N_("feedback"),
+    N_("peer_feedback"),
+    N_("appeal.decide"),
+    N_("mentorship.accept"),
 )

@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
         COMMUNITY_SCORES,
     )
     from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
-    from appraisal_engine.domain.errors import DomainError
+    from appraisal_engine.domain.errors import DomainError, Wording
     from appraisal_engine.domain.records import AuditEvent
     from appraisal_engine.domain.schedule import review_deadline
     from appraisal_engine.domain.stages import BEFORE_CALIBRATION, FINISHED, Stage
@@ -285,7 +285,9 @@ class CycleWorkflow:
         unit = self._units.get(inp.unit_code)
         if unit is None:
             raise reject(
-                INVALID_PAYLOAD, f"no unit {inp.unit_code!r} in this cycle", field="unit_code"
+                INVALID_PAYLOAD,
+                Wording("no unit %(unit)s in this cycle", {"unit": repr(inp.unit_code)}),
+                field="unit_code",
             )
         if inp.unit_code in self._calibrating:
             raise reject(WRONG_STAGE, "this unit is being calibrated by another request")
@@ -294,9 +296,15 @@ class CycleWorkflow:
         if self._waiting(unit) and workflow.now() < self._review_deadline():
             raise reject(
                 WRONG_STAGE,
-                f"{self._waiting(unit)} reviews of {inp.unit_code} are "
-                f"not in yet; calibration opens when they are, or after "
-                f"{self._review_deadline().date().isoformat()}",
+                Wording(
+                    "%(n)s reviews of %(unit)s are not in yet; calibration opens when they "
+                    "are, or after %(day)s",
+                    {
+                        "n": self._waiting(unit),
+                        "unit": inp.unit_code,
+                        "day": self._review_deadline().date().isoformat(),
+                    },
+                ),
             )
         ids = [a.appraisal_id for a in inp.adjustments]
         if len(set(ids)) != len(ids):
@@ -325,13 +333,27 @@ class CycleWorkflow:
         if not self._launch_done or self._finished():
             raise reject(WRONG_STAGE, "community scores are taken between launch and close")
         if not self._inp.policy.community.enabled:
-            raise reject(NOT_ALLOWED, f"policy {self._inp.policy.name} takes no community feedback")
+            raise reject(
+                NOT_ALLOWED,
+                Wording(
+                    "policy %(policy)s takes no community feedback",
+                    {"policy": self._inp.policy.name},
+                ),
+            )
         unknown = sorted(set(inp.scores) - set(self._units))
         if unknown:
-            raise reject(INVALID_PAYLOAD, f"unknown units {unknown}", field="scores")
+            raise reject(
+                INVALID_PAYLOAD,
+                Wording("unknown units %(units)s", {"units": str(unknown)}),
+                field="scores",
+            )
         bad = sorted(u for u, s in inp.scores.items() if not 1 <= s <= 5)
         if bad:
-            raise reject(INVALID_PAYLOAD, f"scores must be 1-5, not for {bad}", field="scores")
+            raise reject(
+                INVALID_PAYLOAD,
+                Wording("scores must be 1-5, not for %(units)s", {"units": str(bad)}),
+                field="scores",
+            )
 
     # -- queries and helpers ---------------------------------------------------------------
     @workflow.query

@@ -20,11 +20,17 @@ from appraisal_engine.domain.roster import Roster, RosterInvalid, parse_roster, 
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.web.forms import say
 from appraisal_engine.web.i18n import translations
-from appraisal_engine.web.refusals import LAUNCH_REFUSALS, REFUSALS, ROSTER_PROBLEMS
+from appraisal_engine.web.refusals import (
+    CODES,
+    LAUNCH_REFUSALS,
+    REFUSALS,
+    ROSTER_PROBLEMS,
+    WORKFLOW_REFUSALS,
+)
 
 DOMAIN = Path(__file__).resolve().parents[2] / "appraisal_engine" / "domain"
 MODULES = ("roster_parse", "roster_cells", "roster_check", "launch", "appeals", "presets")
-LISTED = frozenset(REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS)
+LISTED = frozenset(REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + CODES)
 # Where each builder takes its template: a positional index, or only by keyword.
 BUILDERS: dict[str, int | None] = {
     "Wording": 0,
@@ -162,3 +168,46 @@ def test_a_launch_refusal_names_its_nips_in_any_language() -> None:
     said = say(info.value.wording, translations("id").gettext)
     assert said != info.value.reason and UNKNOWN in said
     assert say(info.value.wording, translations("en").gettext) == info.value.reason
+
+
+WORKFLOWS = DOMAIN.parent / "workflows"
+# Answered as "not found", whatever their sentence: never shown, so never translated.
+SHOWN_AS_NOT_FOUND = frozenset({"UNKNOWN_TASK", "NOT_ASSIGNEE"})
+
+
+def test_every_refusal_a_workflow_writes_is_listed_and_none_is_an_f_string() -> None:
+    written: set[str] = set()
+    built: list[str] = []
+    for path in sorted(WORKFLOWS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and _callee(node) == "reject"):
+                continue
+            kind, message = node.args[0], node.args[1]
+            if isinstance(kind, ast.Name) and kind.id in SHOWN_AS_NOT_FOUND:
+                continue
+            if isinstance(message, ast.Call) and _callee(message) == "Wording":
+                message = message.args[0]
+            if isinstance(message, ast.Constant) and isinstance(message.value, str):
+                written.add(message.value)
+            elif isinstance(message, ast.JoinedStr | ast.BinOp):
+                built.append(f"{path.name}:{message.lineno}")
+    assert len(written) > 20, "the scan found too few refusals: has the code moved?"
+    assert not built, f"refusals built with an f-string or +, not a Wording: {built}"
+    assert not unlisted(written), f"refusals missing from web/refusals.py: {unlisted(written)}"
+
+
+def test_a_workflows_refusal_with_values_is_said_in_indonesian() -> None:
+    from temporalio.exceptions import ApplicationError
+
+    from appraisal_engine.domain.records import TaskStatus
+    from appraisal_engine.services.workflow_calls import rejection
+    from appraisal_engine.workflows.errors import TASK_CLOSED, reject
+
+    closed = Wording("this task is already %(status)s", {"status": Wording.fixed("done")})
+    error = rejection(reject(TASK_CLOSED, closed))
+    assert isinstance(reject(TASK_CLOSED, closed), ApplicationError)
+    assert error.detail == f"this task is already {TaskStatus.DONE.value}"  # the API's English
+    assert error.wording == closed
+    indonesian = say(closed, translations("id").gettext)
+    assert "this task" not in indonesian and "done" not in indonesian
+    assert say(closed, translations("en").gettext) == error.detail

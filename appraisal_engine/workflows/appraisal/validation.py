@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from enum import StrEnum
 
 from appraisal_engine.domain.appeals import check_chain
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import check_report
@@ -37,6 +38,15 @@ from appraisal_engine.workflows.messages import (
 )
 
 
+def _code(value: StrEnum) -> Wording:
+    """A stage, status or task kind named in a refusal: its code, which a page translates."""
+    return Wording.fixed(value.value)
+
+
+def _already(status: TaskStatus) -> Wording:
+    return Wording("this task is already %(status)s", {"status": _code(status)})
+
+
 def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
     """Raise a typed rejection for the wrong task, actor, stage or body; return if acceptable."""
     task = year.book.get(inp.task_id)
@@ -49,14 +59,25 @@ def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
             SUPERSEDED, "this task was moved to someone else", replaced_by=task.replaced_by
         )
     if not task.open:
-        raise reject(TASK_CLOSED, f"this task is already {task.status.value}")
+        raise reject(TASK_CLOSED, _already(task.status))
     stage = year.stage
     if STAGE_OF[task.kind] is not stage:
-        raise reject(WRONG_STAGE, f"the appraisal is in stage {stage.value}, not {task.kind.value}")
+        raise reject(
+            WRONG_STAGE,
+            Wording(
+                "the appraisal is in stage %(stage)s, not %(kind)s",
+                {"stage": _code(stage), "kind": _code(task.kind)},
+            ),
+        )
     body = inp.body
     if body.kind != task.kind.value:
         raise reject(
-            INVALID_PAYLOAD, f"body is for {body.kind!r}, task is {task.kind.value!r}", field="kind"
+            INVALID_PAYLOAD,
+            Wording(
+                "body is for %(body)s, task is %(kind)s",
+                {"body": repr(body.kind), "kind": repr(task.kind.value)},
+            ),
+            field="kind",
         )
     try:
         _check_body(
@@ -68,7 +89,7 @@ def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
             grade_released=year.grade_final,
         )
     except DomainError as e:
-        raise reject(INVALID_PAYLOAD, e.reason, field=e.field) from None
+        raise reject(INVALID_PAYLOAD, e.wording, field=e.field) from None
 
 
 def check_file_appeal(year: AppraisalYear, inp: FileAppealInput, now: datetime) -> None:
@@ -76,7 +97,10 @@ def check_file_appeal(year: AppraisalYear, inp: FileAppealInput, now: datetime) 
     if inp.actor_nip != year.inp.employee_nip:
         raise reject(NOT_ALLOWED, "only the appraised employee may appeal")
     if year.stage is not Stage.APPEAL or year.appeal_deadline is None:
-        raise reject(WRONG_STAGE, f"no appeal window is open (stage {year.stage.value})")
+        raise reject(
+            WRONG_STAGE,
+            Wording("no appeal window is open (stage %(stage)s)", {"stage": _code(year.stage)}),
+        )
     if year.appeal is not None:
         raise reject(NOT_ALLOWED, "an appeal was already filed")
     if now >= year.appeal_deadline:
@@ -89,7 +113,7 @@ def check_extend_deadline(year: AppraisalYear, inp: ExtendDeadlineInput, now: da
     if task is None:
         raise reject(UNKNOWN_TASK, f"no task {inp.task_id!r} in this appraisal")
     if not task.open:
-        raise reject(TASK_CLOSED, f"this task is already {task.status.value}")
+        raise reject(TASK_CLOSED, _already(task.status))
     if inp.due_at <= now:
         raise reject(NOT_ALLOWED, "the new deadline must be in the future", field="due_at")
 
@@ -97,7 +121,9 @@ def check_extend_deadline(year: AppraisalYear, inp: ExtendDeadlineInput, now: da
 def check_reassign(year: AppraisalYear, inp: ReassignInput) -> None:
     """A running appraisal moves to a chain that keeps roles apart and changes something."""
     if year.stage in (Stage.DONE, Stage.CANCELLED):
-        raise reject(WRONG_STAGE, f"the appraisal is {year.stage.value}")
+        raise reject(
+            WRONG_STAGE, Wording("the appraisal is %(stage)s", {"stage": _code(year.stage)})
+        )
     # The rule every appraisal starts under (domain.appeals): nobody hears an appeal
     # against their own review, so a superior equal to the new supervisor is refused here.
     try:
@@ -105,7 +131,7 @@ def check_reassign(year: AppraisalYear, inp: ReassignInput) -> None:
             year.inp.employee_nip, inp.supervisor_nip, inp.superior_nip or year.superior_nip
         )
     except DomainError as e:
-        raise reject(NOT_ALLOWED, e.reason, field=e.field) from None
+        raise reject(NOT_ALLOWED, e.wording, field=e.field) from None
     if inp.supervisor_nip == year.supervisor_nip and inp.superior_nip in (None, year.superior_nip):
         raise reject(NOT_ALLOWED, "nothing would change", field="supervisor_nip")
 
@@ -113,7 +139,10 @@ def check_reassign(year: AppraisalYear, inp: ReassignInput) -> None:
 def check_cancel(year: AppraisalYear) -> None:
     """Only a running appraisal can be cancelled."""
     if year.stage in (Stage.DONE, Stage.CANCELLED):
-        raise reject(WRONG_STAGE, f"the appraisal is already {year.stage.value}")
+        raise reject(
+            WRONG_STAGE,
+            Wording("the appraisal is already %(stage)s", {"stage": _code(year.stage)}),
+        )
 
 
 def _check_body(
