@@ -1,6 +1,7 @@
-"""A real appraisal under time-skipping: its draft task opens, is reminded, escalated and
-flagged overdue; the sender then delivers each notice once, to the right people, with the
-task's link. The notices come from the workflow's own steps (UPSERT_TASK and NOTIFY)."""
+"""A real appraisal under time-skipping: its draft task opens, is reminded, escalated (the
+employee who missed it is told too) and flagged overdue; the sender then delivers each notice
+once, to the right people, with the task's link. The notices come from the workflow's own
+steps (UPSERT_TASK and NOTIFY)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ async def test_a_years_deadlines_deliver_each_notice_once(
         (ADDRESSES[EMPLOYEE], "Pengingat"): 1,
         (ADDRESSES[SUPERVISOR], "Eskalasi"): 1,
         (ADDRESSES[SUPERIOR], "Eskalasi"): 1,
+        (ADDRESSES[EMPLOYEE], "Tenggat terlewat"): 1,
         (ADDRESSES[EMPLOYEE], "Terlambat"): 1,
         (ADDRESSES[SUPERIOR], "Terlambat"): 1,
     })  # fmt: skip
