@@ -106,7 +106,8 @@ class NoticeSender:
         to_send: list[tuple[Notice, str]] = []
         for notice in batch:
             address = addresses.get(notice.recipient_nip)
-            if _stale(notice, tasks.get(notice.task_id or "")):
+            task = None if notice.task_id is None else tasks[notice.task_id]
+            if _stale(notice, task):
                 await self._skip(notice, TASK_CLOSED, done)
             elif not address:
                 await self._skip(notice, NO_ADDRESS, done)
