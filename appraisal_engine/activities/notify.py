@@ -10,9 +10,10 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from appraisal_engine.domain.notices import deadline_notices
-from appraisal_engine.domain.records import Notification
+from appraisal_engine.domain.notices import Notice, deadline_notices, missed_notice
+from appraisal_engine.domain.records import Notification, NotificationKind, TaskRecord
 from appraisal_engine.store.repositories.notices import add_notices
+from appraisal_engine.store.repositories.tasks import get_task, replaced_task
 from appraisal_engine.workflows import io
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,25 @@ class NotifyActivities:
 
     @activity.defn(name=io.NOTIFY)
     async def notify(self, note: Notification) -> None:
-        """Put one notice in the outbox."""
+        """Put one notice in the outbox; an escalation also tells the one who missed it."""
+        now = datetime.now(UTC)
         async with self._sessions() as session, session.begin():
-            await add_notices(session, deadline_notices(note, datetime.now(UTC)))
+            told = deadline_notices(note, now)
+            if note.kind is NotificationKind.ESCALATION:
+                told += await _the_one_who_missed(session, note, now)
+            await add_notices(session, told)
         await self._observer.send(note)
+
+
+async def _the_one_who_missed(
+    session: AsyncSession, note: Notification, now: datetime
+) -> list[Notice]:
+    """The notice to whoever held the task at its deadline. The workflow names the ones it
+    escalates to, not them: the task is still theirs (others were told), or the superior took
+    it over, and the one who missed it held the task it replaced. Both rows are written before
+    the escalation's notice, so the inbox knows."""
+    task: TaskRecord | None = await get_task(session, note.task_id)
+    if task is not None and task.assignee_nip in note.recipients:
+        task = await replaced_task(session, task)
+    notice = None if task is None else missed_notice(task, note.recipients, now)
+    return [] if notice is None else [notice]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from appraisal_engine.domain.notices import opening_notice
+from appraisal_engine.domain.notice_decisions import decision_of
+from appraisal_engine.domain.notices import decision_notice, opening_notice
 from appraisal_engine.domain.records import (
     AppraisalRecord,
     AuditEvent,
@@ -16,7 +17,7 @@ from appraisal_engine.domain.records import (
     OutcomeRecord,
     TaskRecord,
 )
-from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.audit_writer import Write, append_event_with_retry
 from appraisal_engine.store.repositories import appraisals, notices, outcomes, tasks
 from appraisal_engine.workflows import io
 
@@ -59,5 +60,25 @@ class ReadModelActivities:
 
     @activity.defn(name=io.APPEND_AUDIT)
     async def append_audit(self, event: AuditEvent) -> int:
-        """Append one decision to the hash-chained audit log; a retry appends nothing twice."""
-        return await append_event_with_retry(self._sessions, event)
+        """Append one decision to the hash-chained audit log; a retry appends nothing twice. A
+        decision the employee is told of goes to the outbox in the same transaction, once per
+        cause (domain.notice_decisions)."""
+        return await append_event_with_retry(self._sessions, event, also=_tell_employee(event))
+
+
+def _tell_employee(event: AuditEvent) -> Write | None:
+    """The write that puts the notice of the event's decision in the outbox, if it has one."""
+    found = decision_of(event)
+    if found is None or event.appraisal_id is None:
+        return None
+    (decision, cause), appraisal_id = found, event.appraisal_id
+    now = datetime.now(UTC)
+
+    async def tell(session: AsyncSession) -> None:
+        # The row is written when the appraisal starts, long before any decision on it.
+        row = await appraisals.get_appraisal(session, appraisal_id)
+        if row is not None:
+            notice = decision_notice(decision, cause, appraisal_id, row.employee_nip, now)
+            await notices.add_notices(session, [notice])
+
+    return tell

@@ -1,6 +1,6 @@
-"""Notices in the outbox: what is told to whom about which task, the idempotency key that makes a
-retried step write it once, and how long a failed delivery waits before the next try. NIPs and
-ids only: the address is looked up when the notice is sent."""
+"""Notices in the outbox: what is told to whom about which task or decision, the idempotency key
+that makes a retried step write it once, and how long a failed delivery waits before the next
+try. NIPs and ids only: the address is looked up when the notice is sent."""
 
 from __future__ import annotations
 
@@ -13,12 +13,24 @@ from appraisal_engine.domain.tasks import TaskKind
 
 
 class NoticeKind(StrEnum):
-    """Why someone is told about a task."""
+    """Why someone is told: about a task, or of a decision on their appraisal."""
 
     TASK_OPENED = "task_opened"
     REMINDER = "reminder"
     ESCALATION = "escalation"
+    MISSED = "missed"  # to the one whose deadline passed and was escalated
     OVERDUE = "overdue"
+    DECISION = "decision"
+
+
+class Decision(StrEnum):
+    """A decision the employee is told of (domain.notice_decisions says which step takes it)."""
+
+    TARGETS_RETURNED = "targets_returned"
+    TARGETS_APPROVED = "targets_approved"
+    GRADE_RELEASED = "grade_released"
+    APPEAL_DECIDED = "appeal_decided"
+    MENTORSHIP_ARRANGED = "mentorship_arranged"
 
 
 class NoticeStatus(StrEnum):
@@ -31,15 +43,17 @@ class NoticeStatus(StrEnum):
 
 
 class Notice(Value):
-    """One outbox row: one notice to one person."""
+    """One outbox row: one notice to one person, about a task (its id, kind and deadline) or of
+    a decision (no task)."""
 
     id: str
     recipient_nip: str
     kind: NoticeKind
-    task_id: str
-    task_kind: TaskKind
+    task_id: str | None = None
+    task_kind: TaskKind | None = None
     appraisal_id: str
-    due_at: datetime
+    due_at: datetime | None = None
+    decision: Decision | None = None
     created_at: datetime
     status: NoticeStatus = NoticeStatus.PENDING
     attempts: int = 0
@@ -92,6 +106,34 @@ def deadline_notices(note: Notification, now: datetime) -> list[Notice]:
         _notice(kind, note.task_id, note.task_kind, note.appraisal_id, nip, note.due_at, now)
         for nip in dict.fromkeys(note.recipients)
     ]
+
+
+def missed_notice(missed: TaskRecord, told: list[str], now: datetime) -> Notice | None:
+    """The notice to the one who let `missed` pass its deadline, about that task; None when the
+    escalation tells them already (`told`)."""
+    if missed.assignee_nip in told:
+        return None
+    return _notice(
+        NoticeKind.MISSED, missed.id, missed.kind, missed.appraisal_id, missed.assignee_nip,
+        missed.due_at, now,
+    )  # fmt: skip
+
+
+def decision_notice(
+    decision: Decision, cause: str, appraisal_id: str, employee_nip: str, now: datetime
+) -> Notice:
+    """The notice telling the employee of a decision; `cause` is the id of what decided it (the
+    approval task, or the appraisal for a decision taken once a year), so the decision is told
+    once however often its step is written."""
+    return Notice(
+        id=f"{cause}:{decision.value}:{employee_nip}",
+        recipient_nip=employee_nip,
+        kind=NoticeKind.DECISION,
+        appraisal_id=appraisal_id,
+        decision=decision,
+        created_at=now,
+        next_attempt_at=now,
+    )
 
 
 def retry_delay(attempts: int, base: timedelta, cap: timedelta) -> timedelta:

@@ -46,3 +46,7 @@ class NoticeConfig(BaseModel):
     def task_link(self, task_id: str) -> str:
         """The task's page in the web app."""
         return f"{self.public_url.rstrip('/')}/tasks/{task_id}"
+
+    def appraisal_link(self, appraisal_id: str) -> str:
+        """The appraisal's page in the web app."""
+        return f"{self.public_url.rstrip('/')}/appraisals/{appraisal_id}"

@@ -6,7 +6,8 @@ is marked sent in its own transaction as soon as the server has accepted it: the
 which a notice can go out twice is a crash between that acceptance and that commit, one
 message's worth at most. Refused for good (a 5xx for the message): failed, and the batch goes
 on. Failed for now: tried again after a doubling delay, until its attempts run out. Nobody to
-write to, or nothing left to tell (the task is closed or moved on): skipped."""
+write to, or nothing left to tell (the task is closed or moved on): skipped. A decision is
+never stale: it stays taken."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 NO_ADDRESS = "NoAddress"
 TASK_CLOSED = "TaskClosed"
 _ASSIGNEE_KINDS = frozenset({NoticeKind.TASK_OPENED, NoticeKind.REMINDER})
+_ENDED = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
 
 
 _Mark = Callable[[AsyncSession, str, str], Awaitable[None]]
@@ -60,8 +62,15 @@ class Drained:
 def _stale(notice: Notice, task: TaskRecord | None) -> bool:
     """Nothing left to tell: the task is closed, or a task-opened notice or reminder is no
     longer its recipient's to do (reassigned; or written by a workflow task the server then
-    refused, whose replay opened the task for someone else)."""
-    if task is None or task.status is not TaskStatus.OPEN:
+    refused, whose replay opened the task for someone else). A missed deadline stays missed
+    though its task moved to the superior, unless it was answered late or cancelled."""
+    if notice.kind is NoticeKind.DECISION:
+        return False
+    if task is None:
+        return True
+    if notice.kind is NoticeKind.MISSED:
+        return task.status in _ENDED
+    if task.status is not TaskStatus.OPEN:
         return True
     return notice.kind in _ASSIGNEE_KINDS and task.assignee_nip != notice.recipient_nip
 
@@ -92,11 +101,13 @@ class NoticeSender:
             return done
         async with self._sessions() as session:
             addresses = await emails_by_nip(session, {n.recipient_nip for n in batch})
-            tasks = {n.task_id: await get_task(session, n.task_id) for n in batch}
+            task_ids = {n.task_id for n in batch if n.task_id is not None}
+            tasks = {task_id: await get_task(session, task_id) for task_id in task_ids}
         to_send: list[tuple[Notice, str]] = []
         for notice in batch:
             address = addresses.get(notice.recipient_nip)
-            if _stale(notice, tasks[notice.task_id]):
+            task = None if notice.task_id is None else tasks[notice.task_id]
+            if _stale(notice, task):
                 await self._skip(notice, TASK_CLOSED, done)
             elif not address:
                 await self._skip(notice, NO_ADDRESS, done)

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from appraisal_engine.domain.records import AuditEvent
 from appraisal_engine.store.repositories.audit import append_event
 
+Write = Callable[[AsyncSession], Awaitable[None]]
+"""More to write in the event's transaction (the notices of a decision): idempotent, as it runs
+again on every retry."""
+
 
 async def append_event_with_retry(
-    session_factory: async_sessionmaker[AsyncSession], event: AuditEvent, *, attempts: int = 20
+    session_factory: async_sessionmaker[AsyncSession],
+    event: AuditEvent,
+    *,
+    attempts: int = 20,
+    also: Write | None = None,
 ) -> int:
-    """Append and commit the event; retry when another appender took the same seq first."""
+    """Append and commit the event, with `also` in the same transaction; retry when another
+    appender took the same seq first."""
     for attempt in range(1, attempts + 1):
         try:
             async with session_factory() as session, session.begin():
-                return await append_event(session, event)
+                seq = await append_event(session, event)
+                if also is not None:
+                    await also(session)
+                return seq
         except IntegrityError:
             # Lost the race for the next seq (or for the event_id): the retry reads the new
             # last row, or finds the event already stored and returns its seq.

@@ -183,10 +183,11 @@ class NoticeRow(Base):
     id: Mapped[str] = mapped_column(primary_key=True)
     recipient_nip: Mapped[str]
     kind: Mapped[str]
-    task_id: Mapped[str]
-    task_kind: Mapped[str]
+    task_id: Mapped[str | None]  # none for a decision
+    task_kind: Mapped[str | None]
     appraisal_id: Mapped[str]
-    due_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    decision: Mapped[str | None]  # for a decision: which one
     created_at: Mapped[datetime]
     status: Mapped[str]
     attempts: Mapped[int]

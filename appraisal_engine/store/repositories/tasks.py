@@ -53,6 +53,20 @@ async def get_task(
     return None if row is None else TaskRecord.model_validate(dict(row._mapping))
 
 
+async def replaced_task(session: AsyncSession, task: TaskRecord) -> TaskRecord | None:
+    """The task `task` took over: of the same appraisal, kind and period, superseded the moment
+    `task` opened (an escalation or a reassignment closes one and opens the other at once)."""
+    query = select(_tasks).where(
+        _tasks.c.appraisal_id == task.appraisal_id,
+        _tasks.c.kind == task.kind.value,
+        _tasks.c.period.is_not_distinct_from(task.period),
+        _tasks.c.status == TaskStatus.SUPERSEDED.value,
+        _tasks.c.closed_at == task.opened_at,
+    )
+    row = (await session.execute(query.order_by(_tasks.c.id).limit(1))).first()
+    return None if row is None else TaskRecord.model_validate(dict(row._mapping))
+
+
 async def list_tasks(
     session: AsyncSession,
     *,
