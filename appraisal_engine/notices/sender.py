@@ -25,7 +25,6 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -38,19 +37,16 @@ from appraisal_engine.domain.notices import (
     Notice,
     NoticeChannel,
     NoticeKind,
-    NoticePreferences,
     in_digest,
     release_at,
     retry_delay,
 )
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
+from appraisal_engine.notices.batch import Drained, Lookups, Outgoing, look_up
 from appraisal_engine.notices.channel import Channel, Connection, DeliveryError
 from appraisal_engine.notices.config import NoticeConfig
 from appraisal_engine.notices.render import Renderer
 from appraisal_engine.store.repositories import notices as outbox
-from appraisal_engine.store.repositories.notice_preferences import preferences_of
-from appraisal_engine.store.repositories.rosters import contacts_by_nip
-from appraisal_engine.store.repositories.tasks import get_task
 
 log = logging.getLogger(__name__)
 
@@ -68,34 +64,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class Drained:
-    """What one batch did, by notice id."""
-
-    sent: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    retried: list[str] = field(default_factory=list)
-    deferred: list[str] = field(default_factory=list)  # held for a digest or quiet hours
-    forked: list[str] = field(default_factory=list)  # webhook rows added, due at once
-    messages: int = 0  # messages the channels accepted (a digest is one)
-
-    @property
-    def claimed(self) -> int:
-        """How many notices the batch took."""
-        ended = self.sent, self.failed, self.skipped, self.retried, self.deferred
-        return sum(len(ids) for ids in ended)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message: one notice, or a person's digest of several, to one address or phone."""
-
-    notices: list[Notice]
-    address: str
-    digest: bool = False
-
-
 def _stale(notice: Notice, task: TaskRecord | None) -> bool:
     """Nothing left to tell: the task is closed, or a task-opened notice or reminder is no
     longer its recipient's to do (reassigned; or written by a workflow task the server then
@@ -103,19 +71,6 @@ def _stale(notice: Notice, task: TaskRecord | None) -> bool:
     if task is None or task.status is not TaskStatus.OPEN:
         return True
     return notice.kind in _ASSIGNEE_KINDS and task.assignee_nip != notice.recipient_nip
-
-
-@dataclass
-class _Lookups:
-    """What a batch needs to know about its people and tasks, read once."""
-
-    contacts: dict[str, tuple[str | None, str | None]]
-    preferences: dict[str, NoticePreferences]
-    tasks: dict[str, TaskRecord | None]
-
-    def address(self, notice: Notice) -> str | None:
-        email, phone = self.contacts.get(notice.recipient_nip, (None, None))
-        return email if notice.channel is NoticeChannel.EMAIL else phone
 
 
 class NoticeSender:
@@ -150,7 +105,7 @@ class NoticeSender:
             )
         if not batch:
             return done
-        found = await self._look_up(batch)
+        found = await look_up(self._sessions, batch)
         await self._fork(batch, found, done)
         ready = await self._sort(batch, found, now, done)
         singles = [
@@ -166,18 +121,10 @@ class NoticeSender:
             await self._send_all(channel, items, done)
         return done
 
-    def _digested(self, notice: Notice, found: _Lookups) -> bool:
+    def _digested(self, notice: Notice, found: Lookups) -> bool:
         return in_digest(notice.kind, found.preferences[notice.recipient_nip])
 
-    async def _look_up(self, notices: Sequence[Notice]) -> _Lookups:
-        nips = {n.recipient_nip for n in notices}
-        async with self._sessions() as session:
-            contacts = await contacts_by_nip(session, nips)
-            preferences = await preferences_of(session, nips)
-            tasks = {n.task_id: await get_task(session, n.task_id) for n in notices}
-        return _Lookups(contacts, preferences, tasks)
-
-    async def _fork(self, batch: Sequence[Notice], found: _Lookups, done: Drained) -> None:
+    async def _fork(self, batch: Sequence[Notice], found: Lookups, done: Drained) -> None:
         """Add the webhook row of each e-mail row whose person has a phone (once: the row's id
         is derived, and a row written already is kept as it is)."""
         if NoticeChannel.WEBHOOK not in self._channels:
@@ -195,7 +142,7 @@ class NoticeSender:
             done.forked.extend(c.id for c in copies)
 
     async def _sort(
-        self, notices: Sequence[Notice], found: _Lookups, now: datetime, done: Drained
+        self, notices: Sequence[Notice], found: Lookups, now: datetime, done: Drained
     ) -> list[Notice]:
         """Skip what has nobody or nothing to tell, hold what may not go yet; the rest."""
         ready: list[Notice] = []
@@ -228,7 +175,7 @@ class NoticeSender:
         return ready
 
     async def _gather(
-        self, ready: Sequence[Notice], found: _Lookups, now: datetime, done: Drained
+        self, ready: Sequence[Notice], found: Lookups, now: datetime, done: Drained
     ) -> list[Outgoing]:
         """One digest per person and channel: the batch's ready digest notices with every
         other pending one of theirs that is due, however many batches those would fill."""
@@ -243,7 +190,7 @@ class NoticeSender:
                 )
             extra = [n for n in more if n.id not in notices]
             if extra:
-                more_found = await self._look_up(extra)
+                more_found = await look_up(self._sessions, extra)
                 for notice in await self._sort(extra, more_found, now, done):
                     notices[notice.id] = notice
             members = sorted(notices.values(), key=lambda n: (n.created_at, n.id))

@@ -26,9 +26,10 @@ from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.notices.batch import Drained
 from appraisal_engine.notices.config import NoticeConfig, SmtpConfig, WebhookConfig
 from appraisal_engine.notices.render import Renderer
-from appraisal_engine.notices.sender import Drained, NoticeSender
+from appraisal_engine.notices.sender import NoticeSender
 from appraisal_engine.notices.smtp import SmtpChannel
 from appraisal_engine.notices.webhook import WebhookChannel
 from appraisal_engine.store.models import NoticeRow
