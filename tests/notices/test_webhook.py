@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
+from appraisal_engine.appraisal.notices import notice_sender
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.domain.notices import NoticeChannel, NoticeStatus
 from appraisal_engine.notices.config import NoticeConfig, WebhookConfig
@@ -216,3 +217,12 @@ def test_webhook_settings() -> None:
 
 def test_the_phone_pattern_finds_what_the_roster_stores() -> None:
     assert re.fullmatch(PHONE, "+6281234567890")
+
+
+async def test_the_worker_runs_the_sender_for_either_channel(
+    outbox: Sessions, gateway: GatewayServer
+) -> None:
+    async with notice_sender(outbox, NoticeConfig(smtp=None)) as none:
+        assert none is None
+    async with notice_sender(outbox, webhook_only(webhook_for(gateway))) as sender:
+        assert sender is not None
