@@ -176,7 +176,7 @@ def migrate() -> None:
 @app.command()
 def worker() -> None:
     """Run a worker against the configured Temporal server and database, and the notice
-    sender beside it (SMTP_* settings; NOTICE_SENDER=false leaves it out)."""
+    sender beside it (SMTP_* and WEBHOOK_* settings; NOTICE_SENDER=false leaves it out)."""
     from appraisal_engine.appraisal.run_worker import run_worker
 
     try:

@@ -18,6 +18,7 @@ from appraisal_engine.notices.config import NoticeConfig
 from appraisal_engine.notices.render import Renderer
 from appraisal_engine.notices.sender import NoticeSender
 from appraisal_engine.notices.smtp import SmtpChannel
+from appraisal_engine.notices.webhook import WebhookChannel
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +27,26 @@ log = logging.getLogger(__name__)
 async def notice_sender(
     sessions: async_sessionmaker[AsyncSession], config: NoticeConfig
 ) -> AsyncIterator[NoticeSender | None]:
-    """Run the sender in the background for the block; None (and a log line) without SMTP."""
-    if config.smtp is None:
-        log.info("no SMTP_HOST: notices are kept in the outbox, none is e-mailed")
+    """Run the sender in the background for the block; None (and a log line) with neither SMTP
+    nor a webhook."""
+    if config.smtp is None and config.webhook is None:
+        log.info("no SMTP_HOST nor WEBHOOK_URL: notices are kept in the outbox, none is sent")
         yield None
         return
+    smtp = config.smtp
     sender = NoticeSender(
-        sessions, SmtpChannel(config.smtp), config, Renderer(config, config.smtp.sender)
+        sessions,
+        SmtpChannel(smtp) if smtp else None,
+        config,
+        Renderer(config, smtp.sender if smtp else "penilaian@appraisal.invalid"),
+        webhook=WebhookChannel(config.webhook) if config.webhook else None,
     )
     stop = asyncio.Event()
     running = asyncio.create_task(sender.run(stop))
-    log.info("notice sender on, through %s:%d", config.smtp.host, config.smtp.port)
+    if smtp:
+        log.info("notice sender on, e-mail through %s:%d", smtp.host, smtp.port)
+    if config.webhook:
+        log.info("notice sender on, chat messages through the webhook")
     try:
         yield sender
     finally:

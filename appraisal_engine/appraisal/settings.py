@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from appraisal_engine.api.config import ApiConfig, AuthConfig
 from appraisal_engine.domain.contact import email_address
 from appraisal_engine.domain.errors import DomainError
-from appraisal_engine.notices.config import NoticeConfig, SmtpConfig
+from appraisal_engine.notices.config import NoticeConfig, SmtpConfig, WebhookConfig
 from appraisal_engine.web.config import OidcConfig, WebConfig
 
 # What a development stack's tokens name as issuer and audience when the settings name none.
@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     smtp_tls: bool = False
     smtp_from: str = ""
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Notices to a chat gateway (WhatsApp, Telegram): a signed JSON POST per message to
+    # WEBHOOK_URL (https://, http:// only on localhost), for people with a mobile number;
+    # WEBHOOK_SECRET (32 characters or more) is the HMAC-SHA256 key the gateway checks the
+    # X-Appraisal-Signature header with (docs/operations.md#notices). No URL: no webhook.
+    webhook_url: SecretStr = SecretStr("")
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The local hour (TIME_ZONE) at which the people who asked for a daily digest get it.
+    notice_digest_hour: int = Field(default=7, ge=0, le=23)
     # The web app's address as people reach it: notices link to {PUBLIC_URL}/tasks/{id}.
     public_url: str = "http://127.0.0.1:8000"
     # Whether this worker process runs the notice sender (several may: they never take the
@@ -197,12 +206,31 @@ class Settings(BaseSettings):
             )
         return NoticeConfig(
             smtp=smtp,
+            webhook=self.webhook_config(),
+            digest_hour=self.notice_digest_hour,
             public_url=public_url or self.public_url,
             locale=self.default_locale,
             time_zone=self.time_zone,
             batch_size=self.notice_batch_size,
             poll_seconds=self.notice_poll_seconds,
             max_attempts=self.notice_max_attempts,
+        )
+
+    def webhook_config(self) -> WebhookConfig | None:
+        """The chat gateway's webhook, None without WEBHOOK_URL; ValueError for a URL that is
+        not https:// (http:// only on localhost) or a secret shorter than 32 characters. The
+        errors never repeat the URL: it may carry the gateway's token."""
+        url = self.webhook_url.get_secret_value().strip()
+        if not url:
+            return None
+        if not _secure_url(url):
+            raise ValueError("WEBHOOK_URL must be an https:// URL (http:// only on localhost)")
+        if len(self.webhook_secret.get_secret_value()) < 32:
+            raise ValueError("WEBHOOK_SECRET must have 32 characters or more")
+        return WebhookConfig(
+            url=SecretStr(url),
+            secret=self.webhook_secret,
+            timeout_seconds=self.webhook_timeout_seconds,
         )
 
 

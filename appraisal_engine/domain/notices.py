@@ -1,11 +1,14 @@
 """Notices in the outbox: what is told to whom about which task or decision, the idempotency key
 that makes a retried step write it once, and how long a failed delivery waits before the next
-try. NIPs and ids only: the address is looked up when the notice is sent."""
+try; and each person's preferences (a daily digest, quiet hours) with when a notice may go out
+under them. NIPs and ids only: the address is looked up when the notice is sent."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+
+from pydantic import model_validator
 
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.records import Notification, TaskRecord, TaskStatus
@@ -42,11 +45,19 @@ class NoticeStatus(StrEnum):
     SKIPPED = "skipped"  # nobody to send it to (no address) or nothing left to tell (task closed)
 
 
+class NoticeChannel(StrEnum):
+    """How a notice reaches its person: each channel's delivery is its own outbox row."""
+
+    EMAIL = "email"
+    WEBHOOK = "webhook"  # a chat gateway (WhatsApp, Telegram), to the person's phone
+
+
 class Notice(Value):
-    """One outbox row: one notice to one person, about a task (its id, kind and deadline) or of
-    a decision (no task)."""
+    """One outbox row: one notice to one person on one channel, about a task (its id, kind and
+    deadline) or of a decision (no task)."""
 
     id: str
+    channel: NoticeChannel = NoticeChannel.EMAIL
     recipient_nip: str
     kind: NoticeKind
     task_id: str | None = None
@@ -60,6 +71,23 @@ class Notice(Value):
     next_attempt_at: datetime
     last_error: str | None = None  # an error class or an SMTP code: never an address
     sent_at: datetime | None = None
+
+    def on(self, channel: NoticeChannel) -> Notice:
+        """This notice's row for another channel: its own id (the key the channel's receiver
+        deduplicates by) and its own delivery, the cause and the clock the same."""
+        if channel is self.channel:
+            return self
+        return self.model_copy(
+            update={
+                "id": f"{self.id}:{channel.value}",
+                "channel": channel,
+                "status": NoticeStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": self.created_at,
+                "last_error": None,
+                "sent_at": None,
+            }
+        )
 
 
 def notice_id(kind: NoticeKind, task_id: str, recipient: str, due_at: datetime) -> str:
@@ -139,3 +167,83 @@ def decision_notice(
 def retry_delay(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
     """How long to wait after the `attempts`-th failed try: doubling from `base`, at most `cap`."""
     return min(base * (1 << min(max(attempts - 1, 0), 30)), cap)
+
+
+# Notices about something already late or coming up: one a day is enough. A new task and an
+# escalation (now someone else's to do) go at once.
+DIGESTED = frozenset({NoticeKind.REMINDER, NoticeKind.OVERDUE})
+
+
+class NoticePreferences(Value):
+    """How one person wants to be told: reminders and overdue notices gathered into one daily
+    digest, and quiet hours (the organisation's local time; 21:00 to 06:00 spans midnight)
+    in which nothing is sent to them. No quiet hours: both None."""
+
+    nip: str
+    digest: bool = False
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+    @model_validator(mode="after")
+    def _quiet_hours(self) -> NoticePreferences:
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("quiet hours need both a start and an end")
+        if self.quiet_start is not None and self.quiet_start == self.quiet_end:
+            raise ValueError("quiet hours must end at another time than they start")
+        return self
+
+
+def is_quiet(local: time, start: time | None, end: time | None) -> bool:
+    """Whether a local wall-clock time falls in quiet hours [start, end), across midnight when
+    the end comes before the start."""
+    if start is None or end is None or start == end:
+        return False
+    local = local.replace(tzinfo=None)
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def after_quiet_hours(moment: datetime, prefs: NoticePreferences, zone: tzinfo) -> datetime:
+    """`moment`, or, when it falls in the person's quiet hours, the moment they end."""
+    local = moment.astimezone(zone)
+    if prefs.quiet_end is None or not is_quiet(local.time(), prefs.quiet_start, prefs.quiet_end):
+        return moment
+    end = local.replace(
+        hour=prefs.quiet_end.hour, minute=prefs.quiet_end.minute, second=0, microsecond=0
+    )
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(UTC)
+
+
+def digest_time(created_at: datetime, hour: int, zone: tzinfo) -> datetime:
+    """The first digest of a notice written at `created_at`: the day's digest hour (local), or
+    the next day's once that hour has passed."""
+    local = created_at.astimezone(zone)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if at < local:
+        at += timedelta(days=1)
+    return at.astimezone(UTC)
+
+
+def in_digest(kind: NoticeKind, prefs: NoticePreferences) -> bool:
+    """Whether a notice of `kind` waits for the person's daily digest."""
+    return prefs.digest and kind in DIGESTED
+
+
+def release_at(
+    kind: NoticeKind,
+    created_at: datetime,
+    prefs: NoticePreferences,
+    now: datetime,
+    *,
+    digest_hour: int,
+    zone: tzinfo,
+) -> datetime:
+    """When a notice may go out, never before `now`: a digested one at its digest, and nothing
+    during the person's quiet hours. It goes now when the answer is `now`."""
+    at = now
+    if in_digest(kind, prefs):
+        at = max(now, digest_time(created_at, digest_hour, zone))
+    return after_quiet_hours(at, prefs, zone)

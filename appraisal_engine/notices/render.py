@@ -1,16 +1,18 @@
 """Notice messages: subject, plain text and HTML from Jinja2 templates, in Bahasa Indonesia or
 English (gettext; English msgids, the Indonesian catalog under locale/ compiled in memory, as
-the web app does)."""
+the web app does); one notice or a day's digest, as an e-mail or as a chat gateway's JSON."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -78,6 +80,8 @@ DECISIONS = {
         ),
     ),
 }
+DIGEST_SUBJECT = N_("Daily summary of your notices (%(n)s)")
+DIGEST = "digest"  # a digest's kind in a webhook's JSON
 
 
 @cache
@@ -118,41 +122,99 @@ class Renderer:
         text = format_datetime(at, pattern, tzinfo=ZoneInfo(zone), locale=locale)
         return f"{text} {ZONE_NAMES.get(zone, zone)}"
 
-    def _content(self, notice: Notice) -> tuple[str, dict[str, str | None]]:
-        """The subject, and what the templates say: a decision with the appraisal's link, or
-        a task with its deadline and its link."""
+    def _item(self, notice: Notice) -> dict[str, str | None]:
+        """What the templates say of one notice: a decision with the appraisal's link (that it
+        was taken, never its content), or a task with its deadline and its link."""
         gettext, config = translations(self._config.locale).gettext, self._config
         if notice.decision is not None:
             subject, told = (gettext(text) for text in DECISIONS[notice.decision])
-            link = config.appraisal_link(notice.appraisal_id)
-            return subject, {"told": told, "task": None, "due": None, "link": link}
+            return {
+                "kind": notice.kind.value,
+                "task": None,
+                "subject": subject,
+                "told": told,
+                "due": None,
+                "link": config.appraisal_link(notice.appraisal_id),
+            }
         assert notice.task_id is not None and notice.task_kind is not None
         assert notice.due_at is not None
         task = gettext(TASK_KINDS.get(notice.task_kind.value, notice.task_kind.value))
-        subject = gettext(SUBJECTS[notice.kind]) % {"task": task}
-        due, link = self._when(notice.due_at), config.task_link(notice.task_id)
-        return subject, {"told": None, "task": task, "due": due, "link": link}
+        return {
+            "kind": notice.kind.value,
+            "task": task,
+            "subject": gettext(SUBJECTS[notice.kind]) % {"task": task},
+            "told": None,
+            "due": self._when(notice.due_at),
+            "link": config.task_link(notice.task_id),
+        }
+
+    def _context(self, notices: Sequence[Notice]) -> dict[str, Any]:
+        items = [self._item(n) for n in notices]
+        return {
+            **items[0],
+            "items": items,
+            "nip": notices[0].recipient_nip,
+            "locale": self._config.locale,
+            "inbox": self._config.inbox_link(),
+        }
+
+    def _subject(self, notices: Sequence[Notice], digest: bool) -> str:
+        if digest:
+            return translations(self._config.locale).gettext(DIGEST_SUBJECT) % {"n": len(notices)}
+        return str(self._item(notices[0])["subject"])
 
     def message(self, notice: Notice, to: str) -> EmailMessage:
         """The notice as a multipart e-mail (plain text, then HTML) with a link to the task, or
-        for a decision to the appraisal.
+        for a decision to the appraisal."""
+        return self.email([notice], to, digest=False)
 
-        Its Message-ID is derived from the notice's id, so should a notice ever go out twice
+    def email(self, notices: Sequence[Notice], to: str, *, digest: bool) -> EmailMessage:
+        """One notice, or a day's `digest` listing each with its link, as a multipart e-mail
+        (plain text, then HTML).
+
+        Its Message-ID is derived from the notices' ids, so should a message ever go out twice
         (the window between the server's acceptance and the outbox's commit) mail systems
         that collapse duplicates by Message-ID show it once."""
-        locale = self._config.locale
-        subject, said = self._content(notice)
-        context = {**said, "kind": notice.kind.value, "nip": notice.recipient_nip, "locale": locale}
+        locale, name = self._config.locale, "digest" if digest else "notice"
+        context = self._context(notices)
         env = _environment(locale)
         message = EmailMessage()
-        message["Subject"] = subject
+        message["Subject"] = self._subject(notices, digest)
         message["From"] = self._sender
         message["To"] = to
         message["Date"] = formatdate(localtime=False, usegmt=True)
         domain = self._sender.rpartition("@")[2].strip("> ") or "appraisal.invalid"
-        digest = hashlib.sha256(notice.id.encode()).hexdigest()[:32]
-        message["Message-ID"] = f"<{digest}@{domain}>"
+        message["Message-ID"] = f"<{message_key(notices)}@{domain}>"
         message["Content-Language"] = locale
-        message.set_content(env.get_template("notice.txt").render(context))
-        message.add_alternative(env.get_template("notice.html").render(context), subtype="html")
+        message.set_content(env.get_template(f"{name}.txt").render(context))
+        message.add_alternative(env.get_template(f"{name}.html").render(context), subtype="html")
         return message
+
+    def chat(self, notices: Sequence[Notice], phone: str, *, digest: bool) -> dict[str, Any]:
+        """One notice, or a day's `digest`, as the chat gateway's JSON: the id the gateway
+        deduplicates by, the kind, the recipient's NIP and phone (E.164), the plain-text
+        message in the configured language, the link, and for a digest each notice's."""
+        locale, name = self._config.locale, "digest" if digest else "notice"
+        context = self._context(notices)
+        body = _environment(locale).get_template(f"{name}.txt").render(context)
+        first = notices[0]
+        return {
+            "id": f"{DIGEST}:{first.recipient_nip}:{message_key(notices)}" if digest else first.id,
+            "kind": DIGEST if digest else first.kind.value,
+            "recipient_nip": first.recipient_nip,
+            "phone": phone,
+            "locale": locale,
+            "subject": self._subject(notices, digest),
+            "message": f"{self._subject(notices, digest)}\n\n{body}",
+            "link": context["inbox"] if digest else context["link"],
+            "notices": [
+                {"id": n.id, "kind": n.kind.value, "link": item["link"]}
+                for n, item in zip(notices, context["items"], strict=True)
+            ],
+        }
+
+
+def message_key(notices: Sequence[Notice]) -> str:
+    """A stable key for the message carrying these notices."""
+    joined = "\n".join(sorted(n.id for n in notices))
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]

@@ -5,37 +5,15 @@ or a class name only: the server's own text often repeats the address."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from email.message import EmailMessage
-from typing import Protocol
 
 import aiosmtplib
 
+from appraisal_engine.notices.channel import Channel, Connection, DeliveryError
 from appraisal_engine.notices.config import SmtpConfig
 
-
-class DeliveryError(Exception):
-    """A message not delivered. `permanent`: the server refused it for good (a 5xx for this
-    message or recipient); `connection`: the connection is gone, so the rest of the batch
-    waits too. The text is a code or a class name, never an address."""
-
-    def __init__(self, reason: str, *, permanent: bool = False, connection: bool = False) -> None:
-        super().__init__(reason)
-        self.reason, self.permanent, self.connection = reason, permanent, connection
-
-
-class Connection(Protocol):
-    """An open channel to deliver messages on."""
-
-    async def deliver(self, message: EmailMessage) -> None:
-        """Hand over one message; DeliveryError if it was not accepted."""
-
-
-class Channel(Protocol):
-    """Where notices go: opened once per batch."""
-
-    def open(self) -> AbstractAsyncContextManager[Connection]:
-        """Connect (and log in); DeliveryError(connection=True) if the server is unreachable."""
+__all__ = ["Channel", "Connection", "DeliveryError", "SmtpChannel"]
 
 
 def _refusal(code: int) -> DeliveryError:
@@ -68,7 +46,7 @@ class SmtpChannel:
         self._config = config
 
     @asynccontextmanager
-    async def open(self) -> AsyncIterator[Connection]:
+    async def open(self) -> AsyncIterator[Connection[EmailMessage]]:
         """One connection for a batch, with STARTTLS or TLS and a login as configured."""
         c = self._config
         client = aiosmtplib.SMTP(

@@ -1,9 +1,9 @@
 """SQLAlchemy models of the read model: rosters, employees, tasks, appraisals, outcomes, audit,
-and the notice outbox."""
+the notice outbox and each person's notice preferences."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String
@@ -181,6 +181,7 @@ class NoticeRow(Base):
     )
 
     id: Mapped[str] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(server_default="email")
     recipient_nip: Mapped[str]
     kind: Mapped[str]
     task_id: Mapped[str | None]  # none for a decision
@@ -194,6 +195,18 @@ class NoticeRow(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None]
     sent_at: Mapped[datetime | None]
+
+
+class NoticePreferencesRow(Base):
+    """One person's notice preferences (domain.notices.NoticePreferences)."""
+
+    __tablename__ = "notice_preferences"
+
+    nip: Mapped[str] = mapped_column(primary_key=True)
+    digest: Mapped[bool]
+    quiet_start: Mapped[time | None]
+    quiet_end: Mapped[time | None]
+    updated_at: Mapped[datetime]
 
 
 class AuditEventRow(Base):

@@ -18,6 +18,7 @@ from appraisal_engine.web.pages import (
     cycles,
     find,
     hr_actions,
+    notice_settings,
     rosters,
     signin,
     sso,
@@ -34,7 +35,8 @@ def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
     app.state.oidc_client = oidc.make_client(config.oidc) if config.oidc else None
-    for module in (signin, sso, tasks, appraisals, team, hr_actions, find, audit, rosters, cycles):
+    pages = (signin, sso, tasks, appraisals, team, hr_actions, find, audit, rosters, cycles)
+    for module in (*pages, notice_settings):
         app.include_router(module.router)
     share_upload_limit(app, rosters.PATH)  # the same roster files as the API takes
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")

@@ -1,11 +1,13 @@
 """The notice tests' fixtures: a real SMTP server (aiosmtpd) on a free port that catches mail
-and can refuse chosen recipients, an empty outbox, and people with and without addresses."""
+and can refuse chosen recipients, a chat gateway taking signed webhooks (receiver.py), an empty
+outbox, and people with and without addresses."""
 
 from __future__ import annotations
 
 import random
 import socket
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -14,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from pydantic import SecretStr
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,12 +26,15 @@ from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.notices.config import NoticeConfig, SmtpConfig
+from appraisal_engine.notices.batch import Drained
+from appraisal_engine.notices.config import NoticeConfig, SmtpConfig, WebhookConfig
 from appraisal_engine.notices.render import Renderer
 from appraisal_engine.notices.sender import NoticeSender
 from appraisal_engine.notices.smtp import SmtpChannel
+from appraisal_engine.notices.webhook import WebhookChannel
 from appraisal_engine.store.models import NoticeRow
 from appraisal_engine.store.repositories.rosters import add_roster
+from tests.notices.receiver import SECRET, GatewayServer
 from tests.workflows.conftest import running  # noqa: F401 (a worker, for the year's test)
 
 SENDER = "penilaian@bkpsdm.kota.go.id"
@@ -108,6 +114,14 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+async def gateway() -> AsyncIterator[GatewayServer]:
+    server = GatewayServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def outbox(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
@@ -141,13 +155,36 @@ def config_for(port: int, **changes: Any) -> NoticeConfig:
     return NoticeConfig(smtp=smtp, public_url="https://kinerja.kota.go.id", **changes)
 
 
+def webhook_for(gateway: GatewayServer, secret: str = SECRET) -> WebhookConfig:
+    return WebhookConfig(url=SecretStr(gateway.url), secret=SecretStr(secret), timeout_seconds=5)
+
+
 def sender_for(
-    sessions: async_sessionmaker[AsyncSession], config: NoticeConfig, clock: Clock
+    sessions: async_sessionmaker[AsyncSession],
+    config: NoticeConfig,
+    clock: Clock,
+    *,
+    webhook_clock: Callable[[], float] = time.time,
 ) -> NoticeSender:
-    assert config.smtp is not None
+    """A sender through the configured channels (SMTP, the webhook, or both)."""
     return NoticeSender(
-        sessions, SmtpChannel(config.smtp), config, Renderer(config, SENDER), now=clock
+        sessions,
+        SmtpChannel(config.smtp) if config.smtp else None,
+        config,
+        Renderer(config, SENDER),
+        webhook=WebhookChannel(config.webhook, clock=webhook_clock) if config.webhook else None,
+        now=clock,
     )
+
+
+async def drain(sender: NoticeSender) -> list[Drained]:
+    """Drain until a batch claims nothing and adds no webhook rows."""
+    rounds = []
+    while True:
+        drained = await sender.drain_once()
+        rounds.append(drained)
+        if drained.claimed == 0 and not drained.forked:
+            return rounds
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -109,3 +109,57 @@ async def list_notices(
         query = query.where(_notices.c.status == status.value)
     rows = await session.execute(query.order_by(_notices.c.created_at, _notices.c.id))
     return [Notice.model_validate(dict(row._mapping)) for row in rows]
+
+
+async def defer(session: AsyncSession, notice_ids: Sequence[str], at: datetime) -> None:
+    """Hold claimed notices until `at` (a digest, the end of quiet hours): not a try, so the
+    attempt the claim counted is given back."""
+    if notice_ids:
+        await session.execute(
+            update(_notices)
+            .where(_notices.c.id.in_(notice_ids), _notices.c.status == _PENDING)
+            .values(next_attempt_at=at, attempts=_notices.c.attempts - 1)
+        )
+
+
+async def claim_digest(
+    session: AsyncSession,
+    recipient_nip: str,
+    channel: str,
+    kinds: Collection[str],
+    now: datetime,
+    *,
+    lease: timedelta,
+) -> list[Notice]:
+    """Take every pending notice of `kinds` due by `now` for one person on one channel, as a
+    claim does (leased, attempts up by one): a digest gathers all of them, however many
+    batches they would fill."""
+    due = select(_notices.c.id).where(
+        _notices.c.recipient_nip == recipient_nip,
+        _notices.c.channel == channel,
+        _notices.c.kind.in_(kinds),
+        _notices.c.status == _PENDING,
+        _notices.c.next_attempt_at <= now,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+    else:
+        picked = due.cte("due")
+    rows = await session.execute(
+        update(_notices)
+        .where(_notices.c.id.in_(select(picked.c.id)), _notices.c.status == _PENDING)
+        .values(attempts=_notices.c.attempts + 1, next_attempt_at=now + lease)
+        .returning(*_notices.c)
+    )
+    claimed = [Notice.model_validate(dict(row._mapping)) for row in rows]
+    return sorted(claimed, key=lambda n: (n.created_at, n.id))
+
+
+async def mark_all_sent(session: AsyncSession, notice_ids: Sequence[str], at: datetime) -> None:
+    """The server accepted one message carrying all of these notices (a digest)."""
+    if notice_ids:
+        await session.execute(
+            update(_notices)
+            .where(_notices.c.id.in_(notice_ids), _notices.c.status == _PENDING)
+            .values(status=NoticeStatus.SENT.value, sent_at=at, last_error=None)
+        )

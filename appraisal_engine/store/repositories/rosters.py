@@ -146,3 +146,19 @@ async def emails_by_nip(session: AsyncSession, nips: Collection[str]) -> dict[st
         .order_by(_rosters.c.created_at, _rosters.c.id)
     )
     return {row.nip: row.email for row in rows}  # later snapshots overwrite earlier
+
+
+async def contacts_by_nip(
+    session: AsyncSession, nips: Collection[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Each NIP's (e-mail, mobile number) as the newest roster snapshot holding it gives them,
+    as `emails_by_nip` reads the address; either may be None. NIPs in no snapshot are left out."""
+    if not nips:
+        return {}
+    rows = await session.execute(
+        select(_employees.c.nip, _employees.c.email, _employees.c.phone)
+        .join(_rosters, _rosters.c.id == _employees.c.roster_id)
+        .where(_employees.c.nip.in_(set(nips)))
+        .order_by(_rosters.c.created_at, _rosters.c.id)
+    )
+    return {row.nip: (row.email, row.phone) for row in rows}  # later snapshots overwrite earlier
