@@ -46,6 +46,7 @@ class Notice(Value):
     next_attempt_at: datetime
     last_error: str | None = None  # an error class or an SMTP code: never an address
     sent_at: datetime | None = None
+    read_at: datetime | None = None  # opened by the recipient in the web app
 
 
 def notice_id(kind: NoticeKind, task_id: str, recipient: str, due_at: datetime) -> str:
