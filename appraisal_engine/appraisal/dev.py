@@ -121,7 +121,9 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         session_secret = kept_secret(settings.session_secret, options.var / "session-secret")
         app = install(
             create_app(config, client=env.client),
-            settings.web_config(development=True, session_secret=session_secret),
+            settings.web_config(
+                development=True, session_secret=session_secret, dev_mail=options.var / "mail"
+            ),
         )
         server = _Server(
             uvicorn.Config(app, host="127.0.0.1", port=options.api_port, log_level="warning")

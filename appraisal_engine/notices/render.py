@@ -62,6 +62,18 @@ def translations(locale: str) -> NullTranslations:
     return Translations(buffer)
 
 
+def task_name(notice: Notice, locale: str) -> str:
+    """What the notice's task is called, in `locale`."""
+    kind = notice.task_kind.value
+    return translations(locale).gettext(TASK_KINDS.get(kind, kind))
+
+
+def subject(notice: Notice, locale: str) -> str:
+    """The notice's subject line in `locale`: its kind in words and its task's name (the
+    e-mail's subject and the web app's list of notices say the same)."""
+    return translations(locale).gettext(SUBJECTS[notice.kind]) % {"task": task_name(notice, locale)}
+
+
 @cache
 def _environment(locale: str) -> Environment:
     env = Environment(
@@ -93,8 +105,7 @@ class Renderer:
         (the window between the server's acceptance and the outbox's commit) mail systems
         that collapse duplicates by Message-ID show it once."""
         locale = self._config.locale
-        gettext = translations(locale).gettext
-        task = gettext(TASK_KINDS.get(notice.task_kind.value, notice.task_kind.value))
+        task = task_name(notice, locale)
         due = self._when(notice)
         context = {
             "kind": notice.kind.value,
@@ -106,7 +117,7 @@ class Renderer:
         }
         env = _environment(locale)
         message = EmailMessage()
-        message["Subject"] = gettext(SUBJECTS[notice.kind]) % {"task": task}
+        message["Subject"] = subject(notice, locale)
         message["From"] = self._sender
         message["To"] = to
         message["Date"] = formatdate(localtime=False, usegmt=True)
