@@ -63,7 +63,9 @@ def translations(locale: str) -> NullTranslations:
 
 
 def task_name(notice: Notice, locale: str) -> str:
-    """What the notice's task is called, in `locale`."""
+    """What the notice's task is called, in `locale`; "" for a notice about no task."""
+    if notice.task_kind is None:  # decisions (issue 17) name an appraisal, not a task
+        return ""
     kind = notice.task_kind.value
     return translations(locale).gettext(TASK_KINDS.get(kind, kind))
 
