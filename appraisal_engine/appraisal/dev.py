@@ -171,7 +171,8 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             )
             say(
                 f"mail: notices go to a local catcher on 127.0.0.1:{options.smtp_port}, "
-                f"kept in {options.var / 'mail'}"
+                f"kept in {options.var / 'mail'} and listed at "
+                f"http://127.0.0.1:{options.api_port}/dev/mail"
             )
             say(
                 f"ready: open the web app at http://127.0.0.1:{options.api_port}/ "
