@@ -121,7 +121,9 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         session_secret = kept_secret(settings.session_secret, options.var / "session-secret")
         app = install(
             create_app(config, client=env.client),
-            settings.web_config(development=True, session_secret=session_secret),
+            settings.web_config(
+                development=True, session_secret=session_secret, dev_mail=options.var / "mail"
+            ),
         )
         server = _Server(
             uvicorn.Config(app, host="127.0.0.1", port=options.api_port, log_level="warning")
@@ -169,7 +171,8 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             )
             say(
                 f"mail: notices go to a local catcher on 127.0.0.1:{options.smtp_port}, "
-                f"kept in {options.var / 'mail'}"
+                f"kept in {options.var / 'mail'} and listed at "
+                f"http://127.0.0.1:{options.api_port}/dev/mail"
             )
             say(
                 f"ready: open the web app at http://127.0.0.1:{options.api_port}/ "

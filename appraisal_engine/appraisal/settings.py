@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -127,13 +128,17 @@ class Settings(BaseSettings):
             codec_cors_origins=[o.strip() for o in self.codec_cors_origins.split(",") if o.strip()],
         )
 
-    def web_config(self, *, development: bool = False, session_secret: str = "") -> WebConfig:
+    def web_config(
+        self, *, development: bool = False, session_secret: str = "", dev_mail: Path | None = None
+    ) -> WebConfig:
         """What the web app needs; a development stack signs in without a password, sends its
-        cookie over plain HTTP and passes the secret it keeps when SESSION_SECRET is unset."""
+        cookie over plain HTTP, passes the secret it keeps when SESSION_SECRET is unset and
+        shows the mail its catcher keeps in `dev_mail`."""
         return WebConfig(
             session_secret=session_secret or self.session_secret,
             secure_cookies=not development,
             dev_signin=development,
+            dev_mail=dev_mail if development else None,
             oidc=self.oidc_config(),
             default_locale=self.default_locale,
             time_zone=self.time_zone,

@@ -71,6 +71,7 @@ class Notice(Value):
     next_attempt_at: datetime
     last_error: str | None = None  # an error class or an SMTP code: never an address
     sent_at: datetime | None = None
+    read_at: datetime | None = None  # opened by the recipient in the web app
 
     def on(self, channel: NoticeChannel) -> Notice:
         """This notice's row for another channel: its own id (the key the channel's receiver

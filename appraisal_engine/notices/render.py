@@ -98,6 +98,23 @@ def translations(locale: str) -> NullTranslations:
     return Translations(buffer)
 
 
+def task_name(notice: Notice, locale: str) -> str:
+    """What the notice's task is called, in `locale`; "" for a notice about no task."""
+    if notice.task_kind is None:  # decisions (issue 17) name an appraisal, not a task
+        return ""
+    kind = notice.task_kind.value
+    return translations(locale).gettext(TASK_KINDS.get(kind, kind))
+
+
+def subject(notice: Notice, locale: str) -> str:
+    """The notice's subject line in `locale`: the decision taken, or its kind in words and its
+    task's name (the e-mail's subject and the web app's list of notices say the same)."""
+    gettext = translations(locale).gettext
+    if notice.decision is not None:
+        return gettext(DECISIONS[notice.decision][0])
+    return gettext(SUBJECTS[notice.kind]) % {"task": task_name(notice, locale)}
+
+
 @cache
 def _environment(locale: str) -> Environment:
     env = Environment(
@@ -125,27 +142,21 @@ class Renderer:
     def _item(self, notice: Notice) -> dict[str, str | None]:
         """What the templates say of one notice: a decision with the appraisal's link (that it
         was taken, never its content), or a task with its deadline and its link."""
-        gettext, config = translations(self._config.locale).gettext, self._config
+        config, locale = self._config, self._config.locale
+        told, due = None, None
         if notice.decision is not None:
-            subject, told = (gettext(text) for text in DECISIONS[notice.decision])
-            return {
-                "kind": notice.kind.value,
-                "task": None,
-                "subject": subject,
-                "told": told,
-                "due": None,
-                "link": config.appraisal_link(notice.appraisal_id),
-            }
-        assert notice.task_id is not None and notice.task_kind is not None
-        assert notice.due_at is not None
-        task = gettext(TASK_KINDS.get(notice.task_kind.value, notice.task_kind.value))
+            told = translations(locale).gettext(DECISIONS[notice.decision][1])
+            link = config.appraisal_link(notice.appraisal_id)
+        else:
+            assert notice.task_id is not None and notice.due_at is not None
+            due, link = self._when(notice.due_at), config.task_link(notice.task_id)
         return {
             "kind": notice.kind.value,
-            "task": task,
-            "subject": gettext(SUBJECTS[notice.kind]) % {"task": task},
-            "told": None,
-            "due": self._when(notice.due_at),
-            "link": config.task_link(notice.task_id),
+            "task": task_name(notice, locale) or None,
+            "subject": subject(notice, locale),
+            "told": told,
+            "due": due,
+            "link": link,
         }
 
     def _context(self, notices: Sequence[Notice]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -177,7 +177,17 @@ class NoticeRow(Base):
     __tablename__ = "notices"
     __table_args__ = (
         Index("ix_notices_status_next_attempt_at", "status", "next_attempt_at"),
-        Index("ix_notices_recipient_nip", "recipient_nip"),
+        # A person's notices newest first, a page at a time, without sorting them all.
+        Index("ix_notices_recipient_nip_created_at", "recipient_nip", "created_at", "id"),
+        # The bell's count runs on every page: the unread rows only, by person, counted from
+        # the index alone.
+        Index(
+            "ix_notices_unread_recipient_nip",
+            "recipient_nip",
+            "read_at",
+            sqlite_where=text("read_at IS NULL"),
+            postgresql_where=text("read_at IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(primary_key=True)
@@ -195,6 +205,7 @@ class NoticeRow(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None]
     sent_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]  # when the recipient opened it in the web app
 
 
 class NoticePreferencesRow(Base):

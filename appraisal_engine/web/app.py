@@ -16,9 +16,11 @@ from appraisal_engine.web.pages import (
     appraisals,
     audit,
     cycles,
+    dev_mail,
     find,
     hr_actions,
     notice_settings,
+    notices,
     rosters,
     signin,
     sso,
@@ -35,8 +37,21 @@ def install(app: FastAPI, config: WebConfig) -> FastAPI:
     """Add the pages to `app` (before it starts)."""
     app.state.web_config = config
     app.state.oidc_client = oidc.make_client(config.oidc) if config.oidc else None
-    pages = (signin, sso, tasks, appraisals, team, hr_actions, find, audit, rosters, cycles)
-    for module in (*pages, notice_settings):
+    pages = (
+        signin,
+        sso,
+        tasks,
+        appraisals,
+        team,
+        notices,
+        notice_settings,
+        hr_actions,
+        find,
+        audit,
+        rosters,
+        cycles,
+    )
+    for module in (*pages, dev_mail):
         app.include_router(module.router)
     share_upload_limit(app, rosters.PATH)  # the same roster files as the API takes
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC), name="web-static")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
@@ -49,6 +50,9 @@ class WebConfig(BaseModel):
     # The development sign-in page: pick a person, no password. Never in production.
     dev_signin: bool = False
     dev_people: list[DevPerson] = Field(default_factory=list)
+    # Where `appraisal dev`'s mail catcher keeps what it caught, shown at /dev/mail; None: no
+    # such page (it exists only with the development sign-in).
+    dev_mail: Path | None = None
     # Single sign-on; None: off.
     oidc: OidcConfig | None = None
     default_locale: Locale = "id"

@@ -13,6 +13,7 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
+from appraisal_engine.web.bell import unread_of
 from appraisal_engine.web.config import Locale, WebConfig
 from appraisal_engine.web.i18n import ZONE_NAMES, day, translations, when
 from appraisal_engine.web.labels import labels_for
@@ -73,6 +74,7 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "number": lambda value: _number(value, locale),
         "zone": ZONE_NAMES.get(config.time_zone, config.time_zone),
         "dev_signin": config.dev_signin,
+        "unread": unread_of(request),
         **values,
     }
 

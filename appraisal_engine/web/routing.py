@@ -8,20 +8,26 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
 from appraisal_engine.api.problems import service_status
 from appraisal_engine.services.errors import NotFound, ServiceError
+from appraisal_engine.web.bell import count_unread
 from appraisal_engine.web.render import render
 from appraisal_engine.web.security import BadFormToken, secure
 from appraisal_engine.web.session import SignInRequired
 
 
 class PageRoute(APIRoute):
-    """A route whose refusals are pages, not problem documents."""
+    """A route whose refusals are pages, not problem documents, and whose pages show the bell's
+    count."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(count_unread)]
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()

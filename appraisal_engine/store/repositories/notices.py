@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.notices import Notice, NoticeStatus
@@ -163,3 +163,51 @@ async def mark_all_sent(session: AsyncSession, notice_ids: Sequence[str], at: da
             .where(_notices.c.id.in_(notice_ids), _notices.c.status == _PENDING)
             .values(status=NoticeStatus.SENT.value, sent_at=at, last_error=None)
         )
+
+
+def _unread_of(recipient_nip: str) -> list[ColumnElement[bool]]:
+    # Written as the partial index's own condition, so both databases answer from it.
+    return [_notices.c.recipient_nip == recipient_nip, _notices.c.read_at.is_(None)]
+
+
+async def count_unread(session: AsyncSession, recipient_nip: str) -> int:
+    """How many of the person's notices they have not opened yet."""
+    query = select(func.count()).select_from(_notices).where(*_unread_of(recipient_nip))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def page_of(
+    session: AsyncSession, recipient_nip: str, *, offset: int, limit: int
+) -> list[Notice]:
+    """The person's notices, newest first, from `offset`."""
+    rows = await session.execute(
+        select(_notices)
+        .where(_notices.c.recipient_nip == recipient_nip)
+        .order_by(_notices.c.created_at.desc(), _notices.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [Notice.model_validate(dict(row._mapping)) for row in rows]
+
+
+async def mark_read(
+    session: AsyncSession, notice_id: str, recipient_nip: str, at: datetime
+) -> None:
+    """The recipient opened the notice; a notice read already keeps its first reading."""
+    await session.execute(
+        update(_notices)
+        .where(_notices.c.id == notice_id, *_unread_of(recipient_nip))
+        .values(read_at=at)
+    )
+
+
+async def mark_all_read(
+    session: AsyncSession, recipient_nip: str, at: datetime, *, created_by: datetime
+) -> None:
+    """Every notice of the person written by `created_by` is read (one written since the
+    person looked stays unread)."""
+    await session.execute(
+        update(_notices)
+        .where(*_unread_of(recipient_nip), _notices.c.created_at <= created_by)
+        .values(read_at=at)
+    )

@@ -57,6 +57,7 @@ def _page(
         "signin.html",
         status,
         people=config.dev_people,
+        caught_mail=config.dev_mail is not None,
         next=safe_next(next),
         error=error,
         sso=config.oidc is not None,
