@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.notices import Notice, NoticeStatus
@@ -38,6 +38,14 @@ async def claim_due(
         .order_by(_notices.c.next_attempt_at, _notices.c.id)
         .limit(limit)
     )
+    return await _lease(session, due, now, lease)
+
+
+async def _lease(
+    session: AsyncSession, due: Select[tuple[str]], now: datetime, lease: timedelta
+) -> list[Notice]:
+    """Lease the pending notices `due` selects (their ids): attempts up by one, the next attempt
+    at `now + lease`; the claimed notices, oldest first."""
     if session.get_bind().dialect.name == "postgresql":
         # Materialised: as a plain IN (subquery) the planner may run it more than once, and
         # the LIMIT then bounds each run, not the claim.
@@ -141,18 +149,7 @@ async def claim_digest(
         _notices.c.status == _PENDING,
         _notices.c.next_attempt_at <= now,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
-    else:
-        picked = due.cte("due")
-    rows = await session.execute(
-        update(_notices)
-        .where(_notices.c.id.in_(select(picked.c.id)), _notices.c.status == _PENDING)
-        .values(attempts=_notices.c.attempts + 1, next_attempt_at=now + lease)
-        .returning(*_notices.c)
-    )
-    claimed = [Notice.model_validate(dict(row._mapping)) for row in rows]
-    return sorted(claimed, key=lambda n: (n.created_at, n.id))
+    return await _lease(session, due, now, lease)
 
 
 async def mark_all_sent(session: AsyncSession, notice_ids: Sequence[str], at: datetime) -> None:
