@@ -97,7 +97,7 @@ async def launched_unit(hr: Page, employees: list[Employee]) -> tuple[str, str]:
     await upload_roster(hr, org, employees)
     cycle_id = await launch_year(hr, 2000 + uuid.uuid4().int % 90)
     unit = employees[0].unit_code
-    await reload_until(hr, hr.get_by_role("heading", name=unit, exact=True))
+    await reload_until(hr, hr.get_by_role("rowheader", name=unit, exact=True))
     return cycle_id, unit
 
 
