@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 import pytest
 
 from appraisal_engine.domain.employee import Employee, PositionLevel
-from appraisal_engine.domain.nip import parse_nip
+from appraisal_engine.domain.levels import may_supervise
+from appraisal_engine.domain.nip import AsnKind, parse_nip
 from appraisal_engine.domain.roster import Roster, parse_roster, validate_roster
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 
@@ -80,13 +81,48 @@ def test_nips_are_unique_and_plausible(city: list[Employee]) -> None:
     for e in city:
         parts = parse_nip(e.nip)
         assert 1965 <= parts.birth_date.year <= 2000
-        appointed = (parts.appointment_year, parts.appointment_month)
-        assert appointed >= (parts.birth_date.year + 20, parts.birth_date.month)
-        assert appointed <= (2024, 12)
+        if parts.kind is AsnKind.PPPK:  # the number holds the year only
+            assert parts.birth_date.year + 20 <= parts.appointment_year <= 2024
+        else:
+            assert parts.appointment_month is not None
+            appointed = (parts.appointment_year, parts.appointment_month)
+            assert appointed >= (parts.birth_date.year + 20, parts.birth_date.month)
+            assert appointed <= (2024, 12)
         sequences.add(parts.sequence)
         if e.position.startswith("Bidan"):
             assert parts.sex == 2
     assert len(sequences) > 100
+
+
+def test_staff_appointed_since_2021_are_pppk_on_their_first_agreement(
+    city: list[Employee],
+) -> None:
+    contract = [e for e in city if e.asn_kind is AsnKind.PPPK]
+    staff = [e for e in city if e.position_level in (L.PELAKSANA, L.FUNGSIONAL)]
+    assert 0.05 * len(staff) < len(contract) < 0.5 * len(staff)
+    assert {e.position_level for e in contract} == {L.PELAKSANA, L.FUNGSIONAL}
+    for e in contract:
+        parts = parse_nip(e.nip)
+        assert e.nip[12:14] == "21" and parts.agreement == 1
+        assert parts.appointment_year >= 2021
+    for e in staff:
+        if e.asn_kind is AsnKind.PNS:
+            assert parse_nip(e.nip).appointment_year < 2021
+
+
+def test_every_supervisor_is_at_the_level_of_those_supervised_or_above(
+    city: list[Employee],
+) -> None:
+    level_of = {e.nip: e.position_level for e in city}
+    for e in city:
+        if e.supervisor_nip is not None:
+            assert may_supervise(level_of[e.supervisor_nip], e.position_level), e
+
+
+def test_the_dev_demo_city_validates_with_pppk_staff() -> None:
+    city = generate_roster(48, units=4, seed=2026)  # as `appraisal dev --demo` makes it
+    assert validated(city).employees == city
+    assert any(e.asn_kind is AsnKind.PPPK for e in city)
 
 
 def test_names_mix_peoples_and_acting_posts_say_plt(city: list[Employee]) -> None:

@@ -7,19 +7,20 @@ from enum import StrEnum
 from pydantic import Field
 
 from appraisal_engine.domain.model import Value
-from appraisal_engine.domain.nip import Nip
+from appraisal_engine.domain.nip import AsnKind, Nip, asn_kind
 
 
 class PositionLevel(StrEnum):
     """Where a post sits in the appraisal chain, top first."""
 
-    JPT = "jpt"  # head of office (JPT Pratama)
+    JPT = "jpt"  # head of office or above: JPT Pratama (echelon II), JPT Madya (I)
     ADMINISTRATOR = "administrator"
     PENGAWAS = "pengawas"
     PELAKSANA = "pelaksana"
     FUNGSIONAL = "fungsional"
 
 
+# Who is more senior, for picking a mentor. Who may supervise whom is domain.levels' table.
 SENIORITY: dict[PositionLevel, int] = {
     PositionLevel.JPT: 4,
     PositionLevel.ADMINISTRATOR: 3,
@@ -44,3 +45,8 @@ class Employee(Value):
     # logged. HR and auditors read them with the roster; workflows never carry them.
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=20)
+
+    @property
+    def asn_kind(self) -> AsnKind:
+        """PNS or PPPK, as the NIP says (derived, so rosters and their checksums are unchanged)."""
+        return asn_kind(self.nip)

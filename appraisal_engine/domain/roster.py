@@ -3,14 +3,17 @@
 Columns (CSV header names are case-insensitive, outer spaces trimmed, inner spaces or hyphens
 read as ``_``; the Indonesian alias in brackets is accepted instead):
 
-- ``nip`` (NIP): 18 digits; spaces and a leading apostrophe are removed. A NIP a spreadsheet
-  turned into a number (``1.98E+17``) is refused with a hint. Required.
+- ``nip`` (NIP): 18 digits, a PNS number or an NI PPPK (``domain.nip``); spaces and a leading
+  apostrophe are removed. A NIP a spreadsheet turned into a number (``1.98E+17``) is refused
+  with a hint. Required.
 - ``name`` (nama): full name, kept as written (text that looks like a formula too). Required.
 - ``unit_code`` (kode_unit): 1-40 letters, digits, ``.``, ``_`` or ``-``. Required.
 - ``unit_name`` (nama_unit): the office's name; one name per unit code. Required.
 - ``position`` (jabatan): the post's title. Required.
-- ``position_level`` (tingkat_jabatan or jenjang): jpt (or "jpt pratama"), administrator,
-  pengawas, pelaksana or fungsional, in any case. Required.
+- ``position_level`` (tingkat_jabatan or jenjang): jpt, administrator, pengawas, pelaksana or
+  fungsional, in any case; or their long forms ("JPT Madya", "Jabatan Pimpinan Tinggi
+  Pratama", "Jabatan Fungsional Perawat Terampil", ...) or an echelon (II.a ... IV.b), as
+  ``domain.levels`` reads them. Required.
 - ``supervisor_nip`` (nip_atasan): the direct supervisor's NIP, someone in the roster; empty
   for the heads at the top, whom the regional head (policy ``regional_head_nip``) appraises and
   whose appeals the appeals officer (policy ``appeals_officer_nip``) hears.
@@ -29,8 +32,9 @@ line has more of), header on row 1; rows with every cell empty are skipped. JSON
 objects with those keys, or ``{"employees": [...]}``; there ``supervisor_nip`` and ``acting``
 may be left out, and NIPs must be strings. Errors give the row as a spreadsheet shows it
 (header 1, first employee 2; JSON objects are counted the same way). Every unit needs a head:
-an employee whose supervisor is empty or in another unit. The regional head is neither in the
-roster nor named as anyone's supervisor.
+an employee whose supervisor is empty or in another unit. Nobody supervises someone of a
+higher level (``domain.levels.may_supervise``; the same level may). The regional head is
+neither in the roster nor named as anyone's supervisor.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from appraisal_engine.domain.contact import email_address, mobile_number
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.errors import DomainError, Filler, Wording
+from appraisal_engine.domain.levels import read_level
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.roster_parse import COLUMNS, CONTACT_COLUMNS, RosterError, shown
 
@@ -18,7 +19,6 @@ _SCIENTIFIC = re.compile(r"[0-9]([.,][0-9]*)?[eE][+]?[0-9]+")
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # NUL and lone surrogates break stores
 _UNIT_CODE = re.compile(r"[A-Za-z0-9._-]{1,40}")
-_LEVELS = {level.value: level for level in PositionLevel} | {"jpt pratama": PositionLevel.JPT}
 _TRUE, _FALSE = {"true", "ya", "yes", "1"}, {"false", "tidak", "no", "0", ""}
 
 
@@ -74,15 +74,17 @@ def _nip(value: object, column: str) -> str | None:
 
 
 def _level(value: object) -> PositionLevel:
-    text = _text(value, "position_level").lower()
-    if text not in _LEVELS:
-        allowed = ", ".join(level.value for level in PositionLevel)
+    """A level's code, its long name or an echelon (domain.levels); the codes listed if none."""
+    text = _text(value, "position_level")
+    level = read_level(text)
+    if level is None:
+        allowed = ", ".join(code.value for code in PositionLevel)
         raise DomainError(
             "must be one of %(allowed)s (got %(got)s)",
             field="position_level",
-            values={"allowed": allowed, "got": repr(text[:40])},
+            values={"allowed": allowed, "got": repr(text.lower()[:40])},
         )
-    return _LEVELS[text]
+    return level
 
 
 def _acting(value: object) -> bool:

@@ -1,11 +1,13 @@
-"""Roster rows checked as a whole: duplicates, unknown supervisors, loops, units and their heads."""
+"""Roster rows checked as a whole: duplicates, unknown supervisors, loops, units and their heads,
+and supervisors below the level of those they supervise."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.errors import Wording
+from appraisal_engine.domain.levels import may_supervise
 from appraisal_engine.domain.roster_cells import is_blank, read_row
 from appraisal_engine.domain.roster_parse import RosterError
 
@@ -20,6 +22,7 @@ class _Row:
     boss_ok: bool  # False: the supervisor is unreadable or unknown, so the tree there is unknown
     unit: str | None
     unit_name: str | None
+    level: PositionLevel | None
 
 
 def _fact(row: int, values: dict[str, object]) -> _Row:
@@ -27,6 +30,7 @@ def _fact(row: int, values: dict[str, object]) -> _Row:
         value = values.get(column)
         return value if isinstance(value, str) else None
 
+    level = values.get("position_level")
     return _Row(
         row=row,
         nip=text("nip"),
@@ -34,6 +38,7 @@ def _fact(row: int, values: dict[str, object]) -> _Row:
         boss_ok="supervisor_nip" in values,
         unit=text("unit_code"),
         unit_name=text("unit_name"),
+        level=level if isinstance(level, PositionLevel) else None,
     )
 
 
@@ -114,6 +119,25 @@ def _tree(facts: list[_Row], top: str | None, errors: list[RosterError]) -> None
             )
         )
     _units(facts, first, errors)
+    _levels(facts, first, errors)
+
+
+def _levels(facts: list[_Row], first: dict[str, _Row], errors: list[RosterError]) -> None:
+    """A supervisor at a level below the employee's (domain.levels), named by both rows."""
+    for f in facts:
+        boss = first.get(f.boss) if f.boss_ok and f.boss is not None else None
+        if boss is None or boss.level is None or f.level is None:
+            continue  # an unknown supervisor or an unreadable level already has its error
+        if not may_supervise(boss.level, f.level):
+            errors.append(
+                RosterError(
+                    row=f.row,
+                    field="supervisor_nip",
+                    template="the supervisor in row %(row)s is at level %(boss)s, below this "
+                    "employee's level %(level)s: a supervisor is at the same level or higher",
+                    values={"row": boss.row, "boss": boss.level.value, "level": f.level.value},
+                )
+            )
 
 
 def _units(facts: list[_Row], first: dict[str, _Row], errors: list[RosterError]) -> None:

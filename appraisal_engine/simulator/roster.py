@@ -64,6 +64,11 @@ _DEGREES = {
     L.PELAKSANA: _words("A.Md.|S.E.|S.Sos.||||"),
 }
 _BORN = {L.JPT: (1966, 1978), L.ADMINISTRATOR: (1968, 1985), L.PENGAWAS: (1970, 1990)}
+# Staff appointed from this year on are PPPK, on their first work agreement: cities have
+# recruited their new teachers, nurses and clerks as PPPK since 2021. Decided from draws made
+# anyway, so a seed gives everyone else the same person as before PPPK were generated.
+_PPPK_FROM = 2021
+_STAFF = (L.FUNGSIONAL, L.PELAKSANA)
 _DINAS = (
     "DISDIK Pendidikan|DINKES Kesehatan|DISDUKCAPIL Kependudukan dan Pencatatan Sipil|"
     "DINSOS Sosial|DISNAKER Tenaga Kerja|DPUPR Pekerjaan Umum dan Penataan Ruang|"
@@ -204,14 +209,16 @@ class _Maker:
         return f"{name}, {degree}" if degree else name
 
     def nip(self, level: PositionLevel, female: bool) -> str:
-        """Born 1965-2000 (heads older), appointed 20-32 years later but not after 2024."""
+        """Born 1965-2000 (heads older), appointed 20-32 years later but not after 2024; staff
+        appointed from 2021 have an NI PPPK (its code 21 where a PNS number has the month)."""
         lo, hi = _BORN.get(level, (1967, 2000))
         born = date.fromordinal(
             self.between(date(lo, 1, 1).toordinal(), date(hi, 12, 31).toordinal())
         )
         year = self.between(born.year + 20, min(born.year + 32, 2024))
         month = self.between(born.month if year == born.year + 20 else 1, 12)
-        prefix = f"{born:%Y%m%d}{year:04d}{month:02d}{2 if female else 1}"
+        code = 21 if level in _STAFF and year >= _PPPK_FROM else month
+        prefix = f"{born:%Y%m%d}{year:04d}{code:02d}{2 if female else 1}"
         sequence = self.between(1, 250)
         while f"{prefix}{sequence:03d}" in self.taken:
             sequence = sequence % 999 + 1

@@ -53,8 +53,11 @@ REFUSALS: tuple[str, ...] = (
     # domain/nip.py, parse_nip: an NIP typed into a form (shown without the field's prefix)
     N_("must be exactly 18 digits"),
     N_("digits 1-8 must be a real birth date (yyyymmdd)"),
-    N_("digits 9-14 must be an appointment month (yyyymm)"),
+    N_("digits 13-14 must be an appointment month (01-12), or %(codes)s for PPPK"),
     N_("appointment month must be at least 15 years after birth"),
+    N_("digit 14 of an NI PPPK (the work agreement's number) must be %(lo)s-%(hi)s"),
+    N_("digits 9-12 of an NI PPPK (the year of appointment) must be %(since)s or later"),
+    N_("appointment year must be at least 15 years after the year of birth"),
     N_("digit 15 (sex) must be 1 or 2"),
     N_("digits 16-18 (sequence) must not be 000"),
     # workflows/appraisal/validation.py, check_file_appeal: filing an appeal
@@ -123,6 +126,10 @@ ROSTER_PROBLEMS: tuple[str, ...] = (
         "the head's supervisor_nip must be empty or someone in another unit"
     ),
     N_("the roster has no employees"),
+    N_(
+        "the supervisor in row %(row)s is at level %(boss)s, below this employee's level "
+        "%(level)s: a supervisor is at the same level or higher"
+    ),
 )
 
 LAUNCH_REFUSALS: tuple[str, ...] = (
