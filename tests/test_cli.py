@@ -51,6 +51,27 @@ def test_policy_check_takes_an_appeals_officer_other_than_the_regional_head(
     assert without.exit_code == 0 and "note: no appeals_officer_nip" in without.output
 
 
+def test_policy_check_names_the_ratings_of_a_curve_out_of_order(tmp_path: Path) -> None:
+    example = EXAMPLE.read_text()
+    baik_cap = '[[curve.baik]]\ngrades = ["sangat_baik"]\nmax_share = 0.70\n'
+    assert baik_cap in example
+    path = tmp_path / "kota.toml"
+    path.write_text(example.replace(baik_cap, ""))
+    result = runner.invoke(app, ["policy-check", str(path)])
+    assert result.exit_code == 1
+    assert "curve: a unit rated Baik has no bound on Sangat Baik" in result.output
+    assert "one rated Istimewa may have at most 70%" in result.output
+
+
+def test_policy_check_notes_a_policy_that_names_no_curve_rounding(tmp_path: Path) -> None:
+    path = tmp_path / "kota.toml"
+    path.write_text('name = "kota"\ntitle = "Kota"\n')
+    plain = runner.invoke(app, ["policy-check", str(path)])
+    assert plain.exit_code == 0 and "note: no curve_rounding" in plain.output
+    named = runner.invoke(app, ["policy-check", str(EXAMPLE)])
+    assert named.exit_code == 0 and "note: no curve_rounding" not in named.output
+
+
 def test_unknown_policy_is_a_clear_error() -> None:
     result = runner.invoke(app, ["demo", "--policy", "atlantis"])
     assert result.exit_code == 2 and "unknown policy 'atlantis'" in result.output

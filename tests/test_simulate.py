@@ -17,6 +17,7 @@ from appraisal_engine.appraisal.cli_simulate import render
 from appraisal_engine.appraisal.servers import start_time_skipping
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.curve import NATIONAL_CURVE, UnitRating, check_curve
+from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import PRESETS
@@ -156,4 +157,19 @@ def test_hr_brings_any_unit_within_its_curve(grades: list[Grade], rating: UnitRa
         assert rating in (UnitRating.KURANG, UnitRating.SANGAT_KURANG) and len(grades) <= 2
         return
     assert check_curve(rating, fitted.values()) == []
+    assert fitted.keys() == unit.keys()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    grades=st.lists(st.sampled_from(list(Grade)), min_size=1, max_size=40),
+    rating=st.sampled_from(list(UnitRating)),
+)
+def test_to_the_nearest_person_hr_brings_even_a_tiny_unit_within_its_curve(
+    grades: list[Grade], rating: UnitRating
+) -> None:
+    unit = {f"appraisal-{i:03d}": g for i, g in enumerate(grades)}
+    nearest = CurveRounding.NEAREST
+    fitted = fit_curve(unit, NATIONAL_CURVE[rating], lambda i: int(i[-3:]) % 7, nearest)
+    assert check_curve(rating, fitted.values(), NATIONAL_CURVE, nearest) == []
     assert fitted.keys() == unit.keys()

@@ -147,6 +147,13 @@ def policy_check(
             "note: no appeals_officer_nip: a cycle under this policy is refused unless the "
             "launch names one to hear the appeals of the heads at the top"
         )
+    if "curve_rounding" not in p.model_fields_set:
+        # Strict is the default only so that cycles launched before the setting keep deciding
+        # as they did; a small unit may then be unable to fit its curve.
+        typer.echo(
+            "note: no curve_rounding: the curve's shares round strictly (at most 10% of 9 "
+            "allows none; a unit of 1 or 2 rated kurang cannot fit); the presets name nearest"
+        )
 
 
 @app.command("verify-history")

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from appraisal_engine.domain.curve import CurveRule, UnitRating, Violation, check_curve
+from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.ratings import Grade
@@ -63,10 +64,12 @@ def calibrate_unit(
     adjustments: Sequence[Adjustment],
     unit_rating: UnitRating,
     curve: Mapping[UnitRating, list[CurveRule]],
+    rounding: CurveRounding = CurveRounding.STRICT,
 ) -> UnitCalibration:
-    """Apply the adjustments, check the unit's final grades against its curve, and list the
-    grades not yet released. Raises DomainError (field `adjustments`) for an adjustment to an
-    appraisal not awaiting calibration or already released."""
+    """Apply the adjustments, check the unit's final grades against its curve (its shares
+    turned into people by `rounding`), and list the grades not yet released. Raises
+    DomainError (field `adjustments`) for an adjustment to an appraisal not awaiting
+    calibration or already released."""
     by_id = {g.appraisal_id: g for g in grades}
     changes = {a.appraisal_id: a for a in adjustments}
     unknown = sorted(set(changes) - set(by_id))
@@ -93,6 +96,5 @@ def calibrate_unit(
         for g in grades
         if g.grade_final is None
     ]
-    return UnitCalibration(
-        violations=check_curve(unit_rating, final.values(), curve), releases=releases
-    )
+    violations = check_curve(unit_rating, final.values(), curve, rounding)
+    return UnitCalibration(violations=violations, releases=releases)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from appraisal_engine.domain.appeals import APPEALS_OFFICER_FIELD, LaunchProblem, launch_problems
+from appraisal_engine.domain.curve_order import check_curve_order
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.errors import DomainError, Filler, Wording
 from appraisal_engine.domain.nip import parse_nip
@@ -104,7 +105,13 @@ def check_appeals_officer(nip: str | None) -> None:
 
 def check_policy(policy: Policy) -> None:
     """What a policy needs to run whatever the roster (a yearly schedule knows no roster yet):
-    every roster has heads at the top, so a regional head and an appeals officer."""
+    a curve whose lower-rated units allow no more Sangat Baik than higher-rated ones, and, as
+    every roster has heads at the top, a regional head and an appeals officer."""
+    try:
+        check_curve_order(policy.curve)
+    except DomainError as e:
+        template, values = e.wording.template, dict(e.wording.values)
+        raise LaunchRefused(template, field=e.field, values=values) from None
     check_regional_head(policy.regional_head_nip)
     check_appeals_officer(policy.appeals_officer_nip)
 

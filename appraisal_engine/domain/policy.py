@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
+from appraisal_engine.domain.curve_order import check_curve_order
+from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
@@ -113,6 +115,12 @@ class Policy(Value):
     curve: dict[UnitRating, list[CurveRule]] = Field(
         default_factory=lambda: {k: list(v) for k, v in NATIONAL_CURVE.items()}
     )
+    curve_rounding: CurveRounding = Field(
+        # The default is the rule cycles ran with before this setting: a cycle launched then
+        # carries a policy without it and must keep deciding as it did. The presets name one.
+        default=CurveRounding.STRICT,
+        description="how a curve's share becomes a number of people in a small unit",
+    )
     regional_head_nip: str | None = Field(
         default=None, description="appraises the heads at the top of the roster"
     )
@@ -167,12 +175,18 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def parse_policy(data: object, *, source: str = "policy") -> Policy:
-    """Validate a policy mapping; one DomainError listing every problem."""
+    """Validate a policy mapping, its curve's order of ratings included (see
+    check_curve_order); one DomainError listing every problem."""
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
     except ValidationError as e:
         problems = "; ".join(
             f"{'.'.join(str(x) for x in err['loc']) or '(policy)'}: {err['msg']}"
             for err in e.errors()
         )
         raise DomainError(f"invalid policy in {source}: {problems}") from None
+    try:
+        check_curve_order(policy.curve)
+    except DomainError as e:
+        raise DomainError(f"invalid policy in {source}: {e}") from None
+    return policy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
 from appraisal_engine.domain.policy import (
@@ -18,6 +19,9 @@ from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.tasks import TaskKind
 
 A, K = AwardKind, OutcomeKind
+# Every preset turns the curve's shares into people by the nearest whole number, a half in the
+# employees' favour, so that a unit of any size can fit its curve (docs/policies.md).
+ROUNDING = CurveRounding.NEAREST
 
 
 def _outcomes(**changes: OutcomeRule) -> dict[Grade, OutcomeRule]:
@@ -32,11 +36,13 @@ def _tasks(**changes: TaskRule) -> dict[TaskKind, TaskRule]:
 NATIONAL = Policy(
     name="national",
     title="PermenPAN-RB 6/2022 defaults: quarterly reports, cascading, mentorship below Baik",
+    curve_rounding=ROUNDING,
 )
 
 TEBINGTINGGI = Policy(
     name="tebingtinggi",
     title="Tebingtinggi: routine monitoring, awards for achievers, training for the rest",
+    curve_rounding=ROUNDING,
     # Training for everyone short of the top grade; the budget keeps awards to certificates.
     outcomes=_outcomes(
         baik=OutcomeRule(kind=K.DEVELOPMENT),
@@ -48,12 +54,14 @@ TEBINGTINGGI = Policy(
 BUKITTINGGI = Policy(
     name="bukittinggi",
     title="Bukittinggi: supervisor and peers judge results, collaboration and communication",
+    curve_rounding=ROUNDING,
     peer=PeerPolicy(enabled=True, peers_per_employee=3, quorum=2, anonymity_threshold=3),
 )
 
 TANJUNGBALAI = Policy(
     name="tanjungbalai",
     title="Tanjungbalai: monthly reports; targets met earn an award, below standard coaching",
+    curve_rounding=ROUNDING,
     report_period=ReportPeriod.MONTHLY,
     tasks=_tasks(
         self_report=TaskRule(
@@ -79,12 +87,14 @@ TANJUNGBALAI = Policy(
 BINJAI = Policy(
     name="binjai",
     title="Binjai: results and process, with citizens' feedback on each unit's services",
+    curve_rounding=ROUNDING,
     community=CommunityPolicy(enabled=True, floor=3.5, cap_below_floor=Rating.MEETS),
 )
 
 WANGGAR = Policy(
     name="wanggar",
     title="Wanggar: written periodic reports, mentorship by senior leaders, ASN teladan awards",
+    curve_rounding=ROUNDING,
     structured_reports=True,
     mentor=MentorPolicy(capacity=2, max_offers=3),
     outcomes=_outcomes(

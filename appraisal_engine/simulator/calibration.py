@@ -3,7 +3,6 @@ reason, until the unit fits and its grades are released."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.calibration import Adjustment, UnitGrade
 from appraisal_engine.domain.curve import CurveRule, UnitRating, check_curve
+from appraisal_engine.domain.curve_rounding import CurveRounding, fewest_required, most_allowed
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CalibrateInput
@@ -18,7 +18,6 @@ from appraisal_engine.workflows.cycle_messages import CalibrateInput
 GRADES = list(Grade)  # best first
 RAISED = "capaian melampaui target dan bukti dukung lengkap"
 LOWERED = "sebagian target utama tidak tercapai"
-_EPS = 1e-9
 
 
 class CurveUnreachable(RuntimeError):
@@ -34,26 +33,32 @@ class Calibrated:
     adjusted: int
 
 
-def _penalty(counts: Mapping[Grade, int], rules: list[CurveRule], n: int) -> int:
+def _penalty(
+    counts: Mapping[Grade, int], rules: list[CurveRule], n: int, rounding: CurveRounding
+) -> int:
     """How many appraisals stand outside the bounds of the rules, summed over the rules."""
     total = 0
     for rule in rules:
         count = sum(counts.get(g, 0) for g in rule.grades)
-        low = math.ceil(rule.min_share * n - _EPS) if rule.min_share is not None else 0
+        low = fewest_required(rule.min_share, n, rounding) if rule.min_share is not None else 0
         low = max(low, rule.min_count or 0)
-        high = math.floor(rule.max_share * n + _EPS) if rule.max_share is not None else n
+        high = most_allowed(rule.max_share, n, rounding) if rule.max_share is not None else n
         total += max(low - count, 0) + max(count - high, 0)
     return total
 
 
 def fit_curve(
-    grades: Mapping[str, Grade], rules: list[CurveRule], merit: Callable[[str], float]
+    grades: Mapping[str, Grade],
+    rules: list[CurveRule],
+    merit: Callable[[str], float],
+    rounding: CurveRounding = CurveRounding.STRICT,
 ) -> dict[str, Grade]:
-    """Grades that fit the rules, moving one appraisal at a time the shortest way: raising the
-    one with the most merit, or lowering the one with the least."""
+    """Grades that fit the rules (their shares turned into people by `rounding`), moving one
+    appraisal at a time the shortest way: raising the one with the most merit, or lowering the
+    one with the least."""
     final = dict(grades)
     n = len(final)
-    while (now := _penalty(Counter(final.values()), rules, n)) > 0:
+    while (now := _penalty(Counter(final.values()), rules, n, rounding)) > 0:
         counts = Counter(final.values())
         moves = []
         for src in (g for g in GRADES if counts[g]):
@@ -62,7 +67,7 @@ def fit_curve(
                 after[src] -= 1
                 after[dst] += 1
                 step = GRADES.index(dst) - GRADES.index(src)
-                moves.append((_penalty(after, rules, n), abs(step), step, src, dst))
+                moves.append((_penalty(after, rules, n, rounding), abs(step), step, src, dst))
         best, _, step, src, dst = min(moves, key=lambda m: m[:3])
         if best >= now:
             raise CurveUnreachable(f"no move brings {n} grades closer to the curve")
@@ -82,6 +87,7 @@ async def calibrate_unit(
     grades: list[UnitGrade],
     *,
     curve: Mapping[UnitRating, list[CurveRule]],
+    rounding: CurveRounding,
     actor_nip: str,
     merit: Callable[[str], float],
 ) -> Calibrated:
@@ -99,8 +105,8 @@ async def calibrate_unit(
     if await submit([]):
         return Calibrated(rating, 1, 0)
     # Refused: the cycle listed what breaks the curve; HR moves grades until nothing does.
-    fitted = fit_curve(computed, curve[rating], merit)
-    if check_curve(rating, fitted.values(), curve):
+    fitted = fit_curve(computed, curve[rating], merit, rounding)
+    if check_curve(rating, fitted.values(), curve, rounding):
         raise CurveUnreachable(f"{unit}: adjustments still break the curve")
     adjustments = [
         Adjustment(appraisal_id=i, grade=g, reason=RAISED if _better(g, was) else LOWERED)

@@ -115,6 +115,7 @@ class SimHr:
                     self.script.unit_rating(unit),
                     grades,
                     curve=self.script.policy.curve,
+                    rounding=self.script.policy.curve_rounding,
                     actor_nip=self.hr_nip,
                     merit=lambda appraisal_id: self.script.merit(appraisal_id[-18:]),
                 )

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from appraisal_engine.domain.curve import CurveRule, UnitRating, Violation, check_curve
+from appraisal_engine.domain.curve import CurveRule, UnitRating, rule_checks
+from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.workflows.cycle_messages import UnitProgress
@@ -43,7 +44,8 @@ class GradeBar:
 @dataclass(frozen=True)
 class RuleBar:
     """One rule of the unit's curve: the grades it bounds, the bounds, what the unit has now,
-    and whether that breaks it."""
+    and whether that breaks it. Where a share is not a whole number of the unit's people,
+    `min_people`/`max_people` say how many it comes to under the policy's rounding."""
 
     grades: list[Grade]
     min_share: float | None
@@ -52,6 +54,9 @@ class RuleBar:
     share: float
     count: int
     broken: bool
+    min_people: int | None = None
+    max_people: int | None = None
+    size: int = 0
 
 
 def stacked(order: Sequence[Stage | Grade], counts: Mapping[Any, int]) -> list[Segment]:
@@ -81,38 +86,27 @@ def rule_bars(
     rating: UnitRating | None,
     counts: Mapping[Grade, int],
     curve: Mapping[UnitRating, list[CurveRule]],
+    rounding: CurveRounding = CurveRounding.STRICT,
 ) -> list[RuleBar]:
     """Each rule of the curve for the unit's rating (none before it is rated), marked broken
     where the domain's own check of the unit's grades says so."""
     if rating is None:
         return []
-    total = sum(counts.values())
-    broken = check_curve(rating, Counter(counts).elements(), curve)
-    bars = []
-    for rule in curve.get(rating, []):
-        grades = sorted(rule.grades, key=list(Grade).index)
-        count = sum(counts.get(g, 0) for g in grades)
-        bars.append(
-            RuleBar(
-                grades=grades,
-                min_share=rule.min_share,
-                max_share=rule.max_share,
-                min_count=rule.min_count,
-                share=count / total if total else 0.0,
-                count=count,
-                broken=any(_same(v, rule, grades) for v in broken),
-            )
+    return [
+        RuleBar(
+            grades=sorted(c.rule.grades, key=list(Grade).index),
+            min_share=c.rule.min_share,
+            max_share=c.rule.max_share,
+            min_count=c.rule.min_count,
+            share=c.share,
+            count=c.count,
+            broken=c.broken,
+            min_people=c.rounded_min,
+            max_people=c.rounded_max,
+            size=c.size,
         )
-    return bars
-
-
-def _same(violation: Violation, rule: CurveRule, grades: list[Grade]) -> bool:
-    return (
-        violation.grades == grades
-        and violation.allowed_min_share == rule.min_share
-        and violation.allowed_max_share == rule.max_share
-        and violation.allowed_min_count == rule.min_count
-    )
+        for c in rule_checks(rating, Counter(counts).elements(), curve, rounding)
+    ]
 
 
 @dataclass(frozen=True)
@@ -134,15 +128,17 @@ def unit_chart(
     progress: UnitProgress,
     counts: Mapping[Grade, int],
     curve: Mapping[UnitRating, list[CurveRule]],
+    rounding: CurveRounding = CurveRounding.STRICT,
 ) -> UnitChart:
-    """A unit's progress, grades and curve, from the cycle's counters and the read model."""
+    """A unit's progress, grades and curve (its shares turned into people by `rounding`),
+    from the cycle's counters and the read model."""
     return UnitChart(
         code=code,
         progress=progress,
         segments=stacked(STAGES, progress.stages),
         grades=grade_bars(counts),
         graded=stacked(GRADES, counts),
-        rules=rule_bars(progress.unit_rating, counts, curve),
+        rules=rule_bars(progress.unit_rating, counts, curve, rounding),
         awaiting_review=sum(progress.stages.get(s, 0) for s in BEFORE_CALIBRATION),
         in_calibration=progress.stages.get(Stage.CALIBRATION, 0),
     )

@@ -156,6 +156,16 @@ LAUNCH_REFUSALS: tuple[str, ...] = (
     N_("the appeals officer %(nip)s cannot hear their own appeal"),
     # domain/presets.py: a preset asked for by name
     N_("unknown policy %(name)s; known: %(known)s"),
+    # domain/curve_order.py (called by check_policy): the curve's ratings out of order
+    N_(
+        "a unit rated %(lower)s has no bound on Sangat Baik, while one rated %(higher)s may have "
+        "at most %(cap)s: a lower-rated unit may not allow more Sangat Baik than a higher-rated one"
+    ),
+    N_(
+        "a unit rated %(lower)s may have up to %(lower_cap)s Sangat Baik, while one rated "
+        "%(higher)s may have at most %(cap)s: a lower-rated unit may not allow more Sangat Baik "
+        "than a higher-rated one"
+    ),
 )
 
 WORKFLOW_REFUSALS: tuple[str, ...] = (

@@ -225,8 +225,16 @@ class CycleWorkflow:
             query = UnitQuery(cycle_id=self._cycle_id, unit_code=unit)
             grades: list[UnitGrade] = await self._activity(io.UNIT_GRADES, query, list[UnitGrade])
             try:
+                # The policy travels in the input: one recorded before `curve_rounding`
+                # existed reads as strict, the rule it was calibrated by, so no patch is needed.
+                policy = self._inp.policy
                 calibration = calibrate_unit(
-                    unit, grades, inp.adjustments, inp.unit_rating, self._inp.policy.curve
+                    unit,
+                    grades,
+                    inp.adjustments,
+                    inp.unit_rating,
+                    policy.curve,
+                    policy.curve_rounding,
                 )
             except DomainError as e:
                 raise ApplicationError(

@@ -55,6 +55,27 @@ async def test_a_policy_that_cannot_run_is_a_422_naming_the_field(api: Api) -> N
     assert err.value.status is RPCStatusCode.NOT_FOUND
 
 
+async def test_a_whole_policy_with_its_curve_out_of_order_is_a_422_naming_the_ratings(
+    api: Api,
+) -> None:
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    roster_id = await upload(api, org, roster_csv(generate_roster(5, units=1, seed=5)))
+    policy = BINJAI.model_dump(mode="json")
+    # The curve as it was before a Baik unit's Sangat Baik was capped like an Istimewa one's.
+    policy["curve"]["baik"] = [r for r in policy["curve"]["baik"] if r["grades"] != ["sangat_baik"]]
+    policy |= {"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
+    launch = {"year": 2031, "roster_id": roster_id, "policy": policy}
+    r = await api.http.post("/v1/cycles", json=launch, headers=bearer(HR, Role.HR))
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert [e["field"] for e in problem["errors"]] == ["body.policy.curve"]
+    assert "a unit rated Baik has no bound on Sangat Baik" in problem["detail"]
+    assert "one rated Istimewa may have at most 70%" in problem["detail"]
+    with pytest.raises(RPCError) as err:  # nothing was started
+        await api.env.client.get_workflow_handle(cycle_workflow_id(org, 2031)).describe()
+    assert err.value.status is RPCStatusCode.NOT_FOUND
+
+
 async def test_a_failed_cycle_shows_failed_with_its_reason_and_is_launched_again(
     api: Api,
 ) -> None:

@@ -12,6 +12,7 @@ from appraisal_engine.domain.calibration import (
     calibrate_unit,
 )
 from appraisal_engine.domain.curve import NATIONAL_CURVE, UnitRating
+from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.ratings import Grade
 
@@ -68,6 +69,21 @@ def test_grades_that_break_the_curve_are_reported() -> None:
     result = calibrate_unit("U1", everyone_top, [], UnitRating.KURANG, NATIONAL_CURVE)
     assert result.violations
     assert len(result.releases) == 10  # the workflow releases none of them while it breaks
+
+
+def test_the_policys_rounding_decides_a_small_unit() -> None:
+    # An Istimewa unit of one whose one employee is Sangat Baik: 100% against at most 70%,
+    # which is 0.7 of a person; strictly none may be, to the nearest person one may.
+    alone = grades(SB)
+    strict = calibrate_unit("U1", alone, [], UnitRating.ISTIMEWA, NATIONAL_CURVE)
+    assert [v.grades for v in strict.violations] == [[SB]]
+    assert strict == calibrate_unit(
+        "U1", alone, [], UnitRating.ISTIMEWA, NATIONAL_CURVE, CurveRounding.STRICT
+    )
+    nearest = calibrate_unit(
+        "U1", alone, [], UnitRating.ISTIMEWA, NATIONAL_CURVE, CurveRounding.NEAREST
+    )
+    assert nearest.violations == [] and nearest.releases == strict.releases
 
 
 def test_an_adjustment_to_an_appraisal_not_awaiting_calibration_is_refused() -> None:

@@ -50,7 +50,8 @@ def broken(rating: UnitRating, grades: list[Grade]) -> list[list[Grade]]:
         (U.ISTIMEWA, unit(sangat_baik=71, baik=29), [[SB]]),
         (U.ISTIMEWA, unit(sangat_baik=8, baik=2), [[SB]]),
         (U.ISTIMEWA, unit(baik=5), []),
-        # Baik: at most 70% Baik, and at least one Butuh Perbaikan or Kurang.
+        # Baik: at most 70% Baik, at least one Butuh Perbaikan or Kurang, and at most 70%
+        # Sangat Baik, as an Istimewa unit (the regulation names no cap for Baik; issue 18).
         (U.BAIK, unit(baik=7, butuh_perbaikan=1, sangat_baik=2), []),
         (U.BAIK, unit(baik=7, kurang=1, sangat_baik=2), []),
         (U.BAIK, unit(baik=70, kurang=1, sangat_baik=29), []),
@@ -58,6 +59,11 @@ def broken(rating: UnitRating, grades: list[Grade]) -> list[list[Grade]]:
         (U.BAIK, unit(baik=7, sangat_baik=3), [[BP, KU]]),
         (U.BAIK, unit(baik=7, sangat_kurang=1, sangat_baik=2), [[BP, KU]]),
         (U.BAIK, unit(baik=8, sangat_baik=2), [[BA], [BP, KU]]),
+        (U.BAIK, unit(sangat_baik=70, baik=29, kurang=1), []),
+        (U.BAIK, unit(sangat_baik=71, baik=28, kurang=1), [[SB]]),
+        (U.BAIK, unit(sangat_baik=7, butuh_perbaikan=3), []),
+        (U.BAIK, unit(sangat_baik=8, butuh_perbaikan=2), [[SB]]),
+        (U.BAIK, unit(sangat_baik=9), [[BP, KU], [SB]]),
         # Butuh Perbaikan: at least 60% Butuh Perbaikan, at most 10% Sangat Baik.
         (U.BUTUH_PERBAIKAN, unit(butuh_perbaikan=6, baik=3, sangat_baik=1), []),
         (U.BUTUH_PERBAIKAN, unit(butuh_perbaikan=60, baik=30, sangat_baik=10), []),
@@ -111,6 +117,7 @@ def test_max_share_violation_fields_and_message() -> None:
         allowed_min_count=None,
         actual_share=0.71,
         actual_count=71,
+        unit_size=100,  # 70% of 100 is 70 people: no count is added to the share
     )
     assert v.message == "sangat_baik: allowed at most 70%, actual 71%"
 
@@ -123,7 +130,9 @@ def test_min_share_violation_over_two_grades_lists_them_best_first() -> None:
     assert v.allowed_min_count is None
     assert v.actual_count == 1
     assert v.actual_share == round(1 / 12, 4) == 0.0833
-    assert v.message == "butuh_perbaikan or kurang: allowed at least 10%, actual 8%"
+    # 10% of 12 is 1.2 people: the message says how many that comes to (2, strictly).
+    assert (v.allowed_min_people, v.unit_size) == (2, 12)
+    assert v.message == "butuh_perbaikan or kurang: allowed at least 10% (2 of 12), actual 8%"
 
 
 def test_min_count_violation_states_the_count() -> None:
@@ -170,7 +179,8 @@ PCT = Fraction(1, 100)
 
 def oracle_broken(rating: UnitRating, grades: list[Grade]) -> list[list[Grade]]:
     """domain.md's curve, restated with exact fractions: the grade sets whose bound fails, in the
-    order the rules are listed there; each set best grade first."""
+    order the rules are listed there (with Istimewa's cap on Sangat Baik for Baik too); each
+    set best grade first."""
     n = len(grades)
     c = Counter(grades)
 
@@ -181,7 +191,11 @@ def oracle_broken(rating: UnitRating, grades: list[Grade]) -> list[list[Grade]]:
     if rating is U.ISTIMEWA:
         checks = [([SB], share(SB) <= 70 * PCT)]
     elif rating is U.BAIK:
-        checks = [([BA], share(BA) <= 70 * PCT), ([BP, KU], c[BP] + c[KU] >= 1)]
+        checks = [
+            ([BA], share(BA) <= 70 * PCT),
+            ([BP, KU], c[BP] + c[KU] >= 1),
+            ([SB], share(SB) <= 70 * PCT),
+        ]
     elif rating is U.BUTUH_PERBAIKAN:
         checks = [([BP], share(BP) >= 60 * PCT), ([SB], share(SB) <= 10 * PCT)]
     elif rating is U.KURANG:
@@ -246,3 +260,18 @@ def test_check_curve_matches_the_rules_as_written(case: tuple[UnitRating, list[G
 
 def test_national_curve_covers_every_unit_rating() -> None:
     assert set(NATIONAL_CURVE) == set(UnitRating)
+
+
+def test_no_lower_rated_unit_allows_more_sangat_baik_than_a_higher_rated_one() -> None:
+    caps = [
+        min(
+            (
+                r.max_share
+                for r in NATIONAL_CURVE[rating]
+                if SB in r.grades and r.max_share is not None
+            ),
+            default=1.0,
+        )
+        for rating in UnitRating
+    ]
+    assert caps == [0.70, 0.70, 0.10, 0.10, 0.0]

@@ -256,6 +256,9 @@ async def test_a_unit_is_refused_by_the_curve_then_calibrated_through_the_page(w
     assert r.status_code == 409, r.text
     assert 'id="violations-h"' in r.text and "<li>" in r.text
     assert '<option value="baik" selected>' in r.text  # the rating chosen is kept
+    # 70% of five is 3.5 people: the preset's rounding (nearest, a half to the employees)
+    # allows four, and the page says so beside the share.
+    assert re.search(r"70% \(4 (of|dari) 5\)", r.text), r.text
 
     by_id = sorted(rows, key=rows.__getitem__)
     short = {**base, f"{by_id[0]}.grade": "sangat_baik", f"{by_id[0]}.reason": "ok"}

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from appraisal_engine.domain.curve import CurveRule, UnitRating
 from appraisal_engine.domain.errors import DomainError, Wording
-from appraisal_engine.domain.launch import LaunchRefused, check_launch, launch_roster
+from appraisal_engine.domain.launch import LaunchRefused, check_launch, check_policy, launch_roster
 from appraisal_engine.domain.presets import NATIONAL, preset
+from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.roster import Roster, RosterInvalid, parse_roster, validate_roster
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.web.forms import say
@@ -29,7 +31,15 @@ from appraisal_engine.web.refusals import (
 )
 
 DOMAIN = Path(__file__).resolve().parents[2] / "appraisal_engine" / "domain"
-MODULES = ("roster_parse", "roster_cells", "roster_check", "launch", "appeals", "presets")
+MODULES = (
+    "roster_parse",
+    "roster_cells",
+    "roster_check",
+    "launch",
+    "appeals",
+    "presets",
+    "curve_order",
+)
 LISTED = frozenset(REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + CODES)
 # Where each builder takes its template: a positional index, or only by keyword.
 BUILDERS: dict[str, int | None] = {
@@ -43,6 +53,15 @@ BUILDERS: dict[str, int | None] = {
 KEYWORDS = ("template", "message")
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 UNKNOWN = "199001012020011001"  # an NIP in no generated roster
+# Both refusals of the curve's order: Baik with no cap on Sangat Baik, Kurang above Butuh
+# Perbaikan's.
+OUT_OF_ORDER = {
+    **NATIONAL.curve,
+    UnitRating.BAIK: [
+        r for r in NATIONAL.curve[UnitRating.BAIK] if Grade.SANGAT_BAIK not in r.grades
+    ],
+    UnitRating.KURANG: [CurveRule(grades=frozenset({Grade.SANGAT_BAIK}), max_share=0.2)],
+}
 
 
 def wordless(template: str) -> bool:
@@ -143,6 +162,7 @@ def test_the_templates_of_real_problems_are_listed() -> None:
         lambda: launch_roster([], NATIONAL),
         lambda: launch_roster(employees, NATIONAL),
         lambda: preset("atlantis"),
+        lambda: check_policy(NATIONAL.model_copy(update={"curve": OUT_OF_ORDER})),
     ):
         with pytest.raises(DomainError) as info:
             refused()
@@ -167,6 +187,15 @@ def test_a_launch_refusal_names_its_nips_in_any_language() -> None:
         check_launch(Roster(employees=heads, top_appraiser_nip=UNKNOWN), None)
     said = say(info.value.wording, translations("id").gettext)
     assert said != info.value.reason and UNKNOWN in said
+    assert say(info.value.wording, translations("en").gettext) == info.value.reason
+
+
+def test_a_curve_out_of_order_is_refused_in_indonesian_naming_both_ratings() -> None:
+    with pytest.raises(LaunchRefused) as info:
+        check_policy(NATIONAL.model_copy(update={"curve": OUT_OF_ORDER}))
+    said = say(info.value.wording, translations("id").gettext)
+    assert said != info.value.reason and "unit rated" not in said
+    assert "Baik" in said and "Istimewa" in said and "Kurang" in said and "70%" in said
     assert say(info.value.wording, translations("en").gettext) == info.value.reason
 
 

@@ -175,7 +175,9 @@ async def _dashboard(
     )
     counts = await cycles.grade_counts(session, me, cycle_id)
     units = [
-        unit_chart(code, progress, counts.get(code, {}), plan.policy.curve)
+        unit_chart(
+            code, progress, counts.get(code, {}), plan.policy.curve, plan.policy.curve_rounding
+        )
         for code, progress in sorted(view.status.units.items())
     ]
     return render(
@@ -306,7 +308,7 @@ async def _calibration(
         "hr/calibration.html",
         status_code,
         cycle_id=cycle_id,
-        unit=unit_chart(unit_code, progress, counts, plan.policy.curve),
+        unit=unit_chart(unit_code, progress, counts, plan.policy.curve, plan.policy.curve_rounding),
         open_rows=[r for r in records if adjustable(r)],
         other_rows=[r for r in records if not adjustable(r)],
         ratings=list(UnitRating),
