@@ -1,9 +1,22 @@
-"""The appraisal year's calendar: report periods counted from the start of the year."""
+"""The appraisal year's calendar: report periods counted from the start of the year, and the
+appeal window counted in the organisation's own days."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
+from typing import Literal, TypeAlias
+
+Zone: TypeAlias = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+"""Indonesia's three zones: WIB, WITA and WIT."""
+
+ZONE_OFFSETS: dict[str, timedelta] = {
+    "Asia/Jakarta": timedelta(hours=7),
+    "Asia/Makassar": timedelta(hours=8),
+    "Asia/Jayapura": timedelta(hours=9),
+}
+"""Their offsets from UTC: fixed, as Indonesia keeps no daylight saving time (so a workflow
+needs no time-zone database)."""
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -23,3 +36,18 @@ def period_ends(year_start: datetime, periods_per_year: int) -> list[datetime]:
 def days(n: float) -> timedelta:
     """A policy's day count as a timedelta."""
     return timedelta(days=n)
+
+
+def appeal_closes(received: datetime, window_days: float, zone: str) -> datetime:
+    """When an appeal window that opened at `received` closes.
+
+    A whole number of days counts calendar days in the organisation's zone: from the day after
+    the grade was received, to the end of the last day (14 days from a grade received on
+    3 December close when 17 December ends, midnight into the 18th on its clock). A fraction of
+    a day (a drill, a test) is an exact duration from `received`."""
+    if window_days != int(window_days):
+        return received + days(window_days)
+    local = timezone(ZONE_OFFSETS[zone])
+    received_on = received.astimezone(local).date()
+    closes = datetime.combine(received_on + timedelta(days=int(window_days) + 1), time(), local)
+    return closes.astimezone(UTC)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
+from appraisal_engine.domain.calendar import Zone
 from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
 from appraisal_engine.domain.curve_order import check_curve_order
 from appraisal_engine.domain.curve_rounding import CurveRounding
@@ -108,7 +109,15 @@ class Policy(Value):
     few_main_below_share: float = Field(
         default=0.34, ge=0, le=1, description="share of main targets below that is 'a few'"
     )
-    appeal_window_days: float = Field(default=14, gt=0, le=90)
+    appeal_window_days: float = Field(
+        default=14,
+        gt=0,
+        le=90,
+        description="a whole number counts calendar days in time_zone, to the end of the last",
+    )
+    time_zone: Zone = Field(
+        default="Asia/Jakarta", description="the organisation's zone: WIB, WITA or WIT"
+    )
     release_when_standalone: bool = Field(
         default=True, description="an appraisal run outside a cycle releases its own grade"
     )

@@ -95,6 +95,7 @@ WANGGAR = Policy(
     name="wanggar",
     title="Wanggar: written periodic reports, mentorship by senior leaders, ASN teladan awards",
     curve_rounding=ROUNDING,
+    time_zone="Asia/Jayapura",  # Papua: WIT
     structured_reports=True,
     mentor=MentorPolicy(capacity=2, max_offers=3),
     outcomes=_outcomes(

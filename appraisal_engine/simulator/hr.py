@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from appraisal_engine.client.starters import CycleHandle
+from appraisal_engine.domain.calendar import appeal_closes
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.simulator.calibration import Calibrated, calibrate_unit
 from appraisal_engine.simulator.inbox import unit_grades
@@ -63,8 +64,12 @@ class SimHr:
         return [at for at, *_ in self.steps] + appeals
 
     def appeal_windows_closing(self) -> list[datetime]:
-        """When the released units' appeal windows close, roughly: each opens on release."""
-        return [at + self.window for at in self.released.values()]
+        """When the released units' appeal windows close: each opens on release."""
+        policy = self.script.policy
+        return [
+            appeal_closes(at, policy.appeal_window_days, policy.time_zone)
+            for at in self.released.values()
+        ]
 
     async def act(self, now: datetime, status: CycleStatus) -> bool:
         """Every step that is due: departures, transfers, calibration, then appeals filed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import time, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -186,6 +187,12 @@ async def test_appeal_decided_by_the_superior(running: Running, decision: str) -
     handle = await start(running, appraisal_input(NATIONAL))
     state = await drive(running, handle, actors, until=lambda s: s.stage is Stage.APPEAL)
     assert state.grade_final is Grade.BUTUH_PERBAIKAN
+    # The window ends at a midnight on the organisation's clock (WIB), 14 whole days after the
+    # day the grade was released, which is the day the review was sent here.
+    review = next(t for t in state.tasks if t.kind is TaskKind.REVIEW)
+    assert state.appeal_deadline is not None and review.closed_at is not None
+    assert (state.appeal_deadline + timedelta(hours=7)).time() == time(0)
+    assert timedelta(days=14) < state.appeal_deadline - review.closed_at <= timedelta(days=15)
 
     filed = await handle.execute_update(
         AppraisalWorkflow.file_appeal,

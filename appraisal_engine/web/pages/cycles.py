@@ -34,7 +34,7 @@ from appraisal_engine.services.errors import Conflict, NotFound, ServiceError
 from appraisal_engine.services.together import both
 from appraisal_engine.web.charts import STAGES, unit_chart
 from appraisal_engine.web.forms import field_errors, posted, service_errors
-from appraisal_engine.web.i18n import N_
+from appraisal_engine.web.i18n import N_, ZONE_NAMES
 from appraisal_engine.web.render import config_of, gettext_for, render
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
@@ -189,6 +189,7 @@ async def _dashboard(
         plan=plan,
         units=units,
         stages=STAGES,
+        appeal_zone=ZONE_NAMES.get(plan.policy.time_zone, plan.policy.time_zone),
         schedule=year_schedule(plan.policy, plan.year_start),
         flash=request.session.pop("flash", None),
         values=values or {},

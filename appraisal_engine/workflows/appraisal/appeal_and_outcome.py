@@ -6,7 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import APPEAL_DECIDED, OUTCOME_DECIDED
-from appraisal_engine.domain.calendar import days
+from appraisal_engine.domain.calendar import appeal_closes, days
 from appraisal_engine.domain.outcome import OutcomeKind, decide_outcome
 from appraisal_engine.domain.records import MentorRequest, MentorStatus
 from appraisal_engine.domain.tasks import TaskKind
@@ -15,6 +15,9 @@ from appraisal_engine.workflows.appraisal.deadlines import Deadlines
 from appraisal_engine.workflows.appraisal.effects import Effects
 from appraisal_engine.workflows.appraisal.state import AppraisalYear
 from appraisal_engine.workflows.messages import AppealDecideBody, MentorshipAcceptBody
+
+APPEAL_CALENDAR_DAYS = "appeal-calendar-days"
+"""Since this patch the appeal window counts calendar days in the organisation's zone."""
 
 
 class AppealAndOutcome:
@@ -28,8 +31,12 @@ class AppealAndOutcome:
 
     async def appeal_window(self) -> None:
         """The employee may file a keberatan; the appraiser's superior decides, finally."""
-        year = self._year
-        year.appeal_deadline = workflow.now() + days(year.policy.appeal_window_days)
+        year, policy = self._year, self._year.policy
+        if workflow.patched(APPEAL_CALENDAR_DAYS):
+            closes = appeal_closes(workflow.now(), policy.appeal_window_days, policy.time_zone)
+        else:  # recorded before: the window was an exact number of days from the release
+            closes = workflow.now() + days(policy.appeal_window_days)
+        year.appeal_deadline = closes
         await self._effects.sync()
         filed = await self._clock.wait(lambda: year.appeal is not None, until=year.appeal_deadline)
         if not filed:
