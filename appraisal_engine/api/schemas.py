@@ -69,7 +69,12 @@ class LaunchCycleRequest(Strict):
     """Launch an organisation's year from a stored roster under a preset or a full policy."""
 
     year: int = Field(ge=2000, le=2100, examples=[2026])
-    roster_id: str = Field(min_length=1, max_length=80, examples=["kota-binjai-3f2a9c0d1e4b5a6c"])
+    roster_id: str = Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9._-]+$",  # as stored rosters are named; no byte a database refuses
+        examples=["kota-binjai-3f2a9c0d1e4b5a6c"],
+    )
     policy: str | Policy = Field(
         description="a preset name (see GET /v1/policies) or a whole policy", examples=["binjai"]
     )
