@@ -169,10 +169,13 @@ class Renderer:
             "inbox": self._config.inbox_link(),
         }
 
-    def _subject(self, notices: Sequence[Notice], digest: bool) -> str:
+    def _subject(self, context: dict[str, Any], digest: bool) -> str:
+        """The message's subject: a digest's count, else its one notice's own subject (the
+        context's, built once)."""
         if digest:
-            return translations(self._config.locale).gettext(DIGEST_SUBJECT) % {"n": len(notices)}
-        return str(self._item(notices[0])["subject"])
+            gettext = translations(self._config.locale).gettext
+            return gettext(DIGEST_SUBJECT) % {"n": len(context["items"])}
+        return str(context["subject"])
 
     def message(self, notice: Notice, to: str) -> EmailMessage:
         """The notice as a multipart e-mail (plain text, then HTML) with a link to the task, or
@@ -190,7 +193,7 @@ class Renderer:
         context = self._context(notices)
         env = _environment(locale)
         message = EmailMessage()
-        message["Subject"] = self._subject(notices, digest)
+        message["Subject"] = self._subject(context, digest)
         message["From"] = self._sender
         message["To"] = to
         message["Date"] = formatdate(localtime=False, usegmt=True)
@@ -208,15 +211,15 @@ class Renderer:
         locale, name = self._config.locale, "digest" if digest else "notice"
         context = self._context(notices)
         body = _environment(locale).get_template(f"{name}.txt").render(context)
-        first = notices[0]
+        first, subject = notices[0], self._subject(context, digest)
         return {
             "id": f"{DIGEST}:{first.recipient_nip}:{message_key(notices)}" if digest else first.id,
             "kind": DIGEST if digest else first.kind.value,
             "recipient_nip": first.recipient_nip,
             "phone": phone,
             "locale": locale,
-            "subject": self._subject(notices, digest),
-            "message": f"{self._subject(notices, digest)}\n\n{body}",
+            "subject": subject,
+            "message": f"{subject}\n\n{body}",
             "link": context["inbox"] if digest else context["link"],
             "notices": [
                 {"id": n.id, "kind": n.kind.value, "link": item["link"]}
