@@ -20,6 +20,7 @@ from appraisal_engine.domain.development import (
     PlannedItem,
     check_plan,
 )
+from appraisal_engine.domain.errors import Wording
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import AppraisalRecord, AuditEvent
 from appraisal_engine.services.access import Caller, require_reader
@@ -158,8 +159,9 @@ async def follow_up(
     if plan is None:
         raise NotFound("development plan")
     if not 0 <= item < len(plan.items):
-        message = f"the plan has items 0 to {len(plan.items) - 1}"
-        raise Invalid(message, issues=[Issue(field="item", message=message)])
+        wording = Wording("the plan has items 0 to %(last)s", {"last": len(plan.items) - 1})
+        issue = Issue(field="item", message=str(wording), wording=wording)
+        raise Invalid(str(wording), issues=[issue], wording=wording)
     planned = plan.items[item]
     today = local_date(now, plan.time_zone)
     said = FollowUp(done=done, note=note, at=now, by=who.nip, late=today > planned.due_on)
@@ -170,7 +172,8 @@ async def follow_up(
         if current is None or current.planned_at != plan.planned_at:
             raise Conflict("the plan was replaced meanwhile: read it again")
         if current.items[item].follow_up is not None:
-            raise Conflict(f"item {item} is already followed up")
+            already = Wording("item %(n)s is already followed up", {"n": item})
+            raise Conflict(str(already), wording=already)
         items = list(current.items)
         items[item] = items[item].model_copy(update={"follow_up": said})
         new = current.model_copy(update={"items": items, "updated_at": now})

@@ -81,7 +81,7 @@ async def plan_as_supervisor(
             Principal(nip=SUPERVISOR),
             record.id,
             items=items,
-            policy_of=lambda r: policy_of(running.client, r),
+            policy_of=lambda r: policy_of(running.client, r.id),
             now=await running.env.get_current_time(),
             **more,  # type: ignore[arg-type]
         )

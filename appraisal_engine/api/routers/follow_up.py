@@ -58,7 +58,7 @@ async def make_plan(
     coaching outcome (or replaces a plan nobody has followed up yet), as the policy allows."""
 
     async def policy(record: AppraisalRecord) -> Policy:
-        return await policy_of(client, record)
+        return await policy_of(client, record.id)
 
     return await development.make_plan(
         session,
