@@ -23,7 +23,7 @@ from appraisal_engine.domain.development import (
 from appraisal_engine.domain.errors import Wording
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import AppraisalRecord, AuditEvent
-from appraisal_engine.services.access import Caller, require_reader
+from appraisal_engine.services.access import Caller, log_auditor_read, require_reader
 from appraisal_engine.services.errors import Conflict, Forbidden, Invalid, Issue, NotFound
 from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.repositories.appraisals import get_appraisal
@@ -67,22 +67,37 @@ def _require_supervisor(who: Caller, record: AppraisalRecord) -> None:
 
 
 async def read_plan(
-    session: AsyncSession, who: Caller, appraisal_id: str, *, now: datetime
+    session: AsyncSession,
+    who: Caller,
+    appraisal_id: str,
+    *,
+    now: datetime,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> PlanView:
-    """The appraisal's plan for its employee, supervisor, HR and auditors."""
+    """The appraisal's plan for its employee, supervisor, HR and auditors (an auditor's read
+    logged)."""
     await _readable(session, who, appraisal_id)
     plan = await get_plan(session, appraisal_id)
     if plan is None:
         raise NotFound("development plan")
+    await log_auditor_read(sessions, who, "development-plan", appraisal_id=appraisal_id)
     return view_of(plan, now)
 
 
 async def cycle_plans(
-    session: AsyncSession, who: Caller, cycle_id: str, *, now: datetime, limit: int, offset: int
+    session: AsyncSession,
+    who: Caller,
+    cycle_id: str,
+    *,
+    now: datetime,
+    limit: int,
+    offset: int,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> list[PlanView]:
-    """Every plan of a cycle, for HR and auditors."""
+    """Every plan of a cycle, for HR and auditors (an auditor's read logged)."""
     require_reader(who)
     plans = await list_plans(session, cycle_id, limit=limit, offset=offset)
+    await log_auditor_read(sessions, who, "development-plans", cycle_id=cycle_id)
     return [view_of(p, now) for p in plans]
 
 

@@ -13,7 +13,7 @@ from appraisal_engine.domain.audit_kinds import TELADAN_NOMINATED
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.records import AuditEvent, TeladanNomination
 from appraisal_engine.domain.teladan import TeladanPolicy, check_nomination
-from appraisal_engine.services.access import Caller, require_hr, require_reader
+from appraisal_engine.services.access import Caller, log_auditor_read, require_hr, require_reader
 from appraisal_engine.services.errors import Conflict, NotFound
 from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.repositories.appraisals import get_appraisal
@@ -38,11 +38,17 @@ class TeladanView(BaseModel):
 
 
 async def read(
-    session: AsyncSession, who: Caller, cycle_id: str, *, policy: TeladanPolicy
+    session: AsyncSession,
+    who: Caller,
+    cycle_id: str,
+    *,
+    policy: TeladanPolicy,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> TeladanView:
-    """The cycle's nominations and cap, for HR and auditors."""
+    """The cycle's nominations and cap, for HR and auditors (an auditor's read logged)."""
     require_reader(who)
     sangat_baik = await count_sangat_baik(session, cycle_id)
+    await log_auditor_read(sessions, who, "teladan", cycle_id=cycle_id)
     return TeladanView(
         nominations=await list_nominations(session, cycle_id),
         sangat_baik=sangat_baik,

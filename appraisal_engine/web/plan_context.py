@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from appraisal_engine.api.auth import Principal
@@ -22,12 +22,18 @@ SKILLS: dict[str, str] = {"technical": N_("Technical skill"), "soft": N_("Soft s
 
 
 async def plan_context(
-    session: AsyncSession, me: Principal, state: AppraisalState, client: Client
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    me: Principal,
+    state: AppraisalState,
+    client: Client,
 ) -> dict[str, Any]:
     """The plan as the reader may see it (None: none yet, or not theirs), and whether they may
     make or replace it: the supervisor, once the outcome calls for one, before a follow-up."""
     try:
-        plan = await development.read_plan(session, me, state.appraisal_id, now=datetime.now(UTC))
+        plan = await development.read_plan(
+            session, me, state.appraisal_id, now=datetime.now(UTC), sessions=sessions
+        )
     except NotFound:
         plan = None
     followed = plan is not None and any(i.follow_up for i in plan.plan.items)

@@ -161,7 +161,9 @@ async def test_anyone_else_is_told_there_is_no_such_appraisal(year: Year, caller
         await plan(year, caller)
     async with year.sessions() as s:
         with pytest.raises(NotFound, match=r"^no such appraisal$"):
-            await development.read_plan(s, CALLERS[caller], year.record.id, now=NOW)
+            await development.read_plan(
+                s, CALLERS[caller], year.record.id, now=NOW, sessions=year.sessions
+            )
 
 
 @pytest.mark.parametrize("caller", ["employee", "supervisor", "hr", "auditor"])
@@ -170,7 +172,12 @@ async def test_the_employee_supervisor_hr_and_auditors_read_the_plan(
 ) -> None:
     made = await plan(year)
     async with year.sessions() as s:
-        assert await development.read_plan(s, CALLERS[caller], year.record.id, now=NOW) == made
+        assert (
+            await development.read_plan(
+                s, CALLERS[caller], year.record.id, now=NOW, sessions=year.sessions
+            )
+            == made
+        )
 
 
 async def test_no_plan_before_the_outcome(year: Year) -> None:
@@ -184,7 +191,9 @@ async def test_a_follow_up_on_the_item_s_date_is_on_time_a_day_later_is_late(yea
     on_the_day = datetime(2026, 2, 12, 16, 0, tzinfo=UTC)
     day_after = datetime(2026, 2, 12, 17, 30, tzinfo=UTC)
     async with year.sessions() as s:
-        before = await development.read_plan(s, CALLERS["employee"], year.record.id, now=day_after)
+        before = await development.read_plan(
+            s, CALLERS["employee"], year.record.id, now=day_after, sessions=year.sessions
+        )
     assert before.overdue_items == [0]
     first = await follow(year, 0, at=on_the_day)
     assert first.plan.items[0].follow_up is not None
@@ -204,7 +213,9 @@ async def test_the_plan_s_follow_up_is_overdue_past_its_date(year: Year) -> None
     await plan(year, follow_up_on=TODAY + timedelta(30))
     past = datetime.combine(TODAY + timedelta(31), datetime.min.time(), UTC)
     async with year.sessions() as s:
-        view = await development.read_plan(s, CALLERS["hr"], year.record.id, now=past)
+        view = await development.read_plan(
+            s, CALLERS["hr"], year.record.id, now=past, sessions=year.sessions
+        )
     assert view.follow_up_overdue and view.overdue_items == [0, 1]
 
 
@@ -224,10 +235,22 @@ async def test_hr_and_auditors_read_the_cycle_s_plans_others_may_not(year: Year)
     async with year.sessions() as s:
         for caller in ("hr", "auditor"):
             views = await development.cycle_plans(
-                s, CALLERS[caller], year.cycle_id, now=NOW, limit=10, offset=0
+                s,
+                CALLERS[caller],
+                year.cycle_id,
+                now=NOW,
+                limit=10,
+                offset=0,
+                sessions=year.sessions,
             )
             assert [v.plan.appraisal_id for v in views] == [year.record.id]
         with pytest.raises(Forbidden):
             await development.cycle_plans(
-                s, CALLERS["supervisor"], year.cycle_id, now=NOW, limit=10, offset=0
+                s,
+                CALLERS["supervisor"],
+                year.cycle_id,
+                now=NOW,
+                limit=10,
+                offset=0,
+                sessions=year.sessions,
             )

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from appraisal_engine.api.auth import Principal, Role
-from appraisal_engine.domain.audit_kinds import TELADAN_NOMINATED
+from appraisal_engine.domain.audit_kinds import AUDITOR_READ, TELADAN_NOMINATED
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.ratings import Grade
@@ -92,12 +92,14 @@ async def test_hr_nominates_up_to_the_cap_and_the_next_is_refused(cycle: Cycle) 
         await nominate(cycle, cycle.sangat_baik[2])
     assert refused.value.code == "TeladanRefused"
     async with cycle.sessions() as s:
-        view = await teladan.read(s, AUDITOR, cycle.id, policy=WANGGAR)
+        view = await teladan.read(s, AUDITOR, cycle.id, policy=WANGGAR, sessions=cycle.sessions)
+    async with cycle.sessions() as s:
         events = await list_events(s, where=AuditFilter(cycle_id=cycle.id))
     assert (view.sangat_baik, view.cap) == (20, 2)
     assert [n.appraisal_id for n in view.nominations] == cycle.sangat_baik[:2]
     assert view.nominations[0] == first and first.nominated_by == HR.nip
-    assert [e.kind for e in events] == [TELADAN_NOMINATED] * 2
+    # Two nominations, and the auditor's read of them.
+    assert [e.kind for e in events] == [TELADAN_NOMINATED] * 2 + [AUDITOR_READ]
 
 
 async def test_a_baik_is_refused_with_the_reason(cycle: Cycle) -> None:
@@ -123,4 +125,6 @@ async def test_only_hr_nominates_and_only_the_cycle_s_own(cycle: Cycle) -> None:
         await nominate(cycle, cycle.sangat_baik[0], cycle_id=uid("cycle"))
     async with cycle.sessions() as s:
         with pytest.raises(Forbidden):
-            await teladan.read(s, Principal(nip=nip(100)), cycle.id, policy=WANGGAR)
+            await teladan.read(
+                s, Principal(nip=nip(100)), cycle.id, policy=WANGGAR, sessions=cycle.sessions
+            )

@@ -106,7 +106,11 @@ async def test_tebingtinggi_trains_the_underperformer_through_a_plan(running: Ru
     assert made.plan.follow_up_on == today + timedelta(183)
     async with running.sessions() as session:
         mine = await development.read_plan(
-            session, Principal(nip=EMPLOYEE), record.id, now=await running.env.get_current_time()
+            session,
+            Principal(nip=EMPLOYEE),
+            record.id,
+            now=await running.env.get_current_time(),
+            sessions=running.sessions,
         )
     assert mine.plan.items[0].course == "Diklat SIAK"
 

@@ -38,11 +38,13 @@ PLAN = "/v1/appraisals/{appraisal_id}/development-plan"
 
 @router.get(PLAN, responses=responses(401, 404))
 async def read_plan(
-    appraisal_id: str, principal: CurrentPrincipal, session: SessionDep
+    appraisal_id: str, principal: CurrentPrincipal, session: SessionDep, svc: ServicesDep
 ) -> PlanView:
     """The appraisal's development plan, for the employee, the supervisor, HR and auditors;
     with the items whose day has passed unanswered, and whether the follow-up is overdue."""
-    return await development.read_plan(session, principal, appraisal_id, now=datetime.now(UTC))
+    return await development.read_plan(
+        session, principal, appraisal_id, now=datetime.now(UTC), sessions=svc.sessions
+    )
 
 
 @router.put(PLAN, responses=responses(401, 403, 404, 409, 422, 503))
@@ -99,23 +101,36 @@ async def cycle_plans(
     cycle_id: str,
     principal: ReaderPrincipal,
     session: SessionDep,
+    svc: ServicesDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[PlanView]:
     """Every development plan of the cycle, for HR and auditors."""
     views = await development.cycle_plans(
-        session, principal, cycle_id, now=datetime.now(UTC), limit=limit + 1, offset=offset
+        session,
+        principal,
+        cycle_id,
+        now=datetime.now(UTC),
+        limit=limit + 1,
+        offset=offset,
+        sessions=svc.sessions,
     )
     return page_of(views, limit, offset)
 
 
 @router.get("/v1/cycles/{cycle_id}/teladan", responses=responses(401, 403, 404, 503))
 async def read_teladan(
-    cycle_id: str, principal: ReaderPrincipal, session: SessionDep, client: TemporalClientDep
+    cycle_id: str,
+    principal: ReaderPrincipal,
+    session: SessionDep,
+    client: TemporalClientDep,
+    svc: ServicesDep,
 ) -> TeladanView:
     """The cycle's ASN teladan nominations, and how many its policy allows."""
     policy = await cycles.policy_of(client, cycle_id)
-    return await teladan.read(session, principal, cycle_id, policy=policy.teladan)
+    return await teladan.read(
+        session, principal, cycle_id, policy=policy.teladan, sessions=svc.sessions
+    )
 
 
 @router.post(

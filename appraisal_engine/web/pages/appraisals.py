@@ -67,7 +67,7 @@ async def appraisal_page(
     except NotFound:
         timeline = None  # the history is the employee's, HR's and auditors' to read
     state = view.appraisal
-    development = await plan_context(session, me, state, client)
+    development = await plan_context(session, shared, me, state, client)
     reached = PROGRESS.index(state.stage) if state.stage in PROGRESS else -1
     return render(
         request,

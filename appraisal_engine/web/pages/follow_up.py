@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from temporalio.client import Client
 
 from appraisal_engine.api.auth import Principal
-from appraisal_engine.api.deps import ServicesDep, SessionDep, TemporalClientDep
+from appraisal_engine.api.deps import ServicesDep, SessionDep, TemporalClientDep, services
 from appraisal_engine.api.problems import service_status
 from appraisal_engine.api.schemas import DevelopmentPlanRequest, FollowUpRequest, TeladanRequest
 from appraisal_engine.domain.development import PlanItem
@@ -176,9 +176,12 @@ async def _cycle_follow_up(
 ) -> Response:
     access.require_reader(me)
     policy = await cycles.policy_of(client, cycle_id)
-    nominations = await teladan.read(session, me, cycle_id, policy=policy.teladan)
+    sessions = services(request).sessions
+    nominations = await teladan.read(
+        session, me, cycle_id, policy=policy.teladan, sessions=sessions
+    )
     plans = await development.cycle_plans(
-        session, me, cycle_id, now=datetime.now(UTC), limit=200, offset=0
+        session, me, cycle_id, now=datetime.now(UTC), limit=200, offset=0, sessions=sessions
     )
     return render(
         request,
