@@ -60,3 +60,13 @@ async def count_sangat_baik(session: AsyncSession, cycle_id: str) -> int:
         _outcomes.c.cycle_id == cycle_id, _outcomes.c.grade == Grade.SANGAT_BAIK.value
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def sangat_baik_appraisals(session: AsyncSession, cycle_id: str) -> list[str]:
+    """The appraisals of the cycle's Sangat Baik, by the employee's NIP."""
+    query = (
+        select(_outcomes.c.appraisal_id)
+        .where(_outcomes.c.cycle_id == cycle_id, _outcomes.c.grade == Grade.SANGAT_BAIK.value)
+        .order_by(_outcomes.c.employee_nip)
+    )
+    return list((await session.execute(query)).scalars())
