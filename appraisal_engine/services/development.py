@@ -21,6 +21,7 @@ from appraisal_engine.domain.development import (
     check_plan,
 )
 from appraisal_engine.domain.errors import Wording
+from appraisal_engine.domain.notices import Decision, decision_notice
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import AppraisalRecord, AuditEvent
 from appraisal_engine.services.access import Caller, log_auditor_read, require_reader
@@ -28,6 +29,7 @@ from appraisal_engine.services.errors import Conflict, Forbidden, Invalid, Issue
 from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.development import get_plan, list_plans, save_plan
+from appraisal_engine.store.repositories.notices import add_notices
 from appraisal_engine.store.repositories.outcomes import get_outcome
 
 PolicyOf = Callable[[AppraisalRecord], Awaitable[Policy]]
@@ -138,20 +140,25 @@ async def make_plan(
         updated_at=now,
     )
 
-    async def write(s: AsyncSession) -> None:
-        before = await get_plan(s, appraisal_id)
-        if before is not None and any(i.follow_up for i in before.items):
-            raise Conflict("the plan is being followed up: it can no longer be replaced")
-        await save_plan(s, plan)
-
     payload: dict[str, object] = {
         "outcome_kind": outcome.kind.value,
         "follow_up_on": follow_up_on.isoformat() if follow_up_on else None,
         "items": [i.model_dump(mode="json") for i in items],
     }
-    await append_event_with_retry(
-        sessions, _event(DEVELOPMENT_PLANNED, who, record, now, payload), also=write
+    event = _event(DEVELOPMENT_PLANNED, who, record, now, payload)
+    # The employee is told of each plan (a replacement too), with the plan and its audit row.
+    told = decision_notice(
+        Decision.DEVELOPMENT_PLANNED, event.event_id, appraisal_id, record.employee_nip, now
     )
+
+    async def write(s: AsyncSession) -> None:
+        before = await get_plan(s, appraisal_id)
+        if before is not None and any(i.follow_up for i in before.items):
+            raise Conflict("the plan is being followed up: it can no longer be replaced")
+        await save_plan(s, plan)
+        await add_notices(s, [told])
+
+    await append_event_with_retry(sessions, event, also=write)
     return view_of(plan, now)
 
 

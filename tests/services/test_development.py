@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from appraisal_engine.api.auth import Principal, Role
 from appraisal_engine.domain.audit_kinds import DEVELOPMENT_FOLLOWED_UP, DEVELOPMENT_PLANNED
 from appraisal_engine.domain.development import PlanItem, SkillKind
+from appraisal_engine.domain.notices import Decision
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import preset
@@ -22,6 +23,7 @@ from appraisal_engine.services import development
 from appraisal_engine.services.errors import Conflict, Forbidden, Invalid, NotFound
 from appraisal_engine.store.repositories.appraisals import upsert_appraisal
 from appraisal_engine.store.repositories.audit import list_events
+from appraisal_engine.store.repositories.notices import list_notices
 from appraisal_engine.store.repositories.outcomes import upsert_outcome
 from tests.store.builders import appraisal, nip, outcome, uid
 
@@ -132,6 +134,23 @@ async def test_the_supervisor_plans_courses_with_a_follow_up_date_audited(year: 
         events = await list_events(s, where=AuditFilter(appraisal_id=year.record.id))
     assert [e.kind for e in events] == [DEVELOPMENT_PLANNED]
     assert events[0].actor_nip == SUPERVISOR and len(events[0].payload["items"]) == 2
+    # The employee is told, once for this plan, in the same transaction as its audit row.
+    async with year.sessions() as s:
+        told = [
+            n
+            for n in await list_notices(s, recipient_nip=EMPLOYEE)
+            if n.appraisal_id == year.record.id
+        ]
+    assert [n.decision for n in told] == [Decision.DEVELOPMENT_PLANNED]
+    assert told[0].id.startswith(events[0].event_id)
+
+
+async def test_a_refused_plan_tells_nobody(year: Year) -> None:
+    with pytest.raises(Invalid):
+        await plan(year, follow_up_on=None)
+    async with year.sessions() as s:
+        told = await list_notices(s, recipient_nip=EMPLOYEE)
+    assert not [n for n in told if n.appraisal_id == year.record.id]
 
 
 async def test_tebingtinggi_refuses_a_plan_without_a_follow_up_date(year: Year) -> None:
