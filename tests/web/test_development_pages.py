@@ -86,6 +86,12 @@ async def test_the_supervisor_plans_and_follows_up_the_employee_reads(web: Web) 
         follow, data={"csrf_token": form_token(page.text), "item": "0", "done": "no"}
     )
     assert again.status_code == 409
+    # Followed up, the plan stands: no form to replace it, the answer shown.
+    page = await supervisor.get(f"/appraisals/{appraisal_id}")
+    assert action not in page.text and "Terlaksana" in page.text
+    hr = await web.signed_in(HR)
+    theirs = await hr.get(f"/appraisals/{appraisal_id}")
+    assert "Diklat arsip digital" in theirs.text and action not in theirs.text
     superior = await web.signed_in(SUPERIOR)
     theirs = await superior.get(f"/appraisals/{appraisal_id}")
     assert theirs.status_code == 200 and "Diklat arsip digital" not in theirs.text
