@@ -41,10 +41,24 @@ async def plan_context(
     if me.nip == state.supervisor_nip and state.outcome is not None and not followed:
         policy = await policy_of(client, state.appraisal_id)
         may_plan = state.outcome.kind in policy.development.plan_outcomes
+    items = plan.plan.items if plan else []
+    # Replacing a plan starts from it: its items in the rows, and a blank row to add one.
+    typed = {
+        f"items[{n}].{name}": value
+        for n, item in enumerate(items)
+        for name, value in (
+            ("kind", item.kind.value),
+            ("course", item.course),
+            ("due_on", item.due_on.isoformat()),
+        )
+    }
+    if plan and plan.plan.follow_up_on:
+        typed["follow_up_on"] = plan.plan.follow_up_on.isoformat()
     return {
         "plan": plan,
         "may_plan": may_plan,
         "may_follow_up": me.nip == state.supervisor_nip,
-        "plan_rows": range(PLAN_ROWS),
+        "plan_rows": range(max(PLAN_ROWS, len(items) + 1)),
+        "plan_values": typed,
         "skills": SKILLS,
     }

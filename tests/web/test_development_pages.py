@@ -77,6 +77,8 @@ async def test_the_supervisor_plans_and_follows_up_the_employee_reads(web: Web) 
     assert action not in mine.text and "/development-plan/follow-ups" not in mine.text
 
     page = await supervisor.get(f"/appraisals/{appraisal_id}")
+    # Until it is followed up the plan may be replaced, starting from its own items.
+    assert action in page.text and 'value="Diklat arsip digital"' in page.text
     follow = f"/appraisals/{appraisal_id}/development-plan/follow-ups"
     r = await supervisor.post(
         follow, data={"csrf_token": form_token(page.text), "item": "0", "done": "yes"}
