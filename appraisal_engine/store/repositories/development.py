@@ -47,3 +47,12 @@ async def list_plans(
     )
     rows = await session.execute(query)
     return [DevelopmentPlan.model_validate(dict(r._mapping)) for r in rows]
+
+
+async def plans_for(session: AsyncSession, appraisal_ids: list[str]) -> dict[str, DevelopmentPlan]:
+    """The plans of those appraisals that have one, by appraisal id."""
+    if not appraisal_ids:
+        return {}
+    query = select(_plans).where(_plans.c.appraisal_id.in_(appraisal_ids))
+    plans = [DevelopmentPlan.model_validate(dict(r._mapping)) for r in await session.execute(query)]
+    return {p.appraisal_id: p for p in plans}
