@@ -87,6 +87,10 @@ def check_adds_up(report: SimulationReport, policy: Policy, size: int) -> None:
     assert outcomes == +expected
     assert report.mentorships == outcomes[OutcomeKind.MENTORSHIP.value]
     assert report.awards == dict(+awards)
+    # ASN teladan: HR's nominations up to the cap, where the policy has HR nominate.
+    sangat_baik = report.grades[Grade.SANGAT_BAIK.value]
+    cap = policy.teladan.cap(sangat_baik) if policy.teladan.by_hr else 0
+    assert report.teladan == cap
     appeals = report.appeals
     assert appeals["filed"] == appeals["upheld"] + appeals["changed"]
 
@@ -114,6 +118,7 @@ def test_the_actors_do_everything_the_script_allows(reports: dict[str, Simulatio
             overdue_plans=r.overdue.get("overdue:targets.draft", 0),
             adjusted=sum(u.adjusted for u in r.units.values()),
             mentorships=r.mentorships,
+            teladan=r.teladan,
         )
     assert all(total[k] > 0 for k in total), total
 

@@ -24,6 +24,7 @@ from appraisal_engine.api.routers import (
     audit,
     codec,
     cycles,
+    follow_up,
     health,
     policies,
     rosters,
@@ -92,7 +93,8 @@ def create_app(
     problems.install(app)
     outages.install(app)
     docs.install(app)
-    for module in (rosters, cycles, tasks, appraisals, audit, policies, codec, health):
+    routers = (rosters, cycles, tasks, appraisals, follow_up, audit, policies, codec, health)
+    for module in routers:
         app.include_router(module.router)
     # The middleware keeps this dict: share_upload_limit adds the web app's upload page to it.
     app.state.body_limits = {UPLOADS: config.max_upload_bytes}

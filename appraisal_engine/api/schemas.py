@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from appraisal_engine.domain.calibration import Adjustment
 from appraisal_engine.domain.curve import UnitRating
+from appraisal_engine.domain.development import SkillKind
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.policy import Policy
 
@@ -132,3 +133,48 @@ class CommunityFeedbackRequest(Strict):
     scores: dict[Annotated[str, Field(max_length=40)], Annotated[float, Field(ge=1, le=5)]] = Field(
         max_length=500, examples=[{"DUKCAPIL": 4.2}]
     )
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(value: object) -> object:
+    # A calendar day as the document says, not a number pydantic would read as a Unix time.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return value
+    raise ValueError("must be a calendar day, yyyy-mm-dd")
+
+
+Day = Annotated[date, BeforeValidator(_day), Field(description="a calendar day, yyyy-mm-dd")]
+
+
+class PlanItemRequest(Strict):
+    """One planned step: a course or training for a technical or soft skill, due by a day."""
+
+    kind: SkillKind
+    course: str = Field(min_length=1, max_length=200)
+    due_on: Day
+
+
+class DevelopmentPlanRequest(Strict):
+    """The supervisor's plan: its items, and the day they follow it up (some policies ask it)."""
+
+    items: list[PlanItemRequest] = Field(min_length=1, max_length=50)
+    follow_up_on: Day | None = None
+
+
+class FollowUpRequest(Strict):
+    """Whether planned item number `item` (from 0) happened."""
+
+    item: int = Field(ge=0, le=49)
+    done: bool
+    note: str = Field(default="", max_length=1000)
+
+
+class TeladanRequest(Strict):
+    """HR nominates the employee of one of the cycle's appraisals as ASN teladan."""
+
+    appraisal_id: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=500)

@@ -115,6 +115,8 @@ def render(report: SimulationReport) -> Iterator[str]:
     yield f"awards:      {_counts(report.awards)}"
     yield f"outcomes:    {_counts(report.outcomes)}"
     yield f"mentorships: {report.mentorships}"
+    if report.teladan:
+        yield f"asn teladan: {report.teladan} nominated by HR"
     yield (
         f"appeals:     {appeals['filed']} filed, {appeals['upheld']} upheld, "
         f"{appeals['changed']} changed"

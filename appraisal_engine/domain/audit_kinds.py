@@ -28,3 +28,6 @@ COMMUNITY_SCORES: Final = "community.scores"  # each scored unit's code, mapped 
 
 # The API.
 AUDITOR_READ: Final = "auditor.read"  # read
+DEVELOPMENT_PLANNED: Final = "development.planned"  # outcome_kind, follow_up_on, items
+DEVELOPMENT_FOLLOWED_UP: Final = "development.followed_up"  # item, course, done, late
+TELADAN_NOMINATED: Final = "teladan.nominated"  # employee_nip, unit_code, reason

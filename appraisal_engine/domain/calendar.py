@@ -72,3 +72,8 @@ def local_day(moment: datetime, zone: str) -> date:
     at midnight into 18 December is "17 December"."""
     at = moment.astimezone(timezone(ZONE_OFFSETS[zone]))
     return at.date() - timedelta(days=1 if at.time() == time() else 0)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The day `moment` falls on in the organisation's zone."""
+    return moment.astimezone(timezone(ZONE_OFFSETS[zone])).date()

@@ -34,6 +34,7 @@ class Decision(StrEnum):
     GRADE_RELEASED = "grade_released"
     APPEAL_DECIDED = "appeal_decided"
     MENTORSHIP_ARRANGED = "mentorship_arranged"
+    DEVELOPMENT_PLANNED = "development_planned"  # told by services.development, not a workflow
 
 
 class NoticeStatus(StrEnum):

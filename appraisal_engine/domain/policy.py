@@ -13,12 +13,15 @@ from appraisal_engine.domain.calendar import Zone
 from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
 from appraisal_engine.domain.curve_order import check_curve_order
 from appraisal_engine.domain.curve_rounding import CurveRounding
+from appraisal_engine.domain.development import DevelopmentPolicy
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.mentors import MentorRules
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
+from appraisal_engine.domain.teladan import TeladanPolicy
 
 
 class ReportPeriod(StrEnum):
@@ -60,10 +63,23 @@ class CommunityPolicy(Value):
 
 
 class MentorPolicy(Value):
-    """How mentors are matched."""
+    """How mentors are matched. The defaults are the rules cycles ran with before each setting:
+    any senior of the unit but the appraiser and the one above, a policy stored without them
+    deciding as it did."""
 
     capacity: int = Field(default=2, ge=1, le=20, description="mentees a mentor takes at once")
     max_offers: int = Field(default=3, ge=1, le=10, description="offers before coaching instead")
+    rules: MentorRules = Field(
+        default_factory=MentorRules, description="years of service and level a mentor needs"
+    )
+    supervisor_may_mentor: bool = Field(
+        default=False, description="the employee's own appraiser may be offered as mentor"
+    )
+
+    @property
+    def changes_matching(self) -> bool:
+        """Whether any setting narrows or widens the mentors matched before these settings."""
+        return self.supervisor_may_mentor or self.rules != MentorRules()
 
 
 def _task(due: float, remind: float, grace: float, fallback: Fallback) -> TaskRule:
@@ -104,6 +120,12 @@ class Policy(Value):
     peer: PeerPolicy = PeerPolicy()
     community: CommunityPolicy = CommunityPolicy()
     mentor: MentorPolicy = MentorPolicy()
+    development: DevelopmentPolicy = Field(
+        default_factory=DevelopmentPolicy, description="development plans after the outcome"
+    )
+    teladan: TeladanPolicy = Field(
+        default_factory=TeladanPolicy, description="ASN teladan nominated by HR"
+    )
     tasks: dict[TaskKind, TaskRule] = Field(default_factory=lambda: dict(DEFAULT_TASK_RULES))
     outcomes: dict[Grade, OutcomeRule] = Field(default_factory=lambda: dict(DEFAULT_OUTCOMES))
     few_main_below_share: float = Field(
@@ -155,6 +177,12 @@ class Policy(Value):
         for grade in Grade:
             if grade not in self.outcomes:
                 raise ValueError(f"outcomes.{grade.value}: missing")
+            if self.teladan.by_hr and AwardKind.ASN_TELADAN in self.outcomes[grade].awards:
+                # Given with the award, every Sangat Baik would be nominated: HR's choice is moot.
+                raise ValueError(
+                    f"outcomes.{grade.value}.awards: asn_teladan_nomination is HR's to give "
+                    "when teladan.by_hr is on"
+                )
         missing = [r.value for r in UnitRating if r not in self.curve]
         if missing:
             raise ValueError(f"curve: missing unit ratings {missing}")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from appraisal_engine.domain.curve_rounding import CurveRounding
+from appraisal_engine.domain.development import DevelopmentPolicy, SkillKind
+from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.mentors import MentorRules
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
 from appraisal_engine.domain.policy import (
     DEFAULT_OUTCOMES,
@@ -17,6 +20,7 @@ from appraisal_engine.domain.policy import (
 )
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.domain.teladan import TeladanPolicy
 
 A, K = AwardKind, OutcomeKind
 # Every preset turns the curve's shares into people by the nearest whole number, a half in the
@@ -49,6 +53,9 @@ TEBINGTINGGI = Policy(
         butuh_perbaikan=OutcomeRule(kind=K.DEVELOPMENT),
         kurang=OutcomeRule(kind=K.DEVELOPMENT),
     ),
+    # Training is a plan with its courses and a date its supervisor follows it up, within the
+    # half year: the routine monitoring the article describes (docs/policies.md).
+    development=DevelopmentPolicy(follow_up_required=True, follow_up_within_days=183),
 )
 
 BUKITTINGGI = Policy(
@@ -97,10 +104,21 @@ WANGGAR = Policy(
     curve_rounding=ROUNDING,
     time_zone="Asia/Jayapura",  # Papua: WIT
     structured_reports=True,
-    mentor=MentorPolicy(capacity=2, max_offers=3),
-    outcomes=_outcomes(
-        sangat_baik=OutcomeRule(kind=K.AWARD, awards=[A.CERTIFICATE, A.INCENTIVE, A.ASN_TELADAN]),
+    # Mentors are experienced leaders: ten years' service by the NIP, a section head or above,
+    # never the employee's own appraiser (docs/policies.md).
+    mentor=MentorPolicy(
+        capacity=2,
+        max_offers=3,
+        rules=MentorRules(min_service_years=10, min_level=PositionLevel.PENGAWAS),
+        supervisor_may_mentor=False,
     ),
+    # Training in technical and soft skills: every plan has both.
+    development=DevelopmentPolicy(required_skills=[SkillKind.TECHNICAL, SkillKind.SOFT]),
+    # Certificates and incentives for every Sangat Baik; ASN teladan for a few, chosen by HR.
+    outcomes=_outcomes(
+        sangat_baik=OutcomeRule(kind=K.AWARD, awards=[A.CERTIFICATE, A.INCENTIVE]),
+    ),
+    teladan=TeladanPolicy(by_hr=True, max_nominees=5, max_share=0.1),
 )
 
 PRESETS: dict[str, Policy] = {

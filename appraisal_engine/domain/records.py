@@ -3,13 +3,14 @@ audit events. Pure data, so workflows, activities and the store can all share th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.domain.mentors import MentorRules
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind
 from appraisal_engine.domain.ratings import Grade
@@ -109,6 +110,8 @@ class MentorRequest(Value):
     employee_level: PositionLevel
     exclude: list[str] = Field(default_factory=list, description="supervisor, declined mentors")
     capacity: int
+    rules: MentorRules | None = Field(default=None, description="years and level a mentor needs")
+    on: date | None = Field(default=None, description="the day years of service are counted to")
 
 
 class AuditEvent(Value):
@@ -180,3 +183,15 @@ class CascadeRequest(Value):
     supervisor_nip: str
     workflow_ids: list[str]
     targets: list[ParentTarget]
+
+
+class TeladanNomination(Value):
+    """HR's nomination of one Sangat Baik employee as ASN teladan of a cycle."""
+
+    cycle_id: str
+    employee_nip: str
+    appraisal_id: str
+    unit_code: str
+    nominated_by: str
+    nominated_at: datetime
+    reason: str = Field(min_length=1, max_length=500)

@@ -77,6 +77,13 @@ DECISIONS = {
             " See the details in your appraisal."
         ),
     ),
+    Decision.DEVELOPMENT_PLANNED: (
+        N_("Your development plan has been made"),
+        N_(
+            "Your appraiser has planned your development: the courses or training and the date"
+            " each is due. See the plan in your appraisal."
+        ),
+    ),
 }
 DIGEST_SUBJECT = N_("Daily summary of your notices (%(n)s)")
 DIGEST = "digest"  # a digest's kind in a webhook's JSON

@@ -201,6 +201,11 @@ async def _plan_of(client: Client, cycle_id: str) -> CyclePlan:
     raise NotFound("cycle")
 
 
+async def policy_of(client: Client, cycle_id: str) -> Policy:
+    """The whole policy the cycle was launched with."""
+    return (await _plan_of(client, cycle_id)).policy
+
+
 async def plan(who: Caller, cycle_id: str, *, client: Client) -> CyclePlan:
     """For HR and auditors, the roster, policy and year's start a cycle runs with: the curve
     its units are calibrated against and the dates its schedule follows."""

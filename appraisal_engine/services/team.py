@@ -1,5 +1,6 @@
 """My team: the appraisals a supervisor or superior stands above, each with its employee's name
-from the roster, its open tasks and how many of them are overdue."""
+from the roster, its open tasks and how many of them are overdue; for its appraiser, where the
+development plan stands."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus, TaskRecord
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services.access import Caller
+from appraisal_engine.services.development import PlanView, view_of
 from appraisal_engine.services.people import employee_names
 from appraisal_engine.store.repositories.appraisals import list_appraisals
+from appraisal_engine.store.repositories.development import plans_for
 from appraisal_engine.store.repositories.tasks import open_tasks_of
 
 
@@ -44,6 +47,7 @@ class TeamMember(BaseModel):
     appraisal: AppraisalRecord
     name: str | None  # None when no roster snapshot holds the NIP
     open_tasks: list[TeamTask]
+    plan: PlanView | None = None  # the development plan: shown to its appraiser alone
 
     @property
     def overdue(self) -> int:
@@ -93,7 +97,14 @@ async def team_of(
     for task in await open_tasks_of(session, ids):
         by_appraisal[task.appraisal_id].append(_team_task(task, who, now))
     names = await employee_names(session, records)
+    # The superior stands above the appraisal but is not among a plan's readers.
+    plans = await plans_for(session, [r.id for r in records if r.supervisor_nip == who.nip])
     return [
-        TeamMember(appraisal=r, name=names.get(r.employee_nip), open_tasks=by_appraisal[r.id])
+        TeamMember(
+            appraisal=r,
+            name=names.get(r.employee_nip),
+            open_tasks=by_appraisal[r.id],
+            plan=view_of(plans[r.id], now) if r.id in plans else None,
+        )
         for r in records
     ]

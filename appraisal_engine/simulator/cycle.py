@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.api.auth import Principal, Role
 from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.services import teladan
 from appraisal_engine.simulator.backend import Backend, WorkerFactory
 from appraisal_engine.simulator.driver import Progress, YearDriver
 from appraisal_engine.simulator.report import SimulationReport, build_report
@@ -26,6 +28,7 @@ from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HE
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.repositories.rosters import store_roster
+from appraisal_engine.store.repositories.teladan import sangat_baik_appraisals
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CommunityFeedbackInput, CycleStatus
 
@@ -146,6 +149,7 @@ async def simulate_on(
         )
         closed_at = await driver.run()
         summary = await cycle.result()
+    nominated = await nominate_teladan(sessions, cycle_id, policy, await env.get_current_time())
     return build_report(
         policy=policy,
         seed=seed,
@@ -155,4 +159,32 @@ async def simulate_on(
         notices=notifier.sent,
         days=(closed_at - year_start).days,
         wall_seconds=round(time.perf_counter() - started, 1),
+        teladan=nominated,
     )
+
+
+async def nominate_teladan(
+    sessions: async_sessionmaker[AsyncSession], cycle_id: str, policy: Policy, now: datetime
+) -> int:
+    """HR nominates ASN teladan, where the policy has HR do it: the Sangat Baik by NIP, up to the
+    cap; how many were nominated."""
+    if not policy.teladan.by_hr:
+        return 0
+    hr = Principal(nip=HR, roles=frozenset({Role.HR}))
+    async with sessions() as session:
+        chosen = await sangat_baik_appraisals(session, cycle_id)
+    nominated = 0
+    for appraisal_id in chosen[: policy.teladan.cap(len(chosen))]:
+        async with sessions() as session:
+            await teladan.nominate(
+                session,
+                sessions,
+                hr,
+                cycle_id,
+                appraisal_id=appraisal_id,
+                reason="kinerja terbaik tahun ini",
+                policy=policy.teladan,
+                now=now,
+            )
+        nominated += 1
+    return nominated

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade
@@ -39,6 +39,7 @@ class SimulationReport(BaseModel):
     awards: dict[str, int]
     outcomes: dict[str, int]
     mentorships: int
+    teladan: int = Field(default=0, description="ASN teladan nominated by HR")
     appeals: dict[str, int]
     transfers: int
     overdue: dict[str, int]
@@ -62,6 +63,7 @@ def build_report(
     notices: Sequence[Notification],
     days: int,
     wall_seconds: float,
+    teladan: int = 0,
 ) -> SimulationReport:
     """The report of one run, every mapping in a fixed order."""
     units: dict[str, UnitFigures] = {}
@@ -89,6 +91,7 @@ def build_report(
         awards=_sorted(summary.awards),
         outcomes=_sorted(summary.outcomes),
         mentorships=summary.mentorships,
+        teladan=teladan,
         appeals={
             "filed": tally.appeals_filed,
             "upheld": summary.appeals.get("uphold", 0),

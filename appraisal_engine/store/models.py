@@ -1,12 +1,13 @@
 """SQLAlchemy models of the read model: rosters, employees, tasks, appraisals, outcomes, audit,
-the notice outbox and each person's notice preferences."""
+the notice outbox and each person's notice preferences; and the records people keep after the
+outcome: development plans and ASN teladan nominations."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String, text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, MetaData, String, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +55,8 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
         list[str]: JSON(),
+        list[dict[str, Any]]: JSON(),
+        date: Date(),
     }
 
 
@@ -169,6 +172,39 @@ class OutcomeRow(Base):
     mentor_nip: Mapped[str | None]
     mentor_status: Mapped[str]
     decided_at: Mapped[datetime]
+
+
+class DevelopmentPlanRow(Base):
+    """One appraisal's development plan (domain.development.DevelopmentPlan): its items and each
+    item's follow-up as JSON, as the plan is read and written whole."""
+
+    __tablename__ = "development_plans"
+    __table_args__ = (Index("ix_development_plans_cycle_id", "cycle_id"),)
+
+    appraisal_id: Mapped[str] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str | None]
+    employee_nip: Mapped[str]
+    outcome_kind: Mapped[str]
+    planned_by: Mapped[str]
+    planned_at: Mapped[datetime]
+    follow_up_on: Mapped[date | None]
+    time_zone: Mapped[str]  # the organisation's: whose calendar says an item is overdue
+    items: Mapped[list[dict[str, Any]]]
+    updated_at: Mapped[datetime]
+
+
+class TeladanNominationRow(Base):
+    """One ASN teladan nomination (domain.records.TeladanNomination)."""
+
+    __tablename__ = "teladan_nominations"
+
+    cycle_id: Mapped[str] = mapped_column(primary_key=True)
+    employee_nip: Mapped[str] = mapped_column(primary_key=True)
+    appraisal_id: Mapped[str]
+    unit_code: Mapped[str]
+    nominated_by: Mapped[str]
+    nominated_at: Mapped[datetime]
+    reason: Mapped[str]
 
 
 class NoticeRow(Base):

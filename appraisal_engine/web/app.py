@@ -18,6 +18,7 @@ from appraisal_engine.web.pages import (
     cycles,
     dev_mail,
     find,
+    follow_up,
     hr_actions,
     notice_settings,
     notices,
@@ -50,6 +51,7 @@ def install(app: FastAPI, config: WebConfig) -> FastAPI:
         audit,
         rosters,
         cycles,
+        follow_up,
     )
     for module in (*pages, dev_mail):
         app.include_router(module.router)

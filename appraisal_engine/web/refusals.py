@@ -168,6 +168,30 @@ LAUNCH_REFUSALS: tuple[str, ...] = (
     ),
 )
 
+FOLLOW_UP_REFUSALS: tuple[str, ...] = (
+    # services/development.py: plans and their follow-ups
+    N_("only the employee's supervisor plans and follows up development"),
+    N_("no follow-up is decided yet: a plan follows the final grade's outcome"),
+    N_("the plan is being followed up: it can no longer be replaced"),
+    N_("the plan was replaced meanwhile: read it again"),
+    N_("the plan has items 0 to %(last)s"),
+    N_("item %(n)s is already followed up"),
+    # domain/development.py, check_plan: what a plan must hold under the policy
+    N_("a %(kind)s outcome has no development plan under this policy"),
+    N_("a plan needs at least one item"),
+    N_("at most %(n)s items"),
+    N_("must not be before today"),
+    N_("this policy's plans include %(kinds)s skills"),
+    N_("this policy's plans name a follow-up date"),
+    N_("must be within %(days)s days of today"),
+    N_("must not be before the last item's date (%(last)s)"),
+    # services/teladan.py and domain/teladan.py: ASN teladan nominations
+    N_("this employee is already nominated in the cycle"),
+    N_("this cycle's policy has no ASN teladan nomination by HR"),
+    N_("only a final grade of Sangat Baik may be nominated (this one: %(grade)s)"),
+    N_("the cap is reached: %(cap)s nomination(s) for %(sb)s Sangat Baik"),
+)
+
 WORKFLOW_REFUSALS: tuple[str, ...] = (
     # workflows/appraisal/validation.py: a step refused by the appraisal itself
     N_("this task is already %(status)s"),

@@ -119,6 +119,8 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
     wrong_kind = {
         "json": ReviewBody(review=review(Rating.MEETS, Rating.MEETS)).model_dump(mode="json")
     }
+    soon = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    plan = {"json": {"items": [{"kind": "technical", "course": "Diklat", "due_on": soon}]}}
     return [
         ("GET", a, {}, row(200, 200, 200, 404, 404, 200, 200)),
         ("GET", "/v1/appraisals/appraisal-nobody", {}, row(404, 404, 404, 404, 404, 404, 404)),
@@ -200,6 +202,28 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
             "POST",
             "/v1/cycles/kota-nobody-2031/community-feedback",
             {"json": {"scores": {w.unit: 4.0}}},
+            row(403, 403, 403, 403, 403, 404, 403),
+        ),
+        # No outcome yet, so no plan: the supervisor hears why, the others what they may not.
+        ("GET", f"{a}/development-plan", {}, row(404, 404, 404, 404, 404, 404, 404)),
+        ("PUT", f"{a}/development-plan", plan, row(403, 409, 404, 404, 404, 403, 403)),
+        (
+            "POST",
+            f"{a}/development-plan/follow-ups",
+            {"json": {"item": 0, "done": True}},
+            row(403, 404, 404, 404, 404, 403, 403),
+        ),
+        (
+            "GET",
+            "/v1/cycles/kota-nobody-2031/development-plans",
+            {},
+            row(403, 403, 403, 403, 403, 200, 200),
+        ),
+        ("GET", "/v1/cycles/kota-nobody-2031/teladan", {}, row(403, 403, 403, 403, 403, 404, 404)),
+        (
+            "POST",
+            "/v1/cycles/kota-nobody-2031/teladan",
+            {"json": {"appraisal_id": w.appraisal_id, "reason": "inovasi layanan"}},
             row(403, 403, 403, 403, 403, 404, 403),
         ),
         ("GET", "/v1/audit/events", {}, row(403, 403, 403, 403, 403, 403, 200)),

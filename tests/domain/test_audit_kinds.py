@@ -20,6 +20,9 @@ STORED = {
     "CALIBRATION_RELEASED": "calibration.released",
     "COMMUNITY_SCORES": "community.scores",
     "AUDITOR_READ": "auditor.read",
+    "DEVELOPMENT_PLANNED": "development.planned",
+    "DEVELOPMENT_FOLLOWED_UP": "development.followed_up",
+    "TELADAN_NOMINATED": "teladan.nominated",
 }
 
 

@@ -35,7 +35,7 @@ EXPECTED: dict[str, dict[Grade, tuple[OutcomeKind, list[AwardKind]]]] = {
     | {BA: (K.AWARD, [AW.CERTIFICATE]), BP: (K.COACHING, []), KU: (K.COACHING, [])},
     "binjai": NATIONAL,
     # Certificates, financial incentives and the ASN teladan nomination.
-    "wanggar": NATIONAL | {SB: (K.AWARD, [AW.CERTIFICATE, AW.INCENTIVE, AW.ASN_TELADAN])},
+    "wanggar": NATIONAL | {SB: (K.AWARD, [AW.CERTIFICATE, AW.INCENTIVE])},  # teladan: by HR
 }
 CREDIT = {SB: 150, BA: 100, BP: 75, KU: 50, SK: 25}
 CASES = [(name, g) for name in EXPECTED for g in Grade]

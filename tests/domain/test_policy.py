@@ -89,8 +89,38 @@ def test_only_wanggar_asks_structured_reports_and_gives_three_award_kinds() -> N
     assert _where(lambda p: p.structured_reports) == {"wanggar"}
     sb = preset("wanggar").outcomes[Grade.SANGAT_BAIK]
     assert sb.kind is OutcomeKind.AWARD
-    assert sorted(sb.awards) == sorted(AwardKind)
-    assert _where(lambda p: len(p.outcomes[Grade.SANGAT_BAIK].awards) == 3) == {"wanggar"}
+    # Certificate and incentive come with the award; ASN teladan is HR's nomination of a few.
+    assert sorted(sb.awards) == sorted([AwardKind.CERTIFICATE, AwardKind.INCENTIVE])
+    assert _where(lambda p: p.teladan.by_hr) == {"wanggar"}
+    assert _where(lambda p: len(p.outcomes[Grade.SANGAT_BAIK].awards) == 2) == {"wanggar"}
+
+
+def test_only_wanggar_has_mentor_rules_and_asks_both_skill_kinds() -> None:
+    assert _where(lambda p: p.mentor.changes_matching) == {"wanggar"}
+    mentor = preset("wanggar").mentor
+    assert mentor.rules.min_service_years == 10 and not mentor.supervisor_may_mentor
+    assert _where(lambda p: bool(p.development.required_skills)) == {"wanggar"}
+
+
+def test_only_tebingtinggi_plans_name_a_follow_up_date() -> None:
+    assert _where(lambda p: p.development.follow_up_required) == {"tebingtinggi"}
+
+
+def test_a_policy_stored_before_the_new_settings_decides_as_before() -> None:
+    stored = preset("national").model_dump(mode="json")
+    for key in ("development", "teladan"):
+        del stored[key]
+    del stored["mentor"]["rules"], stored["mentor"]["supervisor_may_mentor"]
+    old = parse_policy(stored)
+    assert not old.mentor.changes_matching and not old.teladan.by_hr
+    assert not old.development.follow_up_required and not old.development.required_skills
+
+
+def test_teladan_by_hr_refuses_the_nomination_given_with_every_award() -> None:
+    data = preset("wanggar").model_dump(mode="json")
+    data["outcomes"]["sangat_baik"]["awards"].append("asn_teladan_nomination")
+    with pytest.raises(DomainError, match=r"outcomes.sangat_baik.awards: .*teladan.by_hr"):
+        parse_policy(data)
 
 
 def test_tebingtinggi_trains_everyone_short_of_the_top() -> None:

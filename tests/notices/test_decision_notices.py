@@ -219,6 +219,10 @@ RENDERED = {
         ("Anda telah mendapatkan mentor", "bersedia menjadi mentor Anda"),
         ("A mentor has been assigned to you", "has agreed to mentor you"),
     ),
+    Decision.DEVELOPMENT_PLANNED: (
+        ("Rencana pengembangan Anda telah disusun", "kursus atau pelatihan"),
+        ("Your development plan has been made", "the courses or training"),
+    ),
 }
 
 

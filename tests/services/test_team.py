@@ -9,11 +9,14 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.domain.development import DevelopmentPlan, PlannedItem, SkillKind
 from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.records import AppraisalStatus, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services.team import WaitingFor, team_of
 from appraisal_engine.store.repositories.appraisals import upsert_appraisal
+from appraisal_engine.store.repositories.development import save_plan
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.store.repositories.tasks import upsert_task
 from tests.store.builders import T0, appraisal, employee, nip, task, uid
@@ -107,3 +110,36 @@ async def test_team_is_what_one_stands_above_with_names_tasks_and_overdue(
     for nobody in (Principal(nip=ALICE), Principal(nip=nip(421), roles=frozenset({Role.HR}))):
         theirs = await team_of(session, nobody, now=NOW)
         assert not {m.appraisal.id for m in theirs} & {alice.id, bob.id, elsewhere.id}
+
+
+async def test_the_appraiser_sees_where_the_plan_stands_the_superior_does_not(
+    session: AsyncSession,
+) -> None:
+    finished = appraisal(
+        employee_nip=nip(431),
+        supervisor_nip=nip(432),
+        superior_nip=nip(433),
+        status=AppraisalStatus.COMPLETED,
+        stage="done",
+    )
+    await upsert_appraisal(session, finished)
+    due = NOW.date() - timedelta(days=1)  # its day has passed, nobody said whether it happened
+    await save_plan(
+        session,
+        DevelopmentPlan(
+            appraisal_id=finished.id,
+            cycle_id=finished.cycle_id,
+            employee_nip=finished.employee_nip,
+            outcome_kind=OutcomeKind.DEVELOPMENT,
+            planned_by=nip(432),
+            planned_at=T0,
+            follow_up_on=due,
+            items=[PlannedItem(kind=SkillKind.SOFT, course="Komunikasi", due_on=due)],
+            updated_at=T0,
+        ),
+    )
+    (mine,) = await team_of(session, Principal(nip=nip(432)), now=NOW, running_only=False)
+    assert mine.plan is not None and mine.plan.overdue_items == [0]
+    assert mine.plan.follow_up_overdue
+    (above,) = await team_of(session, Principal(nip=nip(433)), now=NOW, running_only=False)
+    assert above.appraisal.id == finished.id and above.plan is None

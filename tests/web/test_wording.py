@@ -24,6 +24,7 @@ from appraisal_engine.web.forms import say
 from appraisal_engine.web.i18n import translations
 from appraisal_engine.web.refusals import (
     CODES,
+    FOLLOW_UP_REFUSALS,
     LAUNCH_REFUSALS,
     REFUSALS,
     ROSTER_PROBLEMS,
@@ -39,8 +40,12 @@ MODULES = (
     "appeals",
     "presets",
     "curve_order",
+    "development",
+    "teladan",
 )
-LISTED = frozenset(REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + CODES)
+LISTED = frozenset(
+    REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + FOLLOW_UP_REFUSALS + CODES
+)
 # Where each builder takes its template: a positional index, or only by keyword.
 BUILDERS: dict[str, int | None] = {
     "Wording": 0,

@@ -1,7 +1,7 @@
 """Record the committed replay histories: one complete year per preset, on the real dev server.
 
 Run after a deliberate, patched workflow change only, naming the scenarios to add (all when
-none are named: cycle, timers, timers-zoned, reassigned, or a preset name):
+none are named: cycle, timers, timers-zoned, reassigned, mentor-rules, or a preset name):
     python -m tests.workflows.record_histories cycle
 Each file is named after its workflow id (task ids derive from it) and holds what
 `temporal workflow show --output json` prints for that run. The preset years run on the real dev
@@ -89,6 +89,14 @@ async def record(only: set[str]) -> None:
                         name,
                         policy,
                     )
+                if wanted("mentor-rules"):
+                    # Wanggar's year since its mentors are experienced leaders (patch
+                    # "mentor-rules"); its first file was recorded before.
+                    await _preset_year(
+                        Running(env, env.client, "record-mentor", LoggingNotifier(), sessions),
+                        "mentor-rules",
+                        PRESETS["wanggar"],
+                    )
             finally:
                 await env.shutdown()
             env = await start_time_skipping()
@@ -129,7 +137,7 @@ async def _preset_year(running: Running, name: str, policy: Policy) -> None:
             id=f"appraisal-history-{name}",
             task_queue=running.task_queue,
         )
-        below = name == "wanggar"  # one preset through mentorship
+        below = name in ("wanggar", "mentor-rules")  # through mentorship
         actors = Actors(policy, results=Rating.BELOW if below else Rating.MEETS)
         await drive(running, handle, actors, idle=poll, until=lambda s: s.stage is Stage.APPEAL)
         await handle.execute_update(

@@ -15,6 +15,7 @@ from temporalio.worker import Replayer
 from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
+from appraisal_engine.workflows.appraisal.appeal_and_outcome import MENTOR_RULES
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
 from appraisal_engine.workflows.appraisal.workflow import ZONED_CALENDAR, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
@@ -28,7 +29,7 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
-    kinds = (*PRESETS, "timers", "timers-zoned", "reassigned")
+    kinds = (*PRESETS, "timers", "timers-zoned", "reassigned", "mentor-rules")
     years = (2025, 2026, 2027)
     in_cycles = tuple(f"appraisal-history-{year}-" for year in years)
     appraisals = {n for n in names if n.startswith("appraisal-history-")}
@@ -49,6 +50,19 @@ def test_every_preset_and_path_has_a_committed_history() -> None:
         overlapped = f"patch:{LAUNCH_OVERLAPPED}" in markers_of(history)
         assert overlapped is (year >= 2027)
         assert batches_at_once(batch_timeline(history)) == (2 if overlapped else 1)
+
+
+def test_wanggar_years_replay_from_before_and_since_its_mentor_rules() -> None:
+    # The first Wanggar year was recorded before mentors were chosen by the policy's rules, the
+    # second since: both kinds of running appraisal must replay.
+    def patched(stem: str) -> bool:
+        path = next(p for p in HISTORIES if p.stem == stem)
+        return f"patch:{MENTOR_RULES}" in markers_of(
+            WorkflowHistory.from_json(stem, path.read_text())
+        )
+
+    assert not patched("appraisal-history-wanggar")
+    assert patched("appraisal-history-mentor-rules")
 
 
 def test_histories_hold_both_ways_of_appending_the_audit_log() -> None:

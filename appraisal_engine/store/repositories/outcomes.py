@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.employee import SENIORITY, PositionLevel
+from appraisal_engine.domain.mentors import may_mentor
 from appraisal_engine.domain.records import MentorRequest, MentorStatus, OutcomeRecord
 from appraisal_engine.store.locks import hold_write_lock
 from appraisal_engine.store.models import EmployeeRow, OutcomeRow
@@ -46,7 +47,8 @@ async def set_mentor(
 
 
 async def reserve_mentor(session: AsyncSession, request: MentorRequest) -> str | None:
-    """Offer the mentee a senior of the same roster unit with spare capacity; None if nobody fits.
+    """Offer the mentee a senior of the same roster unit with spare capacity, meeting the
+    request's rules (years of service, level) where it has them; None if nobody fits.
 
     Idempotent: a standing offer to a mentor not excluded is returned unchanged."""
     # Serialise reservations per unit: two mentees must not both take a mentor's last place.
@@ -81,8 +83,12 @@ async def _pick_mentor(
             _employees.c.nip != request.employee_nip,
         )
     )
+    rules, on = request.rules, request.on
     seniority: dict[str, int] = {
-        nip: SENIORITY[PositionLevel(level)] for nip, level in candidates if nip not in excluded
+        nip: SENIORITY[PositionLevel(level)]
+        for nip, level in candidates
+        if nip not in excluded
+        and (rules is None or on is None or may_mentor(nip, PositionLevel(level), rules, on))
     }
     if not seniority:
         return None

@@ -16,6 +16,7 @@ from appraisal_engine.domain.stages import Stage
 from appraisal_engine.services import appraisals
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, service_errors
+from appraisal_engine.web.plan_context import plan_context
 from appraisal_engine.web.render import gettext_for, render
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
@@ -55,7 +56,8 @@ async def appraisal_page(
     failed: str = "",
 ) -> Response:
     """The appraisal's page; after a refused form, `failed` names that form (`appeal`,
-    `reassign`, `deadline`, `cancel`) and its errors and typed values are shown again."""
+    `reassign`, `deadline`, `cancel`, `plan`, `follow_up`) and its errors and typed values are
+    shown again."""
     shared = services(request).sessions
     view = await appraisals.read_state(session, me, appraisal_id, client=client, sessions=shared)
     try:
@@ -65,6 +67,7 @@ async def appraisal_page(
     except NotFound:
         timeline = None  # the history is the employee's, HR's and auditors' to read
     state = view.appraisal
+    development = await plan_context(session, shared, me, state, client)
     reached = PROGRESS.index(state.stage) if state.stage in PROGRESS else -1
     return render(
         request,
@@ -80,6 +83,7 @@ async def appraisal_page(
         errors=errors or {},
         values=values or {},
         failed=failed,
+        **development,
     )
 
 

@@ -44,6 +44,9 @@ KIND_LABELS: dict[str, str] = {
     kinds.CALIBRATION_RELEASED: N_("Calibration released"),
     kinds.COMMUNITY_SCORES: N_("Community scores received"),
     kinds.AUDITOR_READ: N_("Read by an auditor"),
+    kinds.DEVELOPMENT_PLANNED: N_("Development plan made"),
+    kinds.DEVELOPMENT_FOLLOWED_UP: N_("Development plan followed up"),
+    kinds.TELADAN_NOMINATED: N_("Nominated ASN teladan"),
 }
 """A readable label for each kind of event the log holds (the kinds are in domain.audit_kinds)."""
 FILTERS = ("actor", "appraisal_id", "cycle_id", "kind", "since", "until")

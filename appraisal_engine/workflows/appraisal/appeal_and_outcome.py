@@ -6,7 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import APPEAL_DECIDED, OUTCOME_DECIDED
-from appraisal_engine.domain.calendar import closes_after, days
+from appraisal_engine.domain.calendar import closes_after, days, local_date
 from appraisal_engine.domain.outcome import OutcomeKind, decide_outcome
 from appraisal_engine.domain.records import MentorRequest, MentorStatus
 from appraisal_engine.domain.tasks import TaskKind
@@ -18,6 +18,8 @@ from appraisal_engine.workflows.messages import AppealDecideBody, MentorshipAcce
 
 APPEAL_CALENDAR_DAYS = "appeal-calendar-days"
 """Since this patch the appeal window counts calendar days in the organisation's zone."""
+MENTOR_RULES = "mentor-rules"
+"""Since this patch a policy's mentor rules (years, level, the supervisor) shape the matching."""
 
 
 class AppealAndOutcome:
@@ -104,9 +106,17 @@ class AppealAndOutcome:
         year = self._year
         if year.inp.roster_id is None:
             return None
-        # The appraiser and the one who hears appeals stay out of it: roles kept apart.
+        mentor = year.policy.mentor
+        # The appraiser and the one who hears appeals stay out of it: roles kept apart, unless
+        # the policy lets the appraiser mentor.
         exclude = [year.inp.employee_nip, year.supervisor_nip, year.superior_nip]
-        for _ in range(year.policy.mentor.max_offers):
+        rules, on = None, None
+        # Only a policy with mentor rules asks: one without them matches as it always did.
+        if mentor.changes_matching and workflow.patched(MENTOR_RULES):
+            if mentor.supervisor_may_mentor:
+                exclude = [year.inp.employee_nip, year.superior_nip]
+            rules, on = mentor.rules, local_date(workflow.now(), year.policy.time_zone)
+        for _ in range(mentor.max_offers):
             match = await self._effects.match_mentor(
                 MentorRequest(
                     appraisal_id=year.appraisal_id,
@@ -115,7 +125,9 @@ class AppealAndOutcome:
                     employee_nip=year.inp.employee_nip,
                     employee_level=year.inp.position_level,
                     exclude=exclude,
-                    capacity=year.policy.mentor.capacity,
+                    capacity=mentor.capacity,
+                    rules=rules,
+                    on=on,
                 )
             )
             if match.mentor_nip is None:
