@@ -183,6 +183,8 @@ class Effects:
 
     async def match_mentor(self, request: MentorRequest) -> MentorMatch:
         """The next mentor with room for the employee, if any."""
+        # The reservation reads and updates the outcome's row: a step's gathered row first.
+        await self.flush()
         return await self._io(io.MATCH_MENTOR, request, MentorMatch)
 
     def cascade(self, request: CascadeRequest) -> asyncio.Future[Any]:
