@@ -19,6 +19,7 @@ from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.store.repositories.audit import list_events
 from appraisal_engine.store.repositories.outcomes import get_outcome
 from appraisal_engine.store.repositories.tasks import list_tasks
+from appraisal_engine.workflows import search_attributes as sa
 from appraisal_engine.workflows.appraisal.effects import ONE_WRITE_PER_STEP
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState, FileAppealInput, TaskCompleted
@@ -134,3 +135,16 @@ def _each_step_written_once(history: WorkflowHistory, completed: int, split: int
         assert closed == logged and len(closed) <= 1
         closing += len(closed)
     assert closing == completed
+    # The search attributes are upserted once per step at most, as the step leaves them.
+    ours = {key.name for key in sa.ALL_KEYS}
+    upserts, steps_open = 0, 0
+    for event in history.events:
+        if event.HasField("workflow_execution_update_accepted_event_attributes"):
+            steps_open += 1
+        elif event.HasField("workflow_execution_update_completed_event_attributes"):
+            steps_open -= 1
+            assert upserts <= 1, upserts
+            upserts = 0
+        elif steps_open and event.HasField("upsert_workflow_search_attributes_event_attributes"):
+            fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+            upserts += bool(ours & set(fields.indexed_fields))

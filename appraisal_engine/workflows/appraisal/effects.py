@@ -62,6 +62,7 @@ class Effects:
         self._outcome: OutcomeRecord | None = None
         self._events: list[AuditEvent] = []
         self._writing = False
+        self._moved = False  # a gathering step changed what the search attributes show
         # Attributes set at start need no upsert of their own.
         started_with = info.typed_search_attributes
         self._published: dict[str, object] = {
@@ -94,9 +95,18 @@ class Effects:
             yield
         finally:
             try:
+                # The search attributes once per step, as the step leaves them: closing a task
+                # and opening the next would each upsert them otherwise.
+                self._publish_moved()
                 await self.flush()
+                self._publish_moved()  # what moved while the step was being written
             finally:
                 self._steps -= 1
+
+    def _publish_moved(self) -> None:
+        if self._moved:
+            self._moved = False
+            self._upsert()
 
     def _gathered(self) -> StepProjection | None:
         """What was gathered since the last write, taken; None when nothing was."""
@@ -259,7 +269,14 @@ class Effects:
             )
 
     def publish(self) -> None:
-        """Keep the search attributes current; upsert only what changed."""
+        """Keep the search attributes current; upsert only what changed (a step gathering its
+        writes upserts once, at its end)."""
+        if self._steps:
+            self._moved = True
+            return
+        self._upsert()
+
+    def _upsert(self) -> None:
         year = self._year
         wanted: dict[str, object] = {
             sa.CYCLE.name: year.inp.cycle_id or "",
