@@ -2,7 +2,8 @@
 same updates sent straight to Temporal and a trivial workflow's update, in one run on the
 file-backed dev server.
 
-    .venv/bin/python -m bench.api [--appraisals 200] [--concurrency 100] [--kind review] [--json]
+    .venv/bin/python -m bench.api [--appraisals 200] [--concurrency 100] [--kind review]
+                                  [--sandboxed] [--json]
 
 Set-up, not timed: N standalone appraisals with their year started a year ago (every report
 period is due) are driven by scripted actors until each one's task of `--kind` is open (for
@@ -11,7 +12,8 @@ self-reports, the first period's). Timed: half of the tasks completed with the T
 real HTTP to uvicorn in a subprocess (the API process, as deployed: its own Temporal client and
 database engine), then as many updates of a trivial workflow (its handler sets a flag; stock
 sandbox, a worker of its own) at the same concurrency, the floor any task completion stands on.
-The appraisals' worker runs in this process. `--concurrency` people work at once, each
+The appraisals' worker runs in this process, as production workers do: outside the workflow
+sandbox (`--sandboxed` for the sandbox the tests use). `--concurrency` people work at once, each
 completing their share one after another. Reports requests, throughput, p50 and p99 for the three,
 and the API's ratios to the raw update and to the trivial one."""
 
@@ -252,7 +254,9 @@ async def trivial_updates(client: Client, n: int, concurrency: int) -> Figures:
     return figures
 
 
-async def main(appraisals: int, concurrency: int, kind: TaskKind, as_json: bool) -> dict[str, Any]:
+async def main(
+    appraisals: int, concurrency: int, kind: TaskKind, as_json: bool, *, sandboxed: bool = False
+) -> dict[str, Any]:
     """Set up on a fresh file-backed dev server, then time both halves and the reference."""
     with tempfile.TemporaryDirectory() as tmp:
         env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
@@ -266,7 +270,7 @@ async def main(appraisals: int, concurrency: int, kind: TaskKind, as_json: bool)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         try:
             async with (
-                build_worker(env.client, queue, make_session_factory(engine)),
+                build_worker(env.client, queue, make_session_factory(engine), sandboxed=sandboxed),
                 httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120
                 ) as http,
@@ -320,7 +324,9 @@ async def main(appraisals: int, concurrency: int, kind: TaskKind, as_json: bool)
             api.wait(timeout=30)
             await engine.dispose()
             await env.shutdown()
-    result = report(raw_figures, api_figures, trivial_figures, appraisals, len(api_groups), kind)
+    result = report(
+        raw_figures, api_figures, trivial_figures, appraisals, len(api_groups), kind, sandboxed
+    )
     if as_json:
         print(json.dumps(result))
     return result
@@ -343,6 +349,7 @@ def report(
     appraisals: int,
     concurrency: int,
     kind: TaskKind,
+    sandboxed: bool,
 ) -> dict[str, Any]:
     """Print the table; return the same figures."""
     r, a, t = raw.summary(), api.summary(), trivial.summary()
@@ -352,7 +359,11 @@ def report(
         "trivial_throughput_ratio": ratio(a, t, "throughput_per_s"),
         "trivial_p99_ratio": ratio(a, t, "p99_ms"),
     }
-    print(f"\n{kind.value} completions, {concurrency} at once, {appraisals} appraisals")
+    worker = "sandboxed" if sandboxed else "unsandboxed"
+    print(
+        f"\n{kind.value} completions, {concurrency} at once, {appraisals} appraisals, "
+        f"{worker} appraisal worker"
+    )
     print("| path | requests | failures | throughput/s | p50 ms | p99 ms |")
     print("| --- | --- | --- | --- | --- | --- |")
     rows = (("raw Temporal update", r), ("API over HTTP", a), ("trivial workflow update", t))
@@ -367,6 +378,7 @@ def report(
     print(f"API p99 / trivial p99: {figures['trivial_p99_ratio']} (target <= 2.0)")
     return {
         "kind": kind.value,
+        "sandboxed": sandboxed,
         "appraisals": appraisals,
         "concurrency": concurrency,
         "raw": r,
@@ -387,8 +399,12 @@ if __name__ == "__main__":
     parser.add_argument(
         "--kind", choices=sorted(KINDS), default="review", help="the task completed"
     )
+    parser.add_argument(
+        "--sandboxed", action="store_true", help="the appraisals' workflows in the sandbox"
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     if not 2 <= args.appraisals <= 5000 or args.concurrency < 1:
         parser.error("--appraisals must be 2-5000 and --concurrency at least 1")
-    asyncio.run(main(args.appraisals, args.concurrency, KINDS[args.kind], args.json))
+    kind = KINDS[args.kind]
+    asyncio.run(main(args.appraisals, args.concurrency, kind, args.json, sandboxed=args.sandboxed))
