@@ -1,15 +1,21 @@
-"""API latency benchmark: supervisors complete review tasks through the HTTP API, beside the same
-updates sent straight to Temporal, in one run on the file-backed dev server.
+"""API latency benchmark: reviews (or self-reports) completed through the HTTP API, beside the
+same updates sent straight to Temporal and a trivial workflow's update, in one run on the
+file-backed dev server.
 
-    .venv/bin/python -m bench.api [--appraisals 200] [--concurrency 100] [--json]
+    .venv/bin/python -m bench.api [--appraisals 200] [--concurrency 100] [--kind review]
+                                  [--sandboxed] [--json]
 
 Set-up, not timed: N standalone appraisals with their year started a year ago (every report
-period is due) are driven by scripted actors until each one's review task is open. Timed: half
-of the reviews completed with the Temporal client (`execute_update`, the raw reference), then the
-other half as POST /v1/tasks/{id}/complete over real HTTP to uvicorn in a subprocess (the API
-process, as deployed: its own Temporal client and database engine). The worker runs in this
-process for both halves. `--concurrency` supervisors work at once, each completing its own
-reviews one after another. Reports requests, throughput, p50 and p99 for both, and the ratios."""
+period is due) are driven by scripted actors until each one's task of `--kind` is open (for
+self-reports, the first period's). Timed: half of the tasks completed with the Temporal client
+(`execute_update`, the raw reference), then the other half as POST /v1/tasks/{id}/complete over
+real HTTP to uvicorn in a subprocess (the API process, as deployed: its own Temporal client and
+database engine), then as many updates of a trivial workflow (its handler sets a flag; stock
+sandbox, a worker of its own) at the same concurrency, the floor any task completion stands on.
+The appraisals' worker runs in this process, as production workers do: outside the workflow
+sandbox (`--sandboxed` for the sandbox the tests use). `--concurrency` people work at once, each
+completing their share one after another. Reports requests, throughput, p50 and p99 for the three,
+and the API's ratios to the raw update and to the trivial one."""
 
 from __future__ import annotations
 
@@ -23,15 +29,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
 from appraisal_engine.api.auth import mint_token
 from appraisal_engine.api.config import AuthConfig
@@ -39,10 +46,9 @@ from appraisal_engine.appraisal.servers import start_dev_server
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.presets import NATIONAL
-from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.simulator.scripted import Actors, drive_year, nip, review
+from appraisal_engine.simulator.scripted import Actors, drive_year, nip
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
@@ -50,15 +56,18 @@ from appraisal_engine.workflows.messages import (
     AppraisalInput,
     AppraisalState,
     CompleteTaskInput,
-    ReviewBody,
+    TaskBody,
 )
 from bench.stack import free_port
+from bench.trivial import Flagged
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
 ISSUER = "appraisal-bench"
 AUDIENCE = "appraisal"
 SUPERIOR = nip(1, born="19650115")
 SETTLE_S = 3.0
+KINDS = {"review": TaskKind.REVIEW, "self_report": TaskKind.SELF_REPORT}
+T = TypeVar("T")
 
 
 def person(born_year: int, i: int) -> str:
@@ -67,11 +76,13 @@ def person(born_year: int, i: int) -> str:
 
 
 @dataclass
-class Review:
-    """An open review task and the supervisor who completes it."""
+class Step:
+    """An open task, the body its assignee completes it with, and its place in the set-up."""
 
     appraisal_id: str
     task: TaskRecord
+    body: TaskBody
+    index: int
 
 
 @dataclass
@@ -142,19 +153,24 @@ async def wait_ready(http: httpx.AsyncClient) -> None:
     raise RuntimeError("the API did not become ready")
 
 
-async def to_review(client: Client, queue: str, n: int, supervisors: int) -> list[Review]:
-    """Start n appraisals and answer every task before the review; their open reviews."""
+async def to_step(
+    client: Client, queue: str, n: int, supervisors: int, kind: TaskKind
+) -> list[Step]:
+    """Start n appraisals and answer every task before the first of `kind`; those tasks open."""
     year_start = datetime.now(UTC) - timedelta(days=366)
     run = uuid.uuid4().hex[:6]
     gate = asyncio.Semaphore(50)
+    actors = Actors(NATIONAL)
 
-    def reviewing(state: AppraisalState) -> bool:
-        return any(t.kind is TaskKind.REVIEW and t.status is TaskStatus.OPEN for t in state.tasks)
+    def first(state: AppraisalState) -> TaskRecord | None:
+        return next(
+            (t for t in state.tasks if t.kind is kind and t.status is TaskStatus.OPEN), None
+        )
 
     async def idle(_: AppraisalState) -> None:
         await asyncio.sleep(0.1)
 
-    async def one(i: int) -> Review:
+    async def one(i: int) -> Step:
         inp = AppraisalInput(
             employee_nip=person(1985, i),
             unit_code="BENCH",
@@ -168,39 +184,80 @@ async def to_review(client: Client, queue: str, n: int, supervisors: int) -> lis
             handle = await client.start_workflow(
                 AppraisalWorkflow.run, inp, id=f"appraisal-bench-{run}-{i}", task_queue=queue
             )
-            state = await drive_year(handle, Actors(NATIONAL), idle, until=reviewing)
-        task = next(
-            t for t in state.tasks if t.kind is TaskKind.REVIEW and t.status is TaskStatus.OPEN
-        )
-        return Review(handle.id, task)
+            state = await drive_year(
+                handle, Actors(NATIONAL), idle, until=lambda s: first(s) is not None
+            )
+        task = first(state)
+        assert task is not None
+        body = actors.body(task, state)
+        assert body is not None
+        return Step(handle.id, task, body, i)
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
-async def timed(reviews: list[Review], complete: Callable[[Review], Awaitable[bool]]) -> Figures:
-    """Each supervisor completes their reviews one after another, all supervisors at once."""
-    by_supervisor: dict[str, list[Review]] = {}
-    for r in reviews:
-        by_supervisor.setdefault(r.task.assignee_nip, []).append(r)
+async def timed(groups: Sequence[Sequence[T]], complete: Callable[[T], Awaitable[bool]]) -> Figures:
+    """Each group completed one after another, all groups at once."""
     latencies: list[float] = []
     failures = 0
 
-    async def supervisor(mine: list[Review]) -> None:
+    async def one_after_another(mine: Sequence[T]) -> None:
         nonlocal failures
-        for r in mine:
+        for item in mine:
             began = time.perf_counter()
-            ok = await complete(r)
+            ok = await complete(item)
             latencies.append(time.perf_counter() - began)
             failures += not ok
 
     began = time.perf_counter()
-    await asyncio.gather(*(supervisor(mine) for mine in by_supervisor.values()))
-    return Figures(len(reviews), time.perf_counter() - began, latencies, failures)
+    await asyncio.gather(*(one_after_another(mine) for mine in groups))
+    count = sum(len(g) for g in groups)
+    return Figures(count, time.perf_counter() - began, latencies, failures)
 
 
-async def main(appraisals: int, concurrency: int, as_json: bool) -> dict[str, Any]:
-    """Set up on a fresh file-backed dev server, then time both halves."""
-    body = ReviewBody(review=review(Rating.MEETS, Rating.MEETS))  # what Actors would send
+def in_groups(items: Sequence[T], concurrency: int) -> list[list[T]]:
+    """`concurrency` groups (fewer when there are fewer items), dealt in turn."""
+    return [list(items[k::concurrency]) for k in range(min(concurrency, len(items)))]
+
+
+def by_person(steps: Sequence[Step], concurrency: int) -> list[list[Step]]:
+    """The steps in `concurrency` groups as the set-up dealt them: a review's group is its
+    supervisor's (the supervisor of appraisal i is the (i mod concurrency)-th)."""
+    groups: dict[int, list[Step]] = {}
+    for step in steps:
+        groups.setdefault(step.index % concurrency, []).append(step)
+    return list(groups.values())
+
+
+async def trivial_updates(client: Client, n: int, concurrency: int) -> Figures:
+    """n trivial workflows each sent the update that sets its flag, at the same concurrency as
+    the tasks, with a worker of their own in the stock sandbox; starting them is not timed."""
+    queue = f"bench-flag-{uuid.uuid4().hex[:6]}"
+    run = uuid.uuid4().hex[:6]
+    gate = asyncio.Semaphore(50)
+
+    async def start(i: int) -> WorkflowHandle[Any, Any]:
+        async with gate:
+            return await client.start_workflow(
+                Flagged.run, id=f"bench-flag-{run}-{i}", task_queue=queue
+            )
+
+    async def set_flag(handle: WorkflowHandle[Any, Any]) -> bool:
+        return bool(await handle.execute_update(Flagged.set_flag))
+
+    async with Worker(client, task_queue=queue, workflows=[Flagged]):
+        handles = list(await asyncio.gather(*(start(i) for i in range(n))))
+        await asyncio.sleep(SETTLE_S)  # every first workflow task done, the worker idle
+        figures = await timed(in_groups(handles, concurrency), set_flag)
+        for handle in handles:
+            await handle.result()
+    return figures
+
+
+async def main(
+    appraisals: int, concurrency: int, kind: TaskKind, as_json: bool, *, sandboxed: bool = False
+) -> dict[str, Any]:
+    """Set up on a fresh file-backed dev server, then time both halves and the reference."""
     with tempfile.TemporaryDirectory() as tmp:
         env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
@@ -213,17 +270,19 @@ async def main(appraisals: int, concurrency: int, as_json: bool) -> dict[str, An
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         try:
             async with (
-                build_worker(env.client, queue, make_session_factory(engine)),
+                build_worker(env.client, queue, make_session_factory(engine), sandboxed=sandboxed),
                 httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120
                 ) as http,
             ):
                 await wait_ready(http)
                 began = time.perf_counter()
-                reviews = await to_review(env.client, queue, appraisals, concurrency)
+                steps = await to_step(env.client, queue, appraisals, concurrency, kind)
                 setup = time.perf_counter() - began
-                print(f"set-up: {appraisals} appraisals at review in {setup:.0f} s", flush=True)
-                raw_half, api_half = reviews[: appraisals // 2], reviews[appraisals // 2 :]
+                print(
+                    f"set-up: {appraisals} appraisals at {kind.value} in {setup:.0f} s", flush=True
+                )
+                raw_half, api_half = steps[: appraisals // 2], steps[appraisals // 2 :]
                 tokens = {
                     r.task.assignee_nip: mint_token(
                         AuthConfig(jwt_secret=SECRET, jwt_issuer=ISSUER, audience=AUDIENCE),
@@ -235,66 +294,97 @@ async def main(appraisals: int, concurrency: int, as_json: bool) -> dict[str, An
                     seen = await http.get(f"/v1/tasks/{r.task.id}", headers=auth(tokens, r))
                     assert seen.status_code == 200, seen.text
 
-                async def raw(r: Review) -> bool:
+                async def raw(r: Step) -> bool:
                     handle = env.client.get_workflow_handle(r.appraisal_id)
                     inp = CompleteTaskInput(
-                        task_id=r.task.id, actor_nip=r.task.assignee_nip, body=body
+                        task_id=r.task.id, actor_nip=r.task.assignee_nip, body=r.body
                     )
                     done = await handle.execute_update(AppraisalWorkflow.complete_task, inp)
                     return done.task.status is TaskStatus.DONE
 
-                async def through_api(r: Review) -> bool:
+                async def through_api(r: Step) -> bool:
                     answer = await http.post(
                         f"/v1/tasks/{r.task.id}/complete",
-                        json=body.model_dump(mode="json"),
+                        json=r.body.model_dump(mode="json"),
                         headers=auth(tokens, r),
                     )
                     return answer.status_code == 200
 
-                # A quiet moment before each half: what the last updates set off (read-model
-                # and audit writes after the reply) is not charged to the next half.
+                # A quiet moment before each part: what the last updates set off (read-model
+                # and audit writes after the reply) is not charged to the next.
                 await asyncio.sleep(SETTLE_S)
-                raw_figures = await timed(raw_half, raw)
+                raw_figures = await timed(by_person(raw_half, concurrency), raw)
                 await asyncio.sleep(SETTLE_S)
-                api_figures = await timed(api_half, through_api)
+                api_groups = by_person(api_half, concurrency)
+                api_figures = await timed(api_groups, through_api)
+                await asyncio.sleep(SETTLE_S)
+                trivial_figures = await trivial_updates(env.client, len(api_half), len(api_groups))
         finally:
             api.terminate()
             api.wait(timeout=30)
             await engine.dispose()
             await env.shutdown()
-    result = report(raw_figures, api_figures, appraisals, concurrency)
+    result = report(
+        raw_figures, api_figures, trivial_figures, appraisals, len(api_groups), kind, sandboxed
+    )
     if as_json:
         print(json.dumps(result))
     return result
 
 
-def auth(tokens: dict[str, str], r: Review) -> dict[str, str]:
-    """The supervisor's bearer header."""
+def auth(tokens: dict[str, str], r: Step) -> dict[str, str]:
+    """The assignee's bearer header."""
     return {"Authorization": f"Bearer {tokens[r.task.assignee_nip]}"}
 
 
-def report(raw: Figures, api: Figures, appraisals: int, concurrency: int) -> dict[str, Any]:
+def ratio(a: dict[str, float | int], b: dict[str, float | int], key: str) -> float:
+    """a's figure over b's."""
+    return round(float(a[key]) / float(b[key]), 2)
+
+
+def report(
+    raw: Figures,
+    api: Figures,
+    trivial: Figures,
+    appraisals: int,
+    concurrency: int,
+    kind: TaskKind,
+    sandboxed: bool,
+) -> dict[str, Any]:
     """Print the table; return the same figures."""
-    r, a = raw.summary(), api.summary()
-    throughput = round(float(a["throughput_per_s"]) / float(r["throughput_per_s"]), 2)
-    p99 = round(float(a["p99_ms"]) / float(r["p99_ms"]), 2)
-    print(f"\nreview completions, {concurrency} concurrent supervisors, {appraisals} appraisals")
+    r, a, t = raw.summary(), api.summary(), trivial.summary()
+    figures = {
+        "throughput_ratio": ratio(a, r, "throughput_per_s"),
+        "p99_ratio": ratio(a, r, "p99_ms"),
+        "trivial_throughput_ratio": ratio(a, t, "throughput_per_s"),
+        "trivial_p99_ratio": ratio(a, t, "p99_ms"),
+    }
+    worker = "sandboxed" if sandboxed else "unsandboxed"
+    print(
+        f"\n{kind.value} completions, {concurrency} at once, {appraisals} appraisals, "
+        f"{worker} appraisal worker"
+    )
     print("| path | requests | failures | throughput/s | p50 ms | p99 ms |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for name, f in (("raw Temporal update", r), ("API over HTTP", a)):
+    rows = (("raw Temporal update", r), ("API over HTTP", a), ("trivial workflow update", t))
+    for name, f in rows:
         print(
             f"| {name} | {f['requests']} | {f['failures']} | {f['throughput_per_s']} "
             f"| {f['p50_ms']} | {f['p99_ms']} |"
         )
-    print(f"API throughput / raw: {throughput} (target >= 0.7)")
-    print(f"API p99 / raw p99: {p99} (target <= 2.0)")
+    print(f"API throughput / raw: {figures['throughput_ratio']} (target >= 0.7)")
+    print(f"API p99 / raw p99: {figures['p99_ratio']} (target <= 2.0)")
+    print(f"API throughput / trivial: {figures['trivial_throughput_ratio']} (target >= 0.5)")
+    print(f"API p99 / trivial p99: {figures['trivial_p99_ratio']} (target <= 2.0)")
     return {
+        "kind": kind.value,
+        "sandboxed": sandboxed,
         "appraisals": appraisals,
         "concurrency": concurrency,
         "raw": r,
         "api": a,
-        "throughput_ratio": throughput,
-        "p99_ratio": p99,
+        "trivial": t,
+        **figures,
     }
 
 
@@ -305,9 +395,16 @@ if __name__ == "__main__":
     parser.add_argument(
         "--appraisals", type=int, default=200, help="half raw, half through the API"
     )
-    parser.add_argument("--concurrency", type=int, default=100, help="supervisors at once")
+    parser.add_argument("--concurrency", type=int, default=100, help="people at once")
+    parser.add_argument(
+        "--kind", choices=sorted(KINDS), default="review", help="the task completed"
+    )
+    parser.add_argument(
+        "--sandboxed", action="store_true", help="the appraisals' workflows in the sandbox"
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     if not 2 <= args.appraisals <= 5000 or args.concurrency < 1:
         parser.error("--appraisals must be 2-5000 and --concurrency at least 1")
-    asyncio.run(main(args.appraisals, args.concurrency, args.json))
+    kind = KINDS[args.kind]
+    asyncio.run(main(args.appraisals, args.concurrency, kind, args.json, sandboxed=args.sandboxed))

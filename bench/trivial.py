@@ -1,4 +1,4 @@
-"""The reference workflow of every benchmark: it does nothing, in the stock sandbox."""
+"""The reference workflows of the benchmarks: they do (almost) nothing, in the stock sandbox."""
 
 from __future__ import annotations
 
@@ -27,3 +27,22 @@ class Waiting:
     def state(self) -> str:
         """A constant answer."""
         return "waiting"
+
+
+@workflow.defn
+class Flagged:
+    """Wait until an update sets a flag, then return: the plainest update of a running workflow."""
+
+    def __init__(self) -> None:
+        self._flag = False
+
+    @workflow.run
+    async def run(self) -> None:
+        """Wait for the flag."""
+        await workflow.wait_condition(lambda: self._flag)
+
+    @workflow.update
+    def set_flag(self) -> bool:
+        """Set the flag; answer that it is set."""
+        self._flag = True
+        return self._flag

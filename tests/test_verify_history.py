@@ -154,7 +154,7 @@ def test_a_file_that_is_not_a_history_fails(tmp_path: Path) -> None:
 
 async def seal(node: Any, codec: EncryptionCodec, key: str = "") -> None:
     """Encrypt every payload as an encrypting client would have: all but the search attributes
-    and the SDK's own local-activity marker data."""
+    and the SDK's own marker data (a local activity's, a patch's)."""
     if isinstance(node, list):
         for item in node:
             await seal(item, codec, key)
@@ -163,7 +163,7 @@ async def seal(node: Any, codec: EncryptionCodec, key: str = "") -> None:
             if k == "payloads":
                 plain = [json_format.ParseDict(p, Payload()) for p in v]
                 node[k] = [json_format.MessageToDict(p) for p in await codec.encode(plain)]
-            elif not (key == "details" and k == "data"):
+            elif not (key == "details" and k in ("data", "patch-data")):
                 await seal(v, codec, k)
 
 

@@ -9,6 +9,7 @@ from temporalio import activity
 
 from appraisal_engine.domain.notice_decisions import decision_of
 from appraisal_engine.domain.notices import decision_notice, opening_notice
+from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import (
     AppraisalRecord,
     AuditEvent,
@@ -17,7 +18,7 @@ from appraisal_engine.domain.records import (
     OutcomeRecord,
     TaskRecord,
 )
-from appraisal_engine.store.audit_writer import Write, append_event_with_retry
+from appraisal_engine.store.audit_writer import Write, append_event_with_retry, commit_with_events
 from appraisal_engine.store.repositories import appraisals, notices, outcomes, tasks
 from appraisal_engine.workflows import io
 
@@ -64,6 +65,26 @@ class ReadModelActivities:
         decision the employee is told of goes to the outbox in the same transaction, once per
         cause (domain.notice_decisions)."""
         return await append_event_with_retry(self._sessions, event, also=_tell_employee(event))
+
+    @activity.defn(name=io.PROJECT_STEP)
+    async def project_step(self, step: StepProjection) -> None:
+        """Write one step of an appraisal in one transaction: its inbox rows (with the opening
+        notices of tasks just opened), its read-model row, its outcome and its audit events
+        (with their decision notices). All of it or, on any failure, none; a retry rewrites
+        the same rows and appends no event twice."""
+        now = datetime.now(UTC)
+
+        async def rows(session: AsyncSession) -> None:
+            for task in step.tasks:
+                await tasks.upsert_task(session, task)
+                if (notice := opening_notice(task, now)) is not None:
+                    await notices.add_notices(session, [notice])
+            if step.appraisal is not None:
+                await appraisals.upsert_appraisal(session, step.appraisal)
+            if step.outcome is not None:
+                await outcomes.upsert_outcome(session, step.outcome)
+
+        await commit_with_events(self._sessions, step.events, first=rows, also=_tell_employee)
 
 
 def _tell_employee(event: AuditEvent) -> Write | None:

@@ -16,7 +16,8 @@ from temporalio.worker import Replayer
 
 from appraisal_engine.appraisal.worker import WORKFLOWS
 from appraisal_engine.domain.errors import DomainError
-from appraisal_engine.domain.records import AuditEvent, Notification
+from appraisal_engine.domain.projection import StepProjection
+from appraisal_engine.domain.records import AuditEvent, Notification, TaskRecord
 from appraisal_engine.domain.review import Review
 from appraisal_engine.workflows import messages as m
 from appraisal_engine.workflows import search_attributes as sa
@@ -125,6 +126,8 @@ def _workflow_id(records: list[HistoryRecord]) -> str | None:
             case Scheduled(input=Notification(appraisal_id=appraisal_id)):
                 return appraisal_id
             case Scheduled(input=AuditEvent(appraisal_id=appraisal_id)) if appraisal_id:
+                return appraisal_id
+            case Scheduled(input=StepProjection(tasks=[TaskRecord(appraisal_id=appraisal_id), *_])):
                 return appraisal_id
             case SignalSent(input=AppraisalProgress(appraisal_id=appraisal_id)):
                 return appraisal_id

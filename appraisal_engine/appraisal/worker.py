@@ -51,6 +51,7 @@ def activities_for(
         store.record_outcome,
         store.match_mentor,
         store.append_audit,
+        store.project_step,
         notices.notify,
         cascade.cascade_targets,
     ]

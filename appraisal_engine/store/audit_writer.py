@@ -1,8 +1,9 @@
-"""Append audit events in their own committed transaction, retrying when appenders collide."""
+"""Append audit events in a committed transaction of their own or with the rest of a step's rows,
+retrying when appenders collide."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,13 +25,34 @@ async def append_event_with_retry(
 ) -> int:
     """Append and commit the event, with `also` in the same transaction; retry when another
     appender took the same seq first."""
+    (seq,) = await commit_with_events(
+        session_factory, [event], attempts=attempts, also=lambda _: also
+    )
+    return seq
+
+
+async def commit_with_events(
+    session_factory: async_sessionmaker[AsyncSession],
+    events: Sequence[AuditEvent],
+    *,
+    first: Write | None = None,
+    also: Callable[[AuditEvent], Write | None] = lambda _: None,
+    attempts: int = 20,
+) -> list[int]:
+    """In one transaction, `first` (more rows of the same step), then each event appended to the
+    chain with what `also` gives for it; the whole transaction is retried when another appender
+    took the same seq first. Returns the events' seqs; an event already stored keeps its own."""
     for attempt in range(1, attempts + 1):
         try:
             async with session_factory() as session, session.begin():
-                seq = await append_event(session, event)
-                if also is not None:
-                    await also(session)
-                return seq
+                if first is not None:
+                    await first(session)
+                seqs = []
+                for event in events:
+                    seqs.append(await append_event(session, event))
+                    if (more := also(event)) is not None:
+                        await more(session)
+                return seqs
         except IntegrityError:
             # Lost the race for the next seq (or for the event_id): the retry reads the new
             # last row, or finds the event already stored and returns its seq.

@@ -11,6 +11,7 @@ SYNC_APPRAISAL = "sync_appraisal"
 RECORD_OUTCOME = "record_outcome"
 MATCH_MENTOR = "match_mentor"
 APPEND_AUDIT = "append_audit"
+PROJECT_STEP = "project_step"
 NOTIFY = "notify"
 CASCADE_TARGETS = "cascade_targets"
 
@@ -21,6 +22,7 @@ APPRAISAL_ACTIVITY_NAMES = frozenset(
         RECORD_OUTCOME,
         MATCH_MENTOR,
         APPEND_AUDIT,
+        PROJECT_STEP,
         NOTIFY,
         CASCADE_TARGETS,
     }

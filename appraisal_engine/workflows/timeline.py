@@ -20,6 +20,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
 from appraisal_engine.domain.audit_kinds import TASK_ESCALATED, TASK_OVERDUE
+from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import AuditEvent, CascadeRequest, MentorMatch, Notification
 from appraisal_engine.domain.records import NotificationKind as Notice
 from appraisal_engine.domain.records import TaskStatus as Status
@@ -123,7 +124,7 @@ class _Steps(TaskSteps):
 
     def run(self, records: Sequence[HistoryRecord]) -> None:
         """Read one run, oldest record first."""
-        audits = [r.input for r in records if isinstance(r, Scheduled)]
+        audits = [e for r in records if isinstance(r, Scheduled) for e in _events(r.input)]
         self.moved = {
             str(a.payload["to_task"])  # the superior's new task, which its notice names
             for a in audits
@@ -151,6 +152,9 @@ class _Steps(TaskSteps):
                 self.add(r, "cascade", says, None, {"workflow_ids": ids})
             case Scheduled(input=AuditEvent() as event):
                 self._audit(r, event)
+            case Scheduled(input=StepProjection(events=events)):
+                for event in events:
+                    self._audit(r, event)
             case ActivityFailed(scheduled_event_id=scheduled):
                 if (entry := self.notices.get((r.run_id, scheduled))) is not None:
                     entry.detail["delivered"] = False
@@ -378,6 +382,11 @@ async def build_timeline(
     order = sorted(steps.entries, key=lambda e: (run_ids.index(e.run_id), e.event_id))
     entries = [e.model_copy(update={"seq": i}) for i, e in enumerate(order)]
     return Timeline(workflow_id=workflow_id or "", run_ids=run_ids, entries=entries)
+
+
+def _events(value: object) -> list[object]:
+    """The audit events an activity's input holds: itself, or a step's."""
+    return list(value.events) if isinstance(value, StepProjection) else [value]
 
 
 def _appraisal(events: Sequence[HistoryEvent]) -> bool:

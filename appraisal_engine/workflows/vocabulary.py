@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from temporalio import workflow
 
+from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import AuditEvent, CascadeRequest, MentorMatch, Notification
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows import search_attributes as sa
@@ -63,6 +64,7 @@ ACTIVITY_INPUTS: dict[str, type] = {
     io.NOTIFY: Notification,
     io.CASCADE_TARGETS: CascadeRequest,
     io.APPEND_AUDIT: AuditEvent,
+    io.PROJECT_STEP: StepProjection,
 }
 """Activity inputs read typed; the others decode as plain JSON."""
 LOCAL_RESULTS: dict[str, type] = {io.MATCH_MENTOR: MentorMatch}

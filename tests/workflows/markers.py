@@ -1,4 +1,5 @@
-"""Reading a history's markers: the local activities it recorded and the patches it took."""
+"""Reading a history's markers (the local activities it recorded and the patches it took) and
+the steps it wrote in one go."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from appraisal_engine.domain.projection import StepProjection
+from appraisal_engine.workflows import io
 from tests.faults.checks import eventually
 
 
@@ -39,3 +42,18 @@ async def markers_eventually(
         return markers_of(await handle.fetch_history())
 
     return await eventually(markers, done, within=10, every=0.05, what=f"markers of {handle.id}")
+
+
+def steps_of(history: WorkflowHistory) -> list[StepProjection]:
+    """The steps the history scheduled to be written in one go, in order."""
+    steps = []
+    for event in history.events:
+        scheduled = event.activity_task_scheduled_event_attributes
+        if scheduled.activity_type.name != io.PROJECT_STEP:
+            continue
+        payloads = scheduled.input.payloads
+        (step,) = pydantic_data_converter.payload_converter.from_payloads(
+            payloads, [StepProjection]
+        )
+        steps.append(step)
+    return steps

@@ -14,6 +14,7 @@ from temporalio.testing import ActivityEnvironment
 from appraisal_engine.activities.read_model import ReadModelActivities
 from appraisal_engine.appraisal.worker import activities_for, build_worker
 from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import AuditEvent, AuditFilter, TaskRecord
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.models import AuditEventRow
@@ -30,6 +31,7 @@ class CrashAfterCommit:
     def __init__(self, real: ReadModelActivities) -> None:
         self.real = real
         self.attempts: Counter[str] = Counter()
+        self.logged: set[str] = set()  # the audit events written, alone or in a step
 
     def _crash_once(self, key: str) -> None:
         self.attempts[key] += 1
@@ -44,8 +46,16 @@ class CrashAfterCommit:
     @activity.defn(name="append_audit")
     async def append_audit(self, event: AuditEvent) -> int:
         seq = await self.real.append_audit(event)
+        self.logged.add(event.event_id)
         self._crash_once(f"audit:{event.event_id}")
         return seq
+
+    @activity.defn(name="project_step")
+    async def project_step(self, step: StepProjection) -> None:
+        await self.real.project_step(step)
+        self.logged |= {e.event_id for e in step.events}
+        rows = [f"{t.id}:{t.status}" for t in step.tasks] + [e.event_id for e in step.events]
+        self._crash_once(f"step:{','.join(rows)}")
 
 
 async def test_a_year_with_every_write_retried_stores_each_once(running: Running) -> None:
@@ -53,10 +63,15 @@ async def test_a_year_with_every_write_retried_stores_each_once(running: Running
     others = [
         a
         for a in activities_for(running.client, running.sessions)
-        if getattr(a, "__name__", "") not in ("upsert_task", "append_audit")
+        if getattr(a, "__name__", "") not in ("upsert_task", "append_audit", "project_step")
     ]
     queue = f"tq-{uuid.uuid4()}"
-    acts: list[Callable[..., Any]] = [crashing.upsert_task, crashing.append_audit, *others]
+    acts: list[Callable[..., Any]] = [
+        crashing.upsert_task,
+        crashing.append_audit,
+        crashing.project_step,
+        *others,
+    ]
     async with build_worker(running.client, queue, running.sessions, activities=acts):
         handle = await running.client.start_workflow(
             AppraisalWorkflow.run,
@@ -67,6 +82,7 @@ async def test_a_year_with_every_write_retried_stores_each_once(running: Running
         state = await drive(running, handle, Actors(NATIONAL))
     assert state.stage is Stage.DONE
     assert crashing.attempts and all(n == 2 for n in crashing.attempts.values())
+    assert any(k.startswith("step:") for k in crashing.attempts)  # steps written in one go
 
     async with running.sessions() as session:
         rows = await list_tasks(session, appraisal_id=handle.id, limit=200)
@@ -78,8 +94,7 @@ async def test_a_year_with_every_write_retried_stores_each_once(running: Running
         )
         chain = await verify_chain(session)
     assert len(rows) == len(state.tasks) == 11
-    audit_writes = [k for k in crashing.attempts if k.startswith("audit:")]
-    assert stored == len(events) == len(audit_writes)
+    assert stored == len(events) == len(crashing.logged)
     assert len({e.event_id for e in events}) == len(events)
     assert chain.ok, chain
 

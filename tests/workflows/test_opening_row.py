@@ -23,7 +23,7 @@ from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.faults.checks import eventually
 from tests.workflows.conftest import Running
 from tests.workflows.driver import appraisal_input, drive, start
-from tests.workflows.markers import markers_eventually
+from tests.workflows.markers import markers_eventually, steps_of
 
 
 async def _row(running: Running, appraisal_id: str) -> AppraisalRecord | None:
@@ -83,9 +83,12 @@ async def test_an_appraisal_whose_launch_stored_its_row_writes_none_at_start(
     assert state.stage is Stage.MONITORING
     row = await _row(running, handle.id)
     assert row is not None and row.stage == Stage.MONITORING.value  # later moves are written
-    markers = writes(await markers_eventually(handle, lambda m: io.SYNC_APPRAISAL in m))
+    markers = writes(await markers_eventually(handle, lambda m: io.UPSERT_TASK in m))
     assert markers[0] == io.UPSERT_TASK  # the draft task, with no row written before it
-    assert markers.count(io.SYNC_APPRAISAL) == 1  # the move to monitoring, nothing before it
+    # The move to monitoring is written with the approval's step, and nothing before it.
+    assert io.SYNC_APPRAISAL not in markers
+    rows = [s.appraisal for s in steps_of(await handle.fetch_history()) if s.appraisal]
+    assert [r.stage for r in rows] == [Stage.MONITORING]
     await handle.terminate()
     replayer = Replayer(workflows=[AppraisalWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(

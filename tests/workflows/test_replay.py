@@ -16,13 +16,13 @@ from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.appeal_and_outcome import MENTOR_RULES
-from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
+from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT, ONE_WRITE_PER_STEP
 from appraisal_engine.workflows.appraisal.workflow import ZONED_CALENDAR, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 from tests.workflows.cycle_driver import batch_timeline, batches_at_once
-from tests.workflows.markers import markers_of
+from tests.workflows.markers import markers_of, steps_of
 
 HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
 
@@ -93,6 +93,25 @@ def test_deadlines_replay_both_as_durations_and_on_the_organisations_days() -> N
 
     assert zoned("appraisal-history-timers-zoned")
     assert not zoned("appraisal-history-timers")
+
+
+def test_histories_hold_both_ways_of_writing_a_step() -> None:
+    # Recorded before the patch, a completed task's rows were written one by one by local
+    # activities and its events appended apart; since, each step by one activity. Both kinds of
+    # running appraisal must replay.
+    one_write, row_by_row = set(), set()
+    for path in HISTORIES:
+        if not path.stem.startswith("appraisal-history-"):
+            continue
+        history = WorkflowHistory.from_json(path.stem, path.read_text())
+        if f"patch:{ONE_WRITE_PER_STEP}" in markers_of(history):
+            assert steps_of(history), path.stem
+            one_write.add(path.stem)
+        else:
+            assert not steps_of(history), path.stem
+            row_by_row.add(path.stem)
+    assert "appraisal-history-wanggar" in one_write
+    assert {"appraisal-history-bukittinggi", "appraisal-history-timers"} <= row_by_row
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -45,6 +45,7 @@ class Deadlines:
         await self._effects.write_task(task)
         self._effects.publish()
         if on_open is not None:
+            await self._effects.flush()  # a step gathering writes may hold the row
             on_open(task)
         return await self._see_through(task)
 

@@ -4,6 +4,8 @@ its search attributes and its progress to the cycle."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from itertools import count
 from typing import Any, TypeVar
@@ -11,7 +13,9 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import (
+    AppraisalRecord,
     AuditEvent,
     CascadeRequest,
     MentorMatch,
@@ -19,6 +23,7 @@ from appraisal_engine.domain.records import (
     Notification,
     NotificationKind,
     OutcomeRecord,
+    TaskRecord,
 )
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.workflows import io
@@ -33,6 +38,11 @@ T = TypeVar("T")
 AUDIT_AFTER_COMMIT = "audit-after-commit"
 """Patch: the audit log is appended by an activity, scheduled only by a committed workflow task."""
 
+ONE_WRITE_PER_STEP = "one-write-per-step"
+"""Patch: a completed task's step (the rows it closes and opens, the read model, the outcome, the
+audit events) is written by one activity in one transaction, scheduled by a committed workflow
+task, instead of a local activity per row and an activity per event."""
+
 
 class Effects:
     """The year's activities, one write at a time, and what it has told the outside so far."""
@@ -44,6 +54,15 @@ class Effects:
         self._lock = asyncio.Lock()
         self._audit_seq = count(1)
         self._reported = Stage.TARGETS  # the cycle counts every launched appraisal in targets
+        # Steps gathering their writes (ONE_WRITE_PER_STEP), what they gathered, and whether a
+        # gathered step is being written now.
+        self._steps = 0
+        self._tasks: dict[str, TaskRecord] = {}
+        self._appraisal: AppraisalRecord | None = None
+        self._outcome: OutcomeRecord | None = None
+        self._events: list[AuditEvent] = []
+        self._writing = False
+        self._moved = False  # a gathering step changed what the search attributes show
         # Attributes set at start need no upsert of their own.
         started_with = info.typed_search_attributes
         self._published: dict[str, object] = {
@@ -63,9 +82,75 @@ class Effects:
                 retry_policy=io.STORE_RETRY,
             )
 
+    @asynccontextmanager
+    async def one_write(self) -> AsyncIterator[None]:
+        """Gather every write made until the block ends (the step's own and the year's in
+        reaction to it, whichever coroutine makes them), then write them in one activity: one
+        transaction, so the inbox, the read model and the audit log never disagree.
+
+        The activity, not a local one, because the audit log may hold only decisions of
+        committed workflow tasks (see AUDIT_AFTER_COMMIT); the rows ride with it."""
+        self._steps += 1
+        try:
+            yield
+        finally:
+            try:
+                # The search attributes once per step, as the step leaves them: closing a task
+                # and opening the next would each upsert them otherwise.
+                self._publish_moved()
+                await self.flush()
+                self._publish_moved()  # what moved while the step was being written
+            finally:
+                self._steps -= 1
+
+    def _publish_moved(self) -> None:
+        if self._moved:
+            self._moved = False
+            self._upsert()
+
+    def _gathered(self) -> StepProjection | None:
+        """What was gathered since the last write, taken; None when nothing was."""
+        if not self._pending():
+            return None
+        step = StepProjection(
+            tasks=list(self._tasks.values()),
+            appraisal=self._appraisal,
+            outcome=self._outcome,
+            events=self._events,
+        )
+        self._tasks, self._appraisal, self._outcome, self._events = {}, None, None, []
+        return step
+
+    def _pending(self) -> bool:
+        """Whether anything gathered waits to be written."""
+        return bool(self._tasks or self._events) or (self._appraisal, self._outcome) != (None, None)
+
+    async def flush(self) -> None:
+        """Write what the steps gathered so far, and wait for a write of gathered rows under
+        way; returns at once (scheduling nothing) when there is neither."""
+        while self._pending() or self._writing:
+            async with self._lock:
+                step = self._gathered()
+                if step is None:
+                    continue  # another flush wrote them while this one waited
+                self._writing = True
+                try:
+                    await workflow.execute_activity(
+                        io.PROJECT_STEP,
+                        step,
+                        start_to_close_timeout=io.STORE_TIMEOUT,
+                        retry_policy=io.STORE_RETRY,
+                    )
+                finally:
+                    self._writing = False
+
     async def write_task(self, task: Task) -> None:
         """Write a task's inbox row."""
-        await self._io(io.UPSERT_TASK, self._year.book.record(task))
+        record = self._year.book.record(task)
+        if self._steps:
+            self._tasks[task.id] = record
+            return
+        await self._io(io.UPSERT_TASK, record)
 
     async def open_row(self) -> None:
         """Write the opening read-model row, unless the cycle's launch stored it already.
@@ -81,7 +166,11 @@ class Effects:
 
     async def sync(self) -> None:
         """Write the appraisal's read-model row."""
-        await self._io(io.SYNC_APPRAISAL, self._year.record(workflow.now()))
+        record = self._year.record(workflow.now())
+        if self._steps:
+            self._appraisal = record
+            return
+        await self._io(io.SYNC_APPRAISAL, record)
 
     async def record_outcome(self) -> None:
         """Write the outcome as decided so far, with the mentor's place in it."""
@@ -97,10 +186,15 @@ class Effects:
             mentor_status=year.mentor_status,
             decided_at=workflow.now(),
         )
+        if self._steps:
+            self._outcome = record
+            return
         await self._io(io.RECORD_OUTCOME, record)
 
     async def match_mentor(self, request: MentorRequest) -> MentorMatch:
         """The next mentor with room for the employee, if any."""
+        # The reservation reads and updates the outcome's row: a step's gathered row first.
+        await self.flush()
         return await self._io(io.MATCH_MENTOR, request, MentorMatch)
 
     def cascade(self, request: CascadeRequest) -> asyncio.Future[Any]:
@@ -125,6 +219,8 @@ class Effects:
             recipients=recipients,
             due_at=task.due_at,
         )
+        # The notice reads the rows it tells of (an escalation's task): written first.
+        await self.flush()
         # A notice is worth a few tries, never a stuck year: an ordinary activity, outside the
         # write lock, given up on after its attempts.
         try:
@@ -154,6 +250,9 @@ class Effects:
         if not after_commit:
             await self._io(io.APPEND_AUDIT, event)
             return
+        if self._steps:
+            self._events.append(event)
+            return
         # Not a local activity: the server may refuse a workflow task's completion (a newer
         # task superseded it, as concurrent updates do), and what its local activities wrote
         # stays written while the run replays from its history and numbers its events anew.
@@ -170,7 +269,14 @@ class Effects:
             )
 
     def publish(self) -> None:
-        """Keep the search attributes current; upsert only what changed."""
+        """Keep the search attributes current; upsert only what changed (a step gathering its
+        writes upserts once, at its end)."""
+        if self._steps:
+            self._moved = True
+            return
+        self._upsert()
+
+    def _upsert(self) -> None:
         year = self._year
         wanted: dict[str, object] = {
             sa.CYCLE.name: year.inp.cycle_id or "",
@@ -202,6 +308,7 @@ class Effects:
         if cycle is None or previous is current:
             return
         self._reported = current
+        await self.flush()  # the cycle may read the row it is told of
         progress = AppraisalProgress(
             appraisal_id=year.appraisal_id,
             unit_code=year.inp.unit_code,

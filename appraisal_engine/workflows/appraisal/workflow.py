@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from appraisal_engine.domain.tasks import TaskKind
     from appraisal_engine.workflows.appraisal import validation
     from appraisal_engine.workflows.appraisal.clock import Cancelled, Clock
-    from appraisal_engine.workflows.appraisal.effects import Effects
+    from appraisal_engine.workflows.appraisal.effects import ONE_WRITE_PER_STEP, Effects
     from appraisal_engine.workflows.appraisal.stages import Stages
     from appraisal_engine.workflows.appraisal.state import AppraisalYear
     from appraisal_engine.workflows.appraisal.summaries import summarise_body
@@ -116,6 +116,14 @@ class AppraisalWorkflow:
         task = book.get(inp.task_id)
         if task is None or not task.open:  # a racing double submit lost after validation
             raise reject(TASK_CLOSED, "this task was completed by another request")
+        if not workflow.patched(ONE_WRITE_PER_STEP):
+            return await self._complete(task, inp)
+        async with self._effects.one_write():
+            return await self._complete(task, inp)
+
+    async def _complete(self, task: Task, inp: CompleteTaskInput) -> TaskCompleted:
+        """Close the task, log it, and wait until the year has reacted."""
+        book = self._year.book
         task.body = inp.body
         task.close(TaskStatus.DONE, workflow.now(), inp.actor_nip)
         await self._effects.write_task(task)
@@ -155,6 +163,7 @@ class AppraisalWorkflow:
         )
         await self._effects.audit(APPEAL_FILED, inp.actor_nip, {"grade": year.grade_final})
         await workflow.wait_condition(lambda: year.appeal_task is not None or year.cancelled)
+        await self._effects.flush()  # what a step gathering writes took from this one
         return AppealFiled(filed_at=appeal.filed_at, decide_task_id=year.appeal_task)
 
     @file_appeal.validator
@@ -174,6 +183,7 @@ class AppraisalWorkflow:
             inp.actor_nip,
             {"task_id": task.id, "due_at": inp.due_at.isoformat(), "reason": inp.reason},
         )
+        await self._effects.flush()  # what a step gathering writes took from this one
         return HrActionDone(stage=year.stage, tasks=[year.book.record(task)])
 
     @extend_deadline.validator
@@ -214,6 +224,7 @@ class AppraisalWorkflow:
                 "reason": inp.reason,
             },
         )
+        await self._effects.flush()  # what a step gathering writes took from this one
         return HrActionDone(stage=year.stage, tasks=[year.book.record(t) for t in changed])
 
     @reassign.validator
@@ -224,6 +235,7 @@ class AppraisalWorkflow:
     async def cancel(self, inp: CancelInput) -> HrActionDone:
         """HR ends the appraisal at any stage; every open task is cancelled."""
         closed = await self._close_as_cancelled(inp.actor_nip, inp.reason)
+        await self._effects.flush()  # what a step gathering writes took from this one
         return HrActionDone(
             stage=self._year.stage, tasks=[self._year.book.record(t) for t in closed]
         )
