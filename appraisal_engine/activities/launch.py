@@ -20,6 +20,7 @@ from appraisal_engine.domain.appeals import superior_in
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import LaunchRefused, check_launch
 from appraisal_engine.domain.roster import Roster
+from appraisal_engine.domain.unit_rating import unit_raters
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.state import opening_record
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
@@ -100,6 +101,7 @@ class LaunchActivities:
         return LaunchPlan(
             depth_counts=[len(level) for level in roster.launch_order()],
             units=dict(Counter(e.unit_code for e in roster.employees)),
+            raters=unit_raters(roster),
         )
 
     @activity.defn(name=io.LAUNCH_BATCH)

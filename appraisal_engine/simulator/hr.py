@@ -15,6 +15,7 @@ from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.simulator.calibration import Calibrated, calibrate_unit
 from appraisal_engine.simulator.inbox import unit_grades
 from appraisal_engine.simulator.script import Script
+from appraisal_engine.simulator.unit_rating import rate_unit
 from appraisal_engine.store.repositories.appraisals import list_appraisals
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
@@ -114,11 +115,15 @@ class SimHr:
             grades = await unit_grades(self.sessions, self.cycle_id, unit)
             self.tally.units[unit] = None
             if grades:
+                rating = self.script.unit_rating(unit)
+                # The official decides it first where the cycle asks them to.
+                typed = await rate_unit(self.cycle, unit, progress, rating, hr_nip=self.hr_nip)
                 self.tally.units[unit] = await calibrate_unit(
                     self.cycle,
                     unit,
-                    self.script.unit_rating(unit),
+                    rating,
                     grades,
+                    typed=typed is not None,
                     curve=self.script.policy.curve,
                     rounding=self.script.policy.curve_rounding,
                     actor_nip=self.hr_nip,

@@ -15,12 +15,16 @@ with workflow.unsafe.imports_passed_through():
         CALIBRATION_REJECTED,
         CALIBRATION_RELEASED,
         COMMUNITY_SCORES,
+        UNIT_RATING_DECIDED,
+        UNIT_RATING_PROPOSED,
     )
     from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
+    from appraisal_engine.domain.curve import UnitRating
     from appraisal_engine.domain.errors import DomainError, Wording
     from appraisal_engine.domain.records import AuditEvent
     from appraisal_engine.domain.schedule import review_deadline
     from appraisal_engine.domain.stages import BEFORE_CALIBRATION, FINISHED, Stage
+    from appraisal_engine.domain.unit_rating import UnitRatingEntry
     from appraisal_engine.workflows import io
     from appraisal_engine.workflows.cycle_messages import (
         AppraisalProgress,
@@ -39,14 +43,25 @@ with workflow.unsafe.imports_passed_through():
         UnitBroadcast,
         UnitProgress,
         UnitQuery,
+        UnitRatingInput,
     )
-    from appraisal_engine.workflows.errors import INVALID_PAYLOAD, NOT_ALLOWED, WRONG_STAGE, reject
+    from appraisal_engine.workflows.errors import (
+        INVALID_PAYLOAD,
+        NOT_ALLOWED,
+        NOT_ASSIGNEE,
+        WRONG_STAGE,
+        reject,
+    )
     from appraisal_engine.workflows.ids import cycle_id
 
 # Cycles that reach their launch after this patch keep two batches in flight (see
 # `_launch_overlapped`); those started before it replay one batch at a time.
 LAUNCH_OVERLAPPED = "launch-overlapped"
 BATCHES_IN_FLIGHT = 2
+# Cycles started after this patch take each unit's rating from the official one level up (HR
+# may propose it); calibration uses the decided rating. Those started before keep taking the
+# rating HR types at calibration, for the whole year, across continue-as-new.
+UNIT_RATED_BY_OFFICIAL = "unit-rated-by-official"
 
 
 @workflow.defn
@@ -68,10 +83,14 @@ class CycleWorkflow:
         self._runs = carried.runs + 1 if carried else 1
         self._calibrating: set[str] = set()
         self._audit_seq = 0
+        # Known at the start of the run (see `run`); carried across continue-as-new.
+        self._rated_by_official: bool | None = carried.rated_by_official if carried else None
 
     @workflow.run
     async def run(self, inp: CycleInput) -> CycleSummary:
         """Launch, then wait for every appraisal to finish, continuing as new when told to."""
+        if self._rated_by_official is None:
+            self._rated_by_official = workflow.patched(UNIT_RATED_BY_OFFICIAL)
         if not self._launch_done:
             await self._launch()
         while not self._finished():
@@ -98,6 +117,11 @@ class CycleWorkflow:
             self._units = {
                 u: UnitProgress(total=n, stages={Stage.TARGETS: n}) for u, n in plan.units.items()
             }
+            if self._rated_by_official:
+                for u, rater in plan.raters.items():
+                    self._units[u] = self._units[u].model_copy(
+                        update={"head_nip": rater.head_nip, "rater_nip": rater.rater_nip}
+                    )
         if workflow.patched(LAUNCH_OVERLAPPED):
             await self._launch_overlapped(plan)
         else:
@@ -184,6 +208,7 @@ class CycleWorkflow:
             launch_done=self._launch_done,
             units=self._units,
             runs=self._runs,
+            rated_by_official=bool(self._rated_by_official),
         )
         workflow.continue_as_new(self._inp.model_copy(update={"carried": carry}))
 
@@ -220,6 +245,7 @@ class CycleWorkflow:
     async def calibrate(self, inp: CalibrateInput) -> CalibrationResult:
         """Check a unit's grades against its curve; release them when they fit."""
         unit = inp.unit_code
+        rating = self._rating_for_calibration(inp)
         self._calibrating.add(unit)
         try:
             query = UnitQuery(cycle_id=self._cycle_id, unit_code=unit)
@@ -232,7 +258,7 @@ class CycleWorkflow:
                     unit,
                     grades,
                     inp.adjustments,
-                    inp.unit_rating,
+                    rating,
                     policy.curve,
                     policy.curve_rounding,
                 )
@@ -243,7 +269,7 @@ class CycleWorkflow:
             violations = calibration.violations
             progress = self._units[unit]
             self._units[unit] = progress.model_copy(
-                update={"unit_rating": inp.unit_rating, "calibrations": progress.calibrations + 1}
+                update={"unit_rating": rating, "calibrations": progress.calibrations + 1}
             )
             waiting = self._waiting(progress)
             if violations:
@@ -252,7 +278,7 @@ class CycleWorkflow:
                     inp.actor_nip,
                     unit,
                     {
-                        "unit_rating": inp.unit_rating.value,
+                        "unit_rating": rating.value,
                         "violations": [v.message for v in violations],
                     },
                 )
@@ -277,7 +303,7 @@ class CycleWorkflow:
                 inp.actor_nip,
                 unit,
                 {
-                    "unit_rating": inp.unit_rating.value,
+                    "unit_rating": rating.value,
                     "released": released,
                     "adjusted": {a.appraisal_id: a.grade.value for a in inp.adjustments},
                 },
@@ -317,6 +343,110 @@ class CycleWorkflow:
         ids = [a.appraisal_id for a in inp.adjustments]
         if len(set(ids)) != len(ids):
             raise reject(INVALID_PAYLOAD, "one adjustment per appraisal", field="adjustments")
+        self._check_rating_for_calibration(inp, unit)
+
+    def _check_rating_for_calibration(self, inp: CalibrateInput, unit: UnitProgress) -> None:
+        """The rating calibration will use: the one the unit's official decided (HR may
+        repeat it, not change it), or in a cycle started before that, the one HR gives."""
+        if not self._rated_by_official:
+            if inp.unit_rating is None:
+                raise reject(INVALID_PAYLOAD, "the unit's rating is required", field="unit_rating")
+            return
+        decided = unit.rating_decided
+        if decided is None:
+            raise reject(
+                WRONG_STAGE,
+                Wording(
+                    "the rating of unit %(unit)s is not decided yet: its official "
+                    "(%(rater)s) decides it before calibration",
+                    {"unit": inp.unit_code, "rater": str(unit.rater_nip)},
+                ),
+                field="unit_rating",
+            )
+        if inp.unit_rating is not None and inp.unit_rating != decided.rating:
+            raise reject(
+                INVALID_PAYLOAD,
+                Wording(
+                    "unit %(unit)s was rated %(rating)s by its official; calibration uses "
+                    "that rating",
+                    {"unit": inp.unit_code, "rating": decided.rating.value},
+                ),
+                field="unit_rating",
+            )
+
+    def _rating_for_calibration(self, inp: CalibrateInput) -> UnitRating:
+        decided = self._units[inp.unit_code].rating_decided
+        if self._rated_by_official and decided is not None:
+            return decided.rating
+        assert inp.unit_rating is not None  # the validator requires it
+        return inp.unit_rating
+
+    # -- the unit's own rating -----------------------------------------------------------
+    @workflow.update
+    async def propose_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
+        """HR prepares a unit's rating, with a note, for its official to decide."""
+        entry = self._entry(inp)
+        progress = self._units[inp.unit_code]
+        self._units[inp.unit_code] = progress.model_copy(update={"rating_proposed": entry})
+        await self._audit(UNIT_RATING_PROPOSED, inp.actor_nip, inp.unit_code, self._said(inp))
+        return self._units[inp.unit_code]
+
+    @propose_unit_rating.validator
+    def _check_propose(self, inp: UnitRatingInput) -> None:
+        self._check_unit_rating(inp)
+
+    @workflow.update
+    async def decide_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
+        """The official one level up decides a unit's rating; calibration uses it."""
+        entry = self._entry(inp)
+        progress = self._units[inp.unit_code]
+        self._units[inp.unit_code] = progress.model_copy(update={"rating_decided": entry})
+        await self._audit(UNIT_RATING_DECIDED, inp.actor_nip, inp.unit_code, self._said(inp))
+        return self._units[inp.unit_code]
+
+    @decide_unit_rating.validator
+    def _check_decide(self, inp: UnitRatingInput) -> None:
+        unit = self._check_unit_rating(inp)
+        if inp.actor_nip != unit.rater_nip:
+            raise reject(NOT_ASSIGNEE, "only the unit's official decides its rating")
+
+    def _check_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
+        if not self._rated_by_official:
+            raise reject(
+                NOT_ALLOWED,
+                "this cycle began before units were rated by their official: HR gives the "
+                "rating at calibration",
+            )
+        if self._finished():
+            raise reject(WRONG_STAGE, "the cycle is closed")
+        unit = self._units.get(inp.unit_code)
+        if unit is None:
+            raise reject(
+                INVALID_PAYLOAD,
+                Wording("no unit %(unit)s in this cycle", {"unit": repr(inp.unit_code)}),
+                field="unit_code",
+            )
+        if inp.unit_code in self._calibrating:
+            raise reject(WRONG_STAGE, "this unit is being calibrated by another request")
+        if unit.released:
+            raise reject(
+                WRONG_STAGE,
+                Wording(
+                    "grades of %(unit)s were released against its rating %(rating)s; the "
+                    "rating can no longer change",
+                    {"unit": inp.unit_code, "rating": str(unit.unit_rating)},
+                ),
+            )
+        return unit
+
+    def _entry(self, inp: UnitRatingInput) -> UnitRatingEntry:
+        return UnitRatingEntry(
+            rating=inp.rating, note=inp.note, actor_nip=inp.actor_nip, at=workflow.now()
+        )
+
+    @staticmethod
+    def _said(inp: UnitRatingInput) -> dict[str, Any]:
+        return {"unit_rating": inp.rating.value, "note": inp.note}
 
     # -- community feedback ----------------------------------------------------------------
     @workflow.update

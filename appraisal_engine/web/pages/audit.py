@@ -43,6 +43,8 @@ KIND_LABELS: dict[str, str] = {
     kinds.CALIBRATION_REJECTED: N_("Calibration rejected"),
     kinds.CALIBRATION_RELEASED: N_("Calibration released"),
     kinds.COMMUNITY_SCORES: N_("Community scores received"),
+    kinds.UNIT_RATING_PROPOSED: N_("Unit rating proposed"),
+    kinds.UNIT_RATING_DECIDED: N_("Unit rating decided"),
     kinds.AUDITOR_READ: N_("Read by an auditor"),
 }
 """A readable label for each kind of event the log holds (the kinds are in domain.audit_kinds)."""
