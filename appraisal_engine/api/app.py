@@ -28,6 +28,7 @@ from appraisal_engine.api.routers import (
     policies,
     rosters,
     tasks,
+    unit_ratings,
 )
 from appraisal_engine.store.db import make_engine, make_session_factory
 
@@ -92,7 +93,17 @@ def create_app(
     problems.install(app)
     outages.install(app)
     docs.install(app)
-    for module in (rosters, cycles, tasks, appraisals, audit, policies, codec, health):
+    for module in (
+        rosters,
+        cycles,
+        unit_ratings,
+        tasks,
+        appraisals,
+        audit,
+        policies,
+        codec,
+        health,
+    ):
         app.include_router(module.router)
     # The middleware keeps this dict: share_upload_limit adds the web app's upload page to it.
     app.state.body_limits = {UPLOADS: config.max_upload_bytes}
