@@ -26,6 +26,7 @@ from appraisal_engine.web.pages import (
     sso,
     tasks,
     team,
+    unit_ratings,
 )
 from appraisal_engine.web.render import STATIC_PREFIX
 
@@ -50,6 +51,7 @@ def install(app: FastAPI, config: WebConfig) -> FastAPI:
         audit,
         rosters,
         cycles,
+        unit_ratings,
     )
     for module in (*pages, dev_mail):
         app.include_router(module.router)

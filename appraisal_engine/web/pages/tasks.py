@@ -23,6 +23,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services import appraisals, people, tasks
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, posted, service_errors
+from appraisal_engine.web.pages import unit_ratings
 from appraisal_engine.web.render import gettext_for, render
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
@@ -69,9 +70,12 @@ def number_targets(data: dict[str, Any]) -> None:
 
 
 @router.get("/tasks", include_in_schema=False)
-async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response:
-    """My open tasks, soonest due first."""
+async def inbox(
+    request: Request, me: SignedIn, session: SessionDep, client: TemporalClientDep
+) -> Response:
+    """My open tasks, soonest due first, and the units whose rating I still have to decide."""
     found = await tasks.list_for(session, me, status=TaskStatus.OPEN, limit=200)
+    to_rate = await unit_ratings.open_for(me, client)
     names = await people.employee_names(session, found)
     now = datetime.now(UTC)
     flash = request.session.pop("flash", None)
@@ -82,6 +86,7 @@ async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response
         names=names,
         badges=lambda t: badges(t, now),
         flash=flash,
+        to_rate=to_rate,
     )
 
 
