@@ -9,9 +9,21 @@ from pydantic import Field
 
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.roster import Roster
 
 NOTE_MAX = 1000
+
+# A head of office's (JPT's) work results as the unit's rating gives them: above for an
+# Istimewa unit, meets for a Baik one, below for the rest. The regulation ties a JPT's results
+# to the organisation's performance; this reading of it is a policy's `unit_head_results`.
+UNIT_HEAD_RESULTS: dict[UnitRating, Rating] = {
+    UnitRating.ISTIMEWA: Rating.ABOVE,
+    UnitRating.BAIK: Rating.MEETS,
+    UnitRating.BUTUH_PERBAIKAN: Rating.BELOW,
+    UnitRating.KURANG: Rating.BELOW,
+    UnitRating.SANGAT_KURANG: Rating.BELOW,
+}
 
 
 class UnitRater(Value):

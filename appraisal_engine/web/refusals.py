@@ -206,6 +206,14 @@ WORKFLOW_REFUSALS: tuple[str, ...] = (
         "grades of %(unit)s were released against its rating %(rating)s; the rating can no "
         "longer change"
     ),
+    N_(
+        "the head of %(unit)s was reviewed with the unit's rating %(rating)s; the rating can no "
+        "longer change"
+    ),
+    N_(
+        "the work results of the head of %(unit)s follow the unit's rating, which is not "
+        "decided yet: decide it first"
+    ),
 )
 
 CODES: tuple[str, ...] = (

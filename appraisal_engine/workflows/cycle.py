@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 from temporalio.workflow import ActivityHandle
 
 with workflow.unsafe.imports_passed_through():
@@ -52,7 +52,8 @@ with workflow.unsafe.imports_passed_through():
         WRONG_STAGE,
         reject,
     )
-    from appraisal_engine.workflows.ids import cycle_id
+    from appraisal_engine.workflows.ids import appraisal_workflow_id, cycle_id
+    from appraisal_engine.workflows.messages import UnitRatingDecided
 
 # Cycles that reach their launch after this patch keep two batches in flight (see
 # `_launch_overlapped`); those started before it replay one batch at a time.
@@ -62,6 +63,7 @@ BATCHES_IN_FLIGHT = 2
 # may propose it); calibration uses the decided rating. Those started before keep taking the
 # rating HR types at calibration, for the whole year, across continue-as-new.
 UNIT_RATED_BY_OFFICIAL = "unit-rated-by-official"
+UNIT_RATING_SIGNAL = "unit_rating_decided"  # AppraisalWorkflow's signal
 
 
 @workflow.defn
@@ -231,7 +233,12 @@ class CycleWorkflow:
             stages[p.previous_stage] = max(stages.get(p.previous_stage, 0) - 1, 0)
         stages[p.stage] = stages.get(p.stage, 0) + 1
         counts = {stage: n for stage, n in stages.items() if n}  # canonical: no empty stages
-        self._units[p.unit_code] = unit.model_copy(update={"stages": counts})
+        update: dict[str, Any] = {"stages": counts}
+        head = unit.head_nip
+        if head and p.appraisal_id == appraisal_workflow_id(self._cycle_id, head):
+            reviewed = p.stage not in BEFORE_CALIBRATION and p.stage != Stage.CANCELLED
+            update["head_reviewed"] = reviewed
+        self._units[p.unit_code] = unit.model_copy(update=update)
 
     # -- calibration -----------------------------------------------------------------------
     def _review_deadline(self) -> datetime:
@@ -402,7 +409,18 @@ class CycleWorkflow:
         progress = self._units[inp.unit_code]
         self._units[inp.unit_code] = progress.model_copy(update={"rating_decided": entry})
         await self._audit(UNIT_RATING_DECIDED, inp.actor_nip, inp.unit_code, self._said(inp))
+        if self._inp.policy.unit_head_results is not None and progress.head_nip:
+            await self._tell_head(inp.unit_code, progress.head_nip, inp.rating)
         return self._units[inp.unit_code]
+
+    async def _tell_head(self, unit: str, head: str, rating: UnitRating) -> None:
+        """The head's review takes their results from the unit's rating: tell their appraisal."""
+        handle = workflow.get_external_workflow_handle(appraisal_workflow_id(self._cycle_id, head))
+        said = UnitRatingDecided(unit_code=unit, rating=rating)
+        try:
+            await handle.signal(UNIT_RATING_SIGNAL, said)
+        except FailureError as e:  # the head's appraisal was cancelled and has closed
+            workflow.logger.warning("unit rating not sent to %s's head: %s", unit, e)
 
     @decide_unit_rating.validator
     def _check_decide(self, inp: UnitRatingInput) -> None:
@@ -428,6 +446,15 @@ class CycleWorkflow:
             )
         if inp.unit_code in self._calibrating:
             raise reject(WRONG_STAGE, "this unit is being calibrated by another request")
+        if unit.head_reviewed and self._inp.policy.unit_head_results is not None:
+            raise reject(
+                WRONG_STAGE,
+                Wording(
+                    "the head of %(unit)s was reviewed with the unit's rating %(rating)s; the "
+                    "rating can no longer change",
+                    {"unit": inp.unit_code, "rating": str(self._decided(unit))},
+                ),
+            )
         if unit.released:
             raise reject(
                 WRONG_STAGE,
@@ -438,6 +465,10 @@ class CycleWorkflow:
                 ),
             )
         return unit
+
+    @staticmethod
+    def _decided(unit: UnitProgress) -> str:
+        return unit.rating_decided.rating.value if unit.rating_decided else "-"
 
     def _entry(self, inp: UnitRatingInput) -> UnitRatingEntry:
         return UnitRatingEntry(

@@ -47,6 +47,9 @@ class UnitProgress(Value):
     rating_decided: UnitRatingEntry | None = Field(
         default=None, description="the official's decision, which calibration uses"
     )
+    head_reviewed: bool = Field(
+        default=False, description="the head's review is in (it took the decided rating)"
+    )
 
 
 class CycleInput(Value):

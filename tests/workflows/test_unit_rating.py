@@ -14,13 +14,17 @@ from temporalio.exceptions import ApplicationError
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.audit_kinds import UNIT_RATING_DECIDED, UNIT_RATING_PROPOSED
 from appraisal_engine.domain.curve import UnitRating
-from appraisal_engine.domain.records import AuditFilter
+from appraisal_engine.domain.ratings import Rating, grade_for
+from appraisal_engine.domain.records import AuditFilter, TaskRecord
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.domain.unit_rating import UNIT_HEAD_RESULTS
 from appraisal_engine.simulator.inbox import answer_tasks, open_tasks
 from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.simulator.scripted import Actors
 from appraisal_engine.store.repositories.audit import list_events
 from appraisal_engine.workflows import ids
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
     CalibrateInput,
@@ -36,6 +40,7 @@ from appraisal_engine.workflows.errors import (
     NOT_ASSIGNEE,
     WRONG_STAGE,
 )
+from appraisal_engine.workflows.messages import AppraisalState, CompleteTaskInput, ReviewBody
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import HR, POLICY, REGIONAL_HEAD, store_roster
 
@@ -224,4 +229,84 @@ async def test_a_cycle_started_before_keeps_hr_typing_the_rating(running_dev: Ru
     assert result.violations == []
     status = await cycle.query(CycleWorkflow.status)
     assert status.units[unit].unit_rating is UnitRating.ISTIMEWA
+    await cycle.terminate()
+
+
+async def test_a_heads_results_follow_the_units_decided_rating(running_dev: Running) -> None:
+    # Under a policy with unit_head_results, the head's review waits for the unit's rating;
+    # their results rating is then the unit's, mapped, whatever their target ratings say.
+    running = running_dev
+    policy = POLICY.model_copy(update={"unit_head_results": UNIT_HEAD_RESULTS})
+    employees = generate_roster(5, units=1, seed=13)
+    roster_id = await store_roster(running, employees)
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    cycle = await launch_cycle(
+        running.client,
+        org=org,
+        year=2034,
+        roster_id=roster_id,
+        policy=policy,
+        task_queue=running.task_queue,
+        year_start=datetime.now(UTC) - timedelta(days=366),
+    )
+    cycle_id = ids.cycle_id(org, 2034)
+    status = await launched(cycle)
+    (unit,) = status.units
+    head = status.units[unit].head_nip
+    assert head is not None
+    head_appraisal = ids.appraisal_workflow_id(cycle_id, head)
+    actors = Actors(policy)
+    review: TaskRecord | None = None
+    for _ in range(600):
+        tasks = await open_tasks(running.sessions, cycle_id)
+        review = next(
+            (t for t in tasks if t.appraisal_id == head_appraisal and t.kind is TaskKind.REVIEW),
+            None,
+        )
+        if review is not None:
+            break
+        await answer_tasks(running.client, tasks, actors.body)
+        if not tasks:
+            await asyncio.sleep(0.1)
+    assert review is not None and review.assignee_nip == REGIONAL_HEAD
+    body = actors.body(review)
+    assert isinstance(body, ReviewBody)
+    # Every target above: the targets alone would rate the results "above".
+    above = body.review.model_copy(
+        update={"target_ratings": {t: Rating.ABOVE for t in body.review.target_ratings}}
+    )
+    complete = CompleteTaskInput(
+        task_id=review.id, actor_nip=REGIONAL_HEAD, body=ReviewBody(review=above)
+    )
+    handle = running.client.get_workflow_handle(head_appraisal)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update(AppraisalWorkflow.complete_task, complete)
+    assert isinstance(err.value.cause, ApplicationError)
+    assert err.value.cause.type == WRONG_STAGE and "not decided yet" in str(err.value.cause)
+
+    decision = UnitRatingInput(actor_nip=REGIONAL_HEAD, unit_code=unit, rating=UnitRating.BAIK)
+    await cycle.execute_update(CycleWorkflow.decide_unit_rating, decision)
+    state: AppraisalState = await handle.query(AppraisalWorkflow.state)
+    assert state.heads_unit and state.unit_rating is UnitRating.BAIK
+    await handle.execute_update(AppraisalWorkflow.complete_task, complete)
+    state = await handle.query(AppraisalWorkflow.state)
+    assert state.assessment is not None
+    assert state.assessment.results is Rating.MEETS  # Baik unit: meets, not the targets' above
+    assert state.assessment.results_from_unit is UnitRating.BAIK
+    assert state.assessment.grade is grade_for(Rating.MEETS, state.assessment.behaviour)
+
+    # The head was reviewed with it: the unit's rating can no longer change.
+    for _ in range(100):
+        if (await cycle.query(CycleWorkflow.status)).units[unit].head_reviewed:
+            break
+        await asyncio.sleep(0.05)
+    again = decision.model_copy(update={"rating": UnitRating.ISTIMEWA})
+    cause = await refused(cycle, CycleWorkflow.decide_unit_rating, again)
+    assert cause.type == WRONG_STAGE and "head of" in str(cause)
+    # Anyone else in the unit is rated on their targets as before.
+    others = [e.nip for e in employees if e.nip != head]
+    other = await running.client.get_workflow_handle(
+        ids.appraisal_workflow_id(cycle_id, others[0])
+    ).query(AppraisalWorkflow.state)
+    assert not other.heads_unit
     await cycle.terminate()

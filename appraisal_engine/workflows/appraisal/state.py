@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal_engine.domain.calendar import period_ends
+from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
 from appraisal_engine.domain.policy import Policy
@@ -58,6 +59,7 @@ class AppraisalYear(BaseModel):
     peer_answers: dict[str, PeerFeedback] = Field(default_factory=dict)
     peer_summary: PeerSummary | None = None
     community_score: float | None = None
+    unit_rating: UnitRating | None = None
     review: Review | None = None
     assessment: Assessment | None = None
     release: ReleaseGrade | None = None
@@ -171,6 +173,8 @@ class AppraisalYear(BaseModel):
             periods=list(self.periods),
             peer=self.peer_summary,
             community_score=self.community_score,
+            heads_unit=self.inp.heads_unit,
+            unit_rating=self.unit_rating,
             review=self.review,
             assessment=self.assessment,
             grade_final=self.grade_final,
