@@ -14,7 +14,7 @@ from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
 from appraisal_engine.domain.policy import Policy
-from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.records import MentorStatus, ParentTarget, TaskRecord
 from appraisal_engine.domain.reports import Feedback, SelfReport
 from appraisal_engine.domain.review import Assessment, Review
@@ -273,6 +273,9 @@ class AppraisalState(Value):
     )
     unit_rating: UnitRating | None = Field(
         default=None, description="the unit's decided rating, as its head's appraisal knows it"
+    )
+    unit_results: Rating | None = Field(
+        default=None, description="the head's work results rating the unit's rating gives"
     )
     review: Review | None = None
     assessment: Assessment | None = None

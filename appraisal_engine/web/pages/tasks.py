@@ -181,7 +181,12 @@ async def preview(
             body = ReviewBody.model_validate(data)
             if state is not None and state.plan is not None:
                 policy = preset(state.policy)
-                result = assess_under(policy, body.review, state.plan, state.community_score)
+                # A unit's head: the results their appraisal takes from the unit's rating.
+                head = state.unit_rating if state.unit_results is not None else None
+                if head is not None and state.unit_results is not None:
+                    mapping = {head: state.unit_results}
+                    policy = policy.model_copy(update={"unit_head_results": mapping})
+                result = assess_under(policy, body.review, state.plan, state.community_score, head)
         except (ValidationError, DomainError):
             pass  # not every rating given yet, or a policy that is not a preset: no preview
     return render(request, "tasks/_preview.html", preview=result)
