@@ -48,12 +48,18 @@ with workflow.unsafe.imports_passed_through():
     from appraisal_engine.workflows.errors import (
         INVALID_PAYLOAD,
         NOT_ALLOWED,
-        NOT_ASSIGNEE,
         WRONG_STAGE,
         reject,
     )
     from appraisal_engine.workflows.ids import appraisal_workflow_id, cycle_id
     from appraisal_engine.workflows.messages import UnitRatingDecided
+    from appraisal_engine.workflows.unit_rating_checks import (
+        CycleNow,
+        calibration_rating,
+        check_calibration_rating,
+        check_decider,
+        check_rating_change,
+    )
 
 # Cycles that reach their launch after this patch keep two batches in flight (see
 # `_launch_overlapped`); those started before it replay one batch at a time.
@@ -252,7 +258,7 @@ class CycleWorkflow:
     async def calibrate(self, inp: CalibrateInput) -> CalibrationResult:
         """Check a unit's grades against its curve; release them when they fit."""
         unit = inp.unit_code
-        rating = self._rating_for_calibration(inp)
+        rating = calibration_rating(bool(self._rated_by_official), self._units[unit], inp)
         self._calibrating.add(unit)
         try:
             query = UnitQuery(cycle_id=self._cycle_id, unit_code=unit)
@@ -350,43 +356,7 @@ class CycleWorkflow:
         ids = [a.appraisal_id for a in inp.adjustments]
         if len(set(ids)) != len(ids):
             raise reject(INVALID_PAYLOAD, "one adjustment per appraisal", field="adjustments")
-        self._check_rating_for_calibration(inp, unit)
-
-    def _check_rating_for_calibration(self, inp: CalibrateInput, unit: UnitProgress) -> None:
-        """The rating calibration will use: the one the unit's official decided (HR may
-        repeat it, not change it), or in a cycle started before that, the one HR gives."""
-        if not self._rated_by_official:
-            if inp.unit_rating is None:
-                raise reject(INVALID_PAYLOAD, "the unit's rating is required", field="unit_rating")
-            return
-        decided = unit.rating_decided
-        if decided is None:
-            raise reject(
-                WRONG_STAGE,
-                Wording(
-                    "the rating of unit %(unit)s is not decided yet: its official "
-                    "(%(rater)s) decides it before calibration",
-                    {"unit": inp.unit_code, "rater": str(unit.rater_nip)},
-                ),
-                field="unit_rating",
-            )
-        if inp.unit_rating is not None and inp.unit_rating != decided.rating:
-            raise reject(
-                INVALID_PAYLOAD,
-                Wording(
-                    "unit %(unit)s was rated %(rating)s by its official; calibration uses "
-                    "that rating",
-                    {"unit": inp.unit_code, "rating": decided.rating.value},
-                ),
-                field="unit_rating",
-            )
-
-    def _rating_for_calibration(self, inp: CalibrateInput) -> UnitRating:
-        decided = self._units[inp.unit_code].rating_decided
-        if self._rated_by_official and decided is not None:
-            return decided.rating
-        assert inp.unit_rating is not None  # the validator requires it
-        return inp.unit_rating
+        check_calibration_rating(bool(self._rated_by_official), unit, inp)
 
     # -- the unit's own rating -----------------------------------------------------------
     @workflow.update
@@ -424,51 +394,17 @@ class CycleWorkflow:
 
     @decide_unit_rating.validator
     def _check_decide(self, inp: UnitRatingInput) -> None:
-        unit = self._check_unit_rating(inp)
-        if inp.actor_nip != unit.rater_nip:
-            raise reject(NOT_ASSIGNEE, "only the unit's official decides its rating")
+        check_decider(self._check_unit_rating(inp), inp.actor_nip)
 
     def _check_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
-        if not self._rated_by_official:
-            raise reject(
-                NOT_ALLOWED,
-                "this cycle began before units were rated by their official: HR gives the "
-                "rating at calibration",
-            )
-        if self._finished():
-            raise reject(WRONG_STAGE, "the cycle is closed")
-        unit = self._units.get(inp.unit_code)
-        if unit is None:
-            raise reject(
-                INVALID_PAYLOAD,
-                Wording("no unit %(unit)s in this cycle", {"unit": repr(inp.unit_code)}),
-                field="unit_code",
-            )
-        if inp.unit_code in self._calibrating:
-            raise reject(WRONG_STAGE, "this unit is being calibrated by another request")
-        if unit.head_reviewed and self._inp.policy.unit_head_results is not None:
-            raise reject(
-                WRONG_STAGE,
-                Wording(
-                    "the head of %(unit)s was reviewed with the unit's rating %(rating)s; the "
-                    "rating can no longer change",
-                    {"unit": inp.unit_code, "rating": str(self._decided(unit))},
-                ),
-            )
-        if unit.released:
-            raise reject(
-                WRONG_STAGE,
-                Wording(
-                    "grades of %(unit)s were released against its rating %(rating)s; the "
-                    "rating can no longer change",
-                    {"unit": inp.unit_code, "rating": str(unit.unit_rating)},
-                ),
-            )
-        return unit
-
-    @staticmethod
-    def _decided(unit: UnitProgress) -> str:
-        return unit.rating_decided.rating.value if unit.rating_decided else "-"
+        now = CycleNow(
+            rated_by_official=bool(self._rated_by_official),
+            closed=self._finished(),
+            launching=not self._launch_done,
+            calibrating=inp.unit_code in self._calibrating,
+            heads_follow=self._inp.policy.unit_head_results is not None,
+        )
+        return check_rating_change(inp.unit_code, self._units.get(inp.unit_code), now)
 
     def _entry(self, inp: UnitRatingInput) -> UnitRatingEntry:
         return UnitRatingEntry(
