@@ -3,6 +3,7 @@ from their inbox) and decides each; HR proposes one from the unit's calibration 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Depends, Request
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PAGE = "/unit-ratings"
 FIELDS = ("rating", "note")
+INBOX_WAIT = 3.0  # seconds the inbox waits for the running cycles before showing without them
 
 
 def form_key(cycle_id: str, unit_code: str) -> str:
@@ -41,9 +43,9 @@ async def open_for(me: SignedIn, client: Client) -> list[UnitRatingView]:
     the database; these from the running cycles, so Temporal out of reach leaves them out
     rather than the inbox."""
     try:
-        found = await unit_ratings.to_rate(me, client=client)
+        found = await asyncio.wait_for(unit_ratings.to_rate(me, client=client), INBOX_WAIT)
         return [v for v in found if v.open and v.decided is None]
-    except (RPCError, ServiceError) as e:
+    except (RPCError, ServiceError, TimeoutError) as e:
         log.warning("unit ratings left out of an inbox: %s", type(e).__name__)
         return []
 
