@@ -110,6 +110,33 @@ async def test_unknown_cycle_unknown_unit_and_bad_adjustment_are_one_line(stack:
     assert "Traceback" not in usage.err
 
 
+async def test_hr_proposes_and_the_official_decides_a_units_rating(stack: Stack) -> None:
+    unit = await a_unit(stack)
+    hr = stack.dev.exported("HR_NIP")
+    official = stack.dev.exported("REGIONAL_HEAD_NIP")  # the demo's offices head the roster
+    where = ["--org", ORG, "--year", str(YEAR), "--unit", unit]
+    proposed = await appraisal(
+        stack.address, "cycle", "propose-rating", *where, "--rating", "istimewa",
+        "--note", "capaian IKU 110%", "--actor", hr,
+    )  # fmt: skip
+    assert proposed.code == 0, proposed
+    assert proposed.out.startswith(f"{unit}: istimewa proposed by {hr} at ")
+    # HR may prepare the rating, not decide it.
+    refused = await appraisal(
+        stack.address, "cycle", "decide-rating", *where, "--rating", "baik", "--actor", hr
+    )
+    assert "only the unit's official" in one_line(refused)
+    decided = await appraisal(
+        stack.address, "cycle", "decide-rating", *where, "--rating", "baik", "--actor", official
+    )
+    assert decided.code == 0, decided
+    assert decided.out.startswith(f"{unit}: baik decided by {official} at ")
+    listed = await appraisal(stack.address, "cycle", "ratings", "--org", ORG, "--year", str(YEAR))
+    assert listed.code == 0, listed
+    (line,) = [x for x in listed.out.splitlines() if x.startswith(f"{unit}:")]
+    assert f"rater {official}, proposed istimewa, decided baik by {official}" in line
+
+
 async def test_an_unreachable_server_is_one_line() -> None:
     ran = await appraisal(f"127.0.0.1:{free_port()}", "schedule", "list")
     assert "127.0.0.1" in one_line(ran)

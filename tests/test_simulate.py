@@ -22,6 +22,7 @@ from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.unit_rating import UNIT_HEAD_RESULTS
 from appraisal_engine.simulator.calibration import CurveUnreachable, fit_curve
 from appraisal_engine.simulator.cycle import simulate_on
 from appraisal_engine.simulator.report import SimulationReport
@@ -178,3 +179,19 @@ def test_to_the_nearest_person_hr_brings_even_a_tiny_unit_within_its_curve(
     fitted = fit_curve(unit, NATIONAL_CURVE[rating], lambda i: int(i[-3:]) % 7, nearest)
     assert check_curve(rating, fitted.values(), NATIONAL_CURVE, nearest) == []
     assert fitted.keys() == unit.keys()
+
+
+async def test_a_year_whose_heads_results_follow_their_units_rating(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    # The heads' reviews wait for their unit's rating: the simulated regional head decides it
+    # as a head's review comes due, and the year still runs to its end.
+    policy = PRESETS["national"].model_copy(update={"unit_head_results": UNIT_HEAD_RESULTS})
+    env = await start_time_skipping()
+    try:
+        report = await simulate_on(
+            env, session_factory, policy, 8, worker=build_worker, seed=4, units=2
+        )
+    finally:
+        await env.shutdown()
+    check_adds_up(report, policy, 8)

@@ -20,6 +20,7 @@ from appraisal_engine.domain.appeals import superior_in
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.launch import LaunchRefused, check_launch
 from appraisal_engine.domain.roster import Roster
+from appraisal_engine.domain.unit_rating import unit_raters
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.state import opening_record
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
@@ -44,7 +45,16 @@ ROWS_PER_WRITE = 500
 HEARTBEAT_EVERY = 5.0
 
 
-def _appraisal_input(batch: LaunchBatch, roster: Roster, nip: str) -> AppraisalInput:
+def _unit_heads(batch: LaunchBatch, roster: Roster) -> frozenset[str]:
+    """The units' heads, where the policy takes their results from their unit's rating."""
+    if batch.policy.unit_head_results is None:
+        return frozenset()
+    return frozenset(r.head_nip for r in unit_raters(roster).values())
+
+
+def _appraisal_input(
+    batch: LaunchBatch, roster: Roster, nip: str, heads: frozenset[str] = frozenset()
+) -> AppraisalInput:
     """What one appraisal of the batch starts with: its place in the roster snapshot."""
     e = roster.by_nip(nip)
     peers = batch.policy.peer
@@ -63,6 +73,7 @@ def _appraisal_input(batch: LaunchBatch, roster: Roster, nip: str) -> AppraisalI
         policy=batch.policy,
         year_start=batch.year_start,
         row_stored=True,
+        heads_unit=nip in heads,
     )
 
 
@@ -100,6 +111,7 @@ class LaunchActivities:
         return LaunchPlan(
             depth_counts=[len(level) for level in roster.launch_order()],
             units=dict(Counter(e.unit_code for e in roster.employees)),
+            raters=unit_raters(roster),
         )
 
     @activity.defn(name=io.LAUNCH_BATCH)
@@ -109,11 +121,12 @@ class LaunchActivities:
         roster = await self._rosters.get(batch.roster_id, batch.policy.regional_head_nip)
         nips = roster.level(batch.depth)[batch.offset : batch.offset + batch.limit]
         rows = OpeningRows(self._sessions, self._rows_per_write)
+        heads = _unit_heads(batch, roster)
 
         async def start(nip: str) -> bool:
             workflow_id = appraisal_workflow_id(batch.cycle_id, nip)
             try:
-                inp = _appraisal_input(batch, roster, nip)
+                inp = _appraisal_input(batch, roster, nip, heads)
             except DomainError as e:  # the plan refuses this first; a policy cannot change
                 raise ApplicationError(
                     f"{nip}: {e}", type=POLICY_INCOMPLETE, non_retryable=True

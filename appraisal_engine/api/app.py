@@ -29,6 +29,7 @@ from appraisal_engine.api.routers import (
     policies,
     rosters,
     tasks,
+    unit_ratings,
 )
 from appraisal_engine.store.db import make_engine, make_session_factory
 
@@ -93,7 +94,18 @@ def create_app(
     problems.install(app)
     outages.install(app)
     docs.install(app)
-    routers = (rosters, cycles, tasks, appraisals, follow_up, audit, policies, codec, health)
+    routers = (
+        rosters,
+        cycles,
+        unit_ratings,
+        tasks,
+        appraisals,
+        follow_up,
+        audit,
+        policies,
+        codec,
+        health,
+    )
     for module in routers:
         app.include_router(module.router)
     # The middleware keeps this dict: share_upload_limit adds the web app's upload page to it.

@@ -14,6 +14,7 @@ from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.development import SkillKind
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.unit_rating import NOTE_MAX
 
 T = TypeVar("T")
 
@@ -120,11 +121,25 @@ class CancelRequest(Strict):
 
 
 class CalibrationRequest(Strict):
-    """HR's calibration of one unit: its organisation rating and any grade adjustments."""
+    """HR's calibration of one unit: any grade adjustments, against the organisation rating
+    its official decided."""
 
     unit_code: str = Field(min_length=1, max_length=40, examples=["DUKCAPIL"])
-    unit_rating: UnitRating = Field(description="the organisation rating of the unit")
+    unit_rating: UnitRating | None = Field(
+        default=None,
+        description="leave out: the rating the unit's official decided is used (naming another "
+        "is refused); required only in a cycle launched before units were rated by their official",
+    )
     adjustments: list[Adjustment] = Field(default_factory=list, max_length=5000)
+
+
+class UnitRatingRequest(Strict):
+    """A unit's organisation rating, proposed by HR or decided by its official, with a note."""
+
+    rating: UnitRating = Field(examples=["baik"])
+    note: str | None = Field(
+        default=None, max_length=NOTE_MAX, examples=["capaian indikator kinerja utama 104%"]
+    )
 
 
 class CommunityFeedbackRequest(Strict):

@@ -217,13 +217,20 @@ def cycle_calibrate(
     org: Org,
     year: Year,
     unit: Annotated[str, typer.Option()],
-    rating: Annotated[UnitRating, typer.Option(help="The unit's organisation rating")],
     actor: Annotated[str, typer.Option(help="Your NIP")],
+    rating: Annotated[
+        UnitRating | None,
+        typer.Option(
+            help="Leave out: the rating the unit's official decided is used (another is "
+            "refused). Needed only in a cycle launched before units were rated by their official"
+        ),
+    ] = None,
     adjust: Annotated[
         list[str] | None, typer.Option(help="APPRAISAL_ID=GRADE:reason, repeatable")
     ] = None,
 ) -> None:
-    """Check a unit against its curve and release its grades when they fit."""
+    """Check a unit against the curve of its decided rating and release its grades when they
+    fit."""
     from appraisal_engine.domain.calibration import Adjustment
     from appraisal_engine.workflows.cycle import CycleWorkflow
     from appraisal_engine.workflows.cycle_messages import CalibrateInput
@@ -254,6 +261,100 @@ def cycle_calibrate(
         return f"released {result.released} grades ({result.waiting} reviews still open)"
 
     typer.echo(_run(go, _no_cycle(org, year)))
+
+
+def _rate(
+    org: str,
+    year: int,
+    unit: str,
+    rating: UnitRating,
+    note: str | None,
+    actor: str,
+    *,
+    decide: bool,
+) -> str:
+    """Propose (HR) or decide (the unit's official) a unit's rating; one line saying so."""
+    from appraisal_engine.workflows.cycle import CycleWorkflow
+    from appraisal_engine.workflows.cycle_messages import UnitRatingInput
+    from appraisal_engine.workflows.ids import cycle_workflow_id
+
+    inp = UnitRatingInput(actor_nip=actor, unit_code=unit, rating=rating, note=note)
+    update = CycleWorkflow.decide_unit_rating if decide else CycleWorkflow.propose_unit_rating
+
+    async def go() -> str:
+        client = await connect(get_settings())
+        handle = client.get_workflow_handle_for(CycleWorkflow.run, cycle_workflow_id(org, year))
+        progress = await handle.execute_update(update, inp)
+        entry = progress.rating_decided if decide else progress.rating_proposed
+        assert entry is not None
+        done = "decided" if decide else "proposed"
+        return f"{unit}: {entry.rating.value} {done} by {entry.actor_nip} at {entry.at.isoformat()}"
+
+    return _run(go, _no_cycle(org, year))
+
+
+Note = Annotated[str | None, typer.Option(help="Why this rating (kept with it)")]
+
+
+@cycle_app.command("propose-rating")
+def cycle_propose_rating(
+    org: Org,
+    year: Year,
+    unit: Annotated[str, typer.Option()],
+    rating: Annotated[UnitRating, typer.Option(help="The unit's organisation rating")],
+    actor: Annotated[str, typer.Option(help="Your NIP (HR)")],
+    note: Note = None,
+) -> None:
+    """HR prepares a unit's organisation rating for its official to decide."""
+    typer.echo(_rate(org, year, unit, rating, note, actor, decide=False))
+
+
+@cycle_app.command("decide-rating")
+def cycle_decide_rating(
+    org: Org,
+    year: Year,
+    unit: Annotated[str, typer.Option()],
+    rating: Annotated[UnitRating, typer.Option(help="The unit's organisation rating")],
+    actor: Annotated[
+        str, typer.Option(help="Your NIP: the official one level up from the unit's head")
+    ],
+    note: Note = None,
+) -> None:
+    """The unit's official decides its organisation rating, which picks its curve; deciding
+    again replaces it until grades are released against it."""
+    typer.echo(_rate(org, year, unit, rating, note, actor, decide=True))
+
+
+@cycle_app.command("ratings")
+def cycle_ratings(org: Org, year: Year) -> None:
+    """Each unit's organisation rating: who decides it, HR's proposal and the decision."""
+    from appraisal_engine.workflows.cycle import CycleWorkflow
+    from appraisal_engine.workflows.ids import cycle_workflow_id
+
+    async def go() -> list[str]:
+        client = await connect(get_settings())
+        handle = client.get_workflow_handle_for(CycleWorkflow.run, cycle_workflow_id(org, year))
+        status = await handle.query(CycleWorkflow.status)
+        lines = []
+        for unit, p in sorted(status.units.items()):
+            if p.rater_nip is None:
+                lines.append(f"{unit}: rated by HR at calibration ({p.unit_rating or '-'})")
+                continue
+            proposed = p.rating_proposed.rating.value if p.rating_proposed else "-"
+            decided = (
+                f"{p.rating_decided.rating.value} by {p.rating_decided.actor_nip} at "
+                f"{p.rating_decided.at.isoformat()}"
+                if p.rating_decided
+                else "not decided"
+            )
+            fixed = ", released" if p.released else ""
+            lines.append(
+                f"{unit}: rater {p.rater_nip}, proposed {proposed}, decided {decided}{fixed}"
+            )
+        return lines
+
+    for line in _run(go, _no_cycle(org, year)):
+        typer.echo(line)
 
 
 @schedule_app.command("create")

@@ -25,6 +25,8 @@ APPRAISAL_CANCELLED: Final = "appraisal.cancelled"  # reason
 CALIBRATION_REJECTED: Final = "calibration.rejected"  # unit_code, unit_rating, violations
 CALIBRATION_RELEASED: Final = "calibration.released"  # unit_code, unit_rating, released, adjusted
 COMMUNITY_SCORES: Final = "community.scores"  # each scored unit's code, mapped to its score
+UNIT_RATING_PROPOSED: Final = "unit_rating.proposed"  # unit_code, unit_rating, note (by HR)
+UNIT_RATING_DECIDED: Final = "unit_rating.decided"  # unit_code, unit_rating, note (its official)
 
 # The API.
 AUDITOR_READ: Final = "auditor.read"  # read

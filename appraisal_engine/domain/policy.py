@@ -152,6 +152,16 @@ class Policy(Value):
         default=CurveRounding.STRICT,
         description="how a curve's share becomes a number of people in a small unit",
     )
+    unit_head_results: dict[UnitRating, Rating] | None = Field(
+        # Off by default, as cycles ran before the setting: the head of a unit is rated on
+        # their targets like anyone. Set (UNIT_HEAD_RESULTS is the regulation's reading), the
+        # head's work results rating is taken from the unit's decided rating.
+        default=None,
+        description=(
+            "the work results rating of a unit's head (a JPT) for each rating of the unit, "
+            "taken from the unit's decided rating instead of the head's target ratings"
+        ),
+    )
     regional_head_nip: str | None = Field(
         default=None, description="appraises the heads at the top of the roster"
     )
@@ -186,6 +196,10 @@ class Policy(Value):
         missing = [r.value for r in UnitRating if r not in self.curve]
         if missing:
             raise ValueError(f"curve: missing unit ratings {missing}")
+        heads = self.unit_head_results
+        unmapped = [r.value for r in UnitRating if heads is not None and r not in heads]
+        if unmapped:
+            raise ValueError(f"unit_head_results: missing unit ratings {unmapped}")
         if self.peer.enabled and self.peer.quorum > self.peer.peers_per_employee:
             raise ValueError("peer.quorum: cannot exceed peer.peers_per_employee")
         if self.appeals_officer_nip is not None and self.appeals_officer_nip == (

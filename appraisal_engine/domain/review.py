@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.policy import Policy
@@ -35,6 +36,11 @@ class Assessment(Value):
     behaviour: Rating
     grade: Grade
     behaviour_capped: bool = False
+    results_from_unit: UnitRating | None = Field(
+        default=None,
+        description="the unit's rating the results were taken from (its head, under a policy "
+        "with unit_head_results)",
+    )
 
 
 def check_review(review: Review, plan: TargetPlan) -> None:
@@ -80,15 +86,31 @@ def assess(
 
 
 def assess_under(
-    policy: Policy, review: Review, plan: TargetPlan, community_score: float | None
+    policy: Policy,
+    review: Review,
+    plan: TargetPlan,
+    community_score: float | None,
+    unit_rating: UnitRating | None = None,
 ) -> Assessment:
     """Assess a review under a policy: behaviour is capped when the policy uses community
-    feedback and the unit's score is under its floor."""
+    feedback and the unit's score is under its floor; for a unit's head (`unit_rating` given)
+    under a policy with `unit_head_results`, the results rating is the unit's, mapped."""
     rules = policy.community
     below = rules.enabled and community_score is not None and community_score < rules.floor
-    return assess(
+    assessment = assess(
         review,
         plan,
         few_main_below_share=policy.few_main_below_share,
         behaviour_cap=rules.cap_below_floor if below else None,
+    )
+    mapping = policy.unit_head_results
+    if mapping is None or unit_rating is None:
+        return assessment
+    results = mapping[unit_rating]
+    return assessment.model_copy(
+        update={
+            "results": results,
+            "grade": grade_for(results, assessment.behaviour),
+            "results_from_unit": unit_rating,
+        }
     )

@@ -245,12 +245,14 @@ async def calibrate(
     cycle_id: str,
     *,
     unit_code: str,
-    unit_rating: UnitRating,
+    unit_rating: UnitRating | None,
     adjustments: list[Adjustment],
     client: Client,
 ) -> CalibrationResult:
-    """HR sets a unit's rating and adjustments; released when the grades fit the curve,
-    otherwise Conflict listing each violation (grade, allowed share, actual share)."""
+    """HR calibrates a unit against the rating its official decided (or, in a cycle launched
+    before that, the rating HR gives) with any adjustments; released when the grades fit the
+    curve, otherwise Conflict listing each violation (grade, allowed share, actual share). A
+    unit whose rating is not decided yet is a Conflict naming it."""
     require_hr(who)
     inp = CalibrateInput(
         actor_nip=who.nip, unit_code=unit_code, unit_rating=unit_rating, adjustments=adjustments

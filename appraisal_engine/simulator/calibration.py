@@ -90,14 +90,19 @@ async def calibrate_unit(
     rounding: CurveRounding,
     actor_nip: str,
     merit: Callable[[str], float],
+    typed: bool = True,
 ) -> Calibrated:
-    """Submit the unit's rating; if the cycle refuses it, fit the grades to the curve and
+    """Submit the unit's calibration against `rating` (typed by HR, or with `typed` off the
+    one its official decided); if the cycle refuses it, fit the grades to the curve and
     submit once more with those adjustments (the fit does not change between refusals)."""
     computed = {g.appraisal_id: g.grade_final or g.grade_computed for g in grades}
 
     async def submit(adjustments: list[Adjustment]) -> bool:
         request = CalibrateInput(
-            actor_nip=actor_nip, unit_code=unit, unit_rating=rating, adjustments=adjustments
+            actor_nip=actor_nip,
+            unit_code=unit,
+            unit_rating=rating if typed else None,
+            adjustments=adjustments,
         )
         result = await cycle.execute_update(CycleWorkflow.calibrate, request)
         return not result.violations

@@ -70,6 +70,7 @@ class YearDriver:
             tasks = await open_tasks(self.sessions, self.cycle_id)
             due = [t for t in tasks if (at := self.script.answer_at(t)) is not None and at <= now]
             if due:
+                await self.hr.before_head_reviews(due)
                 await answer_tasks(self.env.client, due, self.actors.body)
                 await self.env.sleep(self._wake(now, now, tasks) - now)
                 continue

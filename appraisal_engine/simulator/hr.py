@@ -11,12 +11,16 @@ from temporalio.client import Client
 
 from appraisal_engine.client.starters import CycleHandle
 from appraisal_engine.domain.calendar import closes_after
+from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
+from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.calibration import Calibrated, calibrate_unit
 from appraisal_engine.simulator.inbox import unit_grades
 from appraisal_engine.simulator.script import Script
+from appraisal_engine.simulator.unit_rating import rate_unit
 from appraisal_engine.store.repositories.appraisals import list_appraisals
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
+from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CycleStatus
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import CancelInput, FileAppealInput, ReassignInput
@@ -82,6 +86,21 @@ class SimHr:
                 appealed = await self._appeals(unit) or appealed
         return moved or calibrated or appealed
 
+    async def before_head_reviews(self, due: list[TaskRecord]) -> None:
+        """Under a policy whose unit heads' results follow their unit's rating, the unit's
+        official decides it before reviewing its head (HR proposing it first)."""
+        if self.script.policy.unit_head_results is None:
+            return
+        reviews = {t.appraisal_id for t in due if t.kind is TaskKind.REVIEW}
+        if not reviews:
+            return
+        status: CycleStatus = await self.cycle.query(CycleWorkflow.status)
+        for unit, progress in sorted(status.units.items()):
+            head = progress.head_nip
+            if head and appraisal_workflow_id(self.cycle_id, head) in reviews:
+                rating = self.script.unit_rating(unit)
+                await rate_unit(self.cycle, unit, progress, rating, hr_nip=self.hr_nip)
+
     async def _people(self, now: datetime) -> bool:
         """Departures and transfers whose day has come."""
         acted = False
@@ -114,11 +133,15 @@ class SimHr:
             grades = await unit_grades(self.sessions, self.cycle_id, unit)
             self.tally.units[unit] = None
             if grades:
+                rating = self.script.unit_rating(unit)
+                # The official decides it first where the cycle asks them to.
+                typed = await rate_unit(self.cycle, unit, progress, rating, hr_nip=self.hr_nip)
                 self.tally.units[unit] = await calibrate_unit(
                     self.cycle,
                     unit,
-                    self.script.unit_rating(unit),
+                    rating,
                     grades,
+                    typed=typed is not None,
                     curve=self.script.policy.curve,
                     rounding=self.script.policy.curve_rounding,
                     actor_nip=self.hr_nip,

@@ -27,6 +27,7 @@ from appraisal_engine.web.pages import (
     sso,
     tasks,
     team,
+    unit_ratings,
 )
 from appraisal_engine.web.render import STATIC_PREFIX
 
@@ -52,6 +53,7 @@ def install(app: FastAPI, config: WebConfig) -> FastAPI:
         rosters,
         cycles,
         follow_up,
+        unit_ratings,
     )
     for module in (*pages, dev_mail):
         app.include_router(module.router)

@@ -214,6 +214,30 @@ WORKFLOW_REFUSALS: tuple[str, ...] = (
     N_("policy %(policy)s takes no community feedback"),
     N_("unknown units %(units)s"),
     N_("scores must be 1-5, not for %(units)s"),
+    # workflows/cycle.py: a unit's rating refused by the cycle
+    N_("the unit's rating is required"),
+    N_(
+        "the rating of unit %(unit)s is not decided yet: its official (%(rater)s) decides it "
+        "before calibration"
+    ),
+    N_("unit %(unit)s was rated %(rating)s by its official; calibration uses that rating"),
+    N_("only the unit's official decides its rating"),
+    N_(
+        "this cycle began before units were rated by their official: HR gives the rating at "
+        "calibration"
+    ),
+    N_(
+        "grades of %(unit)s were released against its rating %(rating)s; the rating can no "
+        "longer change"
+    ),
+    N_(
+        "the head of %(unit)s was reviewed with the unit's rating %(rating)s; the rating can no "
+        "longer change"
+    ),
+    N_(
+        "the work results of the head of %(unit)s follow the unit's rating, which is not "
+        "decided yet: decide it first"
+    ),
 )
 
 CODES: tuple[str, ...] = (

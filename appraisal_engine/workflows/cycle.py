@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 from temporalio.workflow import ActivityHandle
 
 with workflow.unsafe.imports_passed_through():
@@ -15,13 +15,17 @@ with workflow.unsafe.imports_passed_through():
         CALIBRATION_REJECTED,
         CALIBRATION_RELEASED,
         COMMUNITY_SCORES,
+        UNIT_RATING_DECIDED,
+        UNIT_RATING_PROPOSED,
     )
     from appraisal_engine.domain.calendar import local_day
     from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
+    from appraisal_engine.domain.curve import UnitRating
     from appraisal_engine.domain.errors import DomainError, Wording
     from appraisal_engine.domain.records import AuditEvent
     from appraisal_engine.domain.schedule import review_deadline
     from appraisal_engine.domain.stages import BEFORE_CALIBRATION, FINISHED, Stage
+    from appraisal_engine.domain.unit_rating import UnitRatingEntry
     from appraisal_engine.workflows import io
     from appraisal_engine.workflows.cycle_messages import (
         AppraisalProgress,
@@ -40,14 +44,33 @@ with workflow.unsafe.imports_passed_through():
         UnitBroadcast,
         UnitProgress,
         UnitQuery,
+        UnitRatingInput,
     )
-    from appraisal_engine.workflows.errors import INVALID_PAYLOAD, NOT_ALLOWED, WRONG_STAGE, reject
-    from appraisal_engine.workflows.ids import cycle_id
+    from appraisal_engine.workflows.errors import (
+        INVALID_PAYLOAD,
+        NOT_ALLOWED,
+        WRONG_STAGE,
+        reject,
+    )
+    from appraisal_engine.workflows.ids import appraisal_workflow_id, cycle_id
+    from appraisal_engine.workflows.messages import UnitRatingDecided
+    from appraisal_engine.workflows.unit_rating_checks import (
+        CycleNow,
+        calibration_rating,
+        check_calibration_rating,
+        check_decider,
+        check_rating_change,
+    )
 
 # Cycles that reach their launch after this patch keep two batches in flight (see
 # `_launch_overlapped`); those started before it replay one batch at a time.
 LAUNCH_OVERLAPPED = "launch-overlapped"
 BATCHES_IN_FLIGHT = 2
+# Cycles started after this patch take each unit's rating from the official one level up (HR
+# may propose it); calibration uses the decided rating. Those started before keep taking the
+# rating HR types at calibration, for the whole year, across continue-as-new.
+UNIT_RATED_BY_OFFICIAL = "unit-rated-by-official"
+UNIT_RATING_SIGNAL = "unit_rating_decided"  # AppraisalWorkflow's signal
 
 
 @workflow.defn
@@ -69,10 +92,14 @@ class CycleWorkflow:
         self._runs = carried.runs + 1 if carried else 1
         self._calibrating: set[str] = set()
         self._audit_seq = 0
+        # Known at the start of the run (see `run`); carried across continue-as-new.
+        self._rated_by_official: bool | None = carried.rated_by_official if carried else None
 
     @workflow.run
     async def run(self, inp: CycleInput) -> CycleSummary:
         """Launch, then wait for every appraisal to finish, continuing as new when told to."""
+        if self._rated_by_official is None:
+            self._rated_by_official = workflow.patched(UNIT_RATED_BY_OFFICIAL)
         if not self._launch_done:
             await self._launch()
         while not self._finished():
@@ -99,6 +126,11 @@ class CycleWorkflow:
             self._units = {
                 u: UnitProgress(total=n, stages={Stage.TARGETS: n}) for u, n in plan.units.items()
             }
+            if self._rated_by_official:
+                for u, rater in plan.raters.items():
+                    self._units[u] = self._units[u].model_copy(
+                        update={"head_nip": rater.head_nip, "rater_nip": rater.rater_nip}
+                    )
         if workflow.patched(LAUNCH_OVERLAPPED):
             await self._launch_overlapped(plan)
         else:
@@ -185,6 +217,7 @@ class CycleWorkflow:
             launch_done=self._launch_done,
             units=self._units,
             runs=self._runs,
+            rated_by_official=bool(self._rated_by_official),
         )
         workflow.continue_as_new(self._inp.model_copy(update={"carried": carry}))
 
@@ -207,7 +240,12 @@ class CycleWorkflow:
             stages[p.previous_stage] = max(stages.get(p.previous_stage, 0) - 1, 0)
         stages[p.stage] = stages.get(p.stage, 0) + 1
         counts = {stage: n for stage, n in stages.items() if n}  # canonical: no empty stages
-        self._units[p.unit_code] = unit.model_copy(update={"stages": counts})
+        update: dict[str, Any] = {"stages": counts}
+        head = unit.head_nip
+        if head and p.appraisal_id == appraisal_workflow_id(self._cycle_id, head):
+            reviewed = p.stage not in BEFORE_CALIBRATION and p.stage != Stage.CANCELLED
+            update["head_reviewed"] = reviewed
+        self._units[p.unit_code] = unit.model_copy(update=update)
 
     # -- calibration -----------------------------------------------------------------------
     def _review_deadline(self) -> datetime:
@@ -221,6 +259,7 @@ class CycleWorkflow:
     async def calibrate(self, inp: CalibrateInput) -> CalibrationResult:
         """Check a unit's grades against its curve; release them when they fit."""
         unit = inp.unit_code
+        rating = calibration_rating(bool(self._rated_by_official), self._units[unit], inp)
         self._calibrating.add(unit)
         try:
             query = UnitQuery(cycle_id=self._cycle_id, unit_code=unit)
@@ -233,7 +272,7 @@ class CycleWorkflow:
                     unit,
                     grades,
                     inp.adjustments,
-                    inp.unit_rating,
+                    rating,
                     policy.curve,
                     policy.curve_rounding,
                 )
@@ -244,7 +283,7 @@ class CycleWorkflow:
             violations = calibration.violations
             progress = self._units[unit]
             self._units[unit] = progress.model_copy(
-                update={"unit_rating": inp.unit_rating, "calibrations": progress.calibrations + 1}
+                update={"unit_rating": rating, "calibrations": progress.calibrations + 1}
             )
             waiting = self._waiting(progress)
             if violations:
@@ -253,7 +292,7 @@ class CycleWorkflow:
                     inp.actor_nip,
                     unit,
                     {
-                        "unit_rating": inp.unit_rating.value,
+                        "unit_rating": rating.value,
                         "violations": [v.message for v in violations],
                     },
                 )
@@ -278,7 +317,7 @@ class CycleWorkflow:
                 inp.actor_nip,
                 unit,
                 {
-                    "unit_rating": inp.unit_rating.value,
+                    "unit_rating": rating.value,
                     "released": released,
                     "adjusted": {a.appraisal_id: a.grade.value for a in inp.adjustments},
                 },
@@ -320,6 +359,64 @@ class CycleWorkflow:
         ids = [a.appraisal_id for a in inp.adjustments]
         if len(set(ids)) != len(ids):
             raise reject(INVALID_PAYLOAD, "one adjustment per appraisal", field="adjustments")
+        check_calibration_rating(bool(self._rated_by_official), unit, inp)
+
+    # -- the unit's own rating -----------------------------------------------------------
+    @workflow.update
+    async def propose_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
+        """HR prepares a unit's rating, with a note, for its official to decide."""
+        entry = self._entry(inp)
+        progress = self._units[inp.unit_code]
+        self._units[inp.unit_code] = progress.model_copy(update={"rating_proposed": entry})
+        await self._audit(UNIT_RATING_PROPOSED, inp.actor_nip, inp.unit_code, self._said(inp))
+        return self._units[inp.unit_code]
+
+    @propose_unit_rating.validator
+    def _check_propose(self, inp: UnitRatingInput) -> None:
+        self._check_unit_rating(inp)
+
+    @workflow.update
+    async def decide_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
+        """The official one level up decides a unit's rating; calibration uses it."""
+        entry = self._entry(inp)
+        progress = self._units[inp.unit_code]
+        self._units[inp.unit_code] = progress.model_copy(update={"rating_decided": entry})
+        await self._audit(UNIT_RATING_DECIDED, inp.actor_nip, inp.unit_code, self._said(inp))
+        if self._inp.policy.unit_head_results is not None and progress.head_nip:
+            await self._tell_head(inp.unit_code, progress.head_nip, inp.rating)
+        return self._units[inp.unit_code]
+
+    async def _tell_head(self, unit: str, head: str, rating: UnitRating) -> None:
+        """The head's review takes their results from the unit's rating: tell their appraisal."""
+        handle = workflow.get_external_workflow_handle(appraisal_workflow_id(self._cycle_id, head))
+        said = UnitRatingDecided(unit_code=unit, rating=rating)
+        try:
+            await handle.signal(UNIT_RATING_SIGNAL, said)
+        except FailureError as e:  # the head's appraisal was cancelled and has closed
+            workflow.logger.warning("unit rating not sent to %s's head: %s", unit, e)
+
+    @decide_unit_rating.validator
+    def _check_decide(self, inp: UnitRatingInput) -> None:
+        check_decider(self._check_unit_rating(inp), inp.actor_nip)
+
+    def _check_unit_rating(self, inp: UnitRatingInput) -> UnitProgress:
+        now = CycleNow(
+            rated_by_official=bool(self._rated_by_official),
+            closed=self._finished(),
+            launching=not self._launch_done,
+            calibrating=inp.unit_code in self._calibrating,
+            heads_follow=self._inp.policy.unit_head_results is not None,
+        )
+        return check_rating_change(inp.unit_code, self._units.get(inp.unit_code), now)
+
+    def _entry(self, inp: UnitRatingInput) -> UnitRatingEntry:
+        return UnitRatingEntry(
+            rating=inp.rating, note=inp.note, actor_nip=inp.actor_nip, at=workflow.now()
+        )
+
+    @staticmethod
+    def _said(inp: UnitRatingInput) -> dict[str, Any]:
+        return {"unit_rating": inp.rating.value, "note": inp.note}
 
     # -- community feedback ----------------------------------------------------------------
     @workflow.update

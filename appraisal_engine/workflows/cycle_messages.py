@@ -13,6 +13,7 @@ from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.stages import Stage
+from appraisal_engine.domain.unit_rating import NOTE_MAX, UnitRater, UnitRatingEntry
 
 
 class AppraisalProgress(Value):
@@ -35,6 +36,20 @@ class UnitProgress(Value):
     released: int = 0
     calibrations: int = 0
     community_score: float | None = None
+    # Set only in cycles whose units are rated by their official (see UNIT_RATED_BY_OFFICIAL).
+    head_nip: str | None = Field(default=None, description="who heads the unit")
+    rater_nip: str | None = Field(
+        default=None, description="the official one level up, who decides the unit's rating"
+    )
+    rating_proposed: UnitRatingEntry | None = Field(
+        default=None, description="HR's proposal, with who and when"
+    )
+    rating_decided: UnitRatingEntry | None = Field(
+        default=None, description="the official's decision, which calibration uses"
+    )
+    head_reviewed: bool = Field(
+        default=False, description="the head's review is in (it took the decided rating)"
+    )
 
 
 class CycleInput(Value):
@@ -58,6 +73,9 @@ class CycleCarry(Value):
     launch_done: bool
     units: dict[str, UnitProgress]
     runs: int
+    # Absent from what a cycle started before UNIT_RATED_BY_OFFICIAL carried: it keeps taking
+    # HR's typed rating at calibration.
+    rated_by_official: bool = False
 
 
 class PlanRequest(Value):
@@ -82,6 +100,9 @@ class LaunchPlan(Value):
 
     depth_counts: list[int]
     units: dict[str, int]
+    raters: dict[str, UnitRater] = Field(
+        default_factory=dict, description="each unit's head and the official who rates it"
+    )
 
 
 class LaunchBatch(Value):
@@ -105,12 +126,22 @@ class LaunchResult(Value):
 
 
 class CalibrateInput(Value):
-    """HR's calibration of one unit: its organisation rating and any grade adjustments."""
+    """HR's calibration of one unit: any grade adjustments, against the rating its official
+    decided (or, in a cycle started before that, the rating HR gives here)."""
 
     actor_nip: Nip
     unit_code: str
-    unit_rating: UnitRating
+    unit_rating: UnitRating | None = None
     adjustments: list[Adjustment] = Field(default_factory=list, max_length=5000)
+
+
+class UnitRatingInput(Value):
+    """HR's proposal of a unit's rating, or its official's decision, with an optional note."""
+
+    actor_nip: Nip
+    unit_code: str
+    rating: UnitRating
+    note: str | None = Field(default=None, max_length=NOTE_MAX)
 
 
 class CalibrationResult(Value):

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
 from appraisal_engine.domain.policy import Policy
-from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.records import MentorStatus, ParentTarget, TaskRecord
 from appraisal_engine.domain.reports import Feedback, SelfReport
 from appraisal_engine.domain.review import Assessment, Review
@@ -51,6 +52,11 @@ class AppraisalInput(Value):
     row_stored: bool = Field(
         default=False,
         description="the launch stored the opening read-model row, so the start writes none",
+    )
+    heads_unit: bool = Field(
+        default=False,
+        description="heads the unit, under a policy whose unit_head_results take the head's "
+        "work results from the unit's decided rating",
     )
 
 
@@ -213,6 +219,13 @@ class CommunityScore(Value):
     score: float = Field(ge=1, le=5)
 
 
+class UnitRatingDecided(Value):
+    """Signal to a unit's head: the rating the unit's official decided."""
+
+    unit_code: str
+    rating: UnitRating
+
+
 class PeriodState(Value):
     """One report period: its report and the feedback on it."""
 
@@ -255,6 +268,15 @@ class AppraisalState(Value):
     periods: list[PeriodState] = Field(default_factory=list)
     peer: PeerSummary | None = None
     community_score: float | None = None
+    heads_unit: bool = Field(
+        default=False, description="the results rating follows the unit's decided rating"
+    )
+    unit_rating: UnitRating | None = Field(
+        default=None, description="the unit's decided rating, as its head's appraisal knows it"
+    )
+    unit_results: Rating | None = Field(
+        default=None, description="the head's work results rating the unit's rating gives"
+    )
     review: Review | None = None
     assessment: Assessment | None = None
     grade_final: Grade | None = None

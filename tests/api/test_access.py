@@ -198,6 +198,25 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
             {"json": {"unit_code": w.unit, "unit_rating": "baik"}},
             row(403, 403, 403, 403, 403, 404, 403),
         ),
+        ("GET", "/v1/unit-ratings", {}, row(200, 200, 200, 200, 200, 200, 200)),
+        (
+            "GET",
+            "/v1/cycles/kota-nobody-2031/unit-ratings",
+            {},
+            row(404, 404, 404, 404, 404, 404, 404),
+        ),
+        (
+            "POST",
+            f"/v1/cycles/kota-nobody-2031/units/{w.unit}/rating/proposal",
+            {"json": {"rating": "baik"}},
+            row(403, 403, 403, 403, 403, 404, 403),
+        ),
+        (
+            "POST",
+            f"/v1/cycles/kota-nobody-2031/units/{w.unit}/rating/decision",
+            {"json": {"rating": "baik"}},
+            row(404, 404, 404, 404, 404, 404, 404),
+        ),
         (
             "POST",
             "/v1/cycles/kota-nobody-2031/community-feedback",

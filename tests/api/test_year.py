@@ -141,11 +141,58 @@ async def test_a_unit_year_through_the_api(api: Api) -> None:
     assert any(e["appraisal_id"] == f"appraisal-{cycle_id}-{me}" for e in logged.json()["items"])
 
 
-async def calibrate(api: Api, cycle_id: str, unit: str, nips: list[str]) -> None:
-    """HR sets the unit rating, is refused by the curve, adjusts with reasons, and releases."""
+async def rate_unit(api: Api, cycle_id: str, unit: str, nips: list[str]) -> None:
+    """HR proposes the unit's rating; calibration waits for the official one level up, who
+    finds the unit among theirs to rate and decides; nobody else may."""
     hr = bearer(HR, Role.HR)
     url = f"/v1/cycles/{cycle_id}/calibration"
-    first = await api.http.post(url, json={"unit_code": unit, "unit_rating": "baik"}, headers=hr)
+    waiting = await api.http.post(url, json={"unit_code": unit}, headers=hr)
+    assert waiting.status_code == 409, waiting.text
+    assert unit in waiting.json()["detail"] and "not decided" in waiting.json()["detail"]
+    rating = f"/v1/cycles/{cycle_id}/units/{unit}/rating"
+    proposal = {"rating": "baik", "note": "capaian IKU unit 98%"}
+    proposed = await api.http.post(f"{rating}/proposal", json=proposal, headers=hr)
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["proposed"]["actor_nip"] == HR
+    assert proposed.json()["decided"] is None and proposed.json()["rater_nip"] == REGIONAL_HEAD
+    # Only HR proposes; the official alone decides: HR is refused, anyone else finds nothing.
+    official = bearer(REGIONAL_HEAD)
+    assert (
+        await api.http.post(f"{rating}/proposal", json=proposal, headers=official)
+    ).status_code == 403
+    assert (await api.http.post(f"{rating}/decision", json=proposal, headers=hr)).status_code == 403
+    for stranger in nips:
+        r = await api.http.post(f"{rating}/decision", json=proposal, headers=bearer(stranger))
+        assert r.status_code == 404, r.text
+        listed = await api.http.get(f"/v1/cycles/{cycle_id}/unit-ratings", headers=bearer(stranger))
+        assert listed.status_code == 404
+    mine = await api.http.get("/v1/unit-ratings", headers=official)
+    assert mine.status_code == 200, mine.text
+    assert [(u["cycle_id"], u["unit_code"], u["open"]) for u in mine.json()["items"]] == [
+        (cycle_id, unit, True)
+    ]
+    decided = await api.http.post(
+        f"{rating}/decision", json={"rating": "baik", "note": "sesuai evaluasi"}, headers=official
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["decided"]["actor_nip"] == REGIONAL_HEAD
+    assert decided.json()["decided"]["rating"] == "baik"
+    assert decided.json()["proposed"]["note"] == "capaian IKU unit 98%"
+    bad = await api.http.post(f"{rating}/decision", json={"rating": "hebat"}, headers=official)
+    assert bad.status_code == 422
+    other = await api.http.post(
+        url, json={"unit_code": unit, "unit_rating": "istimewa"}, headers=hr
+    )
+    assert other.status_code == 422 and "baik" in other.json()["detail"], other.text
+
+
+async def calibrate(api: Api, cycle_id: str, unit: str, nips: list[str]) -> None:
+    """The unit's rating decided, HR is refused by the curve, adjusts with reasons, and
+    releases; the rating can then no longer change."""
+    await rate_unit(api, cycle_id, unit, nips)
+    hr = bearer(HR, Role.HR)
+    url = f"/v1/cycles/{cycle_id}/calibration"
+    first = await api.http.post(url, json={"unit_code": unit}, headers=hr)
     assert first.status_code == 409, first.text
     assert first.headers["content-type"] == "application/problem+json"
     violations = first.json()["violations"]
@@ -169,3 +216,9 @@ async def calibrate(api: Api, cycle_id: str, unit: str, nips: list[str]) -> None
     )
     assert second.status_code == 200, second.text
     assert second.json()["released"] == len(ids)
+    late = await api.http.post(
+        f"/v1/cycles/{cycle_id}/units/{unit}/rating/decision",
+        json={"rating": "istimewa"},
+        headers=bearer(REGIONAL_HEAD),
+    )
+    assert late.status_code == 409 and "no longer change" in late.json()["detail"], late.text

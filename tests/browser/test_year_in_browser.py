@@ -250,6 +250,27 @@ async def work_until_reviewed(
     raise AssertionError("the unit's reviews did not all come in")
 
 
+async def rate_the_unit(hr: Page, official: Page, calibration: str, unit: str) -> None:
+    """HR proposes the unit's rating on its calibration page; the regional head finds it in
+    their inbox and decides it."""
+    await hr.goto(calibration)
+    await expect(fact(hr, "Keputusan")).to_contain_text("belum ditetapkan")
+    proposal = hr.locator('form[action$="/rating-proposal"]')
+    await proposal.locator('[name="rating"]').select_option("baik")
+    await proposal.locator('[name="note"]').fill("capaian IKU unit 98%")
+    await proposal.locator("button[type=submit]").click()
+    await expect(fact(hr, "Usulan pengelola kepegawaian")).to_contain_text("capaian IKU unit 98%")
+    await official.goto("/tasks")
+    await official.locator(f'main a[href*="/unit-ratings#"]:has-text("{unit}")').click()
+    card = official.locator(f'section[id$="--{unit}"]')
+    await expect(card.locator('[name="rating"]')).to_have_value("baik")  # HR's proposal
+    await card.locator('[name="note"]').fill("sesuai evaluasi kinerja organisasi")
+    await card.locator("button[type=submit]").click()
+    await expect(official.get_by_role("status")).to_be_visible()
+    decided = card.locator('dl.facts dt:text-is("Keputusan Anda") + dd')
+    await expect(decided).to_contain_text(REGIONAL_HEAD)
+
+
 # -- the year -------------------------------------------------------------------------------
 
 
@@ -269,6 +290,7 @@ async def test_a_unit_year_through_the_browser_alone(site: Site) -> None:
         page.on("dialog", lambda d: dialogs.append(d.message))
 
     calibration = f"/hr/cycles/{cycle_id}/units/{unit}/calibration"
+    await rate_the_unit(hr, people[REGIONAL_HEAD], calibration, unit)
     choices = Choices()
     await work_until_reviewed(hr, calibration, people, choices, expected=len(employees))
     assert choices.returns_left == 0 and choices.returned_seen  # returned, seen, resubmitted
@@ -293,12 +315,13 @@ async def test_a_unit_year_through_the_browser_alone(site: Site) -> None:
     await hr.goto(f"/hr/cycles/{cycle_id}")
     await hr.get_by_role("link", name="Kalibrasi unit ini").click()
     await hr.wait_for_url(f"**{calibration}")
-    await hr.locator('[name="unit_rating"]').select_option("baik")
-    await hr.locator("form.stack button[type=submit]").click()
+    await expect(fact(hr, "Keputusan")).to_contain_text(REGIONAL_HEAD)  # decided, not chosen
+    await expect(hr.locator('[name="unit_rating"]')).to_have_count(0)
+    calibrate = hr.locator('form[action$="/calibration"] button[type=submit]')
+    await calibrate.click()
     violations = hr.locator('section[aria-labelledby="violations-h"]')
     await expect(violations).to_be_visible()
     await expect(violations.locator("li").first).to_be_visible()
-    await expect(hr.locator('[name="unit_rating"]')).to_have_value("baik")  # kept
     # ... then fits it once the head is raised and the staff member lowered, with reasons.
     adjust = {
         head: ("sangat_baik", "capaian melampaui target"),
@@ -310,7 +333,7 @@ async def test_a_unit_year_through_the_browser_alone(site: Site) -> None:
             grade, reason = adjust[who]
             await hr.locator(f'[name="adjustments[{i}].grade"]').select_option(grade)
             await hr.locator(f'[name="adjustments[{i}].reason"]').fill(reason)
-    await hr.locator("form.stack button[type=submit]").click()
+    await calibrate.click()
     await hr.wait_for_url(re.compile(rf"/hr/cycles/{re.escape(cycle_id)}$"))
     await expect(hr.get_by_role("status")).to_be_visible()
 

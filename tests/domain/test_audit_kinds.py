@@ -19,6 +19,8 @@ STORED = {
     "CALIBRATION_REJECTED": "calibration.rejected",
     "CALIBRATION_RELEASED": "calibration.released",
     "COMMUNITY_SCORES": "community.scores",
+    "UNIT_RATING_PROPOSED": "unit_rating.proposed",
+    "UNIT_RATING_DECIDED": "unit_rating.decided",
     "AUDITOR_READ": "auditor.read",
     "DEVELOPMENT_PLANNED": "development.planned",
     "DEVELOPMENT_FOLLOWED_UP": "development.followed_up",

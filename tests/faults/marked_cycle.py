@@ -24,6 +24,7 @@ from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.inbox import answer_tasks, open_tasks, unit_grades
 from appraisal_engine.simulator.scripted import HR, PLAN, Actors, hung_from, report
+from appraisal_engine.simulator.unit_rating import rate_unit
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus
@@ -188,12 +189,14 @@ async def _calibrate(
     lowered = Adjustment(
         appraisal_id=ids[-1], grade=Grade.BUTUH_PERBAIKAN, reason=f"Kurang {secrets.comment}"
     )
+    progress = (await cycle.query(CycleWorkflow.status)).units[unit]
+    typed = await rate_unit(cycle, unit, progress, UnitRating.BAIK, hr_nip=HR)
     result = await cycle.execute_update(
         CycleWorkflow.calibrate,
         CalibrateInput(
             actor_nip=HR,
             unit_code=unit,
-            unit_rating=UnitRating.BAIK,
+            unit_rating=typed,
             adjustments=[*raised, lowered],
         ),
     )

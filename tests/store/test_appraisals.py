@@ -12,6 +12,7 @@ from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
 from appraisal_engine.store.repositories._rows import INSERT_CHUNK
 from appraisal_engine.store.repositories.appraisals import (
     add_new_appraisals,
+    cycles_rating_units_of,
     get_appraisal,
     list_appraisals,
     upsert_appraisal,
@@ -105,3 +106,42 @@ async def test_new_appraisals_are_added_in_chunks_and_existing_rows_kept(
     assert len(stored) == len(fresh) + 1  # every chunk, the last partial one included
     assert {a.id: a for a in stored} == {a.id: a for a in [*fresh, moved]}  # moved kept as is
     await add_new_appraisals(session, [])  # an empty batch is fine: no empty VALUES is sent
+
+
+async def test_only_one_level_up_from_a_units_head_may_rate_a_unit(session: AsyncSession) -> None:
+    cycle, other = uid("cycle"), uid("cycle")
+    regional_head, head, section, staff, next_head = (
+        nip(801),
+        nip(802),
+        nip(803),
+        nip(804),
+        nip(805),
+    )
+    rows = [
+        # The head of DISDIK is appraised by the regional head, who has no appraisal.
+        appraisal(
+            cycle_id=cycle, employee_nip=head, unit_code="DISDIK", supervisor_nip=regional_head
+        ),
+        appraisal(cycle_id=cycle, employee_nip=section, unit_code="DISDIK", supervisor_nip=head),
+        appraisal(cycle_id=cycle, employee_nip=staff, unit_code="DISDIK", supervisor_nip=section),
+        # In another cycle they head SETDA and appraise the head of BAGHUKUM, another unit:
+        # there they are one level up from that unit's head.
+        appraisal(
+            cycle_id=other, employee_nip=head, unit_code="SETDA", supervisor_nip=regional_head
+        ),
+        appraisal(
+            cycle_id=other, employee_nip=next_head, unit_code="BAGHUKUM", supervisor_nip=head
+        ),
+    ]
+    for row in rows:
+        await upsert_appraisal(session, row)
+    assert await cycles_rating_units_of(session, regional_head) == sorted([cycle, other])
+    # Appraising only people of one's own unit rates no unit.
+    assert await cycles_rating_units_of(session, head) == [other]
+    assert await cycles_rating_units_of(session, section) == []
+    assert await cycles_rating_units_of(session, staff) == []
+    # A year that has ended asks nothing.
+    await upsert_appraisal(
+        session, rows[-1].model_copy(update={"status": AppraisalStatus.COMPLETED})
+    )
+    assert await cycles_rating_units_of(session, head) == []

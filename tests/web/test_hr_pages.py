@@ -244,18 +244,21 @@ async def test_a_unit_is_refused_by_the_curve_then_calibrated_through_the_page(w
     assert status.units[unit].stages.get(Stage.CALIBRATION) == status.units[unit].total
 
     url = f"/hr/cycles/{cycle_id}/units/{unit}/calibration"
+    await rate_through_the_pages(web, hr, cycle_id, unit, url)
     page = await hr.get(url)
     assert page.status_code == 200, page.text
+    decided = re.search(r'<dd id="rating-decided">(.*?)</dd>', page.text, re.S)
+    assert decided and "Baik" in decided.group(1) and REGIONAL_HEAD in decided.group(1)
+    assert 'name="unit_rating"' not in page.text  # the decision, not a choice
     rows = dict(ROW_ID.findall(page.text))  # form row -> appraisal id
     assert len(rows) == 5
     token = form_token(page.text)
-    base = {"csrf_token": token, "unit_rating": "baik"}
+    base = {"csrf_token": token}
     base |= {f"{row}.appraisal_id": a for row, a in rows.items()}
 
     r = await hr.post(url, data=base)  # everyone as computed: Baik breaks the curve
     assert r.status_code == 409, r.text
     assert 'id="violations-h"' in r.text and "<li>" in r.text
-    assert '<option value="baik" selected>' in r.text  # the rating chosen is kept
     # 70% of five is 3.5 people: the preset's rounding (nearest, a half to the employees)
     # allows four, and the page says so beside the share.
     assert re.search(r"70% \(4 (of|dari) 5\)", r.text), r.text
@@ -279,6 +282,51 @@ async def test_a_unit_is_refused_by_the_curve_then_calibrated_through_the_page(w
     assert 'class="flash"' in dashboard.text
     status = await handle.query(CycleWorkflow.status)
     assert status.units[unit].released == 5
+
+
+async def rate_through_the_pages(
+    web: Web, hr: httpx.AsyncClient, cycle_id: str, unit: str, calibration: str
+) -> None:
+    """Calibration waits for the unit's rating; HR proposes it on the calibration page, the
+    official finds the unit from their inbox and decides it; nobody else may."""
+    page = await hr.get(calibration)
+    assert 'id="calibration-waits"' in page.text and "adjustments[0]" not in page.text
+    proposal = f"/hr/cycles/{cycle_id}/units/{unit}/rating-proposal"
+    token = form_token(page.text)
+    r = await hr.post(proposal, data={"csrf_token": token, "rating": "hebat"})
+    assert r.status_code == 422 and 'id="rating-error"' in r.text
+    r = await hr.post(
+        proposal, data={"csrf_token": token, "rating": "baik", "note": "capaian IKU 98%"}
+    )
+    assert r.status_code == 303, r.text
+    page = await hr.get(calibration)
+    assert "capaian IKU 98%" in page.text and HR in page.text
+
+    official = await web.signed_in(REGIONAL_HEAD)
+    anchor = f"{cycle_id}--{unit}"
+    inbox = await official.get("/tasks")
+    assert f'href="/unit-ratings#{anchor}"' in inbox.text
+    listing = await official.get("/unit-ratings")
+    assert listing.status_code == 200 and f'id="{anchor}"' in listing.text
+    assert '<option value="baik" selected>' in listing.text  # HR's proposal, to start from
+    decide = f"/unit-ratings/{cycle_id}/{unit}"
+    token = form_token(listing.text)
+    r = await official.post(decide, data={"csrf_token": token, "rating": ""})
+    assert r.status_code == 422 and f'id="{anchor}-rating-error"' in r.text
+    for someone in (EMPLOYEE, NOBODY):
+        stranger = await web.signed_in(someone)
+        own = await stranger.get("/tasks")
+        assert f"/unit-ratings#{anchor}" not in own.text
+        r = await stranger.post(decide, data={"csrf_token": form_token(own.text), "rating": "baik"})
+        assert r.status_code == 404, (someone, r.status_code)
+    r = await hr.post(decide, data={"csrf_token": form_token(page.text), "rating": "baik"})
+    assert r.status_code == 403
+    r = await official.post(
+        decide, data={"csrf_token": token, "rating": "baik", "note": "sesuai evaluasi"}
+    )
+    assert r.status_code == 303, r.text
+    inbox = await official.get("/tasks")
+    assert f"/unit-ratings#{anchor}" not in inbox.text  # decided: no longer awaiting
 
 
 async def test_hr_pages_and_forms_are_refused_to_others_and_without_the_form_token(

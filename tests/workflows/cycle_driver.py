@@ -23,6 +23,7 @@ from appraisal_engine.simulator.scripted import APPEALS_OFFICER as APPEALS_OFFIC
 from appraisal_engine.simulator.scripted import HR as HR
 from appraisal_engine.simulator.scripted import REGIONAL_HEAD as REGIONAL_HEAD
 from appraisal_engine.simulator.scripted import Actors
+from appraisal_engine.simulator.unit_rating import rate_unit
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import (
@@ -30,6 +31,7 @@ from appraisal_engine.workflows.cycle_messages import (
     CycleStatus,
     CycleSummary,
     LaunchBatch,
+    UnitProgress,
 )
 from appraisal_engine.workflows.io import LAUNCH_BATCH
 from tests.workflows.conftest import Running
@@ -101,10 +103,12 @@ async def drive_cycle(
     the number of curve violations of each unit's first attempt."""
     actors = Actors(POLICY)
 
-    async def calibrate(unit: str) -> None:
+    async def calibrate(unit: str, progress: UnitProgress) -> None:
+        # HR proposes, the unit's official decides; a cycle before that takes HR's rating.
+        typed = await rate_unit(cycle, unit, progress, UnitRating.BAIK, hr_nip=HR)
         first = await cycle.execute_update(
             CycleWorkflow.calibrate,
-            CalibrateInput(actor_nip=HR, unit_code=unit, unit_rating=UnitRating.BAIK),
+            CalibrateInput(actor_nip=HR, unit_code=unit, unit_rating=typed),
         )
         assert first.released == 0 and first.violations  # everyone Baik breaks the curve
         rejected[unit] = len(first.violations)
@@ -125,7 +129,7 @@ async def drive_cycle(
         second = await cycle.execute_update(
             CycleWorkflow.calibrate,
             CalibrateInput(
-                actor_nip=HR, unit_code=unit, unit_rating=UnitRating.BAIK, adjustments=adjustments
+                actor_nip=HR, unit_code=unit, unit_rating=typed, adjustments=adjustments
             ),
         )
         assert second.violations == [] and second.released == len(ids)
@@ -144,7 +148,7 @@ async def drive_cycle(
             and sum(p.stages.get(s, 0) for s in BEFORE_CALIBRATION) == 0
         ]
         for unit in ready:
-            await calibrate(unit)
+            await calibrate(unit, status.units[unit])
         if not tasks and not ready:
             await asyncio.sleep(0.2)
     raise AssertionError("the cycle did not close")

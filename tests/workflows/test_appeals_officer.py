@@ -33,6 +33,7 @@ from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
+from appraisal_engine.simulator.unit_rating import rate_unit
 from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.appraisal.workflow import APPEALS_APART, AppraisalWorkflow
@@ -160,11 +161,15 @@ async def test_the_heads_appeal_is_decided_by_the_appeals_officer(running: Runni
     head = appraisal(running, cycle_id, HEAD_A)
     actors = Actors(WITH_OFFICER)
     await drive(running, head, actors, until=lambda s: s.stage is Stage.CALIBRATION)
+    # The regional head, one level up from the head of DINKES, decides the unit's rating.
+    progress = (await cycle.query(CycleWorkflow.status)).units["DINKES"]
+    assert progress.rater_nip == REGIONAL_HEAD
+    typed = await rate_unit(cycle, "DINKES", progress, UnitRating.ISTIMEWA, hr_nip=HR)
     for _ in range(100):  # the cycle counts the review once the appraisal's signal is in
         try:
             await cycle.execute_update(
                 CycleWorkflow.calibrate,
-                CalibrateInput(actor_nip=HR, unit_code="DINKES", unit_rating=UnitRating.ISTIMEWA),
+                CalibrateInput(actor_nip=HR, unit_code="DINKES", unit_rating=typed),
             )
             break
         except WorkflowUpdateFailedError:

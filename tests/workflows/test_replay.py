@@ -8,21 +8,40 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from appraisal_engine.domain.audit_kinds import UNIT_RATING_DECIDED, UNIT_RATING_PROPOSED
 from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
+from appraisal_engine.domain.records import AuditEvent
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.appeal_and_outcome import MENTOR_RULES
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT, ONE_WRITE_PER_STEP
 from appraisal_engine.workflows.appraisal.workflow import ZONED_CALENDAR, AppraisalWorkflow
-from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
+from appraisal_engine.workflows.cycle import (
+    LAUNCH_OVERLAPPED,
+    UNIT_RATED_BY_OFFICIAL,
+    CycleWorkflow,
+)
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 from tests.workflows.cycle_driver import batch_timeline, batches_at_once
 from tests.workflows.markers import markers_of, steps_of
+
+
+def audit_kind(event: HistoryEvent) -> str | None:
+    """The kind of audit event an event schedules the appending of, if it does."""
+    scheduled = event.activity_task_scheduled_event_attributes
+    if scheduled.activity_type.name != io.APPEND_AUDIT:
+        return None
+    (appended,) = pydantic_data_converter.payload_converter.from_payloads(
+        scheduled.input.payloads, [AuditEvent]
+    )
+    return str(appended.kind)
+
 
 HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("*.json"))
 
@@ -30,15 +49,16 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
     kinds = (*PRESETS, "timers", "timers-zoned", "reassigned", "mentor-rules")
-    years = (2025, 2026, 2027)
+    years = (2025, 2026, 2027, 2028)
     in_cycles = tuple(f"appraisal-history-{year}-" for year in years)
     appraisals = {n for n in names if n.startswith("appraisal-history-")}
     assert {n for n in appraisals if not n.startswith(in_cycles)} == {
         f"appraisal-history-{n}" for n in kinds
     }
     # A whole cycle with one of its appraisals: recorded before a launch stored the opening
-    # rows (2025), after (2026), and once it kept two batches in flight (2027), so each kind of
-    # running cycle and appraisal replays.
+    # rows (2025), after (2026), once it kept two batches in flight (2027), and once its unit's
+    # rating was decided by its official (2028), so each kind of running cycle and appraisal
+    # replays.
     for year, prefix in zip(years, in_cycles, strict=True):
         assert f"cycle-history-{year}" in names
         (appraisal,) = [p for p in HISTORIES if p.stem.startswith(prefix)]
@@ -50,6 +70,11 @@ def test_every_preset_and_path_has_a_committed_history() -> None:
         overlapped = f"patch:{LAUNCH_OVERLAPPED}" in markers_of(history)
         assert overlapped is (year >= 2027)
         assert batches_at_once(batch_timeline(history)) == (2 if overlapped else 1)
+        rated = f"patch:{UNIT_RATED_BY_OFFICIAL}" in markers_of(history)
+        assert rated is (year >= 2028)
+        appended = [audit_kind(e) for e in history.events]
+        assert (UNIT_RATING_DECIDED in appended) is rated
+        assert (UNIT_RATING_PROPOSED in appended) is rated
 
 
 def test_wanggar_years_replay_from_before_and_since_its_mentor_rules() -> None:

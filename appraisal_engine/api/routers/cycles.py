@@ -132,8 +132,11 @@ async def calibrate(
     principal: HrPrincipal,
     client: TemporalClientDep,
 ) -> CalibrationResult:
-    """Set a unit's rating and adjustments; released when the grades fit the curve, otherwise
-    409 listing each violation (grade, allowed share, actual share)."""
+    """Calibrate a unit against the rating its official decided, with any adjustments;
+    released when the grades fit the curve, otherwise 409 listing each violation (grade,
+    allowed share, actual share). 409 naming the unit while its rating is not decided; 422
+    for a `unit_rating` other than the decided one (a cycle launched before units were rated
+    by their official takes the rating given here instead)."""
     return await cycles.calibrate(
         principal,
         cycle_id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus, TaskStatus
@@ -137,3 +138,31 @@ async def set_final_grades(session: AsyncSession, grades: Mapping[str, Grade]) -
             .where(_appraisals.c.id == appraisal_id)
             .values(grade_final=grade.value)
         )
+
+
+async def cycles_rating_units_of(session: AsyncSession, nip: str) -> list[str]:
+    """The cycles in which `nip` appraises someone still running of a unit other than their own
+    (or has no appraisal of their own there, as the regional head has none): those where they
+    may be the official one level up from a unit's head, who rates the unit. Everyone else
+    rates no unit, and their inbox need not ask the cycles."""
+    theirs, mine = aliased(AppraisalRow), aliased(AppraisalRow)
+    own_unit = (
+        select(mine.id)
+        .where(
+            mine.cycle_id == theirs.cycle_id,
+            mine.employee_nip == nip,
+            mine.unit_code == theirs.unit_code,
+        )
+        .exists()
+    )
+    query = (
+        select(theirs.cycle_id)
+        .where(
+            theirs.supervisor_nip == nip,
+            theirs.cycle_id.is_not(None),
+            theirs.status == AppraisalStatus.RUNNING,
+            ~own_unit,
+        )
+        .distinct()
+    )
+    return sorted(c for c in (await session.scalars(query)).all() if c is not None)

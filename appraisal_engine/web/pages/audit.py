@@ -43,6 +43,8 @@ KIND_LABELS: dict[str, str] = {
     kinds.CALIBRATION_REJECTED: N_("Calibration rejected"),
     kinds.CALIBRATION_RELEASED: N_("Calibration released"),
     kinds.COMMUNITY_SCORES: N_("Community scores received"),
+    kinds.UNIT_RATING_PROPOSED: N_("Unit rating proposed"),
+    kinds.UNIT_RATING_DECIDED: N_("Unit rating decided"),
     kinds.AUDITOR_READ: N_("Read by an auditor"),
     kinds.DEVELOPMENT_PLANNED: N_("Development plan made"),
     kinds.DEVELOPMENT_FOLLOWED_UP: N_("Development plan followed up"),

@@ -22,6 +22,7 @@ from appraisal_engine.api.schemas import (
     CalibrationRequest,
     CommunityFeedbackRequest,
     LaunchCycleRequest,
+    UnitRatingRequest,
 )
 from appraisal_engine.domain.curve import UnitRating, Violation
 from appraisal_engine.domain.presets import PRESETS
@@ -29,7 +30,7 @@ from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord
 from appraisal_engine.domain.schedule import year_schedule
 from appraisal_engine.domain.stages import Stage
-from appraisal_engine.services import access, appraisals, cycles, grades_csv
+from appraisal_engine.services import access, appraisals, cycles, grades_csv, unit_ratings
 from appraisal_engine.services.errors import Conflict, NotFound, ServiceError
 from appraisal_engine.services.together import both
 from appraisal_engine.web.charts import STAGES, unit_chart
@@ -295,6 +296,8 @@ async def _calibration(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     violations: list[Violation] | None = None,
+    proposal: dict[str, str] | None = None,
+    proposal_errors: dict[str, str] | None = None,
 ) -> Response:
     view = await cycles.read(me, cycle_id, client=client)  # HR and auditors only
     progress = view.status.units.get(unit_code)
@@ -304,6 +307,7 @@ async def _calibration(
     counts = (await cycles.grade_counts(session, me, cycle_id)).get(unit_code, {})
     records = await _unit_appraisals(session, me, cycle_id, unit_code)
     rating = progress.unit_rating.value if progress.unit_rating else ""
+    proposed = progress.rating_proposed or progress.rating_decided
     return render(
         request,
         "hr/calibration.html",
@@ -317,6 +321,15 @@ async def _calibration(
         values=values if values is not None else {"unit_rating": rating},
         errors=errors or {},
         violations=violations or [],
+        # Cycles launched since units are rated by their official (a rater is known) show the
+        # decision instead of a choice of rating.
+        progress=progress,
+        decided_by_official=progress.rater_nip is not None,
+        proposal=proposal
+        if proposal is not None
+        else {"rating": proposed.rating.value if proposed else ""},
+        proposal_errors=proposal_errors or {},
+        flash=request.session.pop("flash", None) if status_code == 200 else None,
     )
 
 
@@ -393,4 +406,49 @@ async def calibrate(
         values=values,
         errors=beside(errors, set(values)),
         violations=violations,
+    )
+
+
+@router.post(CYCLES + "/{cycle_id}/units/{unit_code}/rating-proposal", include_in_schema=False)
+async def propose_rating(
+    request: Request,
+    cycle_id: str,
+    unit_code: str,
+    me: SignedIn,
+    session: SessionDep,
+    client: TemporalClientDep,
+) -> Response:
+    """HR proposes the unit's rating, with a note, for its official to decide."""
+    access.require_hr(me)
+    values, data = await posted(request)
+    _ = gettext_for(request)
+    fields = ("rating", "note")
+    try:
+        chosen = UnitRatingRequest.model_validate(
+            {"rating": data.get("rating") or None, "note": data.get("note") or None}
+        )
+        await unit_ratings.propose(
+            me, cycle_id, unit_code, rating=chosen.rating, note=chosen.note, client=client
+        )
+    except ValidationError as e:
+        status, errors = 422, field_errors(e, _, fields)
+    except NotFound:
+        raise
+    except ServiceError as e:
+        status, errors = service_status(e), service_errors(e, _, fields)
+    else:
+        request.session["flash"] = "proposed"
+        return RedirectResponse(
+            f"{CYCLES}/{cycle_id}/units/{unit_code}/calibration", status_code=303
+        )
+    return await _calibration(
+        request,
+        cycle_id,
+        unit_code,
+        me,
+        session,
+        client,
+        status_code=status,
+        proposal=values,
+        proposal_errors=errors,
     )

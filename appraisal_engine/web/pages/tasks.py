@@ -23,6 +23,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services import appraisals, people, tasks
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, posted, service_errors
+from appraisal_engine.web.pages import unit_ratings
 from appraisal_engine.web.render import gettext_for, render
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
@@ -69,9 +70,12 @@ def number_targets(data: dict[str, Any]) -> None:
 
 
 @router.get("/tasks", include_in_schema=False)
-async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response:
-    """My open tasks, soonest due first."""
+async def inbox(
+    request: Request, me: SignedIn, session: SessionDep, client: TemporalClientDep
+) -> Response:
+    """My open tasks, soonest due first, and the units whose rating I still have to decide."""
     found = await tasks.list_for(session, me, status=TaskStatus.OPEN, limit=200)
+    to_rate = await unit_ratings.open_for(me, session, client)
     names = await people.employee_names(session, found)
     now = datetime.now(UTC)
     flash = request.session.pop("flash", None)
@@ -82,6 +86,7 @@ async def inbox(request: Request, me: SignedIn, session: SessionDep) -> Response
         names=names,
         badges=lambda t: badges(t, now),
         flash=flash,
+        to_rate=to_rate,
     )
 
 
@@ -176,7 +181,12 @@ async def preview(
             body = ReviewBody.model_validate(data)
             if state is not None and state.plan is not None:
                 policy = preset(state.policy)
-                result = assess_under(policy, body.review, state.plan, state.community_score)
+                # A unit's head: the results their appraisal takes from the unit's rating.
+                head = state.unit_rating if state.unit_results is not None else None
+                if head is not None and state.unit_results is not None:
+                    mapping = {head: state.unit_results}
+                    policy = policy.model_copy(update={"unit_head_results": mapping})
+                result = assess_under(policy, body.review, state.plan, state.community_score, head)
         except (ValidationError, DomainError):
             pass  # not every rating given yet, or a policy that is not a preset: no preview
     return render(request, "tasks/_preview.html", preview=result)

@@ -30,6 +30,9 @@ from appraisal_engine.workflows.messages import (
     TargetsDraftBody,
 )
 
+# Appraisals that head their unit take their results from the unit's decided rating.
+UNIT_HEAD_RESULTS = "unit-head-results"
+
 
 class Stages:
     """Targets -> monitoring -> peer input -> review -> calibration -> appeal -> outcome."""
@@ -187,7 +190,18 @@ class Stages:
         year.review = task.body.review
         if year.policy.community.enabled and year.community_score is None:
             year.flag("community_score_missing")
-        year.assessment = assess_under(year.policy, year.review, year.plan, year.community_score)
+        # A unit's head under a policy with unit_head_results: their results are the unit's
+        # decided rating, mapped (appraisals started before the patch never head a unit).
+        from_unit = None
+        if (
+            year.inp.heads_unit
+            and year.policy.unit_head_results is not None
+            and workflow.patched(UNIT_HEAD_RESULTS)
+        ):
+            from_unit = year.unit_rating
+        year.assessment = assess_under(
+            year.policy, year.review, year.plan, year.community_score, from_unit
+        )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")
         )

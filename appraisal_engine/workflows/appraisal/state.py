@@ -10,10 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal_engine.domain.calendar import period_ends
+from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
 from appraisal_engine.domain.policy import Policy
-from appraisal_engine.domain.ratings import Grade
+from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.reassignment import Appraisers
 from appraisal_engine.domain.records import (
     AppraisalRecord,
@@ -66,6 +67,7 @@ class AppraisalYear(BaseModel):
     peer_answers: dict[str, PeerFeedback] = Field(default_factory=dict)
     peer_summary: PeerSummary | None = None
     community_score: float | None = None
+    unit_rating: UnitRating | None = None
     review: Review | None = None
     assessment: Assessment | None = None
     release: ReleaseGrade | None = None
@@ -192,6 +194,9 @@ class AppraisalYear(BaseModel):
             periods=list(self.periods),
             peer=self.peer_summary,
             community_score=self.community_score,
+            heads_unit=self.inp.heads_unit,
+            unit_rating=self.unit_rating,
+            unit_results=self._unit_results(),
             review=self.review,
             assessment=self.assessment,
             grade_final=self.grade_final,
@@ -206,6 +211,12 @@ class AppraisalYear(BaseModel):
             cancel_reason=self.cancel_reason,
             tasks=[self.book.record(t) for t in self.book.tasks.values()],
         )
+
+    def _unit_results(self) -> Rating | None:
+        mapping = self.policy.unit_head_results
+        if not self.inp.heads_unit or mapping is None or self.unit_rating is None:
+            return None
+        return mapping[self.unit_rating]
 
     def result(self) -> AppraisalResult:
         """How the year ended, as the run returns it."""

@@ -79,6 +79,8 @@ def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
             ),
             field="kind",
         )
+    if isinstance(body, ReviewBody):
+        _check_unit_head(year)
     try:
         _check_body(
             body,
@@ -90,6 +92,20 @@ def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
         )
     except DomainError as e:
         raise reject(INVALID_PAYLOAD, e.wording, field=e.field) from None
+
+
+def _check_unit_head(year: AppraisalYear) -> None:
+    """A unit's head, under a policy taking their results from the unit's rating, is
+    reviewed once that rating is decided."""
+    if year.inp.heads_unit and year.policy.unit_head_results and year.unit_rating is None:
+        raise reject(
+            WRONG_STAGE,
+            Wording(
+                "the work results of the head of %(unit)s follow the unit's rating, which is "
+                "not decided yet: decide it first",
+                {"unit": year.inp.unit_code},
+            ),
+        )
 
 
 def check_file_appeal(year: AppraisalYear, inp: FileAppealInput, now: datetime) -> None:

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ReleaseGrade,
         SupervisorTargetsApproved,
         TaskCompleted,
+        UnitRatingDecided,
     )
 
 
@@ -281,6 +282,12 @@ class AppraisalWorkflow:
             self._year.release = msg
         else:
             workflow.logger.warning("grade release ignored in stage %s", self._year.stage.value)
+
+    @workflow.signal
+    def unit_rating_decided(self, msg: UnitRatingDecided) -> None:
+        """The unit's decided rating, for its head's review; the latest before it counts."""
+        if msg.unit_code == self._year.inp.unit_code and self._year.review is None:
+            self._year.unit_rating = msg.rating
 
     @workflow.signal
     def community_score(self, msg: CommunityScore) -> None:
