@@ -4,7 +4,7 @@ appeal window counted in the organisation's own days."""
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal, TypeAlias
 
 Zone: TypeAlias = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
@@ -51,3 +51,8 @@ def appeal_closes(received: datetime, window_days: float, zone: str) -> datetime
     received_on = received.astimezone(local).date()
     closes = datetime.combine(received_on + timedelta(days=int(window_days) + 1), time(), local)
     return closes.astimezone(UTC)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The date `moment` falls on in the organisation's zone."""
+    return moment.astimezone(timezone(ZONE_OFFSETS[zone])).date()

@@ -42,6 +42,17 @@ REFUSALS: tuple[str, ...] = (
     N_("changing the grade needs the new grade"),
     N_("the new grade equals the released one: uphold instead"),
     N_("upholding takes no grade"),
+    # domain/planning.py, check_plan_decision (called by _check_body): deciding on a plan
+    N_(
+        "this policy approves a plan only after the performance dialogue: record when it "
+        "was held and whether the employee agreed"
+    ),
+    N_(
+        "this policy approves a plan only with the leader's expectation for every "
+        "BerAKHLAK value; missing: %(missing)s"
+    ),
+    N_("the dialogue cannot be dated after today (%(today)s)"),
+    N_("the employee did not agree: say in the notes what was not agreed"),
     # domain/reports.py, check_report (called by check_completion): a self-report
     N_("required by this policy's structured reports"),
     # workflows/appraisal/validation.py, check_reassign and check_extend_deadline: HR's actions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.planning import PerformanceDialogue
 from appraisal_engine.domain.policy import TaskRule
 from appraisal_engine.domain.review import Review
 from appraisal_engine.domain.tasks import TaskKind
@@ -53,6 +54,14 @@ class TaskSteps:
         match body:
             case m.TargetsDraftBody(plan=plan):
                 return f"drafted {len(plan.ids)} targets ({', '.join(plan.ids)})", {}
+            case m.TargetsApproveBody(
+                decision="approve", dialogue=PerformanceDialogue(held_on=held, agreed=agreed)
+            ):
+                said = "agreed" if agreed else "not agreed"
+                return f"approved the targets after the dialogue of {held} ({said})", {
+                    "dialogue_held_on": held.isoformat(),
+                    "dialogue_agreed": agreed,
+                }
             case m.TargetsApproveBody(decision="approve"):
                 return "approved the targets", {}
             case m.TargetsApproveBody(comment=comment):

@@ -105,6 +105,9 @@ class Stages:
             assert isinstance(decided.body, TargetsApproveBody)
             if decided.body.decision == "approve":
                 year.plan = year.draft
+                # The leader's expectations and the dialogue bind the year from the approval.
+                year.expectations = dict(decided.body.expectations)
+                year.dialogue = decided.body.dialogue
                 break
             comment = decided.body.comment
             year.plan_returns.append(comment)

@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from appraisal_engine.domain.appeals import check_chain
+from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.planning import check_plan_decision
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import check_report
@@ -47,7 +49,7 @@ def _already(status: TaskStatus) -> Wording:
     return Wording("this task is already %(status)s", {"status": _code(status)})
 
 
-def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
+def check_completion(year: AppraisalYear, inp: CompleteTaskInput, now: datetime) -> None:
     """Raise a typed rejection for the wrong task, actor, stage or body; return if acceptable."""
     task = year.book.get(inp.task_id)
     if task is None:
@@ -87,6 +89,7 @@ def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
             plan=year.plan,
             parent_ids=[p.id for p in year.parents] if year.parents is not None else None,
             grade_released=year.grade_final,
+            now=now,
         )
     except DomainError as e:
         raise reject(INVALID_PAYLOAD, e.wording, field=e.field) from None
@@ -153,6 +156,7 @@ def _check_body(
     plan: TargetPlan | None,
     parent_ids: Collection[str] | None,
     grade_released: str | None,
+    now: datetime,
 ) -> None:
     if isinstance(body, TargetsDraftBody) and parent_ids is not None:
         check_cascading(body.plan, parent_ids)
@@ -163,6 +167,13 @@ def _check_body(
             raise DomainError(
                 "a returned plan needs a comment saying what to change", field="comment"
             )
+        check_plan_decision(
+            body.decision,
+            body.expectations,
+            body.dialogue,
+            policy.planning,
+            local_date(now, policy.time_zone),
+        )
     elif isinstance(body, SelfReportBody) and plan is not None:
         check_report(body.report, plan, structured=policy.structured_reports)
     elif isinstance(body, ReviewBody) and plan is not None:
