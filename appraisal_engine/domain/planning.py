@@ -40,6 +40,10 @@ class PlanningPolicy(Value):
     dialogue_required: bool = Field(
         default=False, description="the performance dialogue is recorded before approval"
     )
+    contribution_required: bool = Field(
+        default=False,
+        description="a target hanging from a supervisor's says whether directly or indirectly",
+    )
 
 
 def check_plan_decision(

@@ -53,6 +53,9 @@ REFUSALS: tuple[str, ...] = (
     ),
     N_("the dialogue cannot be dated after today (%(today)s)"),
     N_("the employee did not agree: say in the notes what was not agreed"),
+    # domain/targets.py, check_contributions (called by _check_body): a draft's contributions
+    N_("a contribution needs the supervisor's target it contributes to"),
+    N_("this policy asks whether the target contributes directly or indirectly"),
     # domain/reports.py, check_report (called by check_completion): a self-report
     N_("required by this policy's structured reports"),
     # workflows/appraisal/validation.py, check_reassign and check_extend_deadline: HR's actions

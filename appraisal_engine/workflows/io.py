@@ -13,6 +13,7 @@ MATCH_MENTOR = "match_mentor"
 APPEND_AUDIT = "append_audit"
 NOTIFY = "notify"
 CASCADE_TARGETS = "cascade_targets"
+RECORD_PLAN = "record_plan"
 
 APPRAISAL_ACTIVITY_NAMES = frozenset(
     {
@@ -23,6 +24,7 @@ APPRAISAL_ACTIVITY_NAMES = frozenset(
         APPEND_AUDIT,
         NOTIFY,
         CASCADE_TARGETS,
+        RECORD_PLAN,
     }
 )
 

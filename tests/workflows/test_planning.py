@@ -6,17 +6,36 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
 from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.planning import PerformanceDialogue, PlanningPolicy
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.ratings import Dimension
 from appraisal_engine.domain.stages import Stage
+from appraisal_engine.domain.targets import Contribution, Target
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import EXPECTATIONS
+from appraisal_engine.store.repositories.plans import unit_plans
+from appraisal_engine.workflows import io
+from appraisal_engine.workflows.appraisal.stages import PLAN_RECORDED
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState, TargetsApproveBody, TargetsDraftBody
 from tests.workflows.conftest import Running
-from tests.workflows.driver import PLAN, Handle, appraisal_input, complete, start
+from tests.workflows.driver import (
+    PLAN,
+    SUPERVISOR,
+    Actors,
+    Handle,
+    appraisal_input,
+    complete,
+    drive,
+    start,
+)
+from tests.workflows.markers import markers_of
+from tests.workflows.test_history import HISTORIES
 from tests.workflows.test_rejections import assert_rejected
 
 STRICT = NATIONAL.model_copy(
@@ -78,3 +97,72 @@ async def test_default_policy_approves_as_before(running: Running) -> None:
     state = await handle.query(AppraisalWorkflow.state)
     assert state.expectations == {} and state.dialogue is None
     await handle.terminate()
+
+
+async def test_the_approved_plan_is_recorded_with_its_contributions(running: Running) -> None:
+    policy = NATIONAL.model_copy(update={"planning": PlanningPolicy(contribution_required=True)})
+    handle = await start(running, appraisal_input(policy, cycle_id="matrix-cycle"))
+    state = await handle.query(AppraisalWorkflow.state)
+    for _ in range(100):
+        if state.tasks:
+            break
+        await asyncio.sleep(0.05)
+        state = await handle.query(AppraisalWorkflow.state)
+    [draft] = state.tasks
+    first, *rest = PLAN.targets
+    hung = first.model_copy(update={"parent_id": "S1"})
+    loose = first.model_copy(update={"contribution": Contribution.INDIRECT})
+
+    def drafted(target: Target) -> TargetsDraftBody:
+        return TargetsDraftBody(plan=PLAN.model_copy(update={"targets": [target, *rest]}))
+
+    await assert_rejected(
+        handle,
+        lambda: complete(
+            handle, draft, TargetsDraftBody(plan=PLAN.model_copy(update={"targets": [hung, *rest]}))
+        ),
+        "InvalidPayload",
+        "targets[0].contribution",
+    )
+    await assert_rejected(
+        handle,
+        lambda: complete(
+            handle,
+            draft,
+            TargetsDraftBody(plan=PLAN.model_copy(update={"targets": [loose, *rest]})),
+        ),
+        "InvalidPayload",
+        "targets[0].contribution",
+    )
+    direct = hung.model_copy(update={"contribution": Contribution.DIRECT})
+    plan = PLAN.model_copy(update={"targets": [direct, *rest]})
+    await complete(handle, draft, TargetsDraftBody(plan=plan))
+    async with running.sessions() as session:
+        assert await unit_plans(session, "matrix-cycle", "DUKCAPIL") == []
+    state = await handle.query(AppraisalWorkflow.state)
+    approve = next(t for t in state.tasks if t.kind is TaskKind.TARGETS_APPROVE)
+    await complete(handle, approve, TargetsApproveBody(decision="approve"))
+    async with running.sessions() as session:
+        [recorded] = await unit_plans(session, "matrix-cycle", "DUKCAPIL")
+    assert recorded.appraisal_id == handle.id and recorded.supervisor_nip == SUPERVISOR
+    assert recorded.targets == plan.targets
+    assert recorded.targets[0].contribution is Contribution.DIRECT
+    await handle.terminate()
+
+
+async def test_a_year_with_the_plan_recorded_replays_and_older_ones_never_took_the_patch(
+    running: Running,
+) -> None:
+    handle = await start(running, appraisal_input(NATIONAL))
+    await drive(running, handle, Actors(NATIONAL))
+    history = await handle.fetch_history()
+    markers = markers_of(history)
+    # The patch is taken where the approval ends planning, and the one write follows it.
+    taken = markers.index(f"patch:{PLAN_RECORDED}")
+    assert markers.count(io.RECORD_PLAN) == 1 and markers.index(io.RECORD_PLAN) > taken
+    replayer = Replayer(workflows=[AppraisalWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, result.replay_failure
+    for path in HISTORIES.glob("appraisal-history-*.json"):
+        old = markers_of(WorkflowHistory.from_json(path.stem, path.read_text()))
+        assert io.RECORD_PLAN not in old and f"patch:{PLAN_RECORDED}" not in old, path.stem

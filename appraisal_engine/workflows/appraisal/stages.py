@@ -31,6 +31,10 @@ from appraisal_engine.workflows.messages import (
     TargetsDraftBody,
 )
 
+PLAN_RECORDED = "plan-recorded"
+"""Patch: the approved plan is written for the unit's role-result matrix, right after the
+approval; appraisals approved before it replay without that write."""
+
 
 class Stages:
     """Targets -> monitoring -> peer input -> review -> calibration -> appeal -> outcome."""
@@ -111,6 +115,8 @@ class Stages:
                 break
             comment = decided.body.comment
             year.plan_returns.append(comment)
+        if workflow.patched(PLAN_RECORDED):
+            await self._effects.record_plan()
         if year.policy.cascading and year.inp.subordinate_nips and year.inp.cycle_id:
             request = CascadeRequest(
                 supervisor_nip=year.inp.employee_nip,

@@ -15,7 +15,7 @@ from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import check_report
 from appraisal_engine.domain.review import check_review
 from appraisal_engine.domain.stages import STAGE_OF, Stage
-from appraisal_engine.domain.targets import TargetPlan, check_cascading
+from appraisal_engine.domain.targets import TargetPlan, check_cascading, check_contributions
 from appraisal_engine.workflows.appraisal.state import AppraisalYear
 from appraisal_engine.workflows.errors import (
     INVALID_PAYLOAD,
@@ -158,8 +158,10 @@ def _check_body(
     grade_released: str | None,
     now: datetime,
 ) -> None:
-    if isinstance(body, TargetsDraftBody) and parent_ids is not None:
-        check_cascading(body.plan, parent_ids)
+    if isinstance(body, TargetsDraftBody):
+        if parent_ids is not None:
+            check_cascading(body.plan, parent_ids)
+        check_contributions(body.plan, required=policy.planning.contribution_required)
     elif isinstance(body, TargetsApproveBody):
         if draft is None:
             raise DomainError("there is no draft to decide on", field="decision")
