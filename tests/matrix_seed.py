@@ -18,7 +18,7 @@ from appraisal_engine.store.repositories.appraisals import upsert_appraisal
 from appraisal_engine.store.repositories.plans import upsert_plan
 
 AT = datetime(2026, 1, 20, tzinfo=UTC)
-MAYOR, HEAD, SECTION, STAFF, UNPLANNED = nip(90), nip(91), nip(92), nip(93), nip(94)
+MAYOR, HEAD, SECTION, STAFF, UNPLANNED = nip(190), nip(191), nip(192), nip(193), nip(194)
 UNIT = "DISDIK"
 
 
@@ -64,7 +64,7 @@ async def seed_unit(sessions: async_sessionmaker[AsyncSession]) -> SeededUnit:
                     employee_nip=employee,
                     unit_code=UNIT,
                     supervisor_nip=supervisor,
-                    superior_nip=MAYOR if supervisor != MAYOR else nip(95),
+                    superior_nip=MAYOR if supervisor != MAYOR else nip(195),
                     policy="national",
                     stage=Stage.MONITORING,
                     status=AppraisalStatus.RUNNING,

@@ -17,6 +17,7 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.periodic import PeriodicPolicy
 from appraisal_engine.domain.planning import PlanningPolicy
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
@@ -106,6 +107,7 @@ class Policy(Value):
     community: CommunityPolicy = CommunityPolicy()
     mentor: MentorPolicy = MentorPolicy()
     planning: PlanningPolicy = PlanningPolicy()
+    periodic: PeriodicPolicy = PeriodicPolicy()
     tasks: dict[TaskKind, TaskRule] = Field(default_factory=lambda: dict(DEFAULT_TASK_RULES))
     outcomes: dict[Grade, OutcomeRule] = Field(default_factory=lambda: dict(DEFAULT_OUTCOMES))
     few_main_below_share: float = Field(

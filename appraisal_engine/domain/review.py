@@ -6,6 +6,7 @@ from pydantic import Field
 
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.periodic import YearGrade, year_grade
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import (
     Dimension,
@@ -35,6 +36,12 @@ class Assessment(Value):
     behaviour: Rating
     grade: Grade
     behaviour_capped: bool = False
+    review_grade: Grade | None = Field(
+        default=None, description="the review's own grade, when the periods moved the year's"
+    )
+    period_grades: list[Grade] = Field(
+        default_factory=list, description="the rated periods' grades the year's grade followed"
+    )
 
 
 def check_review(review: Review, plan: TargetPlan) -> None:
@@ -91,4 +98,27 @@ def assess_under(
         plan,
         few_main_below_share=policy.few_main_below_share,
         behaviour_cap=rules.cap_below_floor if below else None,
+    )
+
+
+def assess_year(
+    policy: Policy,
+    review: Review,
+    plan: TargetPlan,
+    community_score: float | None,
+    period_grades: list[Grade],
+) -> Assessment:
+    """Assess the year-end review under a policy, the year's grade following the rated periods
+    where the policy's `periodic.year_grade` says so."""
+    assessment = assess_under(policy, review, plan, community_score)
+    rule = policy.periodic.year_grade
+    if rule is YearGrade.FINAL_REVIEW or not period_grades:
+        return assessment
+    grade = year_grade(assessment.grade, period_grades, rule)
+    return assessment.model_copy(
+        update={
+            "grade": grade,
+            "review_grade": assessment.grade,
+            "period_grades": list(period_grades),
+        }
     )

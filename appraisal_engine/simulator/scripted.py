@@ -10,6 +10,7 @@ from temporalio.client import WorkflowHandle
 
 from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.peer import PeerFeedback
+from appraisal_engine.domain.periodic import PeriodRating
 from appraisal_engine.domain.planning import Expectations, PerformanceDialogue
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Dimension, Rating
@@ -134,7 +135,10 @@ class Actors:
             case TaskKind.SELF_REPORT:
                 return SelfReportBody(report=report(structured=self.policy.structured_reports))
             case TaskKind.FEEDBACK:
-                return FeedbackBody(feedback=Feedback(comment="Lanjutkan, lengkapi bukti"))
+                rating = PeriodRating(results=self.results, behaviour=self.behaviour)
+                return FeedbackBody(
+                    feedback=Feedback(comment="Lanjutkan, lengkapi bukti", rating=rating)
+                )
             case TaskKind.PEER_FEEDBACK:
                 return PeerFeedbackBody(answers=PeerFeedback(scores={d: 4 for d in Dimension}))
             case TaskKind.REVIEW:

@@ -53,6 +53,8 @@ REFUSALS: tuple[str, ...] = (
     ),
     N_("the dialogue cannot be dated after today (%(today)s)"),
     N_("the employee did not agree: say in the notes what was not agreed"),
+    # domain/periodic.py, check_period_rating (called by _check_body): a period's feedback
+    N_("this policy asks for the period's rating of results and behaviour with the feedback"),
     # domain/targets.py, check_contributions (called by _check_body): a draft's contributions
     N_("a contribution needs the supervisor's target it contributes to"),
     N_("this policy asks whether the target contributes directly or indirectly"),

@@ -12,6 +12,7 @@ from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
+from appraisal_engine.domain.periodic import PeriodicPolicy
 from appraisal_engine.domain.planning import Expectations, PerformanceDialogue, PlanningPolicy
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade
@@ -270,6 +271,9 @@ class AppraisalState(Value):
     )
     planning: PlanningPolicy = Field(
         default_factory=PlanningPolicy, description="what the policy asks of planning"
+    )
+    periodic: PeriodicPolicy = Field(
+        default_factory=PeriodicPolicy, description="periodic ratings and the year's grade rule"
     )
     periods: list[PeriodState] = Field(default_factory=list)
     peer: PeerSummary | None = None

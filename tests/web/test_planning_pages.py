@@ -15,7 +15,7 @@ from appraisal_engine.domain.ratings import Dimension
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.simulator.scripted import SUPERVISOR, Actors, drive_year
+from appraisal_engine.simulator.scripted import SUPERVISOR, Actors, drive_year, nip
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState
 from tests.web.conftest import Web, form_token, open_task, start_appraisal
@@ -31,7 +31,7 @@ async def test_approval_needs_the_dialogue_and_the_review_shows_each_expectation
 ) -> None:
     year_start = datetime.now(UTC) - timedelta(days=366)  # every report period is due
     appraisal_id = await start_appraisal(
-        web.env.client, web.task_queue, policy=STRICT, year_start=year_start
+        web.env.client, web.task_queue, policy=STRICT, year_start=year_start, employee_nip=nip(61)
     )
     handle = web.env.client.get_workflow_handle(appraisal_id)
 

@@ -4,6 +4,7 @@ nothing entering the history; the expectations and the dialogue kept once approv
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 from temporalio.client import WorkflowHistory
@@ -23,6 +24,7 @@ from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.stages import PLAN_RECORDED
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalState, TargetsApproveBody, TargetsDraftBody
+from appraisal_engine.workflows.timeline import build_timeline
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     PLAN,
@@ -32,6 +34,7 @@ from tests.workflows.driver import (
     appraisal_input,
     complete,
     drive,
+    nip,
     start,
 )
 from tests.workflows.markers import markers_of
@@ -58,7 +61,7 @@ async def _approval_task(handle: Handle) -> AppraisalState:
 async def test_approval_waits_for_the_dialogue_and_keeps_the_expectations(
     running: Running,
 ) -> None:
-    handle = await start(running, appraisal_input(STRICT))
+    handle = await start(running, appraisal_input(STRICT, employee_nip=nip(63)))
     state = await _approval_task(handle)
     assert state.planning == STRICT.planning
     approve = next(t for t in state.tasks if t.kind is TaskKind.TARGETS_APPROVE)
@@ -89,7 +92,7 @@ async def test_approval_waits_for_the_dialogue_and_keeps_the_expectations(
 
 
 async def test_default_policy_approves_as_before(running: Running) -> None:
-    handle = await start(running, appraisal_input(NATIONAL))
+    handle = await start(running, appraisal_input(NATIONAL, employee_nip=nip(64)))
     state = await _approval_task(handle)
     approve = next(t for t in state.tasks if t.kind is TaskKind.TARGETS_APPROVE)
     done = await complete(handle, approve, TargetsApproveBody(decision="approve"))
@@ -101,7 +104,8 @@ async def test_default_policy_approves_as_before(running: Running) -> None:
 
 async def test_the_approved_plan_is_recorded_with_its_contributions(running: Running) -> None:
     policy = NATIONAL.model_copy(update={"planning": PlanningPolicy(contribution_required=True)})
-    handle = await start(running, appraisal_input(policy, cycle_id="matrix-cycle"))
+    cycle_id = f"matrix-{uuid.uuid4().hex[:8]}"
+    handle = await start(running, appraisal_input(policy, cycle_id=cycle_id, employee_nip=nip(65)))
     state = await handle.query(AppraisalWorkflow.state)
     for _ in range(100):
         if state.tasks:
@@ -138,12 +142,12 @@ async def test_the_approved_plan_is_recorded_with_its_contributions(running: Run
     plan = PLAN.model_copy(update={"targets": [direct, *rest]})
     await complete(handle, draft, TargetsDraftBody(plan=plan))
     async with running.sessions() as session:
-        assert await unit_plans(session, "matrix-cycle", "DUKCAPIL") == []
+        assert await unit_plans(session, cycle_id, "DUKCAPIL") == []
     state = await handle.query(AppraisalWorkflow.state)
     approve = next(t for t in state.tasks if t.kind is TaskKind.TARGETS_APPROVE)
     await complete(handle, approve, TargetsApproveBody(decision="approve"))
     async with running.sessions() as session:
-        [recorded] = await unit_plans(session, "matrix-cycle", "DUKCAPIL")
+        [recorded] = await unit_plans(session, cycle_id, "DUKCAPIL")
     assert recorded.appraisal_id == handle.id and recorded.supervisor_nip == SUPERVISOR
     assert recorded.targets == plan.targets
     assert recorded.targets[0].contribution is Contribution.DIRECT
@@ -153,13 +157,17 @@ async def test_the_approved_plan_is_recorded_with_its_contributions(running: Run
 async def test_a_year_with_the_plan_recorded_replays_and_older_ones_never_took_the_patch(
     running: Running,
 ) -> None:
-    handle = await start(running, appraisal_input(NATIONAL))
+    handle = await start(running, appraisal_input(NATIONAL, employee_nip=nip(66)))
     await drive(running, handle, Actors(NATIONAL))
     history = await handle.fetch_history()
     markers = markers_of(history)
     # The patch is taken where the approval ends planning, and the one write follows it.
     taken = markers.index(f"patch:{PLAN_RECORDED}")
     assert markers.count(io.RECORD_PLAN) == 1 and markers.index(io.RECORD_PLAN) > taken
+    timeline = await build_timeline(history, workflow_id=handle.id)
+    today = [e.summary for e in timeline.entries if e.summary.startswith("approved the targets")]
+    assert len(today) == 1 and today[0].startswith("approved the targets after the dialogue of ")
+    assert today[0].endswith(" (agreed)")
     replayer = Replayer(workflows=[AppraisalWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure

@@ -11,7 +11,7 @@ from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
 from appraisal_engine.domain.calendar import days
 from appraisal_engine.domain.peer import summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
-from appraisal_engine.domain.review import assess_under
+from appraisal_engine.domain.review import assess_year
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal.appeal_and_outcome import AppealAndOutcome
@@ -197,7 +197,10 @@ class Stages:
         year.review = task.body.review
         if year.policy.community.enabled and year.community_score is None:
             year.flag("community_score_missing")
-        year.assessment = assess_under(year.policy, year.review, year.plan, year.community_score)
+        rated = [p.feedback.rating.grade for p in year.periods if p.feedback and p.feedback.rating]
+        year.assessment = assess_year(
+            year.policy, year.review, year.plan, year.community_score, rated
+        )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")
         )

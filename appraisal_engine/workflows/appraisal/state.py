@@ -174,6 +174,7 @@ class AppraisalYear(BaseModel):
             expectations=dict(self.expectations),
             dialogue=self.dialogue,
             planning=self.policy.planning,
+            periodic=self.policy.periodic,
             periods=list(self.periods),
             peer=self.peer_summary,
             community_score=self.community_score,

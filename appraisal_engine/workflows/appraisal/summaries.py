@@ -41,6 +41,8 @@ def summarise_body(body: TaskBody) -> dict[str, Any]:
                 "realisations": {r.target_id: r.value for r in report.realisations},
                 "evidence": sum(len(r.evidence) for r in report.realisations),
             }
+        case FeedbackBody(feedback=feedback) if feedback.rating is not None:
+            return {"period_grade": feedback.rating.grade.value}
         case FeedbackBody():
             return {}
         case PeerFeedbackBody():

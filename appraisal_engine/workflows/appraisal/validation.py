@@ -9,6 +9,7 @@ from enum import StrEnum
 from appraisal_engine.domain.appeals import check_chain
 from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.periodic import check_period_rating
 from appraisal_engine.domain.planning import check_plan_decision
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
@@ -31,6 +32,7 @@ from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     CompleteTaskInput,
     ExtendDeadlineInput,
+    FeedbackBody,
     FileAppealInput,
     ReassignInput,
     ReviewBody,
@@ -176,6 +178,8 @@ def _check_body(
             policy.planning,
             local_date(now, policy.time_zone),
         )
+    elif isinstance(body, FeedbackBody):
+        check_period_rating(body.feedback.rating, policy.periodic)
     elif isinstance(body, SelfReportBody) and plan is not None:
         check_report(body.report, plan, structured=policy.structured_reports)
     elif isinstance(body, ReviewBody) and plan is not None:
