@@ -69,4 +69,6 @@ async def test_a_period_is_rated_with_its_feedback_and_shown_at_the_review(web: 
     assert 'data-period="1">periode 1: Sangat Baik</span>' in page.text
     assert 'data-period="2">periode 2: Baik</span>' in page.text  # the actors meet on both
     assert "Predikat tahunan adalah rata-rata" in page.text
+    detail = await supervisor.get(f"/appraisals/{appraisal_id}")
+    assert detail.status_code == 200 and "dinilai Sangat Baik" in detail.text
     await handle.terminate()
