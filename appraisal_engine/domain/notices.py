@@ -118,9 +118,12 @@ def _notice(
 
 
 def opening_notice(task: TaskRecord, now: datetime) -> Notice | None:
-    """The notice announcing a task just opened; None for a closed task, and for one opened by
-    an escalation, which the escalation notice announces."""
+    """The notice announcing a task just opened; None for a closed task, for one opened by an
+    escalation, which the escalation notice announces, and for a plan to draft again after its
+    return, which the notice of the return announces (one message, not two, for one event)."""
     if task.status is not TaskStatus.OPEN or task.escalated:
+        return None
+    if task.kind is TaskKind.TARGETS_DRAFT and task.detail.get("returned_with") is not None:
         return None
     return _notice(
         NoticeKind.TASK_OPENED, task.id, task.kind, task.appraisal_id, task.assignee_nip,

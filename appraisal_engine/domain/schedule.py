@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from appraisal_engine.domain.calendar import add_months, days, period_ends
+from appraisal_engine.domain.calendar import closes_after, days, period_ends
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.tasks import TaskKind
@@ -34,51 +34,65 @@ class Date(Value):
     period: int | None = None
 
 
-def review_deadline(policy: Policy, year_start: datetime) -> datetime:
+class DayCount:
+    """How the year counts a policy's days: on the organisation's clock, to the end of the
+    last day, or (appraisals started before zones) as exact durations."""
+
+    def __init__(self, policy: Policy, *, zoned: bool = True) -> None:
+        self.policy, self.zone = policy, policy.time_zone if zoned else None
+
+    def due(self, opened: datetime, kind: TaskKind) -> datetime:
+        """When a task of `kind` opened at `opened` is due."""
+        return self.after(opened, self.policy.rule(kind).due_days)
+
+    def after(self, opened: datetime, n_days: float) -> datetime:
+        """`n_days` of the policy's from `opened`."""
+        if self.zone is None:
+            return opened + days(n_days)
+        return closes_after(opened, n_days, self.zone)
+
+    def period_ends(self, year_start: datetime) -> list[datetime]:
+        """When each of the year's report periods ends."""
+        return period_ends(year_start, self.policy.report_period.per_year, self.zone)
+
+
+def review_deadline(policy: Policy, year_start: datetime, *, zoned: bool = True) -> datetime:
     """When every review of the year is due at the latest, escalation included: the last
     period's report and feedback, the peers' answers where the policy asks for them, then the
     review and its grace. Calibration opens for every unit by then."""
-    rule = policy.rule
-    slack = rule(TaskKind.SELF_REPORT).due_days + rule(TaskKind.FEEDBACK).due_days
-    if policy.peer.enabled:
-        slack += rule(TaskKind.PEER_FEEDBACK).due_days
-    slack += rule(TaskKind.REVIEW).due_days + rule(TaskKind.REVIEW).escalation_days
-    return add_months(year_start, 12) + days(slack)
+    return year_schedule(policy, year_start, zoned=zoned)[-1].at
 
 
-def year_schedule(policy: Policy, year_start: datetime) -> list[Date]:
+def year_schedule(policy: Policy, year_start: datetime, *, zoned: bool = True) -> list[Date]:
     """The year's milestones in date order, each at the latest a task answered on time
     allows: a report is asked for when its period ends, its feedback once it is in."""
-    rule = policy.rule
-    drafted = year_start + days(rule(TaskKind.TARGETS_DRAFT).due_days)
+    clock = DayCount(policy, zoned=zoned)
+    drafted = clock.due(year_start, TaskKind.TARGETS_DRAFT)
     dates = [
         Date(milestone=Milestone.TARGETS_DUE, at=drafted),
-        Date(
-            milestone=Milestone.APPROVAL_DUE,
-            at=drafted + days(rule(TaskKind.TARGETS_APPROVE).due_days),
-        ),
+        Date(milestone=Milestone.APPROVAL_DUE, at=clock.due(drafted, TaskKind.TARGETS_APPROVE)),
     ]
-    ends = period_ends(year_start, policy.report_period.per_year)
-    for n, end in enumerate(ends, start=1):
-        reported = end + days(rule(TaskKind.SELF_REPORT).due_days)
+    for n, end in enumerate(clock.period_ends(year_start), start=1):
+        reported = clock.due(end, TaskKind.SELF_REPORT)
         dates += [
             Date(milestone=Milestone.PERIOD_ENDS, at=end, period=n),
             Date(milestone=Milestone.REPORT_DUE, at=reported, period=n),
             Date(
                 milestone=Milestone.FEEDBACK_DUE,
-                at=reported + days(rule(TaskKind.FEEDBACK).due_days),
+                at=clock.due(reported, TaskKind.FEEDBACK),
                 period=n,
             ),
         ]
     reviews_open = dates[-1].at
     if policy.peer.enabled:
-        reviews_open += days(rule(TaskKind.PEER_FEEDBACK).due_days)
+        reviews_open = clock.due(reviews_open, TaskKind.PEER_FEEDBACK)
         dates.append(Date(milestone=Milestone.PEER_INPUT_DUE, at=reviews_open))
+    reviewed = clock.due(reviews_open, TaskKind.REVIEW)
     dates += [
+        Date(milestone=Milestone.REVIEW_DUE, at=reviewed),
         Date(
-            milestone=Milestone.REVIEW_DUE,
-            at=reviews_open + days(rule(TaskKind.REVIEW).due_days),
+            milestone=Milestone.CALIBRATION_OPENS,
+            at=clock.after(reviewed, policy.rule(TaskKind.REVIEW).escalation_days),
         ),
-        Date(milestone=Milestone.CALIBRATION_OPENS, at=review_deadline(policy, year_start)),
     ]
     return sorted(dates, key=lambda d: d.at)

@@ -12,7 +12,7 @@ from appraisal_engine.domain.notices import Notice, NoticeChannel, NoticePrefere
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.store.repositories.notice_preferences import preferences_of
 from appraisal_engine.store.repositories.rosters import contacts_by_nip
-from appraisal_engine.store.repositories.tasks import get_task
+from appraisal_engine.store.repositories.tasks import tasks_by_id
 
 
 @dataclass
@@ -68,5 +68,7 @@ async def look_up(sessions: async_sessionmaker[AsyncSession], notices: Sequence[
         contacts = await contacts_by_nip(session, nips)
         preferences = await preferences_of(session, nips)
         task_ids = {n.task_id for n in notices if n.task_id is not None}
-        tasks = {task_id: await get_task(session, task_id) for task_id in task_ids}
+        found = await tasks_by_id(session, task_ids)
+    # A task whose row is gone is None, as a closed one would be stale: its notice is skipped.
+    tasks: dict[str, TaskRecord | None] = {t: found.get(t) for t in task_ids}
     return Lookups(contacts, preferences, tasks)

@@ -13,19 +13,17 @@ from email.utils import formatdate
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from appraisal_engine.domain.notices import Decision, Notice, NoticeKind
+from appraisal_engine.domain.written_time import written_moment
 from appraisal_engine.notices.config import NoticeConfig
 
 HERE = Path(__file__).parent
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def N_(message: str) -> str:
@@ -134,10 +132,8 @@ class Renderer:
         self._config, self._sender = config, sender
 
     def _when(self, at: datetime) -> str:
-        zone, locale = self._config.time_zone, self._config.locale
-        pattern = "d MMMM y HH.mm" if locale == "id" else "d MMMM y HH:mm"
-        text = format_datetime(at, pattern, tzinfo=ZoneInfo(zone), locale=locale)
-        return f"{text} {ZONE_NAMES.get(zone, zone)}"
+        # Only deadlines are written: one at midnight reads as its day's 24.00.
+        return written_moment(at, self._config.locale, self._config.time_zone, ending=True)
 
     def _item(self, notice: Notice) -> dict[str, str | None]:
         """What the templates say of one notice: a decision with the appraisal's link (that it

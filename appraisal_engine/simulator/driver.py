@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.client.starters import CycleHandle
-from appraisal_engine.domain.calendar import period_ends
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.schedule import DayCount
 from appraisal_engine.domain.stages import FINISHED
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.actors import SimActors
@@ -50,7 +50,8 @@ class YearDriver:
         self.script, self.on_progress, self.launched_at = script, on_progress, launched_at
         self.actors = SimActors(script)
         self.hr = SimHr(env.client, sessions, cycle, cycle_id, script, hr_nip=hr_nip)
-        self.period_ends = period_ends(script.year_start, script.policy.report_period.per_year)
+        self.days = DayCount(script.policy)  # a simulated cycle starts after the zones' patch
+        self.period_ends = self.days.period_ends(script.year_start)
 
     @property
     def tally(self) -> Tally:
@@ -97,13 +98,12 @@ class YearDriver:
         """When a workflow timer fires: a task's reminder (if asked for), escalation and fallback,
         a period's end, an appeal window closing, a cascading wait running out."""
         policy = self.script.policy
-        draft = policy.rule(TaskKind.TARGETS_DRAFT).due_days
         starts = (self.script.year_start, self.launched_at)  # each appraisal's wait began then
-        times = [*self.period_ends, *(at + timedelta(days=draft) for at in starts)]
+        times = [*self.period_ends, *(self.days.due(at, TaskKind.TARGETS_DRAFT) for at in starts)]
         times += self.hr.appeal_windows_closing()
         for t in tasks:
             rule = policy.rule(t.kind)
-            times += [t.due_at, t.due_at + timedelta(days=rule.escalation_days)]
+            times += [t.due_at, self.days.after(t.due_at, rule.escalation_days)]
             if reminders:
                 times.append(t.due_at - timedelta(days=rule.remind_before_days))
         return times

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from appraisal_engine.client.starters import CycleHandle
-from appraisal_engine.domain.calendar import appeal_closes
+from appraisal_engine.domain.calendar import closes_after
 from appraisal_engine.domain.stages import BEFORE_CALIBRATION, Stage
 from appraisal_engine.simulator.calibration import Calibrated, calibrate_unit
 from appraisal_engine.simulator.inbox import unit_grades
@@ -67,7 +67,7 @@ class SimHr:
         """When the released units' appeal windows close: each opens on release."""
         policy = self.script.policy
         return [
-            appeal_closes(at, policy.appeal_window_days, policy.time_zone)
+            closes_after(at, policy.appeal_window_days, policy.time_zone)
             for at in self.released.values()
         ]
 

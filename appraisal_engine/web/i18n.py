@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, time
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from appraisal_engine.domain.written_time import ZONE_NAMES, written_day, written_moment
 from appraisal_engine.web.config import Locale
 
+__all__ = ["ZONE_NAMES", "day", "when"]
+
 LOCALE_DIR = Path(__file__).parent / "locale"
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def N_(message: str) -> str:
@@ -40,27 +41,16 @@ def translations(locale: Locale) -> NullTranslations:
     return Translations(buffer)
 
 
-def when(moment: datetime | None, locale: Locale, zone: str) -> str:
-    """A moment as people read it: "3 Desember 2026 14.05 WIB"."""
-    if moment is None:
-        return ""
-    tz = ZoneInfo(zone)
-    pattern = "d MMMM y HH.mm" if locale == "id" else "d MMMM y HH:mm"
-    text = format_datetime(moment, pattern, tzinfo=tz, locale=locale)
-    return f"{text} {ZONE_NAMES.get(zone, zone)}"
+def when(moment: datetime | None, locale: Locale, zone: str, *, ending: bool = False) -> str:
+    """A moment as people read it: "3 Desember 2026 14.05 WIB"; a deadline (`ending`) at
+    midnight as its day's 24.00."""
+    return written_moment(moment, locale, zone, ending=ending)
 
 
-def day(moment: datetime | None, locale: Locale, zone: str) -> str:
-    """The day of a moment in the organisation's time zone: "3 Desember 2026"."""
-    if moment is None:
-        return ""
-    return _written_day(moment.astimezone(ZoneInfo(zone)).date(), locale)
-
-
-@lru_cache(maxsize=4096)
-def _written_day(moment: date, locale: Locale) -> str:
-    # A page of a hundred rows has a few distinct days: format each once.
-    return format_date(moment, "d MMMM y", locale=locale)
+def day(moment: datetime | None, locale: Locale, zone: str, *, ending: bool = False) -> str:
+    """The day of a moment in the organisation's time zone: "3 Desember 2026"; a deadline
+    (`ending`) at midnight as the day it ends."""
+    return written_day(moment, locale, zone, ending=ending)
 
 
 def local_moment(on: date, at: time, zone: str) -> datetime:

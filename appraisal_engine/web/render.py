@@ -71,6 +71,9 @@ def context(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "static": lambda path: f"{STATIC_PREFIX}/{path}",
         "when": lambda moment: when(moment, locale, config.time_zone),
         "day": lambda moment: day(moment, locale, config.time_zone),
+        # A deadline's day and moment: one at midnight is the end of the day before.
+        "due_day": lambda moment: day(moment, locale, config.time_zone, ending=True),
+        "due_when": lambda moment: when(moment, locale, config.time_zone, ending=True),
         "number": lambda value: _number(value, locale),
         "zone": ZONE_NAMES.get(config.time_zone, config.time_zone),
         "dev_signin": config.dev_signin,

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         CALIBRATION_RELEASED,
         COMMUNITY_SCORES,
     )
+    from appraisal_engine.domain.calendar import local_day
     from appraisal_engine.domain.calibration import UnitGrade, calibrate_unit
     from appraisal_engine.domain.errors import DomainError, Wording
     from appraisal_engine.domain.records import AuditEvent
@@ -310,7 +311,9 @@ class CycleWorkflow:
                     {
                         "n": self._waiting(unit),
                         "unit": inp.unit_code,
-                        "day": self._review_deadline().date().isoformat(),
+                        "day": local_day(
+                            self._review_deadline(), self._inp.policy.time_zone
+                        ).isoformat(),
                     },
                 ),
             )

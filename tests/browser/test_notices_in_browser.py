@@ -45,3 +45,20 @@ async def test_the_bell_and_my_notices_on_a_phone(site: Site) -> None:
         page.get_by_role("link", name="Pemberitahuan, tidak ada yang belum dibaca")
     ).to_be_visible()
     await expect(page.get_by_text("Belum dibaca", exact=True)).to_have_count(0)
+
+
+async def test_the_notice_settings_fit_a_phone(site: Site) -> None:
+    page = await site.page_for(someone(), phone=True)
+    await page.goto("/settings/notices")
+    digest = page.get_by_role("checkbox", name="Gabungkan pengingat")
+    await expect(digest).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # A box beside its words, not stretched across the line with its words squeezed aside.
+    box = await digest.bounding_box()
+    assert box is not None and box["width"] <= 44
+    await digest.check()
+    await page.get_by_label("Mulai").fill("21:00")
+    await page.get_by_label("Sampai").fill("06:00")
+    await page.get_by_role("button", name="Simpan").click()
+    await expect(page.get_by_role("status")).to_have_text("Berhasil disimpan.")
+    await expect(page.get_by_role("checkbox", name="Gabungkan pengingat")).to_be_checked()

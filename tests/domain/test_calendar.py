@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appraisal_engine.domain.calendar import add_months, days, period_ends
+from appraisal_engine.domain.calendar import ZONE_OFFSETS, add_months, days, period_ends
 from appraisal_engine.domain.policy import ReportPeriod
 
 WIB = timezone(timedelta(hours=7))
@@ -94,3 +94,29 @@ def test_period_ends_cover_exactly_one_year(start: datetime, per_year: int) -> N
 def test_days_is_a_timedelta() -> None:
     assert days(1.5) == timedelta(hours=36)
     assert days(0) == timedelta(0)
+
+
+@given(
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1)),
+    st.sampled_from([4, 12]),
+    st.sampled_from(sorted(ZONE_OFFSETS)),
+)
+def test_zoned_periods_end_at_local_midnights_and_cover_the_local_year(
+    naive: datetime, per_year: int, zone: str
+) -> None:
+    start = naive.replace(tzinfo=UTC)
+    ends = period_ends(start, per_year, zone)
+    offset = ZONE_OFFSETS[zone]
+    locals_ = [e + offset for e in ends]
+    assert all((t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0) for t in locals_)
+    assert ends == sorted(ends) and len(ends) == per_year
+    # The year ends as the day before the start's local date, a year on, ends.
+    first_day = (start + offset).date()
+    assert locals_[-1].date() == add_months(datetime.combine(first_day, time()), 12).date()
+
+
+def test_a_quarter_from_a_start_late_in_the_utc_day_ends_on_the_local_calendar() -> None:
+    # 20.00 UTC on 31 December 2025 is 1 January 2026 in Jayapura (05.00 WIT).
+    ends = period_ends(datetime(2025, 12, 31, 20, tzinfo=UTC), 4, "Asia/Jayapura")
+    assert ends[0] == datetime(2026, 3, 31, 15, tzinfo=UTC)  # midnight WIT into 1 April
+    assert ends[-1] == datetime(2026, 12, 31, 15, tzinfo=UTC)  # the year ends with 2026

@@ -16,6 +16,7 @@ from appraisal_engine.store.repositories.tasks import (
     get_task,
     list_tasks,
     open_tasks_of_cycle,
+    tasks_by_id,
     upsert_task,
 )
 from tests.store.builders import T0, WIB, nip, task, uid
@@ -60,6 +61,15 @@ async def test_upsert_overwrites_every_field(session: AsyncSession) -> None:
     )
     await upsert_task(session, changed)
     assert await get_task(session, first.id) == changed
+
+
+async def test_tasks_by_id_reads_those_that_exist_in_one_go(session: AsyncSession) -> None:
+    first, second, other = task(), task(kind=TaskKind.REVIEW, period=None), task()
+    for record in (first, second, other):
+        await upsert_task(session, record)
+    found = await tasks_by_id(session, {first.id, second.id, "no-such-task"})
+    assert found == {first.id: first, second.id: second}
+    assert await tasks_by_id(session, set()) == {}
 
 
 async def test_unknown_task_is_none(session: AsyncSession) -> None:

@@ -1,7 +1,7 @@
 """Record the committed replay histories: one complete year per preset, on the real dev server.
 
 Run after a deliberate, patched workflow change only, naming the scenarios to add (all when
-none are named: cycle, timers, reassigned, or a preset name):
+none are named: cycle, timers, timers-zoned, reassigned, or a preset name):
     python -m tests.workflows.record_histories cycle
 Each file is named after its workflow id (task ids derive from it) and holds what
 `temporal workflow show --output json` prints for that run. The preset years run on the real dev
@@ -95,7 +95,10 @@ async def record(only: set[str]) -> None:
             try:
                 running = Running(env, env.client, "record-paths", LoggingNotifier(), sessions)
                 if wanted("timers"):
-                    await _timer_paths(running)
+                    await _timer_paths(running, "appraisal-history-timers")
+                if wanted("timers-zoned"):
+                    # Since the zoned-calendar patch, the same paths on the organisation's days.
+                    await _timer_paths(running, "appraisal-history-timers-zoned")
                 if wanted("reassigned"):
                     await _reassigned_then_cancelled(running)
             finally:
@@ -169,10 +172,10 @@ async def _small_cycle(running: Running) -> None:
         )
 
 
-async def _timer_paths(running: Running) -> None:
+async def _timer_paths(running: Running, workflow_id: str) -> None:
     """Reminders, an approval escalated to the superior, a report recorded missing, the appeal
     window closing unused, a mentor declining and no other found: coaching."""
-    roster = "roster-timers"
+    roster = f"roster-{workflow_id.removeprefix('appraisal-history-')}"
     await seed_unit(running, roster)
     actors = Actors(NATIONAL, results=Rating.BELOW, accept_mentorship=False)
     actors.skip = lambda t: (
@@ -183,7 +186,7 @@ async def _timer_paths(running: Running) -> None:
         handle: Handle = await running.client.start_workflow(
             AppraisalWorkflow.run,
             appraisal_input(NATIONAL, roster_id=roster),
-            id="appraisal-history-timers",
+            id=workflow_id,
             task_queue=running.task_queue,
         )
         await drive(running, handle, actors)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.domain.calendar import ZONE_OFFSETS
+from appraisal_engine.domain.presets import NATIONAL, WANGGAR
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import NotificationKind, TaskStatus
 from appraisal_engine.domain.stages import Stage
@@ -103,4 +104,22 @@ async def test_review_never_done_is_flagged_not_invented(running: Running) -> No
     state = await handle.query(AppraisalWorkflow.state)
     [moved] = [t for t in state.tasks if t.id == review[0].id]
     assert moved.due_at == now + timedelta(days=10) and moved.status is TaskStatus.OPEN
+    await handle.terminate()
+
+
+async def test_days_count_on_the_organisations_clock(running: Running) -> None:
+    # Wanggar keeps WIT: next year starts at 10.00 UTC on 5 January, 19.00 WIT.
+    now = await running.env.get_current_time()
+    y = now.year + 1
+    year_start = datetime(y, 1, 5, 10, tzinfo=UTC)
+    await running.env.sleep(year_start - now)
+    handle = await start(running, appraisal_input(WANGGAR, year_start=year_start))
+    state = await handle.query(AppraisalWorkflow.state)
+    wit = ZONE_OFFSETS["Asia/Jayapura"]
+    # Each quarter ends at midnight WIT, the first as 4 April ends there.
+    assert state.periods[0].ends_at == datetime(y, 4, 4, 15, tzinfo=UTC)
+    assert all((p.ends_at + wit).time() == time() for p in state.periods)
+    # The plan's 31 days count from 6 January, WIT, and end as 5 February ends there.
+    [draft] = state.tasks
+    assert draft.due_at == datetime(y, 2, 5, 15, tzinfo=UTC)
     await handle.terminate()

@@ -16,7 +16,7 @@ from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
-from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
+from appraisal_engine.workflows.appraisal.workflow import ZONED_CALENDAR, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
@@ -28,7 +28,7 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
-    kinds = (*PRESETS, "timers", "reassigned")
+    kinds = (*PRESETS, "timers", "timers-zoned", "reassigned")
     years = (2025, 2026, 2027)
     in_cycles = tuple(f"appraisal-history-{year}-" for year in years)
     appraisals = {n for n in names if n.startswith("appraisal-history-")}
@@ -66,6 +66,19 @@ def test_histories_hold_both_ways_of_appending_the_audit_log() -> None:
             appended_locally.add(path.stem)
     assert {"appraisal-history-bukittinggi", "appraisal-history-timers"} <= after_commit
     assert "appraisal-history-national" in appended_locally
+
+
+def test_deadlines_replay_both_as_durations_and_on_the_organisations_days() -> None:
+    # Recorded before the zoned-calendar patch, a task's days were an exact duration from its
+    # opening; since, they count on the organisation's clock. The reminders, escalations and
+    # fallbacks of both must replay.
+    def zoned(stem: str) -> bool:
+        path = next(p for p in HISTORIES if p.stem == stem)
+        history = WorkflowHistory.from_json(path.stem, path.read_text())
+        return f"patch:{ZONED_CALENDAR}" in markers_of(history)
+
+    assert zoned("appraisal-history-timers-zoned")
+    assert not zoned("appraisal-history-timers")
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -53,6 +53,15 @@ async def get_task(
     return None if row is None else TaskRecord.model_validate(dict(row._mapping))
 
 
+async def tasks_by_id(session: AsyncSession, task_ids: Collection[str]) -> dict[str, TaskRecord]:
+    """The tasks of `task_ids` that exist, by id, in one query."""
+    if not task_ids:
+        return {}
+    query = select(_tasks).where(_tasks.c.id.in_(sorted(task_ids)))
+    rows = (await session.execute(query)).all()
+    return {row.id: TaskRecord.model_validate(dict(row._mapping)) for row in rows}
+
+
 async def replaced_task(session: AsyncSession, task: TaskRecord) -> TaskRecord | None:
     """The task `task` took over: of the same appraisal, kind and period, superseded the moment
     `task` opened (an escalation or a reassignment closes one and opens the other at once)."""

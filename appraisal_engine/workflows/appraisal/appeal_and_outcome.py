@@ -6,7 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import APPEAL_DECIDED, OUTCOME_DECIDED
-from appraisal_engine.domain.calendar import appeal_closes, days
+from appraisal_engine.domain.calendar import closes_after, days
 from appraisal_engine.domain.outcome import OutcomeKind, decide_outcome
 from appraisal_engine.domain.records import MentorRequest, MentorStatus
 from appraisal_engine.domain.tasks import TaskKind
@@ -33,7 +33,7 @@ class AppealAndOutcome:
         """The employee may file a keberatan; the appraiser's superior decides, finally."""
         year, policy = self._year, self._year.policy
         if workflow.patched(APPEAL_CALENDAR_DAYS):
-            closes = appeal_closes(workflow.now(), policy.appeal_window_days, policy.time_zone)
+            closes = closes_after(workflow.now(), policy.appeal_window_days, policy.time_zone)
         else:  # recorded before: the window was an exact number of days from the release
             closes = workflow.now() + days(policy.appeal_window_days)
         year.appeal_deadline = closes

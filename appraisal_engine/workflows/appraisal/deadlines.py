@@ -39,9 +39,8 @@ class Deadlines:
         if self._year.cancelled:
             raise Cancelled
         now = workflow.now()
-        rule = self._year.policy.rule(kind)
         task = self._year.book.open(
-            kind, assignee, now, now + days(rule.due_days), period=period, detail=detail
+            kind, assignee, now, self._year.days.due(now, kind), period=period, detail=detail
         )
         await self._effects.write_task(task)
         self._effects.publish()
@@ -87,11 +86,13 @@ class Deadlines:
     async def _escalate(self, task: Task) -> None:
         """At the deadline: the superior takes over the appraiser's task, or is told of others."""
         year, effects = self._year, self._effects
-        grace = days(year.policy.rule(task.kind).escalation_days)
+        grace = year.policy.rule(task.kind).escalation_days
         now = workflow.now()
         task.reminded = True
         if task.kind in SUPERVISOR_KINDS and task.assignee != year.superior_nip:
-            new = year.book.supersede(task, year.superior_nip, now, task.due_at + grace)
+            new = year.book.supersede(
+                task, year.superior_nip, now, year.days.after(task.due_at, grace)
+            )
             new.reminded = new.escalated = True
             new.fallback_at = new.due_at
             await effects.write_task(task)
@@ -101,7 +102,7 @@ class Deadlines:
             await effects.audit(TASK_ESCALATED, None, {"task_id": task.id, "to_task": new.id})
             return
         task.escalated = True
-        task.fallback_at = task.due_at + grace
+        task.fallback_at = year.days.after(task.due_at, grace)
         await effects.write_task(task)
         watchers = sorted({year.supervisor_nip, year.superior_nip} - {task.assignee})
         await effects.notify(NotificationKind.ESCALATION, task, watchers)

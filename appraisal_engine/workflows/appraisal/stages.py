@@ -8,7 +8,6 @@ from typing import Any
 from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
-from appraisal_engine.domain.calendar import days
 from appraisal_engine.domain.peer import summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
 from appraisal_engine.domain.review import assess_year
@@ -89,7 +88,7 @@ class Stages:
         without the supervisor's targets, and the appraisal says so in its flags."""
         year = self._year
         if year.awaiting_parents:
-            limit = workflow.now() + days(year.policy.rule(TaskKind.TARGETS_DRAFT).due_days)
+            limit = year.days.due(workflow.now(), TaskKind.TARGETS_DRAFT)
             if not await self._clock.wait(lambda: not year.awaiting_parents, until=limit):
                 year.awaiting_parents = False
                 year.flag("cascading_timed_out")

@@ -23,6 +23,7 @@ from appraisal_engine.domain.records import (
     ParentTarget,
 )
 from appraisal_engine.domain.review import Assessment, Review
+from appraisal_engine.domain.schedule import DayCount
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.workflows.appraisal.taskbook import TaskBook
@@ -48,6 +49,13 @@ class AppraisalYear(BaseModel):
     superior_nip: str
     book: TaskBook
     flags: list[str] = Field(default_factory=list)
+    zoned: bool = Field(
+        default=False,
+        description=(
+            "a policy's days count on the organisation's clock, to the end of the last day "
+            "(appraisals started before this were exact durations)"
+        ),
+    )
     awaiting_parents: bool = Field(
         description="cascading holds the draft until the supervisor's own targets are approved"
     )
@@ -92,6 +100,19 @@ class AppraisalYear(BaseModel):
     def policy(self) -> Policy:
         """The policy the year runs under."""
         return self.inp.policy
+
+    @property
+    def days(self) -> DayCount:
+        """How the year counts its policy's days."""
+        return DayCount(self.policy, zoned=self.zoned)
+
+    def count_local_days(self, now: datetime) -> None:
+        """From the start: deadlines and the periods' ends on the organisation's clock."""
+        self.zoned = True
+        ends = self.days.period_ends(self.inp.year_start or now)
+        self.periods = [
+            p.model_copy(update={"ends_at": e}) for p, e in zip(self.periods, ends, strict=True)
+        ]
 
     @property
     def cancelled(self) -> bool:

@@ -54,6 +54,10 @@ with workflow.unsafe.imports_passed_through():
 # policy's appeals officer, or fail at once without one; those started before it replay as the
 # appraiser-and-superior they were.
 APPEALS_APART = "appeals-apart"
+# Appraisals started after this patch count their policy's days on the organisation's clock:
+# each period ends at its midnight, each deadline when its last day ends. Those started before
+# it replay with exact durations from the moment a task opened.
+ZONED_CALENDAR = "zoned-calendar"
 
 
 @workflow.defn
@@ -70,6 +74,8 @@ class AppraisalWorkflow:
     @workflow.run
     async def run(self, inp: AppraisalInput) -> AppraisalResult:
         """See the year through, stage by stage, unless HR cancels it."""
+        if workflow.patched(ZONED_CALENDAR):
+            self._year.count_local_days(workflow.now())
         if inp.supervisor_nip == inp.superior_nip and workflow.patched(APPEALS_APART):
             self._hear_appeals_apart()
         self._effects.publish()
