@@ -19,6 +19,7 @@ from appraisal_engine.store.repositories.plans import upsert_plan
 
 AT = datetime(2026, 1, 20, tzinfo=UTC)
 MAYOR, HEAD, SECTION, STAFF, UNPLANNED = nip(190), nip(191), nip(192), nip(193), nip(194)
+GONE = nip(196)  # transferred out: cancelled, with a plan approved before
 UNIT = "DISDIK"
 
 
@@ -42,9 +43,16 @@ def _target(tid: str, parent: str | None = None, how: Contribution | None = None
 
 
 async def seed_unit(sessions: async_sessionmaker[AsyncSession]) -> SeededUnit:
-    """Store the unit under a fresh cycle id: four appraisals, three approved plans."""
+    """Store the unit under a fresh cycle id: four running appraisals with three approved plans,
+    and a cancelled one whose plan was approved before it was cancelled."""
     cycle_id = f"matrix-{uuid.uuid4().hex[:8]}"
-    chain = [(HEAD, MAYOR), (SECTION, HEAD), (STAFF, SECTION), (UNPLANNED, SECTION)]
+    chain = [
+        (HEAD, MAYOR),
+        (SECTION, HEAD),
+        (STAFF, SECTION),
+        (UNPLANNED, SECTION),
+        (GONE, SECTION),
+    ]
     plans = {
         HEAD: [_target("K1", "M1", Contribution.DIRECT)],
         SECTION: [
@@ -52,6 +60,7 @@ async def seed_unit(sessions: async_sessionmaker[AsyncSession]) -> SeededUnit:
             _target("S2", "K1", Contribution.INDIRECT),
         ],
         STAFF: [_target("T1", "S2", Contribution.INDIRECT)],
+        GONE: [_target("G1", "S1", Contribution.DIRECT)],
     }
     async with sessions() as session, session.begin():
         for employee, supervisor in chain:
@@ -66,8 +75,10 @@ async def seed_unit(sessions: async_sessionmaker[AsyncSession]) -> SeededUnit:
                     supervisor_nip=supervisor,
                     superior_nip=MAYOR if supervisor != MAYOR else nip(195),
                     policy="national",
-                    stage=Stage.MONITORING,
-                    status=AppraisalStatus.RUNNING,
+                    stage=Stage.CANCELLED if employee == GONE else Stage.MONITORING,
+                    status=(
+                        AppraisalStatus.CANCELLED if employee == GONE else AppraisalStatus.RUNNING
+                    ),
                     updated_at=AT,
                 ),
             )

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.matrix import MatrixNode, build_matrix
-from appraisal_engine.domain.records import AppraisalRecord
+from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
 from appraisal_engine.services.access import Caller
 from appraisal_engine.services.errors import NotFound
 from appraisal_engine.store.repositories.appraisals import list_appraisals
@@ -51,12 +51,16 @@ async def read_unit(
     members = await list_appraisals(session, cycle_id=cycle_id, unit_code=unit_code, limit=None)
     if not members or not may_read(who, members):
         raise NotFound("unit")
-    plans = await unit_plans(session, cycle_id, unit_code)
+    # A cancelled appraisal's plan binds nobody any more (retired, transferred out).
+    gone = {m.id for m in members if m.status is AppraisalStatus.CANCELLED}
+    plans = [
+        p for p in await unit_plans(session, cycle_id, unit_code) if p.appraisal_id not in gone
+    ]
     owners = {p.employee_nip for p in plans} | {p.supervisor_nip for p in plans}
     return UnitMatrix(
         cycle_id=cycle_id,
         unit_code=unit_code,
-        appraisals=len(members),
+        appraisals=len(members) - len(gone),
         plans_recorded=len(plans),
         heads=heads_of(members),
         roots=build_matrix(plans),

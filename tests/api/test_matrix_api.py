@@ -8,7 +8,7 @@ from typing import Any
 from appraisal_engine.api.auth import Role
 from appraisal_engine.simulator.scripted import nip
 from tests.api.conftest import Api, bearer
-from tests.matrix_seed import HEAD, MAYOR, SECTION, STAFF, UNPLANNED, seed_unit
+from tests.matrix_seed import GONE, HEAD, MAYOR, SECTION, STAFF, UNPLANNED, seed_unit
 
 PROBLEM = "application/problem+json"
 
@@ -34,9 +34,10 @@ async def test_the_matrix_is_a_tree_for_those_who_may_read_it(api: Api) -> None:
             ("K1", "direct", [("S1", "direct", []), ("S2", "indirect", [("T1", "indirect", [])])])
         ]
         assert got["roots"][0]["parent"] == {"owner_nip": MAYOR, "target_id": "M1"}
+        # The cancelled appraisal and its plan (G1 under S1) are left out.
         assert (got["appraisals"], got["plans_recorded"], got["heads"]) == (4, 3, [HEAD])
 
-    for outsider in (SECTION, STAFF, UNPLANNED, nip(77)):
+    for outsider in (SECTION, STAFF, UNPLANNED, GONE, nip(77)):
         r = await api.http.get(url, headers=bearer(outsider))
         assert r.status_code == 404 and r.headers["content-type"] == PROBLEM, outsider
     hr = bearer(nip(1), Role.HR)
