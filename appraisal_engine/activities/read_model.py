@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from appraisal_engine.domain.matrix import PlanRecord
 from appraisal_engine.domain.notice_decisions import decision_of
 from appraisal_engine.domain.notices import decision_notice, opening_notice
 from appraisal_engine.domain.projection import StepProjection
@@ -19,7 +20,7 @@ from appraisal_engine.domain.records import (
     TaskRecord,
 )
 from appraisal_engine.store.audit_writer import Write, append_event_with_retry, commit_with_events
-from appraisal_engine.store.repositories import appraisals, notices, outcomes, tasks
+from appraisal_engine.store.repositories import appraisals, notices, outcomes, plans, tasks
 from appraisal_engine.workflows import io
 
 
@@ -51,6 +52,12 @@ class ReadModelActivities:
         """Write the follow-up decided for an appraisal."""
         async with self._sessions() as session, session.begin():
             await outcomes.upsert_outcome(session, outcome)
+
+    @activity.defn(name=io.RECORD_PLAN)
+    async def record_plan(self, plan: PlanRecord) -> None:
+        """Write the appraisal's approved plan, for its unit's role-result matrix."""
+        async with self._sessions() as session, session.begin():
+            await plans.upsert_plan(session, plan)
 
     @activity.defn(name=io.MATCH_MENTOR)
     async def match_mentor(self, request: MentorRequest) -> MentorMatch:

@@ -49,6 +49,7 @@ def activities_for(
         store.upsert_task,
         store.sync_appraisal,
         store.record_outcome,
+        store.record_plan,
         store.match_mentor,
         store.append_audit,
         store.project_step,

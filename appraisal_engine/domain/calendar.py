@@ -67,13 +67,13 @@ def closes_after(opened: datetime, n_days: float, zone: str) -> datetime:
     return closes.astimezone(UTC)
 
 
+def local_date(moment: datetime, zone: str) -> date:
+    """The date `moment` falls on in the organisation's zone."""
+    return moment.astimezone(timezone(ZONE_OFFSETS[zone])).date()
+
+
 def local_day(moment: datetime, zone: str) -> date:
     """The organisation's day a moment belongs to, a midnight to the day it ends: a deadline
     at midnight into 18 December is "17 December"."""
     at = moment.astimezone(timezone(ZONE_OFFSETS[zone]))
     return at.date() - timedelta(days=1 if at.time() == time() else 0)
-
-
-def local_date(moment: datetime, zone: str) -> date:
-    """The day `moment` falls on in the organisation's zone."""
-    return moment.astimezone(timezone(ZONE_OFFSETS[zone])).date()

@@ -19,6 +19,8 @@ from appraisal_engine.domain.mentors import MentorRules
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.periodic import PeriodicPolicy
+from appraisal_engine.domain.planning import PlanningPolicy
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
 from appraisal_engine.domain.teladan import TeladanPolicy
@@ -126,6 +128,8 @@ class Policy(Value):
     teladan: TeladanPolicy = Field(
         default_factory=TeladanPolicy, description="ASN teladan nominated by HR"
     )
+    planning: PlanningPolicy = PlanningPolicy()
+    periodic: PeriodicPolicy = PeriodicPolicy()
     tasks: dict[TaskKind, TaskRule] = Field(default_factory=lambda: dict(DEFAULT_TASK_RULES))
     outcomes: dict[Grade, OutcomeRule] = Field(default_factory=lambda: dict(DEFAULT_OUTCOMES))
     few_main_below_share: float = Field(

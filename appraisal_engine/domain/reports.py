@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field
 
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.periodic import PeriodRating
 from appraisal_engine.domain.targets import TargetPlan
 
 
@@ -65,3 +66,6 @@ class Feedback(Value):
 
     comment: str = Field(min_length=1, max_length=4000)
     follow_up: str = Field(default="", max_length=2000)
+    rating: PeriodRating | None = Field(
+        default=None, description="the period's rating of results and behaviour (same matrix)"
+    )

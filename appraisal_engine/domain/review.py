@@ -7,6 +7,7 @@ from pydantic import Field
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
+from appraisal_engine.domain.periodic import YearGrade, year_grade
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import (
     Dimension,
@@ -40,6 +41,12 @@ class Assessment(Value):
         default=None,
         description="the unit's rating the results were taken from (its head, under a policy "
         "with unit_head_results)",
+    )
+    review_grade: Grade | None = Field(
+        default=None, description="the review's own grade, when the periods moved the year's"
+    )
+    period_grades: list[Grade] = Field(
+        default_factory=list, description="the rated periods' grades the year's grade followed"
     )
 
 
@@ -112,5 +119,29 @@ def assess_under(
             "results": results,
             "grade": grade_for(results, assessment.behaviour),
             "results_from_unit": unit_rating,
+        }
+    )
+
+
+def assess_year(
+    policy: Policy,
+    review: Review,
+    plan: TargetPlan,
+    community_score: float | None,
+    period_grades: list[Grade],
+    unit_rating: UnitRating | None = None,
+) -> Assessment:
+    """Assess the year-end review under a policy (see assess_under), the year's grade
+    following the rated periods where the policy's `periodic.year_grade` says so."""
+    assessment = assess_under(policy, review, plan, community_score, unit_rating)
+    rule = policy.periodic.year_grade
+    if rule is YearGrade.FINAL_REVIEW or not period_grades:
+        return assessment
+    grade = year_grade(assessment.grade, period_grades, rule)
+    return assessment.model_copy(
+        update={
+            "grade": grade,
+            "review_grade": assessment.grade,
+            "period_grades": list(period_grades),
         }
     )

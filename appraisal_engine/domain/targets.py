@@ -18,8 +18,16 @@ class TargetKind(StrEnum):
     TAMBAHAN = "tambahan"
 
 
+class Contribution(StrEnum):
+    """How a target serves the supervisor's target it hangs from (matriks peran hasil)."""
+
+    DIRECT = "direct"  # langsung: a part of the supervisor's result itself
+    INDIRECT = "indirect"  # tidak langsung: supports it without being a part of it
+
+
 class Target(Value):
-    """One RHK with its IKI and target; `parent_id` hangs it from a supervisor RHK."""
+    """One RHK with its IKI and target; `parent_id` hangs it from a supervisor RHK, and
+    `contribution` says whether it contributes to it directly or indirectly."""
 
     id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
     rhk: str = Field(min_length=3, max_length=500, description="Rencana Hasil Kerja")
@@ -28,6 +36,9 @@ class Target(Value):
     target_unit: str = Field(min_length=1, max_length=40, examples=["dokumen", "%"])
     kind: TargetKind = TargetKind.UTAMA
     parent_id: str | None = Field(default=None, max_length=40)
+    contribution: Contribution | None = Field(
+        default=None, description="direct or indirect; only for a target with a parent_id"
+    )
 
 
 class TargetPlan(Value):
@@ -64,4 +75,20 @@ def check_cascading(plan: TargetPlan, parent_ids: Collection[str]) -> None:
                 f"main target {t.id!r} must name a parent_id among the supervisor's approved "
                 f"targets {sorted(allowed)}",
                 field=f"targets[{i}].parent_id",
+            )
+
+
+def check_contributions(plan: TargetPlan, *, required: bool) -> None:
+    """A contribution belongs to a target with a parent; with `required`, every target with a
+    parent says whether it contributes directly or indirectly."""
+    for i, t in enumerate(plan.targets):
+        if t.contribution is not None and t.parent_id is None:
+            raise DomainError(
+                "a contribution needs the supervisor's target it contributes to",
+                field=f"targets[{i}].contribution",
+            )
+        if required and t.parent_id is not None and t.contribution is None:
+            raise DomainError(
+                "this policy asks whether the target contributes directly or indirectly",
+                field=f"targets[{i}].contribution",
             )

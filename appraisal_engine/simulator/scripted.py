@@ -8,7 +8,10 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 
+from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.peer import PeerFeedback
+from appraisal_engine.domain.periodic import PeriodRating
+from appraisal_engine.domain.planning import Expectations, PerformanceDialogue
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Dimension, Rating
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
@@ -128,11 +131,14 @@ class Actors:
                 if self.returns_left > 0:
                     self.returns_left -= 1
                     return TargetsApproveBody(decision="return", comment="Perjelas IKI T2")
-                return TargetsApproveBody(decision="approve")
+                return approval(task, self.policy)
             case TaskKind.SELF_REPORT:
                 return SelfReportBody(report=report(structured=self.policy.structured_reports))
             case TaskKind.FEEDBACK:
-                return FeedbackBody(feedback=Feedback(comment="Lanjutkan, lengkapi bukti"))
+                rating = PeriodRating(results=self.results, behaviour=self.behaviour)
+                return FeedbackBody(
+                    feedback=Feedback(comment="Lanjutkan, lengkapi bukti", rating=rating)
+                )
             case TaskKind.PEER_FEEDBACK:
                 return PeerFeedbackBody(answers=PeerFeedback(scores={d: 4 for d in Dimension}))
             case TaskKind.REVIEW:
@@ -142,6 +148,32 @@ class Actors:
             case TaskKind.APPEAL_DECIDE:
                 return AppealDecideBody(decision="uphold", reason="Nilai sesuai bukti dukung")
         return None
+
+
+EXPECTATIONS: Expectations = {
+    Dimension.BERORIENTASI_PELAYANAN: "Melayani warga ramah dan tuntas di hari yang sama",
+    Dimension.AKUNTABEL: "Laporan kegiatan lengkap dengan bukti dukung tiap bulan",
+    Dimension.KOMPETEN: "Menguasai aplikasi layanan dan membagikannya ke rekan",
+    Dimension.HARMONIS: "Menjaga suasana kerja yang saling menghargai",
+    Dimension.LOYAL: "Menjaga rahasia data penduduk",
+    Dimension.ADAPTIF: "Cepat menyesuaikan diri dengan prosedur baru",
+    Dimension.KOLABORATIF: "Aktif membantu seksi lain saat antrean panjang",
+}
+"""The leader's expectation for each BerAKHLAK value (ekspektasi pimpinan), fictional."""
+
+
+def approval(task: TaskRecord, policy: Policy) -> TargetsApproveBody:
+    """An approval with the leader's expectations and a dialogue held the day the task opened,
+    which every policy's planning rules accept."""
+    return TargetsApproveBody(
+        decision="approve",
+        expectations=EXPECTATIONS,
+        dialogue=PerformanceDialogue(
+            held_on=local_date(task.opened_at, policy.time_zone),
+            agreed=True,
+            notes="Target dan ekspektasi dibahas bersama",
+        ),
+    )
 
 
 def hung_from(plan: TargetPlan, parents: list[dict[str, str]] | None) -> TargetPlan:

@@ -153,6 +153,21 @@ class AppraisalRow(Base):
     updated_at: Mapped[datetime]
 
 
+class PlanRow(Base):
+    """One appraisal's approved plan, for the unit's role-result matrix."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_cycle_id_unit_code", "cycle_id", "unit_code"),)
+
+    appraisal_id: Mapped[str] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str | None]
+    unit_code: Mapped[str]
+    employee_nip: Mapped[str]
+    supervisor_nip: Mapped[str]
+    approved_at: Mapped[datetime]
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON())
+
+
 class OutcomeRow(Base):
     """The follow-up recorded for one appraisal, including any mentorship."""
 

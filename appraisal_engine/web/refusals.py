@@ -42,6 +42,22 @@ REFUSALS: tuple[str, ...] = (
     N_("changing the grade needs the new grade"),
     N_("the new grade equals the released one: uphold instead"),
     N_("upholding takes no grade"),
+    # domain/planning.py, check_plan_decision (called by _check_body): deciding on a plan
+    N_(
+        "this policy approves a plan only after the performance dialogue: record when it "
+        "was held and whether the employee agreed"
+    ),
+    N_(
+        "this policy approves a plan only with the leader's expectation for every "
+        "BerAKHLAK value; missing: %(missing)s"
+    ),
+    N_("the dialogue cannot be dated after today (%(today)s)"),
+    N_("the employee did not agree: say in the notes what was not agreed"),
+    # domain/periodic.py, check_period_rating (called by _check_body): a period's feedback
+    N_("this policy asks for the period's rating of results and behaviour with the feedback"),
+    # domain/targets.py, check_contributions (called by _check_body): a draft's contributions
+    N_("a contribution needs the supervisor's target it contributes to"),
+    N_("this policy asks whether the target contributes directly or indirectly"),
     # domain/reports.py, check_report (called by check_completion): a self-report
     N_("required by this policy's structured reports"),
     # workflows/appraisal/validation.py, check_reassign and check_extend_deadline: HR's actions

@@ -14,6 +14,7 @@ APPEND_AUDIT = "append_audit"
 PROJECT_STEP = "project_step"
 NOTIFY = "notify"
 CASCADE_TARGETS = "cascade_targets"
+RECORD_PLAN = "record_plan"
 
 APPRAISAL_ACTIVITY_NAMES = frozenset(
     {
@@ -25,6 +26,7 @@ APPRAISAL_ACTIVITY_NAMES = frozenset(
         PROJECT_STEP,
         NOTIFY,
         CASCADE_TARGETS,
+        RECORD_PLAN,
     }
 )
 

@@ -13,6 +13,8 @@ from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
+from appraisal_engine.domain.periodic import PeriodicPolicy
+from appraisal_engine.domain.planning import Expectations, PerformanceDialogue, PlanningPolicy
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.records import MentorStatus, ParentTarget, TaskRecord
@@ -69,11 +71,20 @@ class TargetsDraftBody(Value):
 
 
 class TargetsApproveBody(Value):
-    """The supervisor approves the plan or returns it with a reason."""
+    """The supervisor approves the plan or returns it with a reason; with it, the leader's
+    expectation for each BerAKHLAK value and the performance dialogue held on the plan."""
 
     kind: Literal["targets.approve"] = "targets.approve"
     decision: Literal["approve", "return"]
     comment: str = Field(default="", max_length=2000)
+    expectations: Expectations = Field(
+        default_factory=dict,
+        description="ekspektasi pimpinan: what the supervisor expects per BerAKHLAK value",
+        examples=[{"akuntabel": "Laporan kegiatan lengkap dengan bukti dukung tiap bulan"}],
+    )
+    dialogue: PerformanceDialogue | None = Field(
+        default=None, description="dialog kinerja: when it was held, agreed or not, notes"
+    )
 
 
 class SelfReportBody(Value):
@@ -265,6 +276,18 @@ class AppraisalState(Value):
     waiting_until: datetime | None = None
     plan: TargetPlan | None = None
     plan_returns: list[str] = Field(default_factory=list)
+    expectations: Expectations = Field(
+        default_factory=dict, description="the leader's expectations, set on approval"
+    )
+    dialogue: PerformanceDialogue | None = Field(
+        default=None, description="the performance dialogue recorded with the approval"
+    )
+    planning: PlanningPolicy = Field(
+        default_factory=PlanningPolicy, description="what the policy asks of planning"
+    )
+    periodic: PeriodicPolicy = Field(
+        default_factory=PeriodicPolicy, description="periodic ratings and the year's grade rule"
+    )
     periods: list[PeriodState] = Field(default_factory=list)
     peer: PeerSummary | None = None
     community_score: float | None = None

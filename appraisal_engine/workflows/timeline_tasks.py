@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.periodic import PeriodRating
+from appraisal_engine.domain.planning import PerformanceDialogue
 from appraisal_engine.domain.policy import TaskRule
+from appraisal_engine.domain.reports import Feedback
 from appraisal_engine.domain.review import Review
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows import messages as m
@@ -53,6 +56,14 @@ class TaskSteps:
         match body:
             case m.TargetsDraftBody(plan=plan):
                 return f"drafted {len(plan.ids)} targets ({', '.join(plan.ids)})", {}
+            case m.TargetsApproveBody(
+                decision="approve", dialogue=PerformanceDialogue(held_on=held, agreed=agreed)
+            ):
+                said = "agreed" if agreed else "not agreed"
+                return f"approved the targets after the dialogue of {held} ({said})", {
+                    "dialogue_held_on": held.isoformat(),
+                    "dialogue_agreed": agreed,
+                }
             case m.TargetsApproveBody(decision="approve"):
                 return "approved the targets", {}
             case m.TargetsApproveBody(comment=comment):
@@ -62,6 +73,9 @@ class TaskSteps:
                 files = sum(len(x.evidence) for x in report.realisations)
                 says = f"self-report{at}: {len(values)} realisations, {files} evidence files"
                 return says, {"period": period, "realisations": values}
+            case m.FeedbackBody(feedback=Feedback(rating=PeriodRating() as rating)):
+                grade = rating.grade.value
+                return f"feedback{at}, rated {grade}", {"period": period, "grade": grade}
             case m.FeedbackBody():
                 return f"feedback{at}", {"period": period}
             case m.PeerFeedbackBody(answers=answers) if self.answers:

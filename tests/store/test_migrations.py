@@ -18,7 +18,7 @@ from appraisal_engine.store.db import make_engine
 from appraisal_engine.store.migrate import alembic_config, upgrade, upgrade_sync
 from appraisal_engine.store.models import Base
 
-HEAD = "0009"  # the newest revision: every database upgrades to it
+HEAD = "0010"  # the newest revision: every database upgrades to it
 
 
 def _diff(connection: Connection, metadata: MetaData) -> list[Any]:

@@ -22,6 +22,7 @@ from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.appraisal.dev_demo import AUDITOR
 from appraisal_engine.appraisal.worker import build_worker
+from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
@@ -102,12 +103,14 @@ async def web(
         yield Web(app, dev_env, queue, session_factory, stack)
 
 
-async def start_appraisal(client: Client, task_queue: str, **changes: object) -> str:
-    """A fresh standalone appraisal of EMPLOYEE under the national policy; its id."""
+async def start_appraisal(
+    client: Client, task_queue: str, policy: Policy = NATIONAL, **changes: object
+) -> str:
+    """A fresh standalone appraisal of EMPLOYEE under `policy` (the national one); its id."""
     appraisal_id = f"appraisal-web-{uuid.uuid4().hex[:8]}"
     await client.start_workflow(
         AppraisalWorkflow.run,
-        appraisal_input(NATIONAL, **changes),
+        appraisal_input(policy, **changes),
         id=appraisal_id,
         task_queue=task_queue,
     )

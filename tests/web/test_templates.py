@@ -66,3 +66,25 @@ def test_every_task_kind_has_a_form_with_its_fields(kind: TaskKind) -> None:
     assert f'name="{name}"' in html
     if kind not in (TaskKind.TARGETS_APPROVE, TaskKind.MENTORSHIP_ACCEPT, TaskKind.PEER_FEEDBACK):
         assert re.search(rf'<label for="{re.escape(name)}">', html)  # labelled
+
+
+def test_a_cascaded_draft_asks_how_each_target_contributes() -> None:
+    now = datetime.now(UTC)
+    task = TaskRecord(
+        id="t1",
+        appraisal_id="a1",
+        cycle_id="c1",
+        employee_nip="198001152005011001",
+        kind=TaskKind.TARGETS_DRAFT,
+        assignee_nip="198001152005011001",
+        opened_at=now,
+        due_at=now + timedelta(days=7),
+        detail={"parent_targets": [{"id": "K1", "rhk": "Layanan publik prima"}]},
+    )
+    values = {"plan.targets[0].parent_id": "K1", "plan.targets[0].contribution": "indirect"}
+    page = render(request(), "tasks/targets.draft.html", task=task, name=None, state=None,
+                  mine=True, values=values, errors={})  # fmt: skip
+    html = bytes(page.body).decode()
+    assert '<label for="plan.targets[7].contribution">' in html
+    assert re.search(r'<option value="indirect" selected>\s*Tidak langsung', html)
+    assert '<option value="K1" selected>K1: Layanan publik prima</option>' in html

@@ -42,6 +42,8 @@ MODULES = (
     "curve_order",
     "development",
     "teladan",
+    "planning",
+    "periodic",
 )
 LISTED = frozenset(
     REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + FOLLOW_UP_REFUSALS + CODES

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import StreamingResponse
 
 from appraisal_engine.api.deps import (
+    CurrentPrincipal,
     HrPrincipal,
     ReaderPrincipal,
     ServicesDep,
@@ -23,8 +24,9 @@ from appraisal_engine.api.schemas import (
     Limit,
     Page,
 )
-from appraisal_engine.services import cycles, grades_csv
+from appraisal_engine.services import cycles, grades_csv, matrix
 from appraisal_engine.services.cycles import CycleListItem, CycleRef, CycleView
+from appraisal_engine.services.matrix import UnitMatrix
 from appraisal_engine.workflows.cycle_messages import CalibrationResult, CycleStatus
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
@@ -77,6 +79,16 @@ async def read_cycle(
     """Counts per unit and stage, calibration state, the closing summary once closed, and the
     state of the latest run: `failed` with the failure's type and message when it failed."""
     return await cycles.read(principal, cycle_id, client=client)
+
+
+@router.get("/{cycle_id}/units/{unit_code}/matrix", responses=responses(401, 404))
+async def read_unit_matrix(
+    cycle_id: str, unit_code: str, principal: CurrentPrincipal, session: SessionDep
+) -> UnitMatrix:
+    """The unit's role-result matrix (matriks peran hasil): each approved target under the
+    supervisor's target it contributes to (direct or indirect), the unit's head's targets as
+    roots. For HR, auditors, the unit's head and the head's supervisor; 404 for anyone else."""
+    return await matrix.read_unit(session, principal, cycle_id, unit_code)
 
 
 _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {

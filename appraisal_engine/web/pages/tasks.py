@@ -18,7 +18,7 @@ from appraisal_engine.api.problems import service_status
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.records import TaskRecord, TaskStatus
-from appraisal_engine.domain.review import Assessment, assess_under
+from appraisal_engine.domain.review import Assessment, assess_year
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services import appraisals, people, tasks
 from appraisal_engine.services.errors import NotFound, ServiceError
@@ -186,7 +186,14 @@ async def preview(
                 if head is not None and state.unit_results is not None:
                     mapping = {head: state.unit_results}
                     policy = policy.model_copy(update={"unit_head_results": mapping})
-                result = assess_under(policy, body.review, state.plan, state.community_score, head)
+                rated = [
+                    p.feedback.rating.grade
+                    for p in state.periods
+                    if p.feedback and p.feedback.rating
+                ]
+                result = assess_year(
+                    policy, body.review, state.plan, state.community_score, rated, head
+                )
         except (ValidationError, DomainError):
             pass  # not every rating given yet, or a policy that is not a preset: no preview
     return render(request, "tasks/_preview.html", preview=result)

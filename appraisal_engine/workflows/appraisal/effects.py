@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from appraisal_engine.domain.matrix import PlanRecord
 from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import (
     AppraisalRecord,
@@ -190,6 +191,21 @@ class Effects:
             self._outcome = record
             return
         await self._io(io.RECORD_OUTCOME, record)
+
+    async def record_plan(self) -> None:
+        """Write the approved plan for the unit's role-result matrix."""
+        year = self._year
+        assert year.plan is not None
+        record = PlanRecord(
+            appraisal_id=year.appraisal_id,
+            cycle_id=year.inp.cycle_id,
+            unit_code=year.inp.unit_code,
+            employee_nip=year.inp.employee_nip,
+            supervisor_nip=year.supervisor_nip,
+            approved_at=workflow.now(),
+            targets=list(year.plan.targets),
+        )
+        await self._io(io.RECORD_PLAN, record)
 
     async def match_mentor(self, request: MentorRequest) -> MentorMatch:
         """The next mentor with room for the employee, if any."""

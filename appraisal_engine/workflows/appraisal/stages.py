@@ -10,7 +10,7 @@ from temporalio import workflow
 from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
 from appraisal_engine.domain.peer import summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
-from appraisal_engine.domain.review import assess_under
+from appraisal_engine.domain.review import assess_year
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.workflows.appraisal.appeal_and_outcome import AppealAndOutcome
@@ -32,6 +32,9 @@ from appraisal_engine.workflows.messages import (
 
 # Appraisals that head their unit take their results from the unit's decided rating.
 UNIT_HEAD_RESULTS = "unit-head-results"
+PLAN_RECORDED = "plan-recorded"
+"""Patch: the approved plan is written for the unit's role-result matrix, right after the
+approval; appraisals approved before it replay without that write."""
 
 
 class Stages:
@@ -107,9 +110,14 @@ class Stages:
             assert isinstance(decided.body, TargetsApproveBody)
             if decided.body.decision == "approve":
                 year.plan = year.draft
+                # The leader's expectations and the dialogue bind the year from the approval.
+                year.expectations = dict(decided.body.expectations)
+                year.dialogue = decided.body.dialogue
                 break
             comment = decided.body.comment
             year.plan_returns.append(comment)
+        if workflow.patched(PLAN_RECORDED):
+            await self._effects.record_plan()
         if year.policy.cascading and year.inp.subordinate_nips and year.inp.cycle_id:
             request = CascadeRequest(
                 supervisor_nip=year.inp.employee_nip,
@@ -199,8 +207,9 @@ class Stages:
             and workflow.patched(UNIT_HEAD_RESULTS)
         ):
             from_unit = year.unit_rating
-        year.assessment = assess_under(
-            year.policy, year.review, year.plan, year.community_score, from_unit
+        rated = [p.feedback.rating.grade for p in year.periods if p.feedback and p.feedback.rating]
+        year.assessment = assess_year(
+            year.policy, year.review, year.plan, year.community_score, rated, from_unit
         )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")

@@ -13,6 +13,7 @@ from appraisal_engine.domain.calendar import period_ends
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.outcome import OutcomeDecision
 from appraisal_engine.domain.peer import PeerFeedback, PeerSummary
+from appraisal_engine.domain.planning import Expectations, PerformanceDialogue
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.reassignment import Appraisers
@@ -63,6 +64,8 @@ class AppraisalYear(BaseModel):
     draft: TargetPlan | None = None
     plan: TargetPlan | None = None
     plan_returns: list[str] = Field(default_factory=list)
+    expectations: Expectations = Field(default_factory=dict)
+    dialogue: PerformanceDialogue | None = None
     periods: list[PeriodState]
     peer_answers: dict[str, PeerFeedback] = Field(default_factory=dict)
     peer_summary: PeerSummary | None = None
@@ -191,6 +194,10 @@ class AppraisalYear(BaseModel):
             waiting_for="supervisor_targets" if self.awaiting_parents else None,
             plan=self.plan or self.draft,
             plan_returns=list(self.plan_returns),
+            expectations=dict(self.expectations),
+            dialogue=self.dialogue,
+            planning=self.policy.planning,
+            periodic=self.policy.periodic,
             periods=list(self.periods),
             peer=self.peer_summary,
             community_score=self.community_score,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appraisal_engine.domain.planning import PerformanceDialogue
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     FeedbackBody,
@@ -22,6 +23,17 @@ def summarise_body(body: TaskBody) -> dict[str, Any]:
     match body:
         case TargetsDraftBody(plan=plan):
             return {"targets": [t.id for t in plan.targets]}
+        case TargetsApproveBody(
+            decision=decision,
+            dialogue=PerformanceDialogue(held_on=held, agreed=agreed),
+            expectations=expected,
+        ):
+            return {
+                "decision": decision,
+                "dialogue_held_on": held.isoformat(),
+                "dialogue_agreed": agreed,
+                "expectations": sorted(d.value for d in expected),
+            }
         case TargetsApproveBody(decision=decision):
             return {"decision": decision}
         case SelfReportBody(report=report):
@@ -29,6 +41,8 @@ def summarise_body(body: TaskBody) -> dict[str, Any]:
                 "realisations": {r.target_id: r.value for r in report.realisations},
                 "evidence": sum(len(r.evidence) for r in report.realisations),
             }
+        case FeedbackBody(feedback=feedback) if feedback.rating is not None:
+            return {"period_grade": feedback.rating.grade.value}
         case FeedbackBody():
             return {}
         case PeerFeedbackBody():

@@ -7,13 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 
 from appraisal_engine.domain.appeals import check_chain
+from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.periodic import check_period_rating
+from appraisal_engine.domain.planning import check_plan_decision
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import check_report
 from appraisal_engine.domain.review import check_review
 from appraisal_engine.domain.stages import STAGE_OF, Stage
-from appraisal_engine.domain.targets import TargetPlan, check_cascading
+from appraisal_engine.domain.targets import TargetPlan, check_cascading, check_contributions
 from appraisal_engine.workflows.appraisal.state import AppraisalYear
 from appraisal_engine.workflows.errors import (
     INVALID_PAYLOAD,
@@ -29,6 +32,7 @@ from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     CompleteTaskInput,
     ExtendDeadlineInput,
+    FeedbackBody,
     FileAppealInput,
     ReassignInput,
     ReviewBody,
@@ -47,7 +51,7 @@ def _already(status: TaskStatus) -> Wording:
     return Wording("this task is already %(status)s", {"status": _code(status)})
 
 
-def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
+def check_completion(year: AppraisalYear, inp: CompleteTaskInput, now: datetime) -> None:
     """Raise a typed rejection for the wrong task, actor, stage or body; return if acceptable."""
     task = year.book.get(inp.task_id)
     if task is None:
@@ -89,6 +93,7 @@ def check_completion(year: AppraisalYear, inp: CompleteTaskInput) -> None:
             plan=year.plan,
             parent_ids=[p.id for p in year.parents] if year.parents is not None else None,
             grade_released=year.grade_final,
+            now=now,
         )
     except DomainError as e:
         raise reject(INVALID_PAYLOAD, e.wording, field=e.field) from None
@@ -169,9 +174,12 @@ def _check_body(
     plan: TargetPlan | None,
     parent_ids: Collection[str] | None,
     grade_released: str | None,
+    now: datetime,
 ) -> None:
-    if isinstance(body, TargetsDraftBody) and parent_ids is not None:
-        check_cascading(body.plan, parent_ids)
+    if isinstance(body, TargetsDraftBody):
+        if parent_ids is not None:
+            check_cascading(body.plan, parent_ids)
+        check_contributions(body.plan, required=policy.planning.contribution_required)
     elif isinstance(body, TargetsApproveBody):
         if draft is None:
             raise DomainError("there is no draft to decide on", field="decision")
@@ -179,6 +187,15 @@ def _check_body(
             raise DomainError(
                 "a returned plan needs a comment saying what to change", field="comment"
             )
+        check_plan_decision(
+            body.decision,
+            body.expectations,
+            body.dialogue,
+            policy.planning,
+            local_date(now, policy.time_zone),
+        )
+    elif isinstance(body, FeedbackBody):
+        check_period_rating(body.feedback.rating, policy.periodic)
     elif isinstance(body, SelfReportBody) and plan is not None:
         check_report(body.report, plan, structured=policy.structured_reports)
     elif isinstance(body, ReviewBody) and plan is not None:

@@ -149,7 +149,7 @@ class AppraisalWorkflow:
 
     @complete_task.validator
     def _check_complete_task(self, inp: CompleteTaskInput) -> None:
-        validation.check_completion(self._year, inp)
+        validation.check_completion(self._year, inp, workflow.now())
 
     @workflow.update
     async def file_appeal(self, inp: FileAppealInput) -> AppealFiled:
