@@ -27,6 +27,7 @@ linux_only = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 async def test_dev_demo_survives_a_restart(tmp_path: Path) -> None:
     dev = Dev(tmp_path / "var", (free_port(), free_port(), free_port()))
     base = f"http://127.0.0.1:{dev.ports[0]}"
