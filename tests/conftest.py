@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -182,6 +183,21 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 TEMPORAL_SERVER_FIXTURES = frozenset({"env", "dev_env"})
 
 
+def _unique_node_ids(items: list[pytest.Item]) -> None:
+    """Give each test a node id of its own. Schemathesis names every operation's test after the
+    function alone, and a split run hands out tests by node id: all but one operation of each
+    would silently not run. The operation's label ("GET /v1/rosters/{roster_id}") becomes the
+    parameter part of theirs; any other duplicate stops the run."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if counts[item.nodeid] > 1 and label:
+            item._id = item._id.with_params(label)  # pytest's own id, as xdist's groups do
+    twice = sorted(n for n, k in Counter(item.nodeid for item in items).items() if k > 1)
+    if twice:
+        raise pytest.UsageError(f"tests sharing a node id would not all run: {twice}")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark `temporal` every test that starts a Temporal server through its fixtures; put the
     files holding a `slow` test first (each file in its own order), so that a split run hands
@@ -189,5 +205,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if TEMPORAL_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.temporal)
+    _unique_node_ids(items)
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow)  # stable: the rest keep their order
