@@ -20,7 +20,7 @@ import pytest
 
 from appraisal_engine.appraisal.servers import find_binary
 from tests.dev_stack import APPRAISAL, ROOT, Dev
-from tests.faults.stack import free_port
+from tests.ports import free_port
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's"
