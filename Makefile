@@ -26,8 +26,15 @@ CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):  ## the browser tests drive Debian's Chromium (never a downloaded browser)
 	apt-get install -y chromium >/dev/null || (apt-get update >/dev/null && apt-get install -y chromium >/dev/null)
 
+# The suite in two processes (pytest-xdist), each with its own database and Temporal dev server
+# (tests/conftest.py). A file's tests stay together in one process, so a module's fixture (a dev
+# stack, a simulated year) starts once; the files holding a `slow` test go out first, in their
+# order (not xdist's most-tests-first), and the small files even out the end.
+TEST_PROCESSES ?= 2
+SPLIT := -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder
+
 test: setup $(CHROMIUM)  ## the whole suite (SQLite unless DATABASE_URL is set)
-	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q $(SPLIT)
 
 test-fast: setup  ## domain, store, service, API and web unit tests: no Temporal server, no subprocess
 	$(BIN)/pytest -q -m "not temporal" tests/domain tests/store tests/services tests/api tests/web

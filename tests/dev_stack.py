@@ -5,18 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Dev:
@@ -24,7 +19,7 @@ class Dev:
 
     def __init__(self, var: Path, ports: tuple[int, int, int], *, demo: bool = True) -> None:
         self.var, self.ports, self.demo = var, ports, demo
-        self.smtp_port = _free_port()
+        self.smtp_port = free_port()
         self.lines: list[str] = []
         self.proc: asyncio.subprocess.Process | None = None
 

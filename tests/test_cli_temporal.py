@@ -18,7 +18,7 @@ from appraisal_engine.client.connect import connect
 from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.workflows.ids import cycle_workflow_id
 from tests.dev_stack import APPRAISAL, ROOT, Dev
-from tests.faults.stack import free_port
+from tests.ports import free_port
 
 ORG, YEAR = "kota-contoh", datetime.now(UTC).year  # the demo launches this year
 

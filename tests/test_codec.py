@@ -120,6 +120,7 @@ async def test_unencrypted_payloads_pass_through() -> None:
         (f"k1:{base64.b64encode(b'short').decode()}", "5 bytes, AES-256 needs 32"),
         (f"{new_key('k1')},{new_key('k1')}", "'k1' twice"),
     ],
+    ids=["no-colon", "bad-id", "bad-base64", "short-key", "twice"],  # the same in every process
 )
 def test_key_list_errors_are_clear(text: str, message: str) -> None:
     with pytest.raises(PayloadKeyError, match=message) as err:

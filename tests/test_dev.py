@@ -20,13 +20,14 @@ import pytest
 
 from appraisal_engine.appraisal.servers import find_binary
 from tests.dev_stack import APPRAISAL, ROOT, Dev
-from tests.faults.stack import free_port
+from tests.ports import free_port
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's"
 )
 
 
+@pytest.mark.slow
 async def test_dev_demo_survives_a_restart(tmp_path: Path) -> None:
     dev = Dev(tmp_path / "var", (free_port(), free_port(), free_port()))
     base = f"http://127.0.0.1:{dev.ports[0]}"

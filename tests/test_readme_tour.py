@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.dev_stack import ROOT, Dev
-from tests.faults.stack import free_port
+from tests.ports import free_port
 
 README = (ROOT / "README.md").read_text()
 pytestmark = pytest.mark.slow

@@ -19,7 +19,7 @@ from appraisal_engine.appraisal.servers import (
     start_dev_server,
 )
 from appraisal_engine.workflows import search_attributes as sa
-from tests.faults.stack import free_port
+from tests.ports import free_port
 
 
 async def _args_passed(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> list[str]:

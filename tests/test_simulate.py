@@ -96,6 +96,7 @@ def check_adds_up(report: SimulationReport, policy: Policy, size: int) -> None:
     assert appeals["filed"] == appeals["upheld"] + appeals["changed"]
 
 
+@pytest.mark.slow  # the module's simulated years take the better part of a minute
 @pytest.mark.parametrize("name", list(RUNS))
 def test_each_preset_adds_up(reports: dict[str, SimulationReport], name: str) -> None:
     report = reports[name]

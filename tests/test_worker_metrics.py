@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.connect import connect_worker
-from tests.faults.stack import free_port
+from tests.ports import free_port
 
 
 async def test_worker_metrics_are_served(

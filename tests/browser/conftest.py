@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
@@ -25,20 +24,13 @@ from appraisal_engine.api.config import ApiConfig
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.web.app import install
 from tests.api.conftest import AUTH
+from tests.ports import free_port
 from tests.web.conftest import WEB
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path("var/screenshots")
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class _Server(uvicorn.Server):

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.async_api import Locator, Page, expect
 
 from appraisal_engine.appraisal.dev_demo import AUDITOR
@@ -274,6 +275,7 @@ async def rate_the_unit(hr: Page, official: Page, calibration: str, unit: str) -
 # -- the year -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_a_unit_year_through_the_browser_alone(site: Site) -> None:
     employees = unit_of_three(seed=7)
     head, admin, staff = (e.nip for e in employees)

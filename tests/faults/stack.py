@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import IO
@@ -21,15 +20,9 @@ from temporalio.service import RPCError
 
 from appraisal_engine.appraisal.servers import dev_config_args, find_binary
 from appraisal_engine.workflows.search_attributes import ALL_KEYS
+from tests.ports import free_port
 
 _KIND = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList"}
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class DevServer:

@@ -5,7 +5,6 @@ outbox, and people with and without addresses."""
 from __future__ import annotations
 
 import random
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from appraisal_engine.notices.webhook import WebhookChannel
 from appraisal_engine.store.models import NoticeRow
 from appraisal_engine.store.repositories.rosters import add_roster
 from tests.notices.receiver import SECRET, GatewayServer
+from tests.ports import free_port
 from tests.workflows.conftest import running  # noqa: F401 (a worker, for the year's test)
 
 SENDER = "penilaian@bkpsdm.kota.go.id"
@@ -79,12 +79,6 @@ class Catcher:
     def to(self, address: str) -> list[EmailMessage]:
         """The messages delivered to one address."""
         return [m for rcpts, m in self.messages if address in rcpts]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class SmtpServer:

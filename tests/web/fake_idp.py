@@ -10,7 +10,6 @@ import base64
 import contextlib
 import hashlib
 import secrets
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from fastapi import FastAPI, Form, Header, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from tests.ports import free_port
 
 CLIENT_ID = "appraisal-web"
 CLIENT_SECRET = "client-secret-for-the-fake-provider"
@@ -157,14 +158,6 @@ def provider_app(idp: FakeIdp) -> FastAPI:
         )
 
     return app
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class _Server(uvicorn.Server):

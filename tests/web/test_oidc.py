@@ -24,8 +24,9 @@ from appraisal_engine.simulator.scripted import EMPLOYEE, HR
 from appraisal_engine.web.app import install
 from appraisal_engine.web.config import OidcConfig
 from tests.api.conftest import AUTH
+from tests.ports import free_port
 from tests.web.conftest import WEB, form_token
-from tests.web.fake_idp import CLIENT_ID, CLIENT_SECRET, FakeIdp, free_port, s256, serving
+from tests.web.fake_idp import CLIENT_ID, CLIENT_SECRET, FakeIdp, s256, serving
 
 NIP_CLAIM, ROLES_CLAIM = "nip", "groups"
 

@@ -9,6 +9,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment
@@ -40,6 +41,7 @@ from tests.workflows.cycle_driver import (
 )
 
 
+@pytest.mark.slow
 async def test_a_cycle_from_launch_to_summary(running_dev: Running) -> None:
     running = running_dev
     employees = generate_roster(160, units=4, seed=7)

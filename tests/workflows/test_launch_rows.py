@@ -72,6 +72,7 @@ async def test_rows_are_written_while_rows_still_arrive_in_order_one_write_at_a_
     assert writes == [["a0", "a1", "a2"], ["a3", "a4", "a5"], ["a6", "a7"]]
 
 
+@pytest.mark.slow
 async def test_after_a_failed_write_the_batch_stops_and_later_rows_wait_for_its_retry(
     writes: list[list[str]],
 ) -> None:
