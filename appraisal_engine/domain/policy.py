@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
+from appraisal_engine.domain.blend import ABOVE_FROM, BELOW_UNDER
 from appraisal_engine.domain.calendar import Zone
 from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
 from appraisal_engine.domain.curve_order import check_curve_order
@@ -17,6 +18,7 @@ from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.peer import BERAKHLAK, PeerAspect
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.tasks import ALLOWED_FALLBACKS, Fallback, TaskKind
 
@@ -43,12 +45,43 @@ class TaskRule(Value):
 
 
 class PeerPolicy(Value):
-    """Peer (rekan kerja) input."""
+    """Peer (rekan kerja) input: who is asked, what about, and what their result weighs."""
 
     enabled: bool = False
     peers_per_employee: int = Field(default=3, ge=1, le=20)
     quorum: int = Field(default=2, ge=1, le=20)
     anonymity_threshold: int = Field(default=3, ge=1, le=20)
+    aspects: list[PeerAspect] = Field(
+        default_factory=lambda: list(BERAKHLAK),
+        min_length=1,
+        description="the survey's questions: BerAKHLAK values, and komunikasi",
+    )
+    behaviour_weight: float = Field(
+        # 0 is the rule before the setting: the peers' result informs the supervisor only.
+        default=0,
+        ge=0,
+        le=1,
+        description="what the peers' result weighs in the behaviour rating (0: nothing, 1: all)",
+    )
+    above_from: float = Field(
+        default=ABOVE_FROM,
+        gt=3,
+        le=4,
+        description="a weighted behaviour score (1-5) from here up is above expectation",
+    )
+    below_under: float = Field(
+        default=BELOW_UNDER,
+        gt=2,
+        le=3,
+        description="a weighted behaviour score under this is below expectation",
+    )
+
+    @model_validator(mode="after")
+    def _each_question_once(self) -> PeerPolicy:
+        twice = sorted({a.value for a in self.aspects if self.aspects.count(a) > 1})
+        if twice:
+            raise ValueError(f"aspects: asked twice: {twice}")
+        return self
 
 
 class CommunityPolicy(Value):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.peer import PeerAspect
 from appraisal_engine.domain.policy import (
     DEFAULT_OUTCOMES,
     DEFAULT_TASK_RULES,
@@ -55,7 +56,16 @@ BUKITTINGGI = Policy(
     name="bukittinggi",
     title="Bukittinggi: supervisor and peers judge results, collaboration and communication",
     curve_rounding=ROUNDING,
-    peer=PeerPolicy(enabled=True, peers_per_employee=3, quorum=2, anonymity_threshold=3),
+    # Peers judge what the article names, collaboration and communication, and their result is
+    # a share of the behaviour rating; the 30% is the preset's choice (the article names none).
+    peer=PeerPolicy(
+        enabled=True,
+        peers_per_employee=3,
+        quorum=2,
+        anonymity_threshold=3,
+        aspects=[PeerAspect.KOLABORATIF, PeerAspect.KOMUNIKASI],
+        behaviour_weight=0.3,
+    ),
 )
 
 TANJUNGBALAI = Policy(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from appraisal_engine.domain.blend import SCALE, rating_of, weigh
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
-from appraisal_engine.domain.policy import Policy
+from appraisal_engine.domain.peer import PeerSummary
+from appraisal_engine.domain.policy import PeerPolicy, Policy
 from appraisal_engine.domain.ratings import (
     Dimension,
     Grade,
@@ -35,6 +37,12 @@ class Assessment(Value):
     behaviour: Rating
     grade: Grade
     behaviour_capped: bool = False
+    behaviour_by_supervisor: Rating | None = Field(
+        default=None, description="the supervisor's own behaviour rating, when peers weighed in"
+    )
+    peer_score: float | None = Field(
+        default=None, description="the peers' result (1-5) weighed into behaviour, if it was"
+    )
 
 
 def check_review(review: Review, plan: TargetPlan) -> None:
@@ -56,8 +64,11 @@ def assess(
     *,
     few_main_below_share: float,
     behaviour_cap: Rating | None = None,
+    peer_score: float | None = None,
+    peer_rules: PeerPolicy | None = None,
 ) -> Assessment:
-    """Rate results and behaviour, apply any behaviour cap (community feedback), grade."""
+    """Rate results and behaviour, weigh the peers' result into behaviour (a policy's weight),
+    apply any behaviour cap (community feedback), grade."""
     check_review(review, plan)
     mains = plan.main_ids()
     results = rate_results(
@@ -67,6 +78,13 @@ def assess(
     behaviour = rate_behaviour(
         (review.behaviour_ratings[d] for d in Dimension), few_below_share=few_main_below_share
     )
+    by_supervisor: Rating | None = None
+    if peer_score is not None and peer_rules is not None and peer_rules.behaviour_weight > 0:
+        by_supervisor = behaviour
+        score = weigh(SCALE[behaviour], peer_score, peer_rules.behaviour_weight)
+        behaviour = rating_of(
+            score, above_from=peer_rules.above_from, below_under=peer_rules.below_under
+        )
     order = [Rating.BELOW, Rating.MEETS, Rating.ABOVE]
     capped = behaviour_cap is not None and order.index(behaviour) > order.index(behaviour_cap)
     if capped and behaviour_cap is not None:
@@ -76,19 +94,29 @@ def assess(
         behaviour=behaviour,
         grade=grade_for(results, behaviour),
         behaviour_capped=capped,
+        behaviour_by_supervisor=by_supervisor,
+        peer_score=peer_score if by_supervisor is not None else None,
     )
 
 
 def assess_under(
-    policy: Policy, review: Review, plan: TargetPlan, community_score: float | None
+    policy: Policy,
+    review: Review,
+    plan: TargetPlan,
+    community_score: float | None,
+    peers: PeerSummary | None = None,
 ) -> Assessment:
-    """Assess a review under a policy: behaviour is capped when the policy uses community
-    feedback and the unit's score is under its floor."""
+    """Assess a review under a policy: the peers' result weighs into behaviour by the policy's
+    weight once it counts (PeerSummary.counted), and behaviour is capped when the policy uses
+    community feedback and the unit's score is under its floor."""
     rules = policy.community
     below = rules.enabled and community_score is not None and community_score < rules.floor
+    peer_score = peers.score() if policy.peer.enabled and peers is not None else None
     return assess(
         review,
         plan,
         few_main_below_share=policy.few_main_below_share,
         behaviour_cap=rules.cap_below_floor if below else None,
+        peer_score=peer_score,
+        peer_rules=policy.peer,
     )

@@ -110,8 +110,10 @@ class Actors:
         results: Rating = Rating.MEETS,
         behaviour: Rating = Rating.MEETS,
         accept_mentorship: bool = True,
+        peer_score: int = 4,
     ) -> None:
         self.policy = policy
+        self.peer_score = peer_score
         self.results, self.behaviour = results, behaviour
         self.accept_mentorship = accept_mentorship
         self.returns_left = 0
@@ -134,7 +136,10 @@ class Actors:
             case TaskKind.FEEDBACK:
                 return FeedbackBody(feedback=Feedback(comment="Lanjutkan, lengkapi bukti"))
             case TaskKind.PEER_FEEDBACK:
-                return PeerFeedbackBody(answers=PeerFeedback(scores={d: 4 for d in Dimension}))
+                asked = self.policy.peer.aspects
+                return PeerFeedbackBody(
+                    answers=PeerFeedback(scores={a: self.peer_score for a in asked})
+                )
             case TaskKind.REVIEW:
                 return ReviewBody(review=review(self.results, self.behaviour))
             case TaskKind.MENTORSHIP_ACCEPT:

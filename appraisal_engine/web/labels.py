@@ -51,6 +51,8 @@ VALUES = {
     "loyal": N_("Loyal (Loyal)"),
     "adaptif": N_("Adaptive (Adaptif)"),
     "kolaboratif": N_("Collaborative (Kolaboratif)"),
+    # Asked of peers only, where a policy's survey asks it (Bukittinggi): no BerAKHLAK value.
+    "komunikasi": N_("Communicates well (Komunikasi)"),
 }
 STEPS = {
     "pending": N_("not yet"),

@@ -44,6 +44,9 @@ REFUSALS: tuple[str, ...] = (
     N_("upholding takes no grade"),
     # domain/reports.py, check_report (called by check_completion): a self-report
     N_("required by this policy's structured reports"),
+    # domain/peer.py, check_peer_answers (called by check_completion): a peer's answers
+    N_("every question needs a score; not scored: %(missing)s"),
+    N_("this survey does not ask about %(extra)s"),
     # workflows/appraisal/validation.py, check_reassign and check_extend_deadline: HR's actions
     N_("nothing would change"),
     N_("the new deadline must be in the future"),

@@ -3,8 +3,9 @@ worked out again under the domain rules: by the timeline and by `appraisal verif
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from appraisal_engine.domain.peer import PeerFeedback, summarise_peers
 from appraisal_engine.domain.review import Assessment, Review, assess_under
 from appraisal_engine.domain.targets import TargetPlan
 from appraisal_engine.workflows import messages as m
@@ -13,14 +14,16 @@ from appraisal_engine.workflows import messages as m
 @dataclass
 class GradeInputs:
     """What an appraisal's grade is computed from, gathered as its history is read: the draft
-    that became the plan when approved, and the community score of its own unit (from the start
-    input of its first run, then from the cycle's signals) until the review."""
+    that became the plan when approved, the peers' answers, and the community score of its own
+    unit (from the start input of its first run, then from the cycle's signals) until the
+    review."""
 
     inp: m.AppraisalInput | None = None  # the latest run's
     draft: TargetPlan | None = None
     plan: TargetPlan | None = None
     community: float | None = None
     reviewed: bool = False
+    peer_answers: list[PeerFeedback] = field(default_factory=list)
 
     def start(self, inp: m.AppraisalInput) -> None:
         """A run started; the first run's input carries the community score known then."""
@@ -34,6 +37,8 @@ class GradeInputs:
             self.draft = body.plan
         elif isinstance(body, m.TargetsApproveBody) and body.decision == "approve":
             self.plan = self.draft
+        elif isinstance(body, m.PeerFeedbackBody) and not self.reviewed:
+            self.peer_answers.append(body.answers)
 
     def community_score(self, score: m.CommunityScore) -> bool:
         """Take a unit's score if it counts (its own unit, before the review); whether it did."""
@@ -48,4 +53,16 @@ class GradeInputs:
         self.reviewed = True
         if self.inp is None or self.plan is None:
             return None
-        return assess_under(self.inp.policy, review, self.plan, self.community)
+        rules = self.inp.policy.peer
+        peers = (
+            summarise_peers(
+                self.peer_answers,
+                invited=rules.peers_per_employee,  # the counts that decide do not read it
+                quorum=rules.quorum,
+                anonymity_threshold=rules.anonymity_threshold,
+                aspects=rules.aspects,
+            )
+            if rules.enabled
+            else None
+        )
+        return assess_under(self.inp.policy, review, self.plan, self.community, peers)

@@ -132,6 +132,8 @@ def test_example_toml_loads_as_a_complete_custom_policy() -> None:
     assert p.report_period is ReportPeriod.MONTHLY
     assert p.structured_reports is True
     assert (p.peer.enabled, p.peer.peers_per_employee, p.peer.quorum) == (True, 4, 3)
+    assert [a.value for a in p.peer.aspects] == ["kolaboratif", "harmonis", "komunikasi"]
+    assert (p.peer.behaviour_weight, p.peer.above_from, p.peer.below_under) == (0.25, 3.5, 2.5)
     assert (p.community.enabled, p.community.floor) == (True, 3.25)
     assert (p.mentor.capacity, p.mentor.max_offers) == (3, 2)
     assert p.outcomes[Grade.SANGAT_BAIK].awards == [AwardKind.CERTIFICATE, AwardKind.INCENTIVE]

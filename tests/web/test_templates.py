@@ -66,3 +66,40 @@ def test_every_task_kind_has_a_form_with_its_fields(kind: TaskKind) -> None:
     assert f'name="{name}"' in html
     if kind not in (TaskKind.TARGETS_APPROVE, TaskKind.MENTORSHIP_ACCEPT, TaskKind.PEER_FEEDBACK):
         assert re.search(rf'<label for="{re.escape(name)}">', html)  # labelled
+
+
+def _page(kind: TaskKind, detail: dict[str, object]) -> str:
+    now = datetime.now(UTC)
+    task = TaskRecord(
+        id="t1",
+        appraisal_id="a1",
+        cycle_id=None,
+        employee_nip="198001152005011001",
+        kind=kind,
+        assignee_nip="198001152005011002",
+        opened_at=now,
+        due_at=now + timedelta(days=7),
+        detail=detail,
+    )
+    page = render(request(), f"tasks/{kind.value}.html", task=task, name=None, state=None,
+                  mine=True, values={}, errors={})  # fmt: skip
+    return bytes(page.body).decode()
+
+
+def test_a_survey_of_its_own_asks_only_its_questions() -> None:
+    html = _page(TaskKind.PEER_FEEDBACK, {"aspects": ["kolaboratif", "komunikasi"]})
+    assert set(re.findall(r'name="answers\.scores\.(\w+)"', html)) == {"kolaboratif", "komunikasi"}
+    assert "Berkomunikasi dengan baik (Komunikasi)" in html
+    seven = _page(TaskKind.PEER_FEEDBACK, {})
+    assert len(set(re.findall(r'name="answers\.scores\.(\w+)"', seven))) == 7
+    assert "komunikasi" not in seven
+
+
+def test_the_review_says_what_the_peers_weigh() -> None:
+    detail = {"targets": ["T1"], "peer_weight": 0.3, "peer_score": 2.5}
+    html = _page(TaskKind.REVIEW, detail)
+    assert "penilaian Anda berbobot 70%, rata-rata rekan kerja 2,5 (1-5) 30%" in html
+    uncounted = _page(TaskKind.REVIEW, {"targets": ["T1"], "peer_weight": 0.3, "peer_score": None})
+    assert "Terlalu sedikit rekan kerja yang menjawab" in uncounted
+    national = _page(TaskKind.REVIEW, {"targets": ["T1"]})
+    assert "rekan kerja" not in national

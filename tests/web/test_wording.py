@@ -39,6 +39,7 @@ MODULES = (
     "appeals",
     "presets",
     "curve_order",
+    "peer",
 )
 LISTED = frozenset(REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + CODES)
 # Where each builder takes its template: a positional index, or only by keyword.

@@ -176,7 +176,9 @@ async def preview(
             body = ReviewBody.model_validate(data)
             if state is not None and state.plan is not None:
                 policy = preset(state.policy)
-                result = assess_under(policy, body.review, state.plan, state.community_score)
+                result = assess_under(
+                    policy, body.review, state.plan, state.community_score, state.peer
+                )
         except (ValidationError, DomainError):
             pass  # not every rating given yet, or a policy that is not a preset: no preview
     return render(request, "tasks/_preview.html", preview=result)

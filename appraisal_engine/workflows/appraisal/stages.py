@@ -9,7 +9,7 @@ from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
 from appraisal_engine.domain.calendar import days
-from appraisal_engine.domain.peer import summarise_peers
+from appraisal_engine.domain.peer import BERAKHLAK, summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
 from appraisal_engine.domain.review import assess_under
 from appraisal_engine.domain.stages import Stage
@@ -162,19 +162,31 @@ class Stages:
     async def _peer_input(self, peers: list[str]) -> None:
         """Each peer answers the survey before the deadline; only the aggregate is kept visible."""
         year = self._year
-        done = await self._clock.fork([self._run_task(TaskKind.PEER_FEEDBACK, p) for p in peers])
+        rules = year.policy.peer
+        # Only a survey that asks other questions than the seven values names them: a policy
+        # stored before the setting (every running cycle) writes its tasks as it did.
+        detail = (
+            None
+            if rules.aspects == list(BERAKHLAK)
+            else {"aspects": [a.value for a in rules.aspects]}
+        )
+        done = await self._clock.fork(
+            [self._run_task(TaskKind.PEER_FEEDBACK, p, detail=detail) for p in peers]
+        )
         for task in done:
             if isinstance(task.body, PeerFeedbackBody):
                 year.peer_answers[task.assignee] = task.body.answers
-        rules = year.policy.peer
         year.peer_summary = summarise_peers(
             list(year.peer_answers.values()),
             invited=len(peers),
             quorum=rules.quorum,
             anonymity_threshold=rules.anonymity_threshold,
+            aspects=rules.aspects,
         )
         if not year.peer_summary.quorum_met:
             year.flag("peer_quorum_not_met")
+        if rules.behaviour_weight > 0 and not year.peer_summary.counted:
+            year.flag("peer_result_not_counted")
 
     async def _year_end_review(self) -> None:
         """The appraiser rates every target and dimension; the matrix gives the grade."""
@@ -183,12 +195,18 @@ class Stages:
         detail: dict[str, Any] = {"targets": year.plan.ids, "community_score": year.community_score}
         if year.peer_summary is not None and year.peer_summary.shown:
             detail["peer_means"] = year.peer_summary.model_dump(mode="json")["means"]
+        if year.policy.peer.behaviour_weight > 0 and year.peer_summary is not None:
+            # The appraiser is told that the peers' result will weigh in, and how much.
+            detail["peer_weight"] = year.policy.peer.behaviour_weight
+            detail["peer_score"] = year.peer_summary.score()
         task = await self._run_task(TaskKind.REVIEW, year.supervisor_nip, detail=detail)
         assert isinstance(task.body, ReviewBody)
         year.review = task.body.review
         if year.policy.community.enabled and year.community_score is None:
             year.flag("community_score_missing")
-        year.assessment = assess_under(year.policy, year.review, year.plan, year.community_score)
+        year.assessment = assess_under(
+            year.policy, year.review, year.plan, year.community_score, year.peer_summary
+        )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")
         )

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from appraisal_engine.domain.appeals import check_chain
 from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.peer import check_peer_answers
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.reports import check_report
@@ -30,6 +31,7 @@ from appraisal_engine.workflows.messages import (
     CompleteTaskInput,
     ExtendDeadlineInput,
     FileAppealInput,
+    PeerFeedbackBody,
     ReassignInput,
     ReviewBody,
     SelfReportBody,
@@ -165,6 +167,8 @@ def _check_body(
             )
     elif isinstance(body, SelfReportBody) and plan is not None:
         check_report(body.report, plan, structured=policy.structured_reports)
+    elif isinstance(body, PeerFeedbackBody):
+        check_peer_answers(body.answers, policy.peer.aspects)
     elif isinstance(body, ReviewBody) and plan is not None:
         check_review(body.review, plan)
     elif isinstance(body, AppealDecideBody):

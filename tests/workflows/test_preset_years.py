@@ -1,0 +1,125 @@
+"""A whole year under each of the presets whose judging differs from the national rules, showing
+what is specific to it: the same reviews that the national rules grade one way are graded another
+under the city's preset (issue 18)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from appraisal_engine.appraisal.verify import verify_files
+from appraisal_engine.domain.peer import PeerAspect, PeerFeedback
+from appraisal_engine.domain.presets import NATIONAL, preset
+from appraisal_engine.domain.ratings import Dimension, Grade, Rating
+from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.stages import Stage
+from appraisal_engine.domain.tasks import TaskKind
+from appraisal_engine.workflows.messages import PeerFeedbackBody
+from tests.workflows.conftest import Running
+from tests.workflows.driver import (
+    Actors,
+    Handle,
+    appraisal_input,
+    complete,
+    drive,
+    seed_unit,
+    start,
+)
+from tests.workflows.test_rejections import assert_rejected
+
+A, M, B = Rating.ABOVE, Rating.MEETS, Rating.BELOW
+
+
+async def _verified(handle: Handle, tmp_path: Path) -> None:
+    """The grade the history records is the one the domain rules give it again."""
+    path = tmp_path / f"{handle.id}.json"
+    path.write_text((await handle.fetch_history()).to_json())
+    (verdict,) = await verify_files([path])
+    assert verdict.replay_error is None and not verdict.mismatch, verdict
+    assert verdict.recomputed == verdict.recorded
+
+
+async def test_bukittinggi_peers_on_collaboration_and_communication_weigh_into_behaviour(
+    running: Running, tmp_path: Path
+) -> None:
+    # Results and behaviour rated above by the supervisor: Sangat Baik under the national rules.
+    # Bukittinggi's peers judge collaboration and communication at 1 of 5, and their result
+    # weighs 30% of behaviour: 0.7 * 4 + 0.3 * 1 = 3.1, "meets", so the grade is Baik.
+    policy = preset("bukittinggi")
+    roster_id = f"roster-{uuid.uuid4()}"
+    await seed_unit(running, roster_id)
+    handle = await start(running, appraisal_input(policy, roster_id=roster_id))
+    actors = Actors(policy, results=A, behaviour=A, peer_score=1)
+
+    # First the peers' tasks: each asks the two questions, and the seven values are refused.
+    state = await drive(running, handle, actors, until=lambda s: s.stage is Stage.PEER_INPUT)
+    peer_tasks = [t for t in state.tasks if t.kind is TaskKind.PEER_FEEDBACK]
+    assert len(peer_tasks) == 3
+    assert all(t.detail["aspects"] == ["kolaboratif", "komunikasi"] for t in peer_tasks)
+    seven = PeerFeedbackBody(answers=PeerFeedback(scores={PeerAspect(d): 1 for d in Dimension}))
+    await assert_rejected(
+        handle,
+        lambda: complete(handle, peer_tasks[0], seven),
+        "InvalidPayload",
+        "scores",
+    )
+    only_one = PeerFeedbackBody(answers=PeerFeedback(scores={PeerAspect.KOLABORATIF: 1}))
+    await assert_rejected(
+        handle,
+        lambda: complete(handle, peer_tasks[0], only_one),
+        "InvalidPayload",
+        "scores",
+    )
+
+    state = await drive(running, handle, actors, until=lambda s: s.stage is Stage.REVIEW)
+    (review_task,) = [t for t in state.tasks if t.kind is TaskKind.REVIEW]
+    assert review_task.detail["peer_means"] == {"kolaboratif": 1.0, "komunikasi": 1.0}
+    assert (review_task.detail["peer_weight"], review_task.detail["peer_score"]) == (0.3, 1.0)
+
+    state = await drive(running, handle, actors)
+    result = await handle.result()
+    assert state.assessment is not None
+    a = state.assessment
+    assert (a.results, a.behaviour_by_supervisor, a.peer_score) == (A, A, 1.0)
+    assert a.behaviour is M
+    assert result.grade_computed is Grade.BAIK and result.grade_final is Grade.BAIK
+    assert "peer_result_not_counted" not in state.flags
+    await _verified(handle, tmp_path)
+
+    # The same year under the national rules: no peers, the supervisor's "above" stands.
+    national = await start(running, appraisal_input(NATIONAL, roster_id=roster_id))
+    await drive(running, national, Actors(NATIONAL, results=A, behaviour=A))
+    assert (await national.result()).grade_computed is Grade.SANGAT_BAIK
+
+
+async def test_bukittinggi_peers_short_of_the_anonymity_threshold_do_not_count(
+    running: Running, tmp_path: Path
+) -> None:
+    # Two of three peers answer: the quorum (2), but under the anonymity threshold (3). Their
+    # low scores are not shown, so they do not count: the supervisor's "above" stands.
+    policy = preset("bukittinggi")
+    roster_id = f"roster-{uuid.uuid4()}"
+    await seed_unit(running, roster_id)
+    handle = await start(running, appraisal_input(policy, roster_id=roster_id))
+    actors = Actors(policy, results=A, behaviour=A, peer_score=1)
+    answered: set[str] = set()
+
+    def third_stays_silent(task: TaskRecord) -> bool:
+        if task.kind is not TaskKind.PEER_FEEDBACK:
+            return False
+        if task.assignee_nip in answered or len(answered) < 2:
+            answered.add(task.assignee_nip)
+            return False
+        return True
+
+    actors.skip = third_stays_silent
+    state = await drive(running, handle, actors)
+    assert state.peer is not None and (state.peer.responded, state.peer.quorum_met) == (2, True)
+    assert not state.peer.shown
+    assert state.assessment is not None and state.assessment.behaviour is A
+    assert state.assessment.peer_score is None
+    assert "peer_result_not_counted" in state.flags
+    assert (await handle.result()).grade_computed is Grade.SANGAT_BAIK
+    (review_task,) = [t for t in state.tasks if t.kind is TaskKind.REVIEW]
+    assert review_task.detail["peer_weight"] == 0.3 and review_task.detail["peer_score"] is None
+    await _verified(handle, tmp_path)
