@@ -6,6 +6,7 @@ import json
 import tomllib
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -84,12 +85,50 @@ class PeerPolicy(Value):
         return self
 
 
+UnitPattern = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+\*?$")]
+"""A unit code as rosters write it, or a prefix of codes followed by '*'."""
+
+
 class CommunityPolicy(Value):
     """Citizen satisfaction per unit feeding the behaviour judgement."""
 
     enabled: bool = False
     floor: float = Field(default=3.0, ge=1, le=5, description="score (1-5) below which...")
     cap_below_floor: Rating = Field(default=Rating.MEETS, description="...behaviour is capped")
+    service_units: list[UnitPattern] | None = Field(
+        # None is the rule before the setting: any unit HR scores is capped.
+        default=None,
+        min_length=1,
+        description=(
+            "the units that serve citizens, whose scores count: unit codes, or a prefix "
+            "ending in '*' (PKM-* for every puskesmas); none listed: every unit"
+        ),
+    )
+
+    def serves_citizens(self, unit_code: str) -> bool:
+        """Whether citizens' scores apply to the unit (back offices are left out)."""
+        if self.service_units is None:
+            return True
+        code = unit_code.upper()
+        return any(
+            code.startswith(u[:-1].upper()) if u.endswith("*") else code == u.upper()
+            for u in self.service_units
+        )
+
+
+class ProcessPolicy(Value):
+    """The appraisal of process: how each target's result was reached, beside the result."""
+
+    enabled: bool = Field(
+        default=False, description="the review rates each target's process as well as its result"
+    )
+    weight: float = Field(
+        # 0 when enabled without a weight: the process is rated and shown, and decides nothing.
+        default=0,
+        ge=0,
+        le=1,
+        description="what the process weighs in each target's rating (0: nothing, 1: all)",
+    )
 
 
 class MentorPolicy(Value):
@@ -136,6 +175,7 @@ class Policy(Value):
     structured_reports: bool = False
     peer: PeerPolicy = PeerPolicy()
     community: CommunityPolicy = CommunityPolicy()
+    process: ProcessPolicy = ProcessPolicy()
     mentor: MentorPolicy = MentorPolicy()
     tasks: dict[TaskKind, TaskRule] = Field(default_factory=lambda: dict(DEFAULT_TASK_RULES))
     outcomes: dict[Grade, OutcomeRule] = Field(default_factory=lambda: dict(DEFAULT_OUTCOMES))

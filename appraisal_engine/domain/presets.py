@@ -13,6 +13,7 @@ from appraisal_engine.domain.policy import (
     MentorPolicy,
     PeerPolicy,
     Policy,
+    ProcessPolicy,
     ReportPeriod,
     TaskRule,
 )
@@ -94,11 +95,40 @@ TANJUNGBALAI = Policy(
     ),
 )
 
+BINJAI_SERVICE_UNITS = (
+    "DISDUKCAPIL",  # population documents, online and at the counter
+    "DUKCAPIL",  # the same office, as some rosters code it
+    "DPMPTSP",  # licences, one-stop service
+    "DINKES",
+    "RSUD",
+    "PKM-*",  # every puskesmas
+    "DISDIK",
+    "DINSOS",
+    "DISNAKER",
+    "DISHUB",
+    "DISPUSIP",
+    "DAMKAR",
+    "KEC-*",  # every kecamatan office
+    "UPTD-*",  # the technical service units: markets, waste, parking, the health laboratory
+)
+
 BINJAI = Policy(
     name="binjai",
     title="Binjai: results and process, with citizens' feedback on each unit's services",
     curve_rounding=ROUNDING,
-    community=CommunityPolicy(enabled=True, floor=3.5, cap_below_floor=Rating.MEETS),
+    # Citizens' scores apply to the offices where citizens are served (the article's example is
+    # the population registry's online service), not to the back offices (the secretariats,
+    # planning, finance, personnel, the inspectorate); the list is the preset's choice, written
+    # in the codes of the generated city: a city lists its own roster's codes.
+    community=CommunityPolicy(
+        enabled=True,
+        floor=3.5,
+        cap_below_floor=Rating.MEETS,
+        service_units=list(BINJAI_SERVICE_UNITS),
+    ),
+    # How each result was reached is rated beside it, and weighs 40% of the target's rating:
+    # the result keeps the larger part (the article names no weight).
+    process=ProcessPolicy(enabled=True, weight=0.4),
 )
 
 WANGGAR = Policy(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from appraisal_engine.domain.blend import SCALE, rating_of, weigh
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.blend import SCALE, rating_of, weigh, weigh_ratings
+from appraisal_engine.domain.errors import DomainError, Filler
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.peer import PeerSummary
 from appraisal_engine.domain.policy import PeerPolicy, Policy
@@ -27,6 +27,11 @@ class Review(Value):
     behaviour_ratings: dict[Dimension, Rating] = Field(
         examples=[{d.value: "meets" for d in Dimension}]
     )
+    process_ratings: dict[str, Rating] = Field(
+        default_factory=dict,
+        examples=[{"T1": "meets", "T2": "below"}],
+        description="how each target's result was reached, where the policy appraises process",
+    )
     comment: str = Field(default="", max_length=4000)
 
 
@@ -43,19 +48,49 @@ class Assessment(Value):
     peer_score: float | None = Field(
         default=None, description="the peers' result (1-5) weighed into behaviour, if it was"
     )
+    results_alone: Rating | None = Field(
+        default=None,
+        description="the results rating from the results alone, when process weighed in",
+    )
 
 
-def check_review(review: Review, plan: TargetPlan) -> None:
-    """Every target of the plan and every dimension must be rated, and nothing else."""
+def check_review(review: Review, plan: TargetPlan, *, process: bool = False) -> None:
+    """Every target of the plan and every dimension must be rated, and nothing else; where the
+    policy appraises process, every target's process too."""
     missing = [i for i in plan.ids if i not in review.target_ratings]
     extra = [i for i in review.target_ratings if i not in plan.ids]
     if missing:
-        raise DomainError(f"no rating for targets {missing}", field="target_ratings")
+        raise DomainError(
+            "no rating for targets %(targets)s", field="target_ratings", values=_ids(missing)
+        )
     if extra:
-        raise DomainError(f"unknown targets {extra}", field="target_ratings")
+        raise DomainError("unknown targets %(targets)s", field="target_ratings", values=_ids(extra))
     undimmed = [d.value for d in Dimension if d not in review.behaviour_ratings]
     if undimmed:
-        raise DomainError(f"no rating for {undimmed}", field="behaviour_ratings")
+        raise DomainError(
+            "no rating for %(values)s", field="behaviour_ratings", values={"values": str(undimmed)}
+        )
+    if not process:
+        if review.process_ratings:
+            raise DomainError("this policy does not appraise the process", field="process_ratings")
+        return
+    unrated = [i for i in plan.ids if i not in review.process_ratings]
+    if unrated:
+        raise DomainError(
+            "this policy appraises how each result was reached: no process rating for targets "
+            "%(targets)s",
+            field="process_ratings",
+            values=_ids(unrated),
+        )
+    stray = [i for i in review.process_ratings if i not in plan.ids]
+    if stray:
+        raise DomainError(
+            "unknown targets %(targets)s", field="process_ratings", values=_ids(stray)
+        )
+
+
+def _ids(ids: list[str]) -> dict[str, Filler]:
+    return {"targets": str(ids)}
 
 
 def assess(
@@ -66,15 +101,34 @@ def assess(
     behaviour_cap: Rating | None = None,
     peer_score: float | None = None,
     peer_rules: PeerPolicy | None = None,
+    process_weight: float | None = None,
 ) -> Assessment:
-    """Rate results and behaviour, weigh the peers' result into behaviour (a policy's weight),
-    apply any behaviour cap (community feedback), grade."""
-    check_review(review, plan)
+    """Rate results (each target's process weighed in, where a policy appraises process) and
+    behaviour, weigh the peers' result into behaviour (a policy's weight), apply any behaviour
+    cap (community feedback), grade."""
+    check_review(review, plan, process=process_weight is not None)
     mains = plan.main_ids()
     results = rate_results(
         ((review.target_ratings[i], i in mains) for i in plan.ids),
         few_main_below_share=few_main_below_share,
     )
+    results_alone: Rating | None = None
+    if process_weight:
+        # Each target's result and its process are weighed into one rating before the rule
+        # that makes one results rating of the targets.
+        results_alone = results
+        results = rate_results(
+            (
+                (
+                    weigh_ratings(
+                        review.target_ratings[i], review.process_ratings[i], process_weight
+                    ),
+                    i in mains,
+                )
+                for i in plan.ids
+            ),
+            few_main_below_share=few_main_below_share,
+        )
     behaviour = rate_behaviour(
         (review.behaviour_ratings[d] for d in Dimension), few_below_share=few_main_below_share
     )
@@ -96,6 +150,7 @@ def assess(
         behaviour_capped=capped,
         behaviour_by_supervisor=by_supervisor,
         peer_score=peer_score if by_supervisor is not None else None,
+        results_alone=results_alone,
     )
 
 
@@ -105,12 +160,21 @@ def assess_under(
     plan: TargetPlan,
     community_score: float | None,
     peers: PeerSummary | None = None,
+    *,
+    unit_code: str,
 ) -> Assessment:
-    """Assess a review under a policy: the peers' result weighs into behaviour by the policy's
-    weight once it counts (PeerSummary.counted), and behaviour is capped when the policy uses
-    community feedback and the unit's score is under its floor."""
+    """Assess a review of someone in `unit_code` under a policy: each target's process weighs
+    into its result where the policy appraises process; the peers' result weighs into behaviour
+    by the policy's weight once it counts (PeerSummary.counted); and behaviour is capped when
+    the policy uses community feedback, the unit serves citizens, and its score is under the
+    floor."""
     rules = policy.community
-    below = rules.enabled and community_score is not None and community_score < rules.floor
+    below = (
+        rules.enabled
+        and community_score is not None
+        and community_score < rules.floor
+        and rules.serves_citizens(unit_code)
+    )
     peer_score = peers.score() if policy.peer.enabled and peers is not None else None
     return assess(
         review,
@@ -119,4 +183,5 @@ def assess_under(
         behaviour_cap=rules.cap_below_floor if below else None,
         peer_score=peer_score,
         peer_rules=policy.peer,
+        process_weight=policy.process.weight if policy.process.enabled else None,
     )

@@ -91,11 +91,15 @@ def report(plan: TargetPlan = PLAN, *, structured: bool = False) -> SelfReport:
     )
 
 
-def review(results: Rating, behaviour: Rating, plan: TargetPlan = PLAN) -> Review:
-    """Every target rated `results`, every dimension rated `behaviour`."""
+def review(
+    results: Rating, behaviour: Rating, plan: TargetPlan = PLAN, *, process: Rating | None = None
+) -> Review:
+    """Every target rated `results`, every dimension rated `behaviour`; with `process`, every
+    target's process too (for policies that appraise it)."""
     return Review(
         target_ratings={t.id: results for t in plan.targets},
         behaviour_ratings={d: behaviour for d in Dimension},
+        process_ratings={t.id: process for t in plan.targets} if process else {},
         comment="Kinerja dinilai dari laporan dan bukti dukung",
     )
 
@@ -111,13 +115,21 @@ class Actors:
         behaviour: Rating = Rating.MEETS,
         accept_mentorship: bool = True,
         peer_score: int = 4,
+        process: Rating | None = None,
     ) -> None:
         self.policy = policy
         self.peer_score = peer_score
+        # Where the policy appraises process: rated as the results unless told otherwise.
+        self.process = process
         self.results, self.behaviour = results, behaviour
         self.accept_mentorship = accept_mentorship
         self.returns_left = 0
         self.skip: Callable[[TaskRecord], bool] = lambda t: False
+
+    @property
+    def process_rating(self) -> Rating | None:
+        """The process rating a review gives every target, if the policy asks for one."""
+        return (self.process or self.results) if self.policy.process.enabled else None
 
     def body(self, task: TaskRecord, state: AppraisalState | None = None) -> TaskBody | None:
         """The body this actor would submit, or None to leave the task alone."""
@@ -141,7 +153,9 @@ class Actors:
                     answers=PeerFeedback(scores={a: self.peer_score for a in asked})
                 )
             case TaskKind.REVIEW:
-                return ReviewBody(review=review(self.results, self.behaviour))
+                return ReviewBody(
+                    review=review(self.results, self.behaviour, process=self.process_rating)
+                )
             case TaskKind.MENTORSHIP_ACCEPT:
                 return MentorshipAcceptBody(accept=self.accept_mentorship)
             case TaskKind.APPEAL_DECIDE:

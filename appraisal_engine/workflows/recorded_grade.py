@@ -41,8 +41,15 @@ class GradeInputs:
             self.peer_answers.append(body.answers)
 
     def community_score(self, score: m.CommunityScore) -> bool:
-        """Take a unit's score if it counts (its own unit, before the review); whether it did."""
-        used = self.inp is not None and score.unit_code == self.inp.unit_code and not self.reviewed
+        """Take a unit's score if it counts (its own unit, one that serves citizens, before the
+        review); whether it did."""
+        inp = self.inp
+        used = (
+            inp is not None
+            and score.unit_code == inp.unit_code
+            and not self.reviewed
+            and inp.policy.community.serves_citizens(score.unit_code)
+        )
         if used:
             self.community = score.score
         return used
@@ -65,4 +72,6 @@ class GradeInputs:
             if rules.enabled
             else None
         )
-        return assess_under(self.inp.policy, review, self.plan, self.community, peers)
+        return assess_under(
+            self.inp.policy, review, self.plan, self.community, peers, unit_code=self.inp.unit_code
+        )

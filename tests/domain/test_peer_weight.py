@@ -15,6 +15,7 @@ from appraisal_engine.simulator.scripted import PLAN, review
 
 A, M, B = Rating.ABOVE, Rating.MEETS, Rating.BELOW
 TWO = [PeerAspect.KOLABORATIF, PeerAspect.KOMUNIKASI]
+UNIT = "DISDIK"
 
 
 def peers_at(score: float, *, responded: int = 3) -> PeerSummary:
@@ -34,7 +35,7 @@ def policy(weight: float, **peer: object) -> Policy:
 
 
 def behaviour(p: Policy, supervisor: Rating, peers: PeerSummary | None) -> Rating:
-    return assess_under(p, review(M, supervisor), PLAN, None, peers).behaviour
+    return assess_under(p, review(M, supervisor), PLAN, None, peers, unit_code=UNIT).behaviour
 
 
 @pytest.mark.parametrize("supervisor", list(Rating))
@@ -42,7 +43,7 @@ def behaviour(p: Policy, supervisor: Rating, peers: PeerSummary | None) -> Ratin
 def test_at_weight_zero_the_supervisor_alone_rates_behaviour(
     supervisor: Rating, score: float
 ) -> None:
-    a = assess_under(policy(0), review(M, supervisor), PLAN, None, peers_at(score))
+    a = assess_under(policy(0), review(M, supervisor), PLAN, None, peers_at(score), unit_code=UNIT)
     assert a.behaviour is supervisor
     assert a.behaviour_by_supervisor is None and a.peer_score is None
 
@@ -55,7 +56,7 @@ def test_at_weight_zero_the_supervisor_alone_rates_behaviour(
 def test_at_weight_one_the_peers_alone_rate_it_thresholds_included(
     supervisor: Rating, score: float, expected: Rating
 ) -> None:
-    a = assess_under(policy(1), review(M, supervisor), PLAN, None, peers_at(score))
+    a = assess_under(policy(1), review(M, supervisor), PLAN, None, peers_at(score), unit_code=UNIT)
     assert a.behaviour is expected
     assert a.behaviour_by_supervisor is supervisor and a.peer_score == score
 
@@ -109,9 +110,9 @@ def test_an_uncounted_result_leaves_the_supervisor_alone() -> None:
         aspects=TWO,
     )
     assert few.quorum_met and not few.counted
-    a = assess_under(policy(1), review(M, A), PLAN, None, few)
+    a = assess_under(policy(1), review(M, A), PLAN, None, few, unit_code=UNIT)
     assert a.behaviour is A and a.peer_score is None and a.behaviour_by_supervisor is None
-    assert assess_under(policy(1), review(M, A), PLAN, None, None).behaviour is A
+    assert assess_under(policy(1), review(M, A), PLAN, None, None, unit_code=UNIT).behaviour is A
 
 
 def test_peers_count_only_where_the_policy_asks_them() -> None:
@@ -128,18 +129,18 @@ def test_the_community_cap_applies_after_the_peers() -> None:
             "community": {"enabled": True, "floor": 3.5},
         }
     )
-    a = assess_under(p, review(A, B), PLAN, 3.0, peers_at(5.0))
+    a = assess_under(p, review(A, B), PLAN, 3.0, peers_at(5.0), unit_code=UNIT)
     assert (a.behaviour, a.behaviour_capped, a.grade) == (M, True, Grade.BAIK)
     assert a.behaviour_by_supervisor is B and a.peer_score == 5.0
 
 
 def test_a_weighted_grade_follows_the_matrix() -> None:
     # Results above; the supervisor rated behaviour above, the peers' 1.0 at 30% makes it meets.
-    a = assess_under(preset("bukittinggi"), review(A, A), PLAN, None, peers_at(1.0))
+    a = assess_under(preset("bukittinggi"), review(A, A), PLAN, None, peers_at(1.0), unit_code=UNIT)
     assert (a.behaviour, a.grade) == (M, Grade.BAIK)
-    assert assess_under(preset("bukittinggi"), review(A, A), PLAN, None, None).grade is (
-        Grade.SANGAT_BAIK
-    )
+    assert assess_under(
+        preset("bukittinggi"), review(A, A), PLAN, None, None, unit_code=UNIT
+    ).grade is (Grade.SANGAT_BAIK)
 
 
 def test_a_policy_stored_without_the_settings_decides_as_before() -> None:

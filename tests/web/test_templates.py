@@ -103,3 +103,15 @@ def test_the_review_says_what_the_peers_weigh() -> None:
     assert "Terlalu sedikit rekan kerja yang menjawab" in uncounted
     national = _page(TaskKind.REVIEW, {"targets": ["T1"]})
     assert "rekan kerja" not in national
+
+
+def test_a_review_under_a_process_policy_asks_for_each_targets_process() -> None:
+    html = _page(TaskKind.REVIEW, {"targets": ["T1", "T2"], "process_weight": 0.4})
+    names = set(re.findall(r'name="(review\.process_ratings\.\w+)"', html))
+    assert names == {"review.process_ratings.T1", "review.process_ratings.T2"}
+    assert "proses berbobot 40% dari penilaian setiap target, hasilnya 60%" in html
+    # At weight 0 the process is still asked for; it decides nothing.
+    zero = _page(TaskKind.REVIEW, {"targets": ["T1"], "process_weight": 0})
+    assert 'name="review.process_ratings.T1"' in zero
+    national = _page(TaskKind.REVIEW, {"targets": ["T1"]})
+    assert "process_ratings" not in national

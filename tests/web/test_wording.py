@@ -40,6 +40,7 @@ MODULES = (
     "presets",
     "curve_order",
     "peer",
+    "review",
 )
 LISTED = frozenset(REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + CODES)
 # Where each builder takes its template: a positional index, or only by keyword.

@@ -14,7 +14,14 @@ from appraisal_engine.domain.ratings import Dimension, Grade, Rating
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.messages import PeerFeedbackBody
+from appraisal_engine.simulator.scripted import review
+from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
+from appraisal_engine.workflows.messages import (
+    AppraisalState,
+    CommunityScore,
+    PeerFeedbackBody,
+    ReviewBody,
+)
 from tests.workflows.conftest import Running
 from tests.workflows.driver import (
     Actors,
@@ -122,4 +129,80 @@ async def test_bukittinggi_peers_short_of_the_anonymity_threshold_do_not_count(
     assert (await handle.result()).grade_computed is Grade.SANGAT_BAIK
     (review_task,) = [t for t in state.tasks if t.kind is TaskKind.REVIEW]
     assert review_task.detail["peer_weight"] == 0.3 and review_task.detail["peer_score"] is None
+    await _verified(handle, tmp_path)
+
+
+async def _binjai_year(
+    running: Running,
+    unit: str,
+    *,
+    process: Rating,
+    score: float | None = None,
+    signalled: float | None = None,
+) -> tuple[Handle, AppraisalState]:
+    """A Binjai year in `unit`: results and behaviour rated above, every target's process
+    `process`; the unit's citizens' score given at the start or signalled by the cycle."""
+    policy = preset("binjai")
+    roster_id = f"roster-{uuid.uuid4()}"
+    await seed_unit(running, roster_id)
+    inp = appraisal_input(policy, roster_id=roster_id, unit_code=unit, community_score=score)
+    handle = await start(running, inp)
+    if signalled is not None:
+        await handle.signal(
+            AppraisalWorkflow.community_score, CommunityScore(unit_code=unit, score=signalled)
+        )
+    state = await drive(running, handle, Actors(policy, results=A, behaviour=A, process=process))
+    return handle, state
+
+
+async def test_binjai_a_service_unit_under_the_floor_is_capped(
+    running: Running, tmp_path: Path
+) -> None:
+    # The population registry serves citizens: their 3.0, under the floor of 3.5, caps
+    # behaviour at meets, so results above and behaviour above give Baik, not Sangat Baik.
+    handle, state = await _binjai_year(running, "DUKCAPIL", process=A, score=3.0)
+    a = state.assessment
+    assert a is not None and a.behaviour_capped and (a.results, a.behaviour) == (A, M)
+    assert (await handle.result()).grade_computed is Grade.BAIK
+    (review_task,) = [t for t in state.tasks if t.kind is TaskKind.REVIEW]
+    assert review_task.detail["process_weight"] == 0.4
+    await _verified(handle, tmp_path)
+
+
+async def test_binjai_a_back_office_takes_no_citizens_score(
+    running: Running, tmp_path: Path
+) -> None:
+    # The personnel office (BKPSDM) serves no citizens: a score sent for it by the cycle is not
+    # kept, and one in its start input caps nothing. The same ratings give Sangat Baik.
+    handle, state = await _binjai_year(running, "BKPSDM", process=A, signalled=1.0)
+    assert state.community_score is None
+    assert state.assessment is not None and not state.assessment.behaviour_capped
+    assert (await handle.result()).grade_computed is Grade.SANGAT_BAIK
+    await _verified(handle, tmp_path)
+    handle, state = await _binjai_year(running, "BKPSDM", process=A, score=1.0)
+    assert state.assessment is not None and not state.assessment.behaviour_capped
+    assert (await handle.result()).grade_computed is Grade.SANGAT_BAIK
+    await _verified(handle, tmp_path)
+
+
+async def test_binjai_a_poor_process_lowers_the_results(running: Running, tmp_path: Path) -> None:
+    # Every result above, every process below: 0.6 * 4 + 0.4 * 2 = 3.2, meets, so Baik.
+    policy = preset("binjai")
+    roster_id = f"roster-{uuid.uuid4()}"
+    await seed_unit(running, roster_id)
+    handle = await start(running, appraisal_input(policy, roster_id=roster_id))
+    actors = Actors(policy, results=A, behaviour=A, process=B)
+    state = await drive(running, handle, actors, until=lambda s: s.stage is Stage.REVIEW)
+    (review_task,) = [t for t in state.tasks if t.kind is TaskKind.REVIEW]
+    # A review without the process ratings is refused, naming them.
+    await assert_rejected(
+        handle,
+        lambda: complete(handle, review_task, ReviewBody(review=review(A, A))),
+        "InvalidPayload",
+        "process_ratings",
+    )
+    state = await drive(running, handle, actors)
+    a = state.assessment
+    assert a is not None and (a.results_alone, a.results, a.behaviour) == (A, M, A)
+    assert (await handle.result()).grade_computed is Grade.BAIK
     await _verified(handle, tmp_path)

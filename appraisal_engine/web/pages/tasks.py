@@ -177,7 +177,12 @@ async def preview(
             if state is not None and state.plan is not None:
                 policy = preset(state.policy)
                 result = assess_under(
-                    policy, body.review, state.plan, state.community_score, state.peer
+                    policy,
+                    body.review,
+                    state.plan,
+                    state.community_score,
+                    state.peer,
+                    unit_code=state.unit_code,
                 )
         except (ValidationError, DomainError):
             pass  # not every rating given yet, or a policy that is not a preset: no preview

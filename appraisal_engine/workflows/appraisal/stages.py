@@ -195,6 +195,9 @@ class Stages:
         detail: dict[str, Any] = {"targets": year.plan.ids, "community_score": year.community_score}
         if year.peer_summary is not None and year.peer_summary.shown:
             detail["peer_means"] = year.peer_summary.model_dump(mode="json")["means"]
+        if year.policy.process.enabled:
+            # The form asks how each result was reached, and says what that weighs.
+            detail["process_weight"] = year.policy.process.weight
         if year.policy.peer.behaviour_weight > 0 and year.peer_summary is not None:
             # The appraiser is told that the peers' result will weigh in, and how much.
             detail["peer_weight"] = year.policy.peer.behaviour_weight
@@ -205,7 +208,12 @@ class Stages:
         if year.policy.community.enabled and year.community_score is None:
             year.flag("community_score_missing")
         year.assessment = assess_under(
-            year.policy, year.review, year.plan, year.community_score, year.peer_summary
+            year.policy,
+            year.review,
+            year.plan,
+            year.community_score,
+            year.peer_summary,
+            unit_code=year.inp.unit_code,
         )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")

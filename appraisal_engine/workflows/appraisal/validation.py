@@ -170,7 +170,7 @@ def _check_body(
     elif isinstance(body, PeerFeedbackBody):
         check_peer_answers(body.answers, policy.peer.aspects)
     elif isinstance(body, ReviewBody) and plan is not None:
-        check_review(body.review, plan)
+        check_review(body.review, plan, process=policy.process.enabled)
     elif isinstance(body, AppealDecideBody):
         if body.decision == "change" and body.grade is None:
             raise DomainError("changing the grade needs the new grade", field="grade")
