@@ -1,7 +1,8 @@
-"""Bukittinggi's peer survey and weighted behaviour in the web app: the peer's form asks the
+"""The presets that judge differently, in the web app. Bukittinggi: the peer's form asks the
 policy's two questions and refuses an answer missing one beside the questions, the appraiser's
 review says what the peers weigh and previews the weighted grade, and the appraisal page shows
-both ratings."""
+both ratings. Binjai: the review asks the process behind each target, refuses a review missing
+one beside it, previews the weighted results, and the appraisal page shows both ratings."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ from tests.web.conftest import Web, form_token, open_task
 from tests.workflows.driver import appraisal_input
 
 BUKITTINGGI = preset("bukittinggi")
+BINJAI = preset("binjai")
+
+
+def open_of(kind: TaskKind) -> Callable[[AppraisalState], bool]:
+    return lambda s: any(t.kind is kind and t.status is TaskStatus.OPEN for t in s.tasks)
+
+
+async def idle(_: AppraisalState) -> None:
+    await asyncio.sleep(0.05)
 
 
 async def test_a_peer_answers_two_questions_and_the_review_weighs_the_peers(web: Web) -> None:
@@ -33,12 +43,6 @@ async def test_a_peer_answers_two_questions_and_the_review_weighs_the_peers(web:
         id=appraisal_id,
         task_queue=web.task_queue,
     )
-
-    def open_of(kind: TaskKind) -> Callable[[AppraisalState], bool]:
-        return lambda s: any(t.kind is kind and t.status is TaskStatus.OPEN for t in s.tasks)
-
-    async def idle(_: AppraisalState) -> None:
-        await asyncio.sleep(0.05)
 
     # The other two peers answer 1 of 5 on both questions; the first answers through the page.
     actors = Actors(BUKITTINGGI, results=Rating.ABOVE, behaviour=Rating.ABOVE, peer_score=1)
@@ -86,3 +90,46 @@ async def test_a_peer_answers_two_questions_and_the_review_weighs_the_peers(web:
     assert page.status_code == 200
     assert "penilaian pejabat penilai Di atas ekspektasi" in page.text
     assert "rata-rata rekan kerja 1 (1-5)" in page.text
+
+
+async def test_a_binjai_review_rates_the_process_behind_each_result(web: Web) -> None:
+    appraisal_id = f"appraisal-web-{uuid.uuid4().hex[:8]}"
+    year_start = datetime.now(UTC) - timedelta(days=366)
+    handle = await web.env.client.start_workflow(
+        AppraisalWorkflow.run,
+        appraisal_input(BINJAI, year_start=year_start),
+        id=appraisal_id,
+        task_queue=web.task_queue,
+    )
+    actors = Actors(BINJAI)
+    await drive_year(handle, actors, idle, until=open_of(TaskKind.REVIEW))
+    review_id = await open_task(web.sessions, SUPERVISOR, appraisal_id, TaskKind.REVIEW)
+    supervisor = await web.signed_in(SUPERVISOR)
+    page = await supervisor.get(f"/tasks/{review_id}")
+    state = await handle.query(AppraisalWorkflow.state)
+    assert state.plan is not None
+    for t in state.plan.targets:
+        assert f'name="review.process_ratings.{t.id}"' in page.text
+    token = form_token(page.text)
+    ratings = {f"review.target_ratings.{t.id}": "above" for t in state.plan.targets}
+    ratings |= {f"review.behaviour_ratings.{d.value}": "above" for d in Dimension}
+    r = await supervisor.post(f"/tasks/{review_id}", data={**ratings, "csrf_token": token})
+    assert r.status_code == 422
+    assert 'id="review.process_ratings-error"' in r.text
+    assert "belum ada penilaian proses untuk target" in r.text
+    ratings |= {f"review.process_ratings.{t.id}": "below" for t in state.plan.targets}
+    partial = await supervisor.post(
+        f"/tasks/{review_id}/preview", data=ratings, headers={"X-CSRF-Token": token}
+    )
+    # Results above, every process below: 0.6 * 4 + 0.4 * 2 = 3.2, meets, so Baik.
+    assert "<strong>Baik</strong>" in partial.text
+    assert "hasil kerja saja: Di atas ekspektasi" in partial.text
+    r = await supervisor.post(f"/tasks/{review_id}", data={**ratings, "csrf_token": token})
+    assert r.status_code == 303, r.text
+    state = await drive_year(handle, actors, idle, until=lambda s: s.stage is Stage.APPEAL)
+    assert state.assessment is not None and state.assessment.grade is Grade.BAIK
+    employee = await web.signed_in(EMPLOYEE)
+    page = await employee.get(f"/appraisals/{appraisal_id}")
+    assert (
+        "hasil kerja saja Di atas ekspektasi, ditimbang dengan cara hasil itu dicapai" in page.text
+    )
