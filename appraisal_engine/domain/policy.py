@@ -16,6 +16,7 @@ from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
 from appraisal_engine.domain.curve_order import check_curve_order
 from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.indicators import IndicatorRules
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
@@ -176,6 +177,7 @@ class Policy(Value):
     peer: PeerPolicy = PeerPolicy()
     community: CommunityPolicy = CommunityPolicy()
     process: ProcessPolicy = ProcessPolicy()
+    indicators: IndicatorRules = IndicatorRules()
     mentor: MentorPolicy = MentorPolicy()
     tasks: dict[TaskKind, TaskRule] = Field(default_factory=lambda: dict(DEFAULT_TASK_RULES))
     outcomes: dict[Grade, OutcomeRule] = Field(default_factory=lambda: dict(DEFAULT_OUTCOMES))
@@ -231,6 +233,11 @@ class Policy(Value):
         missing = [r.value for r in UnitRating if r not in self.curve]
         if missing:
             raise ValueError(f"curve: missing unit ratings {missing}")
+        periods = self.report_period.per_year
+        if self.indicators.enabled and self.indicators.min_periods > periods:
+            raise ValueError(
+                f"indicators.min_periods: cannot exceed the {periods} report periods of a year"
+            )
         if self.peer.enabled and self.peer.quorum > self.peer.peers_per_employee:
             raise ValueError("peer.quorum: cannot exceed peer.peers_per_employee")
         if self.appeals_officer_nip is not None and self.appeals_officer_nip == (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.indicators import IndicatorRules
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
 from appraisal_engine.domain.peer import PeerAspect
 from appraisal_engine.domain.policy import (
@@ -93,6 +94,11 @@ TANJUNGBALAI = Policy(
         butuh_perbaikan=OutcomeRule(kind=K.COACHING),
         kurang=OutcomeRule(kind=K.COACHING),
     ),
+    # Discipline and attendance beside the service targets, entered by the appraiser with each
+    # month's feedback: at least 95% of working days present and at most 2 breaches of the
+    # discipline rules in the year meet the standard, rated once 9 months have them. The numbers
+    # are the preset's choice: the article names discipline and sets none.
+    indicators=IndicatorRules(enabled=True, attendance_floor=95, breaches_allowed=2, min_periods=9),
 )
 
 BINJAI_SERVICE_UNITS = (

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from appraisal_engine.domain.blend import SCALE, rating_of, weigh, weigh_ratings
 from appraisal_engine.domain.errors import DomainError, Filler
+from appraisal_engine.domain.indicators import IndicatorSummary
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.peer import PeerSummary
 from appraisal_engine.domain.policy import PeerPolicy, Policy
@@ -50,7 +51,14 @@ class Assessment(Value):
     )
     results_alone: Rating | None = Field(
         default=None,
-        description="the results rating from the results alone, when process weighed in",
+        description=(
+            "the results rating from the targets' results alone, when the process weighed in "
+            "or discipline and attendance stood beside them"
+        ),
+    )
+    indicators: IndicatorSummary | None = Field(
+        default=None,
+        description="the year's discipline and attendance, where the policy keeps them",
     )
 
 
@@ -102,6 +110,7 @@ def assess(
     peer_score: float | None = None,
     peer_rules: PeerPolicy | None = None,
     process_weight: float | None = None,
+    indicators: IndicatorSummary | None = None,
 ) -> Assessment:
     """Rate results (each target's process weighed in, where a policy appraises process) and
     behaviour, weigh the peers' result into behaviour (a policy's weight), apply any behaviour
@@ -113,7 +122,8 @@ def assess(
         few_main_below_share=few_main_below_share,
     )
     results_alone: Rating | None = None
-    if process_weight:
+    standards = indicators.standards() if indicators is not None else []
+    if process_weight or standards:
         # Each target's result and its process are weighed into one rating before the rule
         # that makes one results rating of the targets.
         results_alone = results
@@ -122,12 +132,15 @@ def assess(
                 (
                     weigh_ratings(
                         review.target_ratings[i], review.process_ratings[i], process_weight
-                    ),
+                    )
+                    if process_weight
+                    else review.target_ratings[i],
                     i in mains,
                 )
                 for i in plan.ids
             ),
             few_main_below_share=few_main_below_share,
+            standards=standards,
         )
     behaviour = rate_behaviour(
         (review.behaviour_ratings[d] for d in Dimension), few_below_share=few_main_below_share
@@ -151,6 +164,7 @@ def assess(
         behaviour_by_supervisor=by_supervisor,
         peer_score=peer_score if by_supervisor is not None else None,
         results_alone=results_alone,
+        indicators=indicators,
     )
 
 
@@ -162,6 +176,7 @@ def assess_under(
     peers: PeerSummary | None = None,
     *,
     unit_code: str,
+    indicators: IndicatorSummary | None = None,
 ) -> Assessment:
     """Assess a review of someone in `unit_code` under a policy: each target's process weighs
     into its result where the policy appraises process; the peers' result weighs into behaviour
@@ -184,4 +199,5 @@ def assess_under(
         peer_score=peer_score,
         peer_rules=policy.peer,
         process_weight=policy.process.weight if policy.process.enabled else None,
+        indicators=indicators if policy.indicators.enabled else None,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 
+from appraisal_engine.domain.indicators import PeriodIndicators
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Dimension, Rating
@@ -116,11 +117,15 @@ class Actors:
         accept_mentorship: bool = True,
         peer_score: int = 4,
         process: Rating | None = None,
+        indicators: PeriodIndicators | None = None,
     ) -> None:
         self.policy = policy
         self.peer_score = peer_score
         # Where the policy appraises process: rated as the results unless told otherwise.
         self.process = process
+        # Where the policy keeps discipline and attendance: every period's, present every day
+        # with no breach unless told otherwise.
+        self.indicators = indicators or PeriodIndicators(attendance=100, discipline_breaches=0)
         self.results, self.behaviour = results, behaviour
         self.accept_mentorship = accept_mentorship
         self.returns_left = 0
@@ -146,7 +151,10 @@ class Actors:
             case TaskKind.SELF_REPORT:
                 return SelfReportBody(report=report(structured=self.policy.structured_reports))
             case TaskKind.FEEDBACK:
-                return FeedbackBody(feedback=Feedback(comment="Lanjutkan, lengkapi bukti"))
+                indicators = self.indicators if self.policy.indicators.enabled else None
+                return FeedbackBody(
+                    feedback=Feedback(comment="Lanjutkan, lengkapi bukti", indicators=indicators)
+                )
             case TaskKind.PEER_FEEDBACK:
                 asked = self.policy.peer.aspects
                 return PeerFeedbackBody(

@@ -53,6 +53,9 @@ REFUSALS: tuple[str, ...] = (
         "this policy appraises how each result was reached: no process rating for targets "
         "%(targets)s"
     ),
+    # domain/reports.py, check_feedback (called by check_completion): a period's feedback
+    N_("this policy needs the period's attendance and discipline breaches"),
+    N_("this policy keeps no discipline and attendance indicators"),
     # domain/peer.py, check_peer_answers (called by check_completion): a peer's answers
     N_("every question needs a score; not scored: %(missing)s"),
     N_("this survey does not ask about %(extra)s"),

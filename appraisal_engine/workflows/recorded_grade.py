@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from appraisal_engine.domain.indicators import PeriodIndicators, summarise_indicators
 from appraisal_engine.domain.peer import PeerFeedback, summarise_peers
 from appraisal_engine.domain.review import Assessment, Review, assess_under
 from appraisal_engine.domain.targets import TargetPlan
@@ -14,7 +15,8 @@ from appraisal_engine.workflows import messages as m
 @dataclass
 class GradeInputs:
     """What an appraisal's grade is computed from, gathered as its history is read: the draft
-    that became the plan when approved, the peers' answers, and the community score of its own
+    that became the plan when approved, the peers' answers, each period's discipline and
+    attendance, and the community score of its own
     unit (from the start input of its first run, then from the cycle's signals) until the
     review."""
 
@@ -24,6 +26,7 @@ class GradeInputs:
     community: float | None = None
     reviewed: bool = False
     peer_answers: list[PeerFeedback] = field(default_factory=list)
+    indicators: list[PeriodIndicators] = field(default_factory=list)
 
     def start(self, inp: m.AppraisalInput) -> None:
         """A run started; the first run's input carries the community score known then."""
@@ -39,6 +42,8 @@ class GradeInputs:
             self.plan = self.draft
         elif isinstance(body, m.PeerFeedbackBody) and not self.reviewed:
             self.peer_answers.append(body.answers)
+        elif isinstance(body, m.FeedbackBody) and body.feedback.indicators is not None:
+            self.indicators.append(body.feedback.indicators)
 
     def community_score(self, score: m.CommunityScore) -> bool:
         """Take a unit's score if it counts (its own unit, one that serves citizens, before the
@@ -72,6 +77,19 @@ class GradeInputs:
             if rules.enabled
             else None
         )
+        # The grade needs how many periods had indicators and their values, not which periods:
+        # the history's feedback bodies are numbered in the order they came.
+        indicators = summarise_indicators(
+            dict(enumerate(self.indicators, start=1)),
+            periods=self.inp.policy.report_period.per_year,
+            rules=self.inp.policy.indicators,
+        )
         return assess_under(
-            self.inp.policy, review, self.plan, self.community, peers, unit_code=self.inp.unit_code
+            self.inp.policy,
+            review,
+            self.plan,
+            self.community,
+            peers,
+            unit_code=self.inp.unit_code,
+            indicators=indicators,
         )

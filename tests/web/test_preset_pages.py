@@ -133,3 +133,46 @@ async def test_a_binjai_review_rates_the_process_behind_each_result(web: Web) ->
     assert (
         "hasil kerja saja Di atas ekspektasi, ditimbang dengan cara hasil itu dicapai" in page.text
     )
+
+
+async def test_a_tanjungbalai_feedback_records_the_months_discipline_and_attendance(
+    web: Web,
+) -> None:
+    appraisal_id = f"appraisal-web-{uuid.uuid4().hex[:8]}"
+    year_start = datetime.now(UTC) - timedelta(days=366)
+    policy = preset("tanjungbalai")
+    handle = await web.env.client.start_workflow(
+        AppraisalWorkflow.run,
+        appraisal_input(policy, year_start=year_start),
+        id=appraisal_id,
+        task_queue=web.task_queue,
+    )
+    actors = Actors(policy)
+    actors.skip = lambda t: t.kind is TaskKind.FEEDBACK and t.period == 1
+    await drive_year(handle, actors, idle, until=open_of(TaskKind.FEEDBACK))
+    feedback_id = await open_task(web.sessions, SUPERVISOR, appraisal_id, TaskKind.FEEDBACK)
+    supervisor = await web.signed_in(SUPERVISOR)
+    page = await supervisor.get(f"/tasks/{feedback_id}")
+    assert 'name="feedback.indicators.attendance"' in page.text
+    assert 'name="feedback.indicators.discipline_breaches"' in page.text
+    assert "Disiplin dan kehadiran periode ini" in page.text
+    token = form_token(page.text)
+    fields = {"csrf_token": token, "feedback.comment": "Pertahankan"}
+    r = await supervisor.post(f"/tasks/{feedback_id}", data=fields)
+    assert r.status_code == 422
+    assert 'id="feedback.indicators-error"' in r.text
+    assert "kebijakan ini memerlukan kehadiran dan jumlah pelanggaran disiplin" in r.text
+    assert "Pertahankan" in r.text  # what was typed is kept
+    fields |= {
+        "feedback.indicators.attendance": "101",
+        "feedback.indicators.discipline_breaches": "0",
+    }
+    r = await supervisor.post(f"/tasks/{feedback_id}", data=fields)
+    assert r.status_code == 422 and 'id="feedback.indicators.attendance-error"' in r.text
+    fields["feedback.indicators.attendance"] = "96.5"
+    r = await supervisor.post(f"/tasks/{feedback_id}", data=fields)
+    assert r.status_code == 303, r.text
+    state = await handle.query(AppraisalWorkflow.state)
+    fb = state.periods[0].feedback
+    assert fb is not None and fb.indicators is not None
+    assert (fb.indicators.attendance, fb.indicators.discipline_breaches) == (96.5, 0)

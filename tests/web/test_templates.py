@@ -115,3 +115,33 @@ def test_a_review_under_a_process_policy_asks_for_each_targets_process() -> None
     assert 'name="review.process_ratings.T1"' in zero
     national = _page(TaskKind.REVIEW, {"targets": ["T1"]})
     assert "process_ratings" not in national
+
+
+def test_a_feedback_without_a_report_still_asks_the_months_indicators() -> None:
+    html = _page(TaskKind.FEEDBACK, {"period": 3, "report_task": None, "indicators": True})
+    assert "Pegawai tidak menyampaikan laporan untuk periode ini" in html
+    assert 'name="feedback.indicators.attendance"' in html
+    reported = _page(TaskKind.FEEDBACK, {"period": 3, "report_task": "t2", "indicators": True})
+    assert "tidak menyampaikan laporan" not in reported
+    national = _page(TaskKind.FEEDBACK, {"period": 3, "report_task": "t2"})
+    assert "feedback.indicators" not in national
+
+
+def test_the_review_shows_the_years_discipline_and_attendance() -> None:
+    summary = {
+        "entered": list(range(1, 12)),
+        "missing": [5],
+        "attendance": 90.0,
+        "breaches": 11,
+        "rated": True,
+        "attendance_rating": "below",
+        "discipline_rating": "below",
+        "attendance_floor": 95,
+        "breaches_allowed": 2,
+    }
+    html = _page(TaskKind.REVIEW, {"targets": ["T1"], "indicators": summary})
+    assert "Kehadiran 90% (standar: 95%): Di bawah ekspektasi" in html
+    assert "Pelanggaran disiplin 11 (paling banyak 2)" in html
+    assert "Periode tanpa catatan: 5" in html
+    unrated = _page(TaskKind.REVIEW, {"targets": ["T1"], "indicators": {**summary, "rated": False}})
+    assert "tahun ini tidak dinilai" in unrated

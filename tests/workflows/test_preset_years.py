@@ -8,17 +8,22 @@ import uuid
 from pathlib import Path
 
 from appraisal_engine.appraisal.verify import verify_files
+from appraisal_engine.domain.indicators import PeriodIndicators
+from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.peer import PeerAspect, PeerFeedback
 from appraisal_engine.domain.presets import NATIONAL, preset
 from appraisal_engine.domain.ratings import Dimension, Grade, Rating
 from appraisal_engine.domain.records import TaskRecord
+from appraisal_engine.domain.reports import Feedback
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import review
+from appraisal_engine.workflows.appraisal.stages import MONTHLY_INDICATORS
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppraisalState,
     CommunityScore,
+    FeedbackBody,
     PeerFeedbackBody,
     ReviewBody,
 )
@@ -32,6 +37,7 @@ from tests.workflows.driver import (
     seed_unit,
     start,
 )
+from tests.workflows.markers import markers_of
 from tests.workflows.test_rejections import assert_rejected
 
 A, M, B = Rating.ABOVE, Rating.MEETS, Rating.BELOW
@@ -205,4 +211,85 @@ async def test_binjai_a_poor_process_lowers_the_results(running: Running, tmp_pa
     a = state.assessment
     assert a is not None and (a.results_alone, a.results, a.behaviour) == (A, M, A)
     assert (await handle.result()).grade_computed is Grade.BAIK
+    await _verified(handle, tmp_path)
+
+
+async def test_tanjungbalai_discipline_and_attendance_entered_monthly(
+    running: Running, tmp_path: Path
+) -> None:
+    # Every target and value rated above: Sangat Baik and an award under the national rules.
+    # Tanjungbalai's appraiser enters each month's attendance (90%, under the 95% standard) and
+    # a discipline breach a month (12, over the 2 allowed): both standards below, so the
+    # results are below, the grade Butuh Perbaikan, and the outcome coaching, not an award.
+    # The employee sends no report for month 3: the appraiser still enters its indicators. The
+    # appraiser misses month 5's feedback: its indicators are left out, 11 months remain.
+    policy = preset("tanjungbalai")
+    roster_id = f"roster-{uuid.uuid4()}"
+    await seed_unit(running, roster_id)
+    handle = await start(running, appraisal_input(policy, roster_id=roster_id))
+    poor = PeriodIndicators(attendance=90, discipline_breaches=1)
+    actors = Actors(policy, results=A, behaviour=A, indicators=poor)
+    actors.skip = lambda t: (
+        (t.kind is TaskKind.SELF_REPORT and t.period == 3)
+        or (t.kind is TaskKind.FEEDBACK and t.period == 5)
+    )
+
+    # Month 1's feedback without the indicators is refused, naming them.
+    state = await drive(
+        running,
+        handle,
+        actors,
+        until=lambda s: any(t.kind is TaskKind.FEEDBACK for t in s.tasks),
+    )
+    (first,) = [t for t in state.tasks if t.kind is TaskKind.FEEDBACK]
+    assert first.detail["indicators"] is True and first.detail["report_task"]
+    bare = FeedbackBody(feedback=Feedback(comment="Lanjutkan"))
+    await assert_rejected(
+        handle, lambda: complete(handle, first, bare), "InvalidPayload", "indicators"
+    )
+
+    state = await drive(running, handle, actors, until=lambda s: s.stage is Stage.REVIEW)
+    month3 = [t for t in state.tasks if t.kind is TaskKind.FEEDBACK and t.period == 3]
+    assert len(month3) == 1 and month3[0].detail["report_task"] is None
+    assert state.periods[2].report_status == "missing"
+    assert state.periods[2].feedback_status == "done"
+    assert state.periods[4].feedback_status == "missing"
+    (review_task,) = [t for t in state.tasks if t.kind is TaskKind.REVIEW]
+    shown = review_task.detail["indicators"]
+    assert shown["missing"] == [5] and len(shown["entered"]) == 11
+    assert (shown["attendance"], shown["breaches"], shown["rated"]) == (90.0, 11, True)
+    assert (shown["attendance_floor"], shown["breaches_allowed"]) == (95, 2)
+
+    state = await drive(running, handle, actors)
+    result = await handle.result()
+    a = state.assessment
+    assert a is not None and a.indicators is not None
+    assert (a.indicators.attendance_rating, a.indicators.discipline_rating) == (B, B)
+    assert (a.results_alone, a.results) == (A, B)
+    assert result.grade_computed is Grade.BUTUH_PERBAIKAN
+    assert result.outcome is not None and result.outcome.kind is OutcomeKind.COACHING
+    assert {"missing_report:3", "missing_feedback:5"} <= set(state.flags)
+    assert "indicators_not_rated" not in state.flags
+    assert f"patch:{MONTHLY_INDICATORS}" in markers_of(await handle.fetch_history())
+    await _verified(handle, tmp_path)
+
+
+async def test_tanjungbalai_too_few_months_leave_the_targets_alone(
+    running: Running, tmp_path: Path
+) -> None:
+    # The appraiser misses four months' feedback: 8 months with indicators, under the 9 the
+    # preset needs, so discipline and attendance are not rated and the targets decide alone.
+    policy = preset("tanjungbalai")
+    roster_id = f"roster-{uuid.uuid4()}"
+    await seed_unit(running, roster_id)
+    handle = await start(running, appraisal_input(policy, roster_id=roster_id))
+    poor = PeriodIndicators(attendance=50, discipline_breaches=3)
+    actors = Actors(policy, results=A, behaviour=A, indicators=poor)
+    actors.skip = lambda t: t.kind is TaskKind.FEEDBACK and (t.period or 0) > 8
+    state = await drive(running, handle, actors)
+    a = state.assessment
+    assert a is not None and a.indicators is not None and not a.indicators.rated
+    assert a.indicators.missing == [9, 10, 11, 12] and a.results is A and a.results_alone is None
+    assert "indicators_not_rated" in state.flags
+    assert (await handle.result()).grade_computed is Grade.SANGAT_BAIK
     await _verified(handle, tmp_path)

@@ -9,6 +9,7 @@ from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
 from appraisal_engine.domain.calendar import days
+from appraisal_engine.domain.indicators import IndicatorSummary, summarise_indicators
 from appraisal_engine.domain.peer import BERAKHLAK, summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
 from appraisal_engine.domain.review import assess_under
@@ -30,6 +31,10 @@ from appraisal_engine.workflows.messages import (
     TargetsApproveBody,
     TargetsDraftBody,
 )
+
+# Appraisals started after this patch under a policy that keeps discipline and attendance ask
+# the appraiser for a period's even when the employee's report is missing.
+MONTHLY_INDICATORS = "monthly-indicators"
 
 
 class Stages:
@@ -135,20 +140,35 @@ class Stages:
         )
         i = period.period - 1
         if not isinstance(report.body, SelfReportBody):
+            # A policy that keeps discipline and attendance still asks the appraiser for the
+            # period's, report or not; the patch keeps running years' commands as they were.
+            indicators = year.policy.indicators.enabled and workflow.patched(MONTHLY_INDICATORS)
             year.periods[i] = period.model_copy(
-                update={"report_status": "missing", "feedback_status": "skipped"}
+                update={
+                    "report_status": "missing",
+                    "feedback_status": "pending" if indicators else "skipped",
+                }
             )
             year.flag(f"missing_report:{period.period}")
             await self._effects.sync()
+            if indicators:
+                await self._feedback(year.periods[i], report_task=None)
             return
         year.periods[i] = period = period.model_copy(
             update={"report": report.body.report, "report_status": "done"}
         )
+        await self._feedback(period, report_task=report.id)
+
+    async def _feedback(self, period: PeriodState, report_task: str | None) -> None:
+        """The appraiser's feedback on a period, with its discipline and attendance where the
+        policy keeps them."""
+        year = self._year
+        i = period.period - 1
+        detail: dict[str, Any] = {"period": period.period, "report_task": report_task}
+        if year.policy.indicators.enabled:
+            detail["indicators"] = True
         answer = await self._run_task(
-            TaskKind.FEEDBACK,
-            year.supervisor_nip,
-            period=period.period,
-            detail={"period": period.period, "report_task": report.id},
+            TaskKind.FEEDBACK, year.supervisor_nip, period=period.period, detail=detail
         )
         if isinstance(answer.body, FeedbackBody):
             year.periods[i] = period.model_copy(
@@ -195,6 +215,15 @@ class Stages:
         detail: dict[str, Any] = {"targets": year.plan.ids, "community_score": year.community_score}
         if year.peer_summary is not None and year.peer_summary.shown:
             detail["peer_means"] = year.peer_summary.model_dump(mode="json")["means"]
+        indicators = self._indicators()
+        if indicators is not None:
+            # The appraiser sees the year's discipline and attendance before rating.
+            rules = year.policy.indicators
+            detail["indicators"] = {
+                **indicators.model_dump(mode="json"),
+                "attendance_floor": rules.attendance_floor,
+                "breaches_allowed": rules.breaches_allowed,
+            }
         if year.policy.process.enabled:
             # The form asks how each result was reached, and says what that weighs.
             detail["process_weight"] = year.policy.process.weight
@@ -214,10 +243,30 @@ class Stages:
             year.community_score,
             year.peer_summary,
             unit_code=year.inp.unit_code,
+            indicators=indicators,
         )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")
         )
+
+    def _indicators(self) -> IndicatorSummary | None:
+        """The year's discipline and attendance from each period's feedback, where the policy
+        keeps them; a period without them is left out, and too few leave the year unrated."""
+        year = self._year
+        rules = year.policy.indicators
+        if not rules.enabled:
+            return None
+        entries = {
+            p.period: p.feedback.indicators
+            for p in year.periods
+            if p.feedback is not None and p.feedback.indicators is not None
+        }
+        summary = summarise_indicators(entries, periods=len(year.periods), rules=rules)
+        # A period without them is one whose feedback was missed (flagged as such), since every
+        # feedback under such a policy carries them.
+        if not summary.rated:
+            year.flag("indicators_not_rated")
+        return summary
 
     async def _calibration(self) -> None:
         """Hold until the cycle releases the calibrated grade; a standalone run releases itself."""

@@ -11,7 +11,7 @@ from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.domain.peer import check_peer_answers
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
-from appraisal_engine.domain.reports import check_report
+from appraisal_engine.domain.reports import check_feedback, check_report
 from appraisal_engine.domain.review import check_review
 from appraisal_engine.domain.stages import STAGE_OF, Stage
 from appraisal_engine.domain.targets import TargetPlan, check_cascading
@@ -30,6 +30,7 @@ from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     CompleteTaskInput,
     ExtendDeadlineInput,
+    FeedbackBody,
     FileAppealInput,
     PeerFeedbackBody,
     ReassignInput,
@@ -167,6 +168,8 @@ def _check_body(
             )
     elif isinstance(body, SelfReportBody) and plan is not None:
         check_report(body.report, plan, structured=policy.structured_reports)
+    elif isinstance(body, FeedbackBody):
+        check_feedback(body.feedback, indicators=policy.indicators.enabled)
     elif isinstance(body, PeerFeedbackBody):
         check_peer_answers(body.answers, policy.peer.aspects)
     elif isinstance(body, ReviewBody) and plan is not None:
