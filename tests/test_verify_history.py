@@ -84,9 +84,10 @@ def _payloads(event: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
 
 def test_the_six_preset_years_and_the_other_paths_verify() -> None:
     years = [p for p in HISTORIES.glob("appraisal-history-*.json") if p.stem.count("-") == 2]
-    assert len(years) == 8  # six presets, the timers path and the reassigned one
+    # six presets, the timers path, the reassigned one, and the indicators without a report
+    assert len(years) == 9
     histories = sorted(HISTORIES.glob("*.json"))
-    assert len(histories) == 14  # and three cycles (2025-2027), each with one of its appraisals
+    assert len(histories) == 15  # and three cycles (2025-2027), each with one of its appraisals
     result = verify(*histories)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -96,7 +97,7 @@ def test_the_six_preset_years_and_the_other_paths_verify() -> None:
     for year in (2025, 2026, 2027):
         cycle = f"cycle-history-{year}.json: replays cleanly; a CycleWorkflow history: no grade"
         assert cycle in result.output
-    assert lines[-1] == "all 14 histories verified"
+    assert lines[-1] == "all 15 histories verified"
 
 
 def test_a_review_edited_after_the_fact_fails(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
+from appraisal_engine.workflows.appraisal.stages import MONTHLY_INDICATORS
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit
@@ -28,7 +29,7 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
-    kinds = (*PRESETS, "timers", "reassigned")
+    kinds = (*PRESETS, "timers", "reassigned", "indicators")
     years = (2025, 2026, 2027)
     in_cycles = tuple(f"appraisal-history-{year}-" for year in years)
     appraisals = {n for n in names if n.startswith("appraisal-history-")}
@@ -66,6 +67,18 @@ def test_histories_hold_both_ways_of_appending_the_audit_log() -> None:
             appended_locally.add(path.stem)
     assert {"appraisal-history-bukittinggi", "appraisal-history-timers"} <= after_commit
     assert "appraisal-history-national" in appended_locally
+
+
+def test_a_history_holds_the_feedback_asked_without_a_report() -> None:
+    # Tanjungbalai's discipline and attendance: the patched path, where a period without a
+    # report still asks the appraiser's feedback, replays too.
+    path = next(p for p in HISTORIES if p.stem == "appraisal-history-indicators")
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    assert f"patch:{MONTHLY_INDICATORS}" in markers_of(history)
+    old = [p for p in HISTORIES if p.stem == "appraisal-history-tanjungbalai"]
+    for path in old:  # recorded before the rule: no marker, and it replays as it was
+        history = WorkflowHistory.from_json(path.stem, path.read_text())
+        assert f"patch:{MONTHLY_INDICATORS}" not in markers_of(history)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
