@@ -72,7 +72,10 @@ BUKITTINGGI = Policy(
 
 TANJUNGBALAI = Policy(
     name="tanjungbalai",
-    title="Tanjungbalai: monthly reports; targets met earn an award, below standard coaching",
+    title=(
+        "Tanjungbalai: monthly reports with discipline and attendance; targets met earn an "
+        "award, below standard coaching"
+    ),
     curve_rounding=ROUNDING,
     report_period=ReportPeriod.MONTHLY,
     tasks=_tasks(
@@ -120,7 +123,7 @@ BINJAI_SERVICE_UNITS = (
 
 BINJAI = Policy(
     name="binjai",
-    title="Binjai: results and process, with citizens' feedback on each unit's services",
+    title="Binjai: results and process, with citizens' feedback on the units serving them",
     curve_rounding=ROUNDING,
     # Citizens' scores apply to the offices where citizens are served (the article's example is
     # the population registry's online service), not to the back offices (the secretariats,
