@@ -112,7 +112,8 @@ def assess(
     process_weight: float | None = None,
     indicators: IndicatorSummary | None = None,
 ) -> Assessment:
-    """Rate results (each target's process weighed in, where a policy appraises process) and
+    """Rate results (each target's process weighed in, where a policy appraises process, and
+    discipline and attendance standing beside the main targets, where it keeps them) and
     behaviour, weigh the peers' result into behaviour (a policy's weight), apply any behaviour
     cap (community feedback), grade."""
     check_review(review, plan, process=process_weight is not None)
@@ -180,9 +181,10 @@ def assess_under(
 ) -> Assessment:
     """Assess a review of someone in `unit_code` under a policy: each target's process weighs
     into its result where the policy appraises process; the peers' result weighs into behaviour
-    by the policy's weight once it counts (PeerSummary.counted); and behaviour is capped when
-    the policy uses community feedback, the unit serves citizens, and its score is under the
-    floor."""
+    by the policy's weight once it counts (PeerSummary.counted); the year's discipline and
+    attendance (`indicators`) stand beside the main targets where the policy keeps them; and
+    behaviour is capped when the policy uses community feedback, the unit serves citizens, and
+    its score is under the floor."""
     rules = policy.community
     below = (
         rules.enabled

@@ -176,3 +176,13 @@ async def test_a_tanjungbalai_feedback_records_the_months_discipline_and_attenda
     fb = state.periods[0].feedback
     assert fb is not None and fb.indicators is not None
     assert (fb.indicators.attendance, fb.indicators.discipline_breaches) == (96.5, 0)
+
+    # The year: month 1 at 96.5%, the others at 100%, no breach; both standards met.
+    state = await drive_year(handle, actors, idle, until=lambda s: s.stage is Stage.APPEAL)
+    a = state.assessment
+    assert a is not None and a.indicators is not None and a.indicators.attendance == 99.71
+    employee = await web.signed_in(EMPLOYEE)
+    page = await employee.get(f"/appraisals/{appraisal_id}")
+    assert "kehadiran 99,71%: Sesuai ekspektasi; 0 pelanggaran disiplin: Sesuai ekspektasi" in (
+        page.text
+    )
