@@ -173,3 +173,18 @@ def test_to_the_nearest_person_hr_brings_even_a_tiny_unit_within_its_curve(
     fitted = fit_curve(unit, NATIONAL_CURVE[rating], lambda i: int(i[-3:]) % 7, nearest)
     assert check_curve(rating, fitted.values(), NATIONAL_CURVE, nearest) == []
     assert fitted.keys() == unit.keys()
+
+
+def test_simulated_hr_scores_only_the_units_that_serve_citizens() -> None:
+    # A bigger generated city has offices Binjai does not list (public works, environment):
+    # HR scores the service units only, as the cycle would refuse the others.
+    from appraisal_engine.simulator.cycle import community_scores
+
+    units = ["DISDIK", "DISDUKCAPIL", "DPUPR", "DLH", "PKM-SUKAMAJU"]
+    scores = community_scores(PRESETS["binjai"], units, lambda u: 4.0)
+    assert scores == {"DISDIK": 4.0, "DISDUKCAPIL": 4.0, "PKM-SUKAMAJU": 4.0}
+    assert community_scores(PRESETS["national"], units, lambda u: 4.0) == {}
+    every = PRESETS["binjai"].model_copy(
+        update={"community": PRESETS["binjai"].community.model_copy(update={"service_units": None})}
+    )
+    assert set(community_scores(every, units, lambda u: 4.0)) == set(units)
