@@ -5,16 +5,14 @@ from __future__ import annotations
 from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.indicators import IndicatorRules
+from appraisal_engine.domain.judging import CommunityPolicy, PeerPolicy, ProcessPolicy
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
 from appraisal_engine.domain.peer import PeerAspect
 from appraisal_engine.domain.policy import (
     DEFAULT_OUTCOMES,
     DEFAULT_TASK_RULES,
-    CommunityPolicy,
     MentorPolicy,
-    PeerPolicy,
     Policy,
-    ProcessPolicy,
     ReportPeriod,
     TaskRule,
 )

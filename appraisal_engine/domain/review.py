@@ -7,9 +7,10 @@ from pydantic import Field
 from appraisal_engine.domain.blend import SCALE, rating_of, weigh, weigh_ratings
 from appraisal_engine.domain.errors import DomainError, Filler
 from appraisal_engine.domain.indicators import IndicatorSummary
+from appraisal_engine.domain.judging import PeerPolicy
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.peer import PeerSummary
-from appraisal_engine.domain.policy import PeerPolicy, Policy
+from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import (
     Dimension,
     Grade,

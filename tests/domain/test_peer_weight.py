@@ -6,8 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from appraisal_engine.domain.blend import rating_of, weigh, weigh_ratings
+from appraisal_engine.domain.judging import PeerPolicy
 from appraisal_engine.domain.peer import PeerAspect, PeerFeedback, PeerSummary, summarise_peers
-from appraisal_engine.domain.policy import PeerPolicy, Policy
+from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import PRESETS, preset
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.review import assess_under

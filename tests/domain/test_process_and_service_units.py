@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from appraisal_engine.domain.errors import DomainError
-from appraisal_engine.domain.policy import CommunityPolicy, Policy, ProcessPolicy
+from appraisal_engine.domain.judging import CommunityPolicy, ProcessPolicy
+from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import PRESETS, preset
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.domain.review import assess_under, check_review

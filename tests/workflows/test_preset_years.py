@@ -18,7 +18,7 @@ from appraisal_engine.domain.reports import Feedback
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import review
-from appraisal_engine.workflows.appraisal.stages import MONTHLY_INDICATORS
+from appraisal_engine.workflows.appraisal.monitoring import MONTHLY_INDICATORS
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import (
     AppraisalState,

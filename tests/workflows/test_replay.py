@@ -16,7 +16,7 @@ from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT
-from appraisal_engine.workflows.appraisal.stages import MONTHLY_INDICATORS
+from appraisal_engine.workflows.appraisal.monitoring import MONTHLY_INDICATORS
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import LAUNCH_OVERLAPPED, CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import ReleaseUnit
