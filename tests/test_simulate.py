@@ -196,3 +196,18 @@ async def test_a_year_whose_heads_results_follow_their_units_rating(
     finally:
         await env.shutdown()
     check_adds_up(report, policy, 8)
+
+
+def test_simulated_hr_scores_only_the_units_that_serve_citizens() -> None:
+    # A bigger generated city has offices Binjai does not list (public works, environment):
+    # HR scores the service units only, as the cycle would refuse the others.
+    from appraisal_engine.simulator.cycle import community_scores
+
+    units = ["DISDIK", "DISDUKCAPIL", "DPUPR", "DLH", "PKM-SUKAMAJU"]
+    scores = community_scores(PRESETS["binjai"], units, lambda u: 4.0)
+    assert scores == {"DISDIK": 4.0, "DISDUKCAPIL": 4.0, "PKM-SUKAMAJU": 4.0}
+    assert community_scores(PRESETS["national"], units, lambda u: 4.0) == {}
+    every = PRESETS["binjai"].model_copy(
+        update={"community": PRESETS["binjai"].community.model_copy(update={"service_units": None})}
+    )
+    assert set(community_scores(every, units, lambda u: 4.0)) == set(units)

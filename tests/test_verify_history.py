@@ -87,11 +87,11 @@ def test_the_six_preset_years_and_the_other_paths_verify() -> None:
     years = [
         p for p in HISTORIES.glob("appraisal-history-*.json") if not p.stem.startswith(in_cycles)
     ]
-    # six presets, the timers paths (before and since zones), the reassigned one, and
-    # Wanggar's since its mentor rules
-    assert len(years) == 10
+    # six presets, the timers paths (before and since zones), the reassigned one, Wanggar's
+    # since its mentor rules, and the indicators without a report
+    assert len(years) == 11
     histories = sorted(HISTORIES.glob("*.json"))
-    assert len(histories) == 18  # and four cycles (2025-2028), each with one of its appraisals
+    assert len(histories) == 19  # and four cycles (2025-2028), each with one of its appraisals
     result = verify(*histories)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -101,7 +101,7 @@ def test_the_six_preset_years_and_the_other_paths_verify() -> None:
     for year in (2025, 2026, 2027, 2028):
         cycle = f"cycle-history-{year}.json: replays cleanly; a CycleWorkflow history: no grade"
         assert cycle in result.output
-    assert lines[-1] == "all 18 histories verified"
+    assert lines[-1] == "all 19 histories verified"
 
 
 def test_a_review_edited_after_the_fact_fails(tmp_path: Path) -> None:

@@ -2,33 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, model_validator
 
+from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.ratings import Dimension
 
 
-class PeerFeedback(Value):
-    """One peer's answers: a 1-5 score for every BerAKHLAK dimension, and an optional comment."""
+class PeerAspect(StrEnum):
+    """What peers may be asked about: the seven BerAKHLAK values, and communication, which is
+    no BerAKHLAK value of its own but what Bukittinggi's peers judge beside collaboration."""
 
-    scores: dict[Dimension, int] = Field(
+    BERORIENTASI_PELAYANAN = "berorientasi_pelayanan"
+    AKUNTABEL = "akuntabel"
+    KOMPETEN = "kompeten"
+    HARMONIS = "harmonis"
+    LOYAL = "loyal"
+    ADAPTIF = "adaptif"
+    KOLABORATIF = "kolaboratif"
+    KOMUNIKASI = "komunikasi"
+
+
+BERAKHLAK: tuple[PeerAspect, ...] = tuple(PeerAspect(d.value) for d in Dimension)
+"""The survey's questions unless a policy names others: the seven values."""
+
+
+class PeerFeedback(Value):
+    """One peer's answers: a 1-5 score for each question the policy asks (every BerAKHLAK value
+    unless it names others), and an optional comment."""
+
+    scores: dict[PeerAspect, int] = Field(
         examples=[{d.value: 4 for d in Dimension}],
-        description="1 (far below) .. 5 (far above) for each of the seven dimensions",
+        description="1 (far below) .. 5 (far above) for each question of the policy's survey",
     )
     comment: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
-    def _every_dimension_scored(self) -> PeerFeedback:
-        missing = [d.value for d in Dimension if d not in self.scores]
-        if missing:
-            raise ValueError(f"scores missing for {missing}")
+    def _scores_on_the_scale(self) -> PeerFeedback:
+        if not self.scores:
+            raise ValueError("scores missing")
         bad = [d.value for d, s in self.scores.items() if not 1 <= s <= 5]
         if bad:
             raise ValueError(f"scores must be 1-5, not for {bad}")
         return self
+
+
+def check_peer_answers(answers: PeerFeedback, aspects: Collection[PeerAspect]) -> None:
+    """The answers score exactly the questions the policy asks."""
+    missing = [a.value for a in aspects if a not in answers.scores]
+    if missing:
+        raise DomainError(
+            "every question needs a score; not scored: %(missing)s",
+            field="scores",
+            values={"missing": ", ".join(missing)},
+        )
+    extra = [a.value for a in answers.scores if a not in aspects]
+    if extra:
+        raise DomainError(
+            "this survey does not ask about %(extra)s",
+            field="scores",
+            values={"extra": ", ".join(extra)},
+        )
 
 
 class PeerSummary(Value):
@@ -38,18 +76,33 @@ class PeerSummary(Value):
     responded: int
     quorum_met: bool
     shown: bool
-    means: dict[Dimension, float] | None = None
+    means: dict[PeerAspect, float] | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the peers' result may count in a rating: the quorum answered, and enough
+        that their averages may be shown, so that nobody's answer is read from a grade."""
+        return self.quorum_met and self.shown and bool(self.means)
+
+    def score(self) -> float | None:
+        """The peers' result: the mean of the questions' averages (1-5), once it counts."""
+        if not self.counted or not self.means:
+            return None
+        return round(sum(self.means.values()) / len(self.means), 2)
 
 
 def summarise_peers(
-    answers: Sequence[PeerFeedback], *, invited: int, quorum: int, anonymity_threshold: int
+    answers: Sequence[PeerFeedback],
+    *,
+    invited: int,
+    quorum: int,
+    anonymity_threshold: int,
+    aspects: Sequence[PeerAspect] = BERAKHLAK,
 ) -> PeerSummary:
     """Aggregate peer answers; below the anonymity threshold no scores are shown at all."""
     n = len(answers)
     shown = n >= anonymity_threshold and n > 0
-    means = (
-        {d: round(sum(a.scores[d] for a in answers) / n, 2) for d in Dimension} if shown else None
-    )
+    means = {d: round(sum(a.scores[d] for a in answers) / n, 2) for d in aspects} if shown else None
     return PeerSummary(
         invited=invited, responded=n, quorum_met=n >= quorum, shown=shown, means=means
     )
@@ -57,7 +110,7 @@ def summarise_peers(
 
 REDACTED = {"redacted": "a peer's answers are shown to auditors only"}
 """What stands in for a peer's answers wherever they are handed out to anyone but auditors."""
-_DIMENSIONS = frozenset(d.value for d in Dimension)
+_ASPECTS = frozenset(a.value for a in PeerAspect)
 
 
 def redact_answers(value: Any) -> tuple[Any, bool]:
@@ -78,4 +131,4 @@ def _is_answer(value: Mapping[str, Any]) -> bool:
     # PeerFeedback's shape: no other message scores the dimensions under "scores" (reviews
     # rate them under "behaviour_ratings", summaries average them under "means").
     scores = value.get("scores")
-    return isinstance(scores, dict) and bool(scores) and set(scores) <= _DIMENSIONS
+    return isinstance(scores, dict) and bool(scores) and set(scores) <= _ASPECTS

@@ -15,6 +15,8 @@ from appraisal_engine.domain.curve_order import check_curve_order
 from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.development import DevelopmentPolicy
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.indicators import IndicatorRules
+from appraisal_engine.domain.judging import CommunityPolicy, PeerPolicy, ProcessPolicy
 from appraisal_engine.domain.mentors import MentorRules
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.nip import Nip
@@ -45,23 +47,6 @@ class TaskRule(Value):
     remind_before_days: float = Field(ge=0, le=60)
     escalation_days: float = Field(ge=0, le=120, description="grace after the deadline")
     fallback: Fallback
-
-
-class PeerPolicy(Value):
-    """Peer (rekan kerja) input."""
-
-    enabled: bool = False
-    peers_per_employee: int = Field(default=3, ge=1, le=20)
-    quorum: int = Field(default=2, ge=1, le=20)
-    anonymity_threshold: int = Field(default=3, ge=1, le=20)
-
-
-class CommunityPolicy(Value):
-    """Citizen satisfaction per unit feeding the behaviour judgement."""
-
-    enabled: bool = False
-    floor: float = Field(default=3.0, ge=1, le=5, description="score (1-5) below which...")
-    cap_below_floor: Rating = Field(default=Rating.MEETS, description="...behaviour is capped")
 
 
 class MentorPolicy(Value):
@@ -121,6 +106,8 @@ class Policy(Value):
     structured_reports: bool = False
     peer: PeerPolicy = PeerPolicy()
     community: CommunityPolicy = CommunityPolicy()
+    process: ProcessPolicy = ProcessPolicy()
+    indicators: IndicatorRules = IndicatorRules()
     mentor: MentorPolicy = MentorPolicy()
     development: DevelopmentPolicy = Field(
         default_factory=DevelopmentPolicy, description="development plans after the outcome"
@@ -204,6 +191,11 @@ class Policy(Value):
         unmapped = [r.value for r in UnitRating if heads is not None and r not in heads]
         if unmapped:
             raise ValueError(f"unit_head_results: missing unit ratings {unmapped}")
+        periods = self.report_period.per_year
+        if self.indicators.enabled and self.indicators.min_periods > periods:
+            raise ValueError(
+                f"indicators.min_periods: cannot exceed the {periods} report periods of a year"
+            )
         if self.peer.enabled and self.peer.quorum > self.peer.peers_per_employee:
             raise ValueError("peer.quorum: cannot exceed peer.peers_per_employee")
         if self.appeals_officer_nip is not None and self.appeals_officer_nip == (

@@ -6,14 +6,15 @@ from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.development import DevelopmentPolicy, SkillKind
 from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.indicators import IndicatorRules
+from appraisal_engine.domain.judging import CommunityPolicy, PeerPolicy, ProcessPolicy
 from appraisal_engine.domain.mentors import MentorRules
 from appraisal_engine.domain.outcome import AwardKind, OutcomeKind, OutcomeRule
+from appraisal_engine.domain.peer import PeerAspect
 from appraisal_engine.domain.policy import (
     DEFAULT_OUTCOMES,
     DEFAULT_TASK_RULES,
-    CommunityPolicy,
     MentorPolicy,
-    PeerPolicy,
     Policy,
     ReportPeriod,
     TaskRule,
@@ -62,12 +63,24 @@ BUKITTINGGI = Policy(
     name="bukittinggi",
     title="Bukittinggi: supervisor and peers judge results, collaboration and communication",
     curve_rounding=ROUNDING,
-    peer=PeerPolicy(enabled=True, peers_per_employee=3, quorum=2, anonymity_threshold=3),
+    # Peers judge what the article names, collaboration and communication, and their result is
+    # a share of the behaviour rating; the 30% is the preset's choice (the article names none).
+    peer=PeerPolicy(
+        enabled=True,
+        peers_per_employee=3,
+        quorum=2,
+        anonymity_threshold=3,
+        aspects=[PeerAspect.KOLABORATIF, PeerAspect.KOMUNIKASI],
+        behaviour_weight=0.3,
+    ),
 )
 
 TANJUNGBALAI = Policy(
     name="tanjungbalai",
-    title="Tanjungbalai: monthly reports; targets met earn an award, below standard coaching",
+    title=(
+        "Tanjungbalai: monthly reports with discipline and attendance; targets met earn an "
+        "award, below standard coaching"
+    ),
     curve_rounding=ROUNDING,
     report_period=ReportPeriod.MONTHLY,
     tasks=_tasks(
@@ -89,13 +102,47 @@ TANJUNGBALAI = Policy(
         butuh_perbaikan=OutcomeRule(kind=K.COACHING),
         kurang=OutcomeRule(kind=K.COACHING),
     ),
+    # Discipline and attendance beside the service targets, entered by the appraiser with each
+    # month's feedback: at least 95% of working days present and at most 2 breaches of the
+    # discipline rules in the year meet the standard, rated once 9 months have them. The numbers
+    # are the preset's choice: the article names discipline and sets none.
+    indicators=IndicatorRules(enabled=True, attendance_floor=95, breaches_allowed=2, min_periods=9),
+)
+
+BINJAI_SERVICE_UNITS = (
+    "DISDUKCAPIL",  # population documents, online and at the counter
+    "DUKCAPIL",  # the same office, as some rosters code it
+    "DPMPTSP",  # licences, one-stop service
+    "DINKES",
+    "RSUD",
+    "PKM-*",  # every puskesmas
+    "DISDIK",
+    "DINSOS",
+    "DISNAKER",
+    "DISHUB",
+    "DISPUSIP",
+    "DAMKAR",
+    "KEC-*",  # every kecamatan office
+    "UPTD-*",  # the technical service units: markets, waste, parking, the health laboratory
 )
 
 BINJAI = Policy(
     name="binjai",
-    title="Binjai: results and process, with citizens' feedback on each unit's services",
+    title="Binjai: results and process, with citizens' feedback on the units serving them",
     curve_rounding=ROUNDING,
-    community=CommunityPolicy(enabled=True, floor=3.5, cap_below_floor=Rating.MEETS),
+    # Citizens' scores apply to the offices where citizens are served (the article's example is
+    # the population registry's online service), not to the back offices (the secretariats,
+    # planning, finance, personnel, the inspectorate); the list is the preset's choice, written
+    # in the codes of the generated city: a city lists its own roster's codes.
+    community=CommunityPolicy(
+        enabled=True,
+        floor=3.5,
+        cap_below_floor=Rating.MEETS,
+        service_units=list(BINJAI_SERVICE_UNITS),
+    ),
+    # How each result was reached is rated beside it, and weighs 40% of the target's rating:
+    # the result keeps the larger part (the article names no weight).
+    process=ProcessPolicy(enabled=True, weight=0.4),
 )
 
 WANGGAR = Policy(

@@ -55,13 +55,22 @@ def grade_for(results: Rating, behaviour: Rating) -> Grade:
     return GRADE_MATRIX[(results, behaviour)]
 
 
-def rate_results(ratings: Iterable[tuple[Rating, bool]], *, few_main_below_share: float) -> Rating:
+def rate_results(
+    ratings: Iterable[tuple[Rating, bool]],
+    *,
+    few_main_below_share: float,
+    standards: Iterable[Rating] = (),
+) -> Rating:
     """Work-results rating from per-target ratings, each paired with whether the target is main.
 
     above: most or all targets above, and no main target below;
     meets: most or all at least meet, and only a few main targets below
            (at most `few_main_below_share` of the main targets);
     below: otherwise.
+
+    `standards` (discipline and attendance, met or below) stand beside the main targets where
+    below counts: one below keeps the results from "above", and they count among the main
+    targets for "a few"; meeting one is expected, so it does not count towards "most above".
     """
     items = list(ratings)
     if not items:
@@ -69,7 +78,7 @@ def rate_results(ratings: Iterable[tuple[Rating, bool]], *, few_main_below_share
     n = len(items)
     above = sum(1 for r, _ in items if r is Rating.ABOVE)
     at_least_meets = sum(1 for r, _ in items if r is not Rating.BELOW)
-    mains = [r for r, main in items if main]
+    mains = [r for r, main in items if main] + list(standards)
     main_below = sum(1 for r in mains if r is Rating.BELOW)
     if 2 * above > n and main_below == 0:
         return Rating.ABOVE

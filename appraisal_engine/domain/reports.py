@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field
 
 from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.indicators import PeriodIndicators
 from appraisal_engine.domain.model import Value
 from appraisal_engine.domain.periodic import PeriodRating
 from appraisal_engine.domain.targets import TargetPlan
@@ -62,10 +63,25 @@ def check_report(report: SelfReport, plan: TargetPlan, *, structured: bool) -> N
 
 
 class Feedback(Value):
-    """The supervisor's umpan balik on one period's report."""
+    """The supervisor's umpan balik on one period's report; where the policy keeps them, the
+    period's discipline and attendance too."""
 
     comment: str = Field(min_length=1, max_length=4000)
     follow_up: str = Field(default="", max_length=2000)
     rating: PeriodRating | None = Field(
         default=None, description="the period's rating of results and behaviour (same matrix)"
     )
+    indicators: PeriodIndicators | None = None
+
+
+def check_feedback(feedback: Feedback, *, indicators: bool) -> None:
+    """A policy that keeps discipline and attendance needs them with every feedback; another
+    takes none."""
+    if indicators and feedback.indicators is None:
+        raise DomainError(
+            "this policy needs the period's attendance and discipline breaches", field="indicators"
+        )
+    if not indicators and feedback.indicators is not None:
+        raise DomainError(
+            "this policy keeps no discipline and attendance indicators", field="indicators"
+        )

@@ -33,7 +33,9 @@ class SimActors(Actors):
             self.returned.add(nip)
             return TargetsApproveBody(decision="return", comment="Perjelas IKI dan targetnya")
         if task.kind is TaskKind.REVIEW:
-            return ReviewBody(review=review(*self.script.ratings(nip)))
+            results, behaviour = self.script.ratings(nip)
+            process = results if self.policy.process.enabled else None
+            return ReviewBody(review=review(results, behaviour, process=process))
         if task.kind is TaskKind.APPEAL_DECIDE and self.script.changes_on_appeal(nip):
             grades = list(Grade)
             released = Grade(task.detail["grade"])

@@ -7,6 +7,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -131,8 +132,8 @@ async def simulate_on(
             year_start=year_start,
         )
         cycle_id = (await _launched(cycle)).cycle_id
-        if policy.community.enabled:
-            scores = {u: script.community_score(u) for u in roster.units()}
+        scores = community_scores(policy, roster.units(), script.community_score)
+        if scores:
             await cycle.execute_update(
                 CycleWorkflow.community_feedback,
                 CommunityFeedbackInput(actor_nip=HR, scores=scores),
@@ -188,3 +189,13 @@ async def nominate_teladan(
             )
         nominated += 1
     return nominated
+
+
+def community_scores(
+    policy: Policy, units: Iterable[str], score: Callable[[str], float]
+) -> dict[str, float]:
+    """The citizens' scores simulated HR records: one per unit that serves citizens under the
+    policy (a back office takes none), none where the policy takes no community feedback."""
+    if not policy.community.enabled:
+        return {}
+    return {u: score(u) for u in units if policy.community.serves_citizens(u)}

@@ -9,6 +9,7 @@ from typing import Any
 from temporalio.client import WorkflowHandle
 
 from appraisal_engine.domain.calendar import local_date
+from appraisal_engine.domain.indicators import PeriodIndicators
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.periodic import PeriodRating
 from appraisal_engine.domain.planning import Expectations, PerformanceDialogue
@@ -94,11 +95,15 @@ def report(plan: TargetPlan = PLAN, *, structured: bool = False) -> SelfReport:
     )
 
 
-def review(results: Rating, behaviour: Rating, plan: TargetPlan = PLAN) -> Review:
-    """Every target rated `results`, every dimension rated `behaviour`."""
+def review(
+    results: Rating, behaviour: Rating, plan: TargetPlan = PLAN, *, process: Rating | None = None
+) -> Review:
+    """Every target rated `results`, every dimension rated `behaviour`; with `process`, every
+    target's process too (for policies that appraise it)."""
     return Review(
         target_ratings={t.id: results for t in plan.targets},
         behaviour_ratings={d: behaviour for d in Dimension},
+        process_ratings={t.id: process for t in plan.targets} if process else {},
         comment="Kinerja dinilai dari laporan dan bukti dukung",
     )
 
@@ -113,12 +118,26 @@ class Actors:
         results: Rating = Rating.MEETS,
         behaviour: Rating = Rating.MEETS,
         accept_mentorship: bool = True,
+        peer_score: int = 4,
+        process: Rating | None = None,
+        indicators: PeriodIndicators | None = None,
     ) -> None:
         self.policy = policy
+        self.peer_score = peer_score
+        # Where the policy appraises process: rated as the results unless told otherwise.
+        self.process = process
+        # Where the policy keeps discipline and attendance: every period's, present every day
+        # with no breach unless told otherwise.
+        self.indicators = indicators or PeriodIndicators(attendance=100, discipline_breaches=0)
         self.results, self.behaviour = results, behaviour
         self.accept_mentorship = accept_mentorship
         self.returns_left = 0
         self.skip: Callable[[TaskRecord], bool] = lambda t: False
+
+    @property
+    def process_rating(self) -> Rating | None:
+        """The process rating a review gives every target, if the policy asks for one."""
+        return (self.process or self.results) if self.policy.process.enabled else None
 
     def body(self, task: TaskRecord, state: AppraisalState | None = None) -> TaskBody | None:
         """The body this actor would submit, or None to leave the task alone."""
@@ -136,13 +155,21 @@ class Actors:
                 return SelfReportBody(report=report(structured=self.policy.structured_reports))
             case TaskKind.FEEDBACK:
                 rating = PeriodRating(results=self.results, behaviour=self.behaviour)
+                indicators = self.indicators if self.policy.indicators.enabled else None
                 return FeedbackBody(
-                    feedback=Feedback(comment="Lanjutkan, lengkapi bukti", rating=rating)
+                    feedback=Feedback(
+                        comment="Lanjutkan, lengkapi bukti", rating=rating, indicators=indicators
+                    )
                 )
             case TaskKind.PEER_FEEDBACK:
-                return PeerFeedbackBody(answers=PeerFeedback(scores={d: 4 for d in Dimension}))
+                asked = self.policy.peer.aspects
+                return PeerFeedbackBody(
+                    answers=PeerFeedback(scores={a: self.peer_score for a in asked})
+                )
             case TaskKind.REVIEW:
-                return ReviewBody(review=review(self.results, self.behaviour))
+                return ReviewBody(
+                    review=review(self.results, self.behaviour, process=self.process_rating)
+                )
             case TaskKind.MENTORSHIP_ACCEPT:
                 return MentorshipAcceptBody(accept=self.accept_mentorship)
             case TaskKind.APPEAL_DECIDE:

@@ -51,6 +51,8 @@ VALUES = {
     "loyal": N_("Loyal (Loyal)"),
     "adaptif": N_("Adaptive (Adaptif)"),
     "kolaboratif": N_("Collaborative (Kolaboratif)"),
+    # Asked of peers only, where a policy's survey asks it (Bukittinggi): no BerAKHLAK value.
+    "komunikasi": N_("Communicates well (Komunikasi)"),
 }
 STEPS = {
     "pending": N_("not yet"),
@@ -83,11 +85,12 @@ OVERDUE = {
 POLICIES = {
     "national": N_("National defaults (PermenPAN-RB 6/2022)"),
     "tebingtinggi": N_("Tebing Tinggi: awards for achievers, training for the rest"),
-    "bukittinggi": N_("Bukittinggi: peers judge results, collaboration and communication"),
+    "bukittinggi": N_("Bukittinggi: peers' view of collaboration and communication in the rating"),
     "tanjungbalai": N_(
-        "Tanjungbalai: monthly reports, an award for targets met, coaching below standard"
+        "Tanjungbalai: monthly reports with discipline and attendance, an award for targets "
+        "met, coaching below standard"
     ),
-    "binjai": N_("Binjai: citizens' feedback on each unit's services"),
+    "binjai": N_("Binjai: results and the process behind them, citizens' feedback on services"),
     "wanggar": N_("Wanggar: written reports, mentorship by senior leaders, ASN teladan awards"),
 }
 CYCLE_STATES = {

@@ -60,6 +60,21 @@ REFUSALS: tuple[str, ...] = (
     N_("this policy asks whether the target contributes directly or indirectly"),
     # domain/reports.py, check_report (called by check_completion): a self-report
     N_("required by this policy's structured reports"),
+    # domain/review.py, check_review (called by check_completion): a review
+    N_("no rating for targets %(targets)s"),
+    N_("unknown targets %(targets)s"),
+    N_("no rating for %(values)s"),
+    N_("this policy does not appraise the process"),
+    N_(
+        "this policy appraises how each result was reached: no process rating for targets "
+        "%(targets)s"
+    ),
+    # domain/reports.py, check_feedback (called by check_completion): a period's feedback
+    N_("this policy needs the period's attendance and discipline breaches"),
+    N_("this policy keeps no discipline and attendance indicators"),
+    # domain/peer.py, check_peer_answers (called by check_completion): a peer's answers
+    N_("every question needs a score; not scored: %(missing)s"),
+    N_("this survey does not ask about %(extra)s"),
     # workflows/appraisal/validation.py, check_reassign and check_extend_deadline: HR's actions
     N_("nothing would change"),
     N_("the new deadline must be in the future"),
@@ -219,6 +234,10 @@ WORKFLOW_REFUSALS: tuple[str, ...] = (
     # workflows/cycle.py: calibration and community scores refused by the cycle
     N_("the cycle is closed"),
     N_("no unit %(unit)s in this cycle"),
+    N_(
+        "units %(units)s do not serve citizens under this policy "
+        "(community.service_units): their scores are not taken"
+    ),
     N_("this unit is being calibrated by another request"),
     N_("the cycle is still launching"),
     N_(

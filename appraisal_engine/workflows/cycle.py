@@ -455,6 +455,19 @@ class CycleWorkflow:
                 Wording("unknown units %(units)s", {"units": str(unknown)}),
                 field="scores",
             )
+        rules = self._inp.policy.community
+        back = sorted(u for u in inp.scores if not rules.serves_citizens(u))
+        if back:
+            # A policy that lists the units serving citizens takes no score for another.
+            raise reject(
+                INVALID_PAYLOAD,
+                Wording(
+                    "units %(units)s do not serve citizens under this policy "
+                    "(community.service_units): their scores are not taken",
+                    {"units": str(back)},
+                ),
+                field="scores",
+            )
         bad = sorted(u for u, s in inp.scores.items() if not 1 <= s <= 5)
         if bad:
             raise reject(

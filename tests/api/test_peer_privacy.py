@@ -24,7 +24,6 @@ from temporalio.testing import WorkflowEnvironment
 from appraisal_engine.client.codec import data_converter, new_key, parse_keys
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.presets import PRESETS
-from appraisal_engine.domain.ratings import Dimension
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import PEERS, Actors
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
@@ -35,7 +34,9 @@ from tests.faults.checks import eventually
 from tests.workflows.driver import appraisal_input
 
 MARKER = f"rahasia-rekan-{uuid.uuid4().hex[:12]}"  # in every answer's comment
-DIMENSIONS = {d.value for d in Dimension}
+# Bukittinggi's survey: collaboration and communication.
+ASKED = PRESETS["bukittinggi"].peer.aspects
+QUESTIONS = {a.value for a in ASKED}
 CALLERS = SIGNED_IN
 # Who may learn which peers' NIPs, and who may read their answers.
 KNOWS_PEERS = {"peer": {PEERS[0]}, "hr": set(PEERS), "auditor": set(PEERS)}
@@ -97,7 +98,7 @@ async def _peer_input(api: Api, client: Client) -> Peered:
     assert sorted(tasks) == sorted(PEERS)
     answered = {p: tasks[p] for p in PEERS[:2]}
     for n, (peer, task_id) in enumerate(answered.items()):
-        scores = {d: 1 + (n + i) % 5 for i, d in enumerate(Dimension)}
+        scores = {d: 1 + (n + i) % 5 for i, d in enumerate(ASKED)}
         answer = PeerFeedback(scores=scores, comment=f"{MARKER} dari rekan {n}")
         await handle.execute_update(
             AppraisalWorkflow.complete_task,
@@ -136,7 +137,7 @@ def answers_in(value: Any) -> list[str]:
     if not isinstance(value, dict):
         return []
     scores = value.get("scores")
-    found = ["scores"] if isinstance(scores, dict) and set(scores) >= DIMENSIONS else []
+    found = ["scores"] if isinstance(scores, dict) and set(scores) >= QUESTIONS else []
     return found + [a for v in value.values() for a in answers_in(v)]
 
 

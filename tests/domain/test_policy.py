@@ -162,7 +162,14 @@ def test_example_toml_loads_as_a_complete_custom_policy() -> None:
     assert p.report_period is ReportPeriod.MONTHLY
     assert p.structured_reports is True
     assert (p.peer.enabled, p.peer.peers_per_employee, p.peer.quorum) == (True, 4, 3)
+    assert [a.value for a in p.peer.aspects] == ["kolaboratif", "harmonis", "komunikasi"]
+    assert (p.peer.behaviour_weight, p.peer.above_from, p.peer.below_under) == (0.25, 3.5, 2.5)
     assert (p.community.enabled, p.community.floor) == (True, 3.25)
+    assert p.community.service_units is not None and "PKM-*" in p.community.service_units
+    assert not p.community.serves_citizens("BKPSDM") and p.community.serves_citizens("PKM-A")
+    assert (p.process.enabled, p.process.weight) == (True, 0.25)
+    assert (p.indicators.enabled, p.indicators.attendance_floor) == (True, 95)
+    assert (p.indicators.breaches_allowed, p.indicators.min_periods) == (2, 9)
     assert (p.mentor.capacity, p.mentor.max_offers) == (3, 2)
     assert p.outcomes[Grade.SANGAT_BAIK].awards == [AwardKind.CERTIFICATE, AwardKind.INCENTIVE]
     assert p.outcomes[Grade.KURANG].kind is OutcomeKind.COACHING

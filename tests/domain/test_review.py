@@ -168,11 +168,13 @@ def test_assess_under_caps_behaviour_only_below_the_community_floor() -> None:
     binjai = PRESETS["binjai"]
     assert binjai.community.enabled
     floor = binjai.community.floor
-    high = scripted_review(Rating.ABOVE, Rating.ABOVE)
-    capped = assess_under(binjai, high, PLAN, floor - 0.01)
+    high = scripted_review(Rating.ABOVE, Rating.ABOVE, process=Rating.ABOVE)
+    unit = "DISDUKCAPIL"  # a unit that serves citizens
+    capped = assess_under(binjai, high, PLAN, floor - 0.01, unit_code=unit)
     assert capped.behaviour_capped and capped.behaviour is binjai.community.cap_below_floor
     for score in (floor, 5.0, None):  # at the floor, above it, or no score: no cap
-        assert not assess_under(binjai, high, PLAN, score).behaviour_capped
+        assert not assess_under(binjai, high, PLAN, score, unit_code=unit).behaviour_capped
     national = PRESETS["national"]  # community feedback off: a low score changes nothing
     assert not national.community.enabled
-    assert not assess_under(national, high, PLAN, 1.0).behaviour_capped
+    national_review = scripted_review(Rating.ABOVE, Rating.ABOVE)
+    assert not assess_under(national, national_review, PLAN, 1.0, unit_code=unit).behaviour_capped

@@ -75,18 +75,25 @@ def test_a_heads_results_are_the_units_rating_mapped(unit: UnitRating, results: 
     policy = NATIONAL.model_copy(update={"unit_head_results": UNIT_HEAD_RESULTS})
     for targets in Rating:  # whatever the head's targets were rated
         review = scripted_review(targets, Rating.ABOVE)
-        got = assess_under(policy, review, PLAN, None, unit)
+        got = assess_under(policy, review, PLAN, None, unit_code="DISDIK", unit_rating=unit)
         assert got.results is results and got.results_from_unit is unit
         assert got.grade is grade_for(results, Rating.ABOVE)
 
 
 def test_without_the_setting_or_the_units_rating_the_targets_decide() -> None:
     review = scripted_review(Rating.ABOVE, Rating.ABOVE)
-    plain = assess_under(NATIONAL, review, PLAN, None)
+    plain = assess_under(NATIONAL, review, PLAN, None, unit_code="DISDIK")
     assert NATIONAL.unit_head_results is None  # off unless a policy sets it
-    assert assess_under(NATIONAL, review, PLAN, None, UnitRating.SANGAT_KURANG) == plain
+    assert (
+        assess_under(
+            NATIONAL, review, PLAN, None, unit_code="DISDIK", unit_rating=UnitRating.SANGAT_KURANG
+        )
+        == plain
+    )
     policy = NATIONAL.model_copy(update={"unit_head_results": UNIT_HEAD_RESULTS})
-    assert assess_under(policy, review, PLAN, None, None) == plain  # not a head
+    assert (
+        assess_under(policy, review, PLAN, None, unit_code="DISDIK", unit_rating=None) == plain
+    )  # not a head
     assert plain.results is Rating.ABOVE and plain.results_from_unit is None
 
 

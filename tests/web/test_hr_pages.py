@@ -405,3 +405,42 @@ async def test_community_scores_are_refused_beside_their_unit_then_recorded(web:
     assert r.status_code == 303, r.text
     status = await handle.query(CycleWorkflow.status)
     assert status.units[unit].community_score == 4.2
+
+
+async def test_only_the_units_that_serve_citizens_are_scored(web: Web) -> None:
+    # Binjai scores the health office (DINKES is on its list); the same city's personnel office
+    # (BKPSDM) is a back office: no field for it, a note saying why, and a forged score refused.
+    hr = await web.signed_in(HR)
+    org = f"kota-{uuid.uuid4().hex[:6]}"
+    people = [
+        e.model_copy(update={"unit_code": "BKPSDM", "unit_name": "Badan Kepegawaian"})
+        if e.unit_code == "DISDIK"
+        else e
+        for e in generate_roster(8, units=2, seed=8)
+    ]
+    r = await upload(hr, org, roster_csv(people))
+    assert r.status_code == 303, r.text
+    roster_id = r.headers["location"].removeprefix("/hr/rosters/")
+    page = await hr.get("/hr/cycles")
+    form = launch_form(page.text, roster_id, policy="binjai")
+    r = await hr.post("/hr/cycles", data=form)
+    assert r.status_code == 303, r.text
+    cycle_id = f"{org}-{form['year']}"
+    handle = handle_of(web.env.client, cycle_id)
+    for _ in range(100):
+        status = await handle.query(CycleWorkflow.status)
+        if status.launch_done:
+            break
+        await asyncio.sleep(0.1)
+    assert set(status.units) == {"BKPSDM", "DINKES"}
+    dashboard = await hr.get(f"/hr/cycles/{cycle_id}")
+    assert 'name="scores.DINKES"' in dashboard.text
+    assert 'name="scores.BKPSDM"' not in dashboard.text
+    note = "hanya menerima nilai untuk unit yang melayani masyarakat (1 dari 2 unit"
+    assert note in dashboard.text
+    url = f"/hr/cycles/{cycle_id}/community-feedback"
+    token = form_token(dashboard.text)
+    r = await hr.post(url, data={"csrf_token": token, "scores.BKPSDM": "2"})
+    assert r.status_code == 422
+    assert "unit [&#39;BKPSDM&#39;] bukan unit pelayanan masyarakat" in r.text
+    assert (await handle.query(CycleWorkflow.status)).units["BKPSDM"].community_score is None

@@ -53,7 +53,7 @@ def test_the_closing_summary_s_codes_read_as_labels() -> None:
         said("{{ overdue_label('overdue:self_report') }}") == "Terlambat: Laporan mandiri realisasi"
     )
     assert said("{{ overdue_label('missing_feedback') }}") == "Umpan balik tidak diberikan"
-    assert said("{{ policy_label('binjai') }}").startswith("Binjai: umpan balik masyarakat")
+    assert said("{{ policy_label('binjai') }}").startswith("Binjai: hasil kerja dan prosesnya")
     assert said("{{ policy_label('kota-x') }}") == "Kota-x"  # a policy of its own: its name
     assert said("{{ cycle_state_label('canceled') }}") == "dibatalkan"
     assert said("{{ rating_of_unit('istimewa') }}") == "Istimewa"

@@ -233,6 +233,7 @@ async def test_a_self_report_and_a_review_are_completed_through_their_forms(web:
         ),
         state.plan,
         state.community_score,
+        unit_code=state.unit_code,
     )
     partial = await supervisor.post(
         f"/tasks/{review_id}/preview", data=ratings, headers={"X-CSRF-Token": token}

@@ -68,6 +68,85 @@ def test_every_task_kind_has_a_form_with_its_fields(kind: TaskKind) -> None:
         assert re.search(rf'<label for="{re.escape(name)}">', html)  # labelled
 
 
+def _page(kind: TaskKind, detail: dict[str, object]) -> str:
+    now = datetime.now(UTC)
+    task = TaskRecord(
+        id="t1",
+        appraisal_id="a1",
+        cycle_id=None,
+        employee_nip="198001152005011001",
+        kind=kind,
+        assignee_nip="198001152005011002",
+        opened_at=now,
+        due_at=now + timedelta(days=7),
+        detail=detail,
+    )
+    page = render(request(), f"tasks/{kind.value}.html", task=task, name=None, state=None,
+                  mine=True, values={}, errors={})  # fmt: skip
+    return bytes(page.body).decode()
+
+
+def test_a_survey_of_its_own_asks_only_its_questions() -> None:
+    html = _page(TaskKind.PEER_FEEDBACK, {"aspects": ["kolaboratif", "komunikasi"]})
+    assert set(re.findall(r'name="answers\.scores\.(\w+)"', html)) == {"kolaboratif", "komunikasi"}
+    assert "Berkomunikasi dengan baik (Komunikasi)" in html
+    seven = _page(TaskKind.PEER_FEEDBACK, {})
+    assert len(set(re.findall(r'name="answers\.scores\.(\w+)"', seven))) == 7
+    assert "komunikasi" not in seven
+
+
+def test_the_review_says_what_the_peers_weigh() -> None:
+    detail = {"targets": ["T1"], "peer_weight": 0.3, "peer_score": 2.5}
+    html = _page(TaskKind.REVIEW, detail)
+    assert "penilaian Anda berbobot 70%, rata-rata rekan kerja 2,5 (1-5) 30%" in html
+    uncounted = _page(TaskKind.REVIEW, {"targets": ["T1"], "peer_weight": 0.3, "peer_score": None})
+    assert "Terlalu sedikit rekan kerja yang menjawab" in uncounted
+    national = _page(TaskKind.REVIEW, {"targets": ["T1"]})
+    assert "rekan kerja" not in national
+
+
+def test_a_review_under_a_process_policy_asks_for_each_targets_process() -> None:
+    html = _page(TaskKind.REVIEW, {"targets": ["T1", "T2"], "process_weight": 0.4})
+    names = set(re.findall(r'name="(review\.process_ratings\.\w+)"', html))
+    assert names == {"review.process_ratings.T1", "review.process_ratings.T2"}
+    assert "proses berbobot 40% dari penilaian setiap target, hasilnya 60%" in html
+    # At weight 0 the process is still asked for; it decides nothing.
+    zero = _page(TaskKind.REVIEW, {"targets": ["T1"], "process_weight": 0})
+    assert 'name="review.process_ratings.T1"' in zero
+    national = _page(TaskKind.REVIEW, {"targets": ["T1"]})
+    assert "process_ratings" not in national
+
+
+def test_a_feedback_without_a_report_still_asks_the_months_indicators() -> None:
+    html = _page(TaskKind.FEEDBACK, {"period": 3, "report_task": None, "indicators": True})
+    assert "Pegawai tidak menyampaikan laporan untuk periode ini" in html
+    assert 'name="feedback.indicators.attendance"' in html
+    reported = _page(TaskKind.FEEDBACK, {"period": 3, "report_task": "t2", "indicators": True})
+    assert "tidak menyampaikan laporan" not in reported
+    national = _page(TaskKind.FEEDBACK, {"period": 3, "report_task": "t2"})
+    assert "feedback.indicators" not in national
+
+
+def test_the_review_shows_the_years_discipline_and_attendance() -> None:
+    summary = {
+        "entered": list(range(1, 12)),
+        "missing": [5],
+        "attendance": 90.0,
+        "breaches": 11,
+        "rated": True,
+        "attendance_rating": "below",
+        "discipline_rating": "below",
+        "attendance_floor": 95,
+        "breaches_allowed": 2,
+    }
+    html = _page(TaskKind.REVIEW, {"targets": ["T1"], "indicators": summary})
+    assert "Kehadiran 90% (standar: 95%): Di bawah ekspektasi" in html
+    assert "Pelanggaran disiplin 11 (paling banyak 2)" in html
+    assert "Periode tanpa catatan: 5" in html
+    unrated = _page(TaskKind.REVIEW, {"targets": ["T1"], "indicators": {**summary, "rated": False}})
+    assert "tahun ini tidak dinilai" in unrated
+
+
 def test_a_cascaded_draft_asks_how_each_target_contributes() -> None:
     now = datetime.now(UTC)
     task = TaskRecord(

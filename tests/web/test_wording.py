@@ -44,6 +44,8 @@ MODULES = (
     "teladan",
     "planning",
     "periodic",
+    "peer",
+    "review",
 )
 LISTED = frozenset(
     REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + FOLLOW_UP_REFUSALS + CODES

@@ -1,7 +1,8 @@
 """Record the committed replay histories: one complete year per preset, on the real dev server.
 
 Run after a deliberate, patched workflow change only, naming the scenarios to add (all when
-none are named: cycle, timers, timers-zoned, reassigned, mentor-rules, or a preset name):
+none are named: cycle, timers, timers-zoned, reassigned, mentor-rules, indicators, or a preset
+name):
     python -m tests.workflows.record_histories cycle
 Each file is named after its workflow id (task ids derive from it) and holds what
 `temporal workflow show --output json` prints for that run. The preset years run on the real dev
@@ -24,6 +25,7 @@ from appraisal_engine.activities.notify import LoggingNotifier
 from appraisal_engine.appraisal.servers import start_dev_server, start_time_skipping
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import launch_cycle
+from appraisal_engine.domain.indicators import PeriodIndicators
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import NATIONAL, PRESETS
 from appraisal_engine.domain.ratings import Rating
@@ -109,6 +111,8 @@ async def record(only: set[str]) -> None:
                     await _timer_paths(running, "appraisal-history-timers-zoned")
                 if wanted("reassigned"):
                     await _reassigned_then_cancelled(running)
+                if wanted("indicators"):
+                    await _indicators_without_a_report(running)
             finally:
                 await env.shutdown()
         finally:
@@ -225,6 +229,31 @@ async def _reassigned_then_cancelled(running: Running) -> None:
             AppraisalWorkflow.cancel,
             CancelInput(actor_nip=nip(99), reason="pindah ke instansi lain"),
         )
+        await handle.result()
+    await _save(handle)
+
+
+async def _indicators_without_a_report(running: Running) -> None:
+    """Tanjungbalai's monthly discipline and attendance: month 3's report missed, its feedback
+    asked all the same (patch "monthly-indicators"); month 5's feedback missed; the standards
+    below, so the results are below and the outcome coaching."""
+    roster = "roster-indicators"
+    await seed_unit(running, roster)
+    policy = PRESETS["tanjungbalai"]
+    poor = PeriodIndicators(attendance=90, discipline_breaches=1)
+    actors = Actors(policy, results=Rating.ABOVE, behaviour=Rating.ABOVE, indicators=poor)
+    actors.skip = lambda t: (
+        (t.kind is TaskKind.SELF_REPORT and t.period == 3)
+        or (t.kind is TaskKind.FEEDBACK and t.period == 5)
+    )
+    async with build_worker(running.client, running.task_queue, running.sessions):
+        handle: Handle = await running.client.start_workflow(
+            AppraisalWorkflow.run,
+            appraisal_input(policy, roster_id=roster),
+            id="appraisal-history-indicators",
+            task_queue=running.task_queue,
+        )
+        await drive(running, handle, actors)
         await handle.result()
     await _save(handle)
 

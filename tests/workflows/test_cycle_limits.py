@@ -54,14 +54,20 @@ async def launched(
     *,
     env: WorkflowEnvironment | None = None,
     batch_size: int = 2000,
+    units: int = 1,
+    changes: dict[str, object] | None = None,
 ) -> tuple[CycleHandle, list[str]]:
     """A small cycle, launched, waiting for its appraisals."""
-    employees = generate_roster(n, units=1, seed=n)
+    employees = generate_roster(n, units=units, seed=n)
     roster_id = f"roster-{uuid.uuid4().hex[:8]}"
     async with running.sessions() as session, session.begin():
         await add_roster(session, roster_id, "kota-uji", employees, checksum=roster_id)
     policy = (BINJAI if policy_name == "binjai" else NATIONAL).model_copy(
-        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
+        update={
+            "regional_head_nip": REGIONAL_HEAD,
+            "appeals_officer_nip": APPEALS_OFFICER,
+            **(changes or {}),
+        }
     )
     client = (env or running.env).client
     cycle = await launch_cycle(
@@ -185,4 +191,38 @@ async def test_a_policy_without_community_feedback_refuses_scores(running_dev: R
         )
     assert isinstance(err.value.cause, ApplicationError)
     assert err.value.cause.type == "NotAllowed"
+    await cycle.terminate()
+
+
+async def test_a_policy_listing_its_service_units_refuses_a_back_office_score(
+    running_dev: Running,
+) -> None:
+    # Binjai's rules with only the health office serving citizens: the school office of the
+    # same city is a back office here, and a score for it is refused, with the health office's
+    # score sent beside it (all or nothing).
+    rules = BINJAI.community.model_copy(update={"service_units": ["DINKES"]})
+    cycle, nips = await launched(running_dev, "binjai", 8, units=2, changes={"community": rules})
+    status = await cycle.query(CycleWorkflow.status)
+    assert set(status.units) == {"DINKES", "DISDIK"}
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await cycle.execute_update(
+            CycleWorkflow.community_feedback,
+            CommunityFeedbackInput(actor_nip=HR, scores={"DINKES": 3.0, "DISDIK": 2.0}),
+        )
+    cause = err.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "InvalidPayload"
+    assert "['DISDIK'] do not serve citizens" in str(cause)
+    assert cause.details and cause.details[0]["field"] == "scores"
+    after = await cycle.query(CycleWorkflow.status)
+    assert after.units["DINKES"].community_score is None
+    done = await cycle.execute_update(
+        CycleWorkflow.community_feedback,
+        CommunityFeedbackInput(actor_nip=HR, scores={"DINKES": 3.0}),
+    )
+    assert done.units["DINKES"].community_score == 3.0
+    cycle_id = ids.cycle_id(status.org, status.year)
+    for nip in nips:
+        await running_dev.client.get_workflow_handle(
+            appraisal_workflow_id(cycle_id, nip)
+        ).terminate()
     await cycle.terminate()

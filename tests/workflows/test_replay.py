@@ -20,6 +20,7 @@ from appraisal_engine.domain.records import AuditEvent
 from appraisal_engine.workflows import io
 from appraisal_engine.workflows.appraisal.appeal_and_outcome import MENTOR_RULES
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT, ONE_WRITE_PER_STEP
+from appraisal_engine.workflows.appraisal.monitoring import MONTHLY_INDICATORS
 from appraisal_engine.workflows.appraisal.workflow import ZONED_CALENDAR, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import (
     LAUNCH_OVERLAPPED,
@@ -48,7 +49,7 @@ HISTORIES = sorted((Path(__file__).resolve().parent.parent / "histories").glob("
 
 def test_every_preset_and_path_has_a_committed_history() -> None:
     names = {p.stem for p in HISTORIES}
-    kinds = (*PRESETS, "timers", "timers-zoned", "reassigned", "mentor-rules")
+    kinds = (*PRESETS, "timers", "timers-zoned", "reassigned", "mentor-rules", "indicators")
     years = (2025, 2026, 2027, 2028)
     in_cycles = tuple(f"appraisal-history-{year}-" for year in years)
     appraisals = {n for n in names if n.startswith("appraisal-history-")}
@@ -137,6 +138,18 @@ def test_histories_hold_both_ways_of_writing_a_step() -> None:
             row_by_row.add(path.stem)
     assert "appraisal-history-wanggar" in one_write
     assert {"appraisal-history-bukittinggi", "appraisal-history-timers"} <= row_by_row
+
+
+def test_a_history_holds_the_feedback_asked_without_a_report() -> None:
+    # Tanjungbalai's discipline and attendance: the patched path, where a period without a
+    # report still asks the appraiser's feedback, replays too.
+    path = next(p for p in HISTORIES if p.stem == "appraisal-history-indicators")
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    assert f"patch:{MONTHLY_INDICATORS}" in markers_of(history)
+    old = [p for p in HISTORIES if p.stem == "appraisal-history-tanjungbalai"]
+    for path in old:  # recorded before the rule: no marker, and it replays as it was
+        history = WorkflowHistory.from_json(path.stem, path.read_text())
+        assert f"patch:{MONTHLY_INDICATORS}" not in markers_of(history)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -189,6 +189,8 @@ async def _dashboard(
         view=view,
         plan=plan,
         units=units,
+        # Where the policy lists the units that serve citizens, only those are scored.
+        scored_units=[u for u in units if plan.policy.community.serves_citizens(u.code)],
         stages=STAGES,
         appeal_zone=ZONE_NAMES.get(plan.policy.time_zone, plan.policy.time_zone),
         schedule=year_schedule(plan.policy, plan.year_start),

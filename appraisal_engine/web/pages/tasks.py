@@ -192,7 +192,14 @@ async def preview(
                     if p.feedback and p.feedback.rating
                 ]
                 result = assess_year(
-                    policy, body.review, state.plan, state.community_score, rated, head
+                    policy,
+                    body.review,
+                    state.plan,
+                    state.community_score,
+                    rated,
+                    state.peer,
+                    unit_code=state.unit_code,
+                    unit_rating=head,
                 )
         except (ValidationError, DomainError):
             pass  # not every rating given yet, or a policy that is not a preset: no preview

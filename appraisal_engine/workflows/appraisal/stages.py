@@ -8,7 +8,8 @@ from typing import Any
 from temporalio import workflow
 
 from appraisal_engine.domain.audit_kinds import GRADE_COMPUTED, GRADE_RELEASED
-from appraisal_engine.domain.peer import summarise_peers
+from appraisal_engine.domain.indicators import IndicatorSummary, summarise_indicators
+from appraisal_engine.domain.peer import BERAKHLAK, summarise_peers
 from appraisal_engine.domain.records import CascadeRequest, ParentTarget
 from appraisal_engine.domain.review import assess_year
 from appraisal_engine.domain.stages import Stage
@@ -17,15 +18,13 @@ from appraisal_engine.workflows.appraisal.appeal_and_outcome import AppealAndOut
 from appraisal_engine.workflows.appraisal.clock import Cancelled, Clock
 from appraisal_engine.workflows.appraisal.deadlines import Deadlines
 from appraisal_engine.workflows.appraisal.effects import Effects
+from appraisal_engine.workflows.appraisal.monitoring import Monitoring
 from appraisal_engine.workflows.appraisal.state import AppraisalYear
 from appraisal_engine.workflows.ids import appraisal_workflow_id
 from appraisal_engine.workflows.messages import (
-    FeedbackBody,
     PeerFeedbackBody,
-    PeriodState,
     ReleaseGrade,
     ReviewBody,
-    SelfReportBody,
     TargetsApproveBody,
     TargetsDraftBody,
 )
@@ -45,13 +44,14 @@ class Stages:
         deadlines = Deadlines(year, clock, effects)
         self._run_task = deadlines.run_task
         self._appeal_and_outcome = AppealAndOutcome(year, clock, effects, deadlines)
+        self._monitoring = Monitoring(year, clock, effects, deadlines)
         self._cascade: asyncio.Future[Any] | None = None
 
     async def run(self) -> None:
         """See the year through, stage by stage; raise Cancelled once HR cancels it."""
         await self._targets()
         await self._set_stage(Stage.MONITORING)
-        await self._clock.fork([self._period(p) for p in self._year.periods])
+        await self._clock.fork([self._monitoring.period(p) for p in self._year.periods])
         peers = self._year.peers()
         if self._year.policy.peer.enabled and peers:
             await self._set_stage(Stage.PEER_INPUT)
@@ -128,63 +128,34 @@ class Stages:
             )
             self._cascade = self._effects.cascade(request)
 
-    async def _period(self, period: PeriodState) -> None:
-        """One report period: wait for its end, then the self-report and the feedback on it."""
-        year = self._year
-        await self._clock.wait(lambda: False, until=period.ends_at)
-        assert year.plan is not None
-        report = await self._run_task(
-            TaskKind.SELF_REPORT,
-            year.inp.employee_nip,
-            period=period.period,
-            detail={
-                "period": period.period,
-                "targets": year.plan.ids,
-                "structured": year.policy.structured_reports,
-            },
-        )
-        i = period.period - 1
-        if not isinstance(report.body, SelfReportBody):
-            year.periods[i] = period.model_copy(
-                update={"report_status": "missing", "feedback_status": "skipped"}
-            )
-            year.flag(f"missing_report:{period.period}")
-            await self._effects.sync()
-            return
-        year.periods[i] = period = period.model_copy(
-            update={"report": report.body.report, "report_status": "done"}
-        )
-        answer = await self._run_task(
-            TaskKind.FEEDBACK,
-            year.supervisor_nip,
-            period=period.period,
-            detail={"period": period.period, "report_task": report.id},
-        )
-        if isinstance(answer.body, FeedbackBody):
-            year.periods[i] = period.model_copy(
-                update={"feedback": answer.body.feedback, "feedback_status": "done"}
-            )
-        else:
-            year.periods[i] = period.model_copy(update={"feedback_status": "missing"})
-            year.flag(f"missing_feedback:{period.period}")
-            await self._effects.sync()
-
     async def _peer_input(self, peers: list[str]) -> None:
         """Each peer answers the survey before the deadline; only the aggregate is kept visible."""
         year = self._year
-        done = await self._clock.fork([self._run_task(TaskKind.PEER_FEEDBACK, p) for p in peers])
+        rules = year.policy.peer
+        # Only a survey that asks other questions than the seven values names them: a policy
+        # stored before the setting (every running cycle) writes its tasks as it did.
+        detail = (
+            None
+            if rules.aspects == list(BERAKHLAK)
+            else {"aspects": [a.value for a in rules.aspects]}
+        )
+        done = await self._clock.fork(
+            [self._run_task(TaskKind.PEER_FEEDBACK, p, detail=detail) for p in peers]
+        )
         for task in done:
             if isinstance(task.body, PeerFeedbackBody):
                 year.peer_answers[task.assignee] = task.body.answers
-        rules = year.policy.peer
         year.peer_summary = summarise_peers(
             list(year.peer_answers.values()),
             invited=len(peers),
             quorum=rules.quorum,
             anonymity_threshold=rules.anonymity_threshold,
+            aspects=rules.aspects,
         )
         if not year.peer_summary.quorum_met:
             year.flag("peer_quorum_not_met")
+        if rules.behaviour_weight > 0 and not year.peer_summary.counted:
+            year.flag("peer_result_not_counted")
 
     async def _year_end_review(self) -> None:
         """The appraiser rates every target and dimension; the matrix gives the grade."""
@@ -193,6 +164,22 @@ class Stages:
         detail: dict[str, Any] = {"targets": year.plan.ids, "community_score": year.community_score}
         if year.peer_summary is not None and year.peer_summary.shown:
             detail["peer_means"] = year.peer_summary.model_dump(mode="json")["means"]
+        indicators = self._indicators()
+        if indicators is not None:
+            # The appraiser sees the year's discipline and attendance before rating.
+            rules = year.policy.indicators
+            detail["indicators"] = {
+                **indicators.model_dump(mode="json"),
+                "attendance_floor": rules.attendance_floor,
+                "breaches_allowed": rules.breaches_allowed,
+            }
+        if year.policy.process.enabled:
+            # The form asks how each result was reached, and says what that weighs.
+            detail["process_weight"] = year.policy.process.weight
+        if year.policy.peer.behaviour_weight > 0 and year.peer_summary is not None:
+            # The appraiser is told that the peers' result will weigh in, and how much.
+            detail["peer_weight"] = year.policy.peer.behaviour_weight
+            detail["peer_score"] = year.peer_summary.score()
         task = await self._run_task(TaskKind.REVIEW, year.supervisor_nip, detail=detail)
         assert isinstance(task.body, ReviewBody)
         year.review = task.body.review
@@ -209,11 +196,38 @@ class Stages:
             from_unit = year.unit_rating
         rated = [p.feedback.rating.grade for p in year.periods if p.feedback and p.feedback.rating]
         year.assessment = assess_year(
-            year.policy, year.review, year.plan, year.community_score, rated, from_unit
+            year.policy,
+            year.review,
+            year.plan,
+            year.community_score,
+            rated,
+            year.peer_summary,
+            unit_code=year.inp.unit_code,
+            indicators=indicators,
+            unit_rating=from_unit,
         )
         await self._effects.audit(
             GRADE_COMPUTED, task.completed_by, year.assessment.model_dump(mode="json")
         )
+
+    def _indicators(self) -> IndicatorSummary | None:
+        """The year's discipline and attendance from each period's feedback, where the policy
+        keeps them; a period without them is left out, and too few leave the year unrated."""
+        year = self._year
+        rules = year.policy.indicators
+        if not rules.enabled:
+            return None
+        entries = {
+            p.period: p.feedback.indicators
+            for p in year.periods
+            if p.feedback is not None and p.feedback.indicators is not None
+        }
+        summary = summarise_indicators(entries, periods=len(year.periods), rules=rules)
+        # A period without them is one whose feedback was missed (flagged as such), since every
+        # feedback under such a policy carries them.
+        if not summary.rated:
+            year.flag("indicators_not_rated")
+        return summary
 
     async def _calibration(self) -> None:
         """Hold until the cycle releases the calibrated grade; a standalone run releases itself."""

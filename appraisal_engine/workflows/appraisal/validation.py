@@ -9,11 +9,12 @@ from enum import StrEnum
 from appraisal_engine.domain.appeals import check_chain
 from appraisal_engine.domain.calendar import local_date
 from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.peer import check_peer_answers
 from appraisal_engine.domain.periodic import check_period_rating
 from appraisal_engine.domain.planning import check_plan_decision
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.records import TaskStatus
-from appraisal_engine.domain.reports import check_report
+from appraisal_engine.domain.reports import check_feedback, check_report
 from appraisal_engine.domain.review import check_review
 from appraisal_engine.domain.stages import STAGE_OF, Stage
 from appraisal_engine.domain.targets import TargetPlan, check_cascading, check_contributions
@@ -34,6 +35,7 @@ from appraisal_engine.workflows.messages import (
     ExtendDeadlineInput,
     FeedbackBody,
     FileAppealInput,
+    PeerFeedbackBody,
     ReassignInput,
     ReviewBody,
     SelfReportBody,
@@ -196,10 +198,13 @@ def _check_body(
         )
     elif isinstance(body, FeedbackBody):
         check_period_rating(body.feedback.rating, policy.periodic)
+        check_feedback(body.feedback, indicators=policy.indicators.enabled)
     elif isinstance(body, SelfReportBody) and plan is not None:
         check_report(body.report, plan, structured=policy.structured_reports)
+    elif isinstance(body, PeerFeedbackBody):
+        check_peer_answers(body.answers, policy.peer.aspects)
     elif isinstance(body, ReviewBody) and plan is not None:
-        check_review(body.review, plan)
+        check_review(body.review, plan, process=policy.process.enabled)
     elif isinstance(body, AppealDecideBody):
         if body.decision == "change" and body.grade is None:
             raise DomainError("changing the grade needs the new grade", field="grade")

@@ -291,9 +291,12 @@ class AppraisalWorkflow:
 
     @workflow.signal
     def community_score(self, msg: CommunityScore) -> None:
-        """The unit's citizen-satisfaction score, before the review is done."""
-        if msg.unit_code == self._year.inp.unit_code and self._year.review is None:
-            self._year.community_score = msg.score
+        """The unit's citizen-satisfaction score, before the review is done; kept only for a
+        unit that serves citizens under the policy (every unit unless it lists them)."""
+        year = self._year
+        ours = msg.unit_code == year.inp.unit_code
+        if ours and year.review is None and year.policy.community.serves_citizens(msg.unit_code):
+            year.community_score = msg.score
 
     # -- queries ---------------------------------------------------------------------------
     @workflow.query
