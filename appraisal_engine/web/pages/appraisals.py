@@ -99,6 +99,38 @@ async def detail(
     return await appraisal_page(request, appraisal_id, me, session, client)
 
 
+async def after_form(
+    request: Request,
+    appraisal_id: str,
+    me: SignedIn,
+    session: SessionDep,
+    client: TemporalClientDep,
+    *,
+    form: str,
+    refused: tuple[int, dict[str, str]] | None,
+    values: dict[str, str],
+    flash: str | None = None,
+) -> Response:
+    """Where a form of the appraisal's page leads: taken, back to the page with its flash
+    (`flash`, else the form's name); refused (status and errors), the page again with the
+    form's errors and typed values."""
+    if refused is None:
+        request.session["flash"] = flash or form
+        return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
+    status, errors = refused
+    return await appraisal_page(
+        request,
+        appraisal_id,
+        me,
+        session,
+        client,
+        status_code=status,
+        errors=errors,
+        values=values,
+        failed=form,
+    )
+
+
 @router.post("/appraisals/{appraisal_id}/appeal", include_in_schema=False)
 async def appeal(
     request: Request,
@@ -110,26 +142,23 @@ async def appeal(
 ) -> Response:
     """The employee files a keberatan inside the window."""
     _ = gettext_for(request)
+    refused: tuple[int, dict[str, str]] | None = None
     try:
         await appraisals.file_appeal(session, me, appraisal_id, reason.strip(), client=client)
     except ValidationError as e:
-        status, errors = 422, field_errors(e, _)
+        refused = 422, field_errors(e, _)
     except NotFound:
         raise
     except ServiceError as e:
-        status, errors = service_status(e), service_errors(e, _)
-    else:
-        request.session["flash"] = "appeal_filed"
-        return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
-    values = {"reason": reason}
-    return await appraisal_page(
+        refused = service_status(e), service_errors(e, _)
+    return await after_form(
         request,
         appraisal_id,
         me,
         session,
         client,
-        status_code=status,
-        errors=errors,
-        values=values,
-        failed="appeal",
+        form="appeal",
+        refused=refused,
+        values={"reason": reason},
+        flash="appeal_filed",
     )

@@ -23,7 +23,7 @@ from appraisal_engine.services import access, cycles, development, teladan
 from appraisal_engine.services.appraisal_policy import policy_of
 from appraisal_engine.services.errors import NotFound, ServiceError
 from appraisal_engine.web.forms import field_errors, posted, service_errors
-from appraisal_engine.web.pages.appraisals import appraisal_page
+from appraisal_engine.web.pages.appraisals import after_form
 from appraisal_engine.web.plan_context import PLAN_ROWS
 from appraisal_engine.web.render import gettext_for, render
 from appraisal_engine.web.routing import PageRoute
@@ -68,6 +68,7 @@ async def make_plan(
     values, data = await posted(request)
     _ = gettext_for(request)
     kept = _kept_rows(values)
+    refused: tuple[int, dict[str, str]] | None = None
 
     async def policy(record: AppraisalRecord) -> Policy:
         return await policy_of(client, record.id)
@@ -87,24 +88,20 @@ async def make_plan(
             now=datetime.now(UTC),
         )
     except ValidationError as e:
-        status, errors = 422, field_errors(e, _, set(values), rows={"items": kept})
+        refused = 422, field_errors(e, _, set(values), rows={"items": kept})
     except NotFound:
         raise
     except ServiceError as e:
-        status, errors = service_status(e), _on_form(service_errors(e, _), kept)
-    else:
-        request.session["flash"] = "plan"
-        return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
-    return await appraisal_page(
+        refused = service_status(e), _on_form(service_errors(e, _), kept)
+    return await after_form(
         request,
         appraisal_id,
         me,
         session,
         client,
-        status_code=status,
-        errors=errors,
+        form="plan",
+        refused=refused,
         values=values,
-        failed="plan",
     )
 
 
@@ -120,6 +117,7 @@ async def follow_up(
     """The supervisor says whether one planned item happened."""
     values, _data = await posted(request)
     _ = gettext_for(request)
+    refused: tuple[int, dict[str, str]] | None = None
     try:
         body = FollowUpRequest.model_validate(
             {
@@ -139,24 +137,21 @@ async def follow_up(
             now=datetime.now(UTC),
         )
     except ValidationError as e:
-        status, errors = 422, field_errors(e, _)
+        refused = 422, field_errors(e, _)
     except NotFound:
         raise
     except ServiceError as e:
-        status, errors = service_status(e), service_errors(e, _)
-    else:
-        request.session["flash"] = "followed_up"
-        return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
-    return await appraisal_page(
+        refused = service_status(e), service_errors(e, _)
+    return await after_form(
         request,
         appraisal_id,
         me,
         session,
         client,
-        status_code=status,
-        errors=errors,
+        form="follow_up",
+        refused=refused,
         values=values,
-        failed="follow_up",
+        flash="followed_up",
     )
 
 

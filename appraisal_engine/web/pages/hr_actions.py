@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from appraisal_engine.api.deps import SessionDep, TemporalClientDep
 from appraisal_engine.api.problems import service_status
@@ -20,7 +20,7 @@ from appraisal_engine.services.access import require_hr
 from appraisal_engine.services.errors import Forbidden, NotFound, ServiceError
 from appraisal_engine.web.forms import Gettext, field_errors, posted, service_errors
 from appraisal_engine.web.i18n import N_, local_moment
-from appraisal_engine.web.pages.appraisals import appraisal_page
+from appraisal_engine.web.pages.appraisals import after_form
 from appraisal_engine.web.render import config_of, gettext_for
 from appraisal_engine.web.routing import PageRoute
 from appraisal_engine.web.security import check_form_token
@@ -83,6 +83,7 @@ async def act(
     values, data = await posted(request)
     _ = gettext_for(request)
     part: dict[str, Any] = data.get(form) or {}
+    refused: tuple[int, dict[str, str]] | None = None
     try:
         if form == "reassign":
             r = ReassignForm.model_validate({form: part}).reassign
@@ -111,26 +112,22 @@ async def act(
             c = CancelForm.model_validate({form: part}).cancel
             await appraisals.cancel(session, me, appraisal_id, reason=c.reason, client=client)
     except Refused as e:
-        status, errors = e.status, e.errors
+        refused = e.status, e.errors
     except ValidationError as e:
-        status, errors = 422, field_errors(e, _, [*values, f"{form}.due_at"])
+        refused = 422, field_errors(e, _, [*values, f"{form}.due_at"])
     except (NotFound, Forbidden):
         raise
     except ServiceError as e:
-        status, errors = service_status(e), service_errors(e, _, values, within=form)
-    else:
-        request.session["flash"] = form
-        return RedirectResponse(f"/appraisals/{appraisal_id}", status_code=303)
-    return await appraisal_page(
+        refused = service_status(e), service_errors(e, _, values, within=form)
+    return await after_form(
         request,
         appraisal_id,
         me,
         session,
         client,
-        status_code=status,
-        errors=errors,
+        form=form,
+        refused=refused,
         values=values,
-        failed=form,
     )
 
 
