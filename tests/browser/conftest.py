@@ -33,6 +33,20 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
+async def shoot(page: Page, name: str) -> None:
+    """With PAGE_SHOTS=1, keep the page as it stands at a phone's width and a desktop's under
+    var/screenshots/ (once per name), to look at by eye; otherwise nothing."""
+    if not os.environ.get("PAGE_SHOTS") or (SHOTS / f"{name}-390.png").exists():
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for width, viewport in (("390", PHONE), ("1280", DESKTOP)):
+        await page.set_viewport_size(viewport)
+        await page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    if size is not None:
+        await page.set_viewport_size(size)
+
+
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

@@ -27,7 +27,7 @@ from appraisal_engine.appraisal.dev_demo import AUDITOR
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.web.labels import labels_for
-from tests.browser.conftest import PHONE, Site
+from tests.browser.conftest import PHONE, Site, shoot
 from tests.workflows.cycle_driver import APPEALS_OFFICER, HR, REGIONAL_HEAD
 
 SCRIPT = "<script>alert(1)</script>"
@@ -224,6 +224,7 @@ async def work_inbox(nip: str, page: Page, choices: Choices) -> int:
         assert kind in FILL, kind
         await FILL[kind](page, choices)
         await narrow(page)
+        await shoot(page, f"task-{kind}")
         await form.locator("button[type=submit]").click()
         await expect(page).to_have_url(HOME)  # a refused form would stay on its page
         await expect(page.get_by_role("status")).to_be_visible()
@@ -261,6 +262,7 @@ async def rate_the_unit(hr: Page, official: Page, calibration: str, unit: str) -
     await proposal.locator('[name="note"]').fill("capaian IKU unit 98%")
     await proposal.locator("button[type=submit]").click()
     await expect(fact(hr, "Usulan pengelola kepegawaian")).to_contain_text("capaian IKU unit 98%")
+    await shoot(hr, "calibration-proposed")
     await official.goto("/tasks")
     await official.locator(f'main a[href*="/unit-ratings#"]:has-text("{unit}")').click()
     card = official.locator(f'section[id$="--{unit}"]')
@@ -270,6 +272,7 @@ async def rate_the_unit(hr: Page, official: Page, calibration: str, unit: str) -
     await expect(official.get_by_role("status")).to_be_visible()
     decided = card.locator('dl.facts dt:text-is("Keputusan Anda") + dd')
     await expect(decided).to_contain_text(REGIONAL_HEAD)
+    await shoot(official, "unit-ratings")
 
 
 # -- the year -------------------------------------------------------------------------------
