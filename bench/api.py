@@ -3,7 +3,7 @@ same updates sent straight to Temporal and a trivial workflow's update, in one r
 file-backed dev server.
 
     .venv/bin/python -m bench.api [--appraisals 200] [--concurrency 100] [--kind review]
-                                  [--sandboxed] [--json]
+                                  [--sandboxed] [--database-server URL] [--json]
 
 Set-up, not timed: N standalone appraisals with their year started a year ago (every report
 period is due) are driven by scripted actors until each one's task of `--kind` is open (for
@@ -15,12 +15,15 @@ sandbox, a worker of its own) at the same concurrency, the floor any task comple
 The appraisals' worker runs in this process, as production workers do: outside the workflow
 sandbox (`--sandboxed` for the sandbox the tests use). `--concurrency` people work at once, each
 completing their share one after another. Reports requests, throughput, p50 and p99 for the three,
-and the API's ratios to the raw update and to the trivial one."""
+the API's ratios to the raw update and to the trivial one, and the collector's pauses in this
+process while the two halves ran. The read model is SQLite beside the server, or with
+`--database-server` a new database on a PostgreSQL server (the production store), dropped after."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -42,6 +45,7 @@ from temporalio.worker import Worker
 
 from appraisal_engine.api.auth import mint_token
 from appraisal_engine.api.config import AuthConfig
+from appraisal_engine.appraisal.collector import Pauses, tune_collector
 from appraisal_engine.appraisal.servers import start_dev_server
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.employee import PositionLevel
@@ -58,7 +62,7 @@ from appraisal_engine.workflows.messages import (
     CompleteTaskInput,
     TaskBody,
 )
-from bench.stack import free_port
+from bench.stack import free_port, scratch_database
 from bench.trivial import Flagged
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
@@ -255,12 +259,20 @@ async def trivial_updates(client: Client, n: int, concurrency: int) -> Figures:
 
 
 async def main(
-    appraisals: int, concurrency: int, kind: TaskKind, as_json: bool, *, sandboxed: bool = False
+    appraisals: int,
+    concurrency: int,
+    kind: TaskKind,
+    as_json: bool,
+    *,
+    sandboxed: bool = False,
+    database_server: str | None = None,
 ) -> dict[str, Any]:
-    """Set up on a fresh file-backed dev server, then time both halves and the reference."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """Set up on a fresh file-backed dev server, then time both halves and the reference; the
+    read model in SQLite beside it, or in a new database on `database_server` (PostgreSQL)."""
+    async with contextlib.AsyncExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        url = await stack.enter_async_context(scratch_database(database_server, tmp))
         env = await start_dev_server(db_file=str(Path(tmp) / "temporal.db"))
-        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
         engine = make_engine(url)
         queue = f"bench-api-{uuid.uuid4().hex[:6]}"
@@ -276,6 +288,7 @@ async def main(
                 ) as http,
             ):
                 await wait_ready(http)
+                tune_collector()  # as the worker process does once it is assembled
                 began = time.perf_counter()
                 steps = await to_step(env.client, queue, appraisals, concurrency, kind)
                 setup = time.perf_counter() - began
@@ -313,10 +326,11 @@ async def main(
                 # A quiet moment before each part: what the last updates set off (read-model
                 # and audit writes after the reply) is not charged to the next.
                 await asyncio.sleep(SETTLE_S)
-                raw_figures = await timed(by_person(raw_half, concurrency), raw)
-                await asyncio.sleep(SETTLE_S)
-                api_groups = by_person(api_half, concurrency)
-                api_figures = await timed(api_groups, through_api)
+                with Pauses() as pauses:
+                    raw_figures = await timed(by_person(raw_half, concurrency), raw)
+                    await asyncio.sleep(SETTLE_S)
+                    api_groups = by_person(api_half, concurrency)
+                    api_figures = await timed(api_groups, through_api)
                 await asyncio.sleep(SETTLE_S)
                 trivial_figures = await trivial_updates(env.client, len(api_half), len(api_groups))
         finally:
@@ -326,6 +340,13 @@ async def main(
             await env.shutdown()
     result = report(
         raw_figures, api_figures, trivial_figures, appraisals, len(api_groups), kind, sandboxed
+    )
+    result["database"] = "sqlite" if database_server is None else "postgresql"
+    result["worker_gc"] = pauses.summary()
+    print(
+        f"read model: {result['database']}; the worker's process paused for its collector "
+        f"{pauses.summary()['collections']} times while both halves ran, "
+        f"{pauses.summary()['total_ms']} ms in all, the longest {pauses.summary()['longest_ms']} ms"
     )
     if as_json:
         print(json.dumps(result))
@@ -402,9 +423,25 @@ if __name__ == "__main__":
     parser.add_argument(
         "--sandboxed", action="store_true", help="the appraisals' workflows in the sandbox"
     )
+    parser.add_argument(
+        "--database-server",
+        metavar="URL",
+        help="the read model in a new database on this PostgreSQL server"
+        " (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres), dropped afterwards;"
+        " SQLite when omitted",
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     if not 2 <= args.appraisals <= 5000 or args.concurrency < 1:
         parser.error("--appraisals must be 2-5000 and --concurrency at least 1")
     kind = KINDS[args.kind]
-    asyncio.run(main(args.appraisals, args.concurrency, kind, args.json, sandboxed=args.sandboxed))
+    asyncio.run(
+        main(
+            args.appraisals,
+            args.concurrency,
+            kind,
+            args.json,
+            sandboxed=args.sandboxed,
+            database_server=args.database_server,
+        )
+    )

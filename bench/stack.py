@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import socket
 import tempfile
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.appraisal.servers import start_dev_server
@@ -33,3 +36,31 @@ async def file_backed_server(
             yield env, Path(tmp)
         finally:
             await env.shutdown()
+
+
+async def _admin(server: str, statement: str) -> None:
+    """Run one statement outside a transaction on `server` (CREATE or DROP DATABASE)."""
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def scratch_database(server: str | None, directory: str) -> AsyncIterator[str]:
+    """A read model's URL for one run: a SQLite file in `directory` without `server`, else a new
+    database on that PostgreSQL server, dropped on leaving."""
+    if server is None:
+        yield f"sqlite+aiosqlite:///{directory}/bench.db"
+        return
+    url = make_url(server)
+    if not url.drivername.startswith("postgresql"):
+        raise ValueError("--database-server takes a PostgreSQL URL")
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    await _admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

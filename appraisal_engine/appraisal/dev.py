@@ -15,6 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from appraisal_engine.api.app import create_app
+from appraisal_engine.appraisal.collector import tune_collector
 from appraisal_engine.appraisal.dev_demo import load_demo
 from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
 from appraisal_engine.appraisal.mail_catcher import CaughtMail
@@ -142,6 +143,7 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         notices = settings.notice_config(
             smtp=catcher, public_url=f"http://127.0.0.1:{options.api_port}"
         )
+        tune_collector()
         async with (
             CaughtMail(options.var / "mail", options.smtp_port, say),
             worker,

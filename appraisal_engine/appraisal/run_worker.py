@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from appraisal_engine.appraisal.collector import tune_collector
 from appraisal_engine.appraisal.notices import notice_sender
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
@@ -27,6 +28,7 @@ async def run_worker(settings: Settings) -> None:
         worker = build_worker(
             client, settings.task_queue, sessions, sandboxed=settings.workflow_sandbox
         )
+        tune_collector()
         if not settings.notice_sender:
             await worker.run()
             return
