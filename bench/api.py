@@ -62,7 +62,7 @@ from appraisal_engine.workflows.messages import (
     CompleteTaskInput,
     TaskBody,
 )
-from bench.stack import free_port, scratch_database
+from bench.stack import CpuMeter, child_pids, free_port, scratch_database
 from bench.trivial import Flagged
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
@@ -233,7 +233,9 @@ def by_person(steps: Sequence[Step], concurrency: int) -> list[list[Step]]:
     return list(groups.values())
 
 
-async def trivial_updates(client: Client, n: int, concurrency: int) -> Figures:
+async def trivial_updates(
+    client: Client, n: int, concurrency: int, meter: CpuMeter
+) -> tuple[Figures, dict[str, float]]:
     """n trivial workflows each sent the update that sets its flag, at the same concurrency as
     the tasks, with a worker of their own in the stock sandbox; starting them is not timed."""
     queue = f"bench-flag-{uuid.uuid4().hex[:6]}"
@@ -252,10 +254,12 @@ async def trivial_updates(client: Client, n: int, concurrency: int) -> Figures:
     async with Worker(client, task_queue=queue, workflows=[Flagged]):
         handles = list(await asyncio.gather(*(start(i) for i in range(n))))
         await asyncio.sleep(SETTLE_S)  # every first workflow task done, the worker idle
+        before = meter.read()
         figures = await timed(in_groups(handles, concurrency), set_flag)
+        cpu = meter.per_request(before, figures.requests)
         for handle in handles:
             await handle.result()
-    return figures
+    return figures, cpu
 
 
 async def main(
@@ -288,6 +292,10 @@ async def main(
                 ) as http,
             ):
                 await wait_ready(http)
+                (server_pid,) = set(child_pids(os.getpid())) - {api.pid}
+                meter = CpuMeter(
+                    {"worker_and_client": os.getpid(), "server": server_pid, "api": api.pid}
+                )
                 tune_collector()  # as the worker process does once it is assembled
                 began = time.perf_counter()
                 steps = await to_step(env.client, queue, appraisals, concurrency, kind)
@@ -327,12 +335,18 @@ async def main(
                 # and audit writes after the reply) is not charged to the next.
                 await asyncio.sleep(SETTLE_S)
                 with Pauses() as pauses:
+                    before = meter.read()
                     raw_figures = await timed(by_person(raw_half, concurrency), raw)
+                    cpu = {"raw": meter.per_request(before, raw_figures.requests)}
                     await asyncio.sleep(SETTLE_S)
                     api_groups = by_person(api_half, concurrency)
+                    before = meter.read()
                     api_figures = await timed(api_groups, through_api)
+                    cpu["api"] = meter.per_request(before, api_figures.requests)
                 await asyncio.sleep(SETTLE_S)
-                trivial_figures = await trivial_updates(env.client, len(api_half), len(api_groups))
+                trivial_figures, cpu["trivial"] = await trivial_updates(
+                    env.client, len(api_half), len(api_groups), meter
+                )
         finally:
             api.terminate()
             api.wait(timeout=30)
@@ -343,6 +357,15 @@ async def main(
     )
     result["database"] = "sqlite" if database_server is None else "postgresql"
     result["worker_gc"] = pauses.summary()
+    result["cpu_ms_per_request"] = cpu
+    print("\nCPU ms per completion (while its half ran; the worker and client share a process)")
+    print("| path | worker and client | Temporal server | API process |")
+    print("| --- | --- | --- | --- |")
+    for name, path in (("raw", "raw Temporal update"), ("api", "API over HTTP")):
+        c = cpu[name]
+        print(f"| {path} | {c['worker_and_client']} | {c['server']} | {c['api']} |")
+    c = cpu["trivial"]
+    print(f"| trivial workflow update | {c['worker_and_client']} | {c['server']} | {c['api']} |")
     print(
         f"read model: {result['database']}; the worker's process paused for its collector "
         f"{pauses.summary()['collections']} times while both halves ran, "

@@ -1,12 +1,15 @@
-"""What every benchmark stands on: a fresh file-backed dev server, and a free local port."""
+"""What every benchmark stands on: a fresh file-backed dev server, a free local port, a scratch
+database for the read model, and the CPU time of the processes taking part."""
 
 from __future__ import annotations
 
+import os
 import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import make_url, text
@@ -64,3 +67,39 @@ async def scratch_database(server: str | None, directory: str) -> AsyncIterator[
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process (every thread of it) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    user, system = int(fields[11]), int(fields[12])  # utime and stime, the 14th and 15th
+    return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, now."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone while read
+        if ppid == parent:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@dataclass(frozen=True)
+class CpuMeter:
+    """CPU seconds of named processes, read before and after a phase."""
+
+    pids: dict[str, int]
+
+    def read(self) -> dict[str, float]:
+        """Each process's CPU seconds so far."""
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def per_request(self, before: dict[str, float], requests: int) -> dict[str, float]:
+        """Each process's CPU milliseconds per request since `before`."""
+        now = self.read()
+        return {name: round((now[name] - before[name]) * 1000 / requests, 2) for name in self.pids}
