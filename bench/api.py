@@ -3,7 +3,8 @@ same updates sent straight to Temporal and a trivial workflow's update, in one r
 file-backed dev server.
 
     .venv/bin/python -m bench.api [--appraisals 200] [--concurrency 100] [--kind review]
-                                  [--sandboxed] [--database-server URL] [--json]
+                                  [--sandboxed] [--database-server URL] [--workers 1]
+                                  [--json]
 
 Set-up, not timed: N standalone appraisals with their year started a year ago (every report
 period is due) are driven by scripted actors until each one's task of `--kind` is open (for
@@ -124,11 +125,10 @@ def served_app() -> FastAPI:
     return build_app(Settings())
 
 
-def start_api(
-    port: int, database_url: str, temporal_address: str, queue: str
-) -> subprocess.Popen[bytes]:
-    """uvicorn with the app in a process of its own, without access logs."""
-    env = {
+def service_env(database_url: str, temporal_address: str, queue: str) -> dict[str, str]:
+    """The environment of the API and of the extra workers: the bench's database, server and
+    queue."""
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "TEMPORAL_ADDRESS": temporal_address,
@@ -139,10 +139,34 @@ def start_api(
         "PAYLOAD_KEYS": "",
         "SESSION_SECRET": SECRET,
     }
+
+
+def start_api(
+    port: int, database_url: str, temporal_address: str, queue: str
+) -> subprocess.Popen[bytes]:
+    """uvicorn with the app in a process of its own, without access logs."""
+    env = service_env(database_url, temporal_address, queue)
     app = "bench.api:served_app"
     command = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port)]
     command += ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
     return subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parent.parent)
+
+
+def start_worker(
+    database_url: str, temporal_address: str, queue: str, *, sandboxed: bool
+) -> subprocess.Popen[bytes]:
+    """One more worker, as `appraisal worker` runs it in production: its own process, client
+    and database engine, polling the same queue; no notice sender, as the bench's own worker."""
+    env = service_env(database_url, temporal_address, queue)
+    env |= {"WORKFLOW_SANDBOX": str(sandboxed).lower(), "NOTICE_SENDER": "false"}
+    command = [str(Path(sys.executable).with_name("appraisal")), "worker"]
+    return subprocess.Popen(
+        command,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def wait_ready(http: httpx.AsyncClient) -> None:
@@ -270,6 +294,7 @@ async def main(
     *,
     sandboxed: bool = False,
     database_server: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Set up on a fresh file-backed dev server, then time both halves and the reference; the
     read model in SQLite beside it, or in a new database on `database_server` (PostgreSQL)."""
@@ -283,6 +308,7 @@ async def main(
         port = free_port()
         target = env.client.service_client.config.target_host
         api = start_api(port, url, target, queue)
+        extra = [start_worker(url, target, queue, sandboxed=sandboxed) for _ in range(workers - 1)]
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         try:
             async with (
@@ -292,10 +318,11 @@ async def main(
                 ) as http,
             ):
                 await wait_ready(http)
-                (server_pid,) = set(child_pids(os.getpid())) - {api.pid}
-                meter = CpuMeter(
-                    {"worker_and_client": os.getpid(), "server": server_pid, "api": api.pid}
-                )
+                others = {api.pid, *(w.pid for w in extra)}
+                (server_pid,) = set(child_pids(os.getpid())) - others
+                processes = {"worker_and_client": os.getpid(), "server": server_pid}
+                processes |= {f"worker_{i}": w.pid for i, w in enumerate(extra, start=2)}
+                meter = CpuMeter(processes | {"api": api.pid})
                 tune_collector()  # as the worker process does once it is assembled
                 began = time.perf_counter()
                 steps = await to_step(env.client, queue, appraisals, concurrency, kind)
@@ -348,8 +375,9 @@ async def main(
                     env.client, len(api_half), len(api_groups), meter
                 )
         finally:
-            api.terminate()
-            api.wait(timeout=30)
+            for process in (api, *extra):
+                process.terminate()
+                process.wait(timeout=30)
             await engine.dispose()
             await env.shutdown()
     result = report(
@@ -358,14 +386,18 @@ async def main(
     result["database"] = "sqlite" if database_server is None else "postgresql"
     result["worker_gc"] = pauses.summary()
     result["cpu_ms_per_request"] = cpu
-    print("\nCPU ms per completion (while its half ran; the worker and client share a process)")
-    print("| path | worker and client | Temporal server | API process |")
-    print("| --- | --- | --- | --- |")
-    for name, path in (("raw", "raw Temporal update"), ("api", "API over HTTP")):
-        c = cpu[name]
-        print(f"| {path} | {c['worker_and_client']} | {c['server']} | {c['api']} |")
-    c = cpu["trivial"]
-    print(f"| trivial workflow update | {c['worker_and_client']} | {c['server']} | {c['api']} |")
+    result["workers"] = workers
+    print(
+        f"\nCPU ms per completion by process, while each part ran ({workers} appraisal "
+        "worker(s); the first shares its process with the client, the trivial workflow's "
+        "worker runs there too)"
+    )
+    names = list(cpu["raw"])
+    print("| path | " + " | ".join(names) + " |")
+    print("| --- " * (len(names) + 1) + "|")
+    paths = (("raw", "raw Temporal update"), ("api", "API over HTTP"))
+    for name, path in (*paths, ("trivial", "trivial workflow update")):
+        print(f"| {path} | " + " | ".join(str(cpu[name][n]) for n in names) + " |")
     print(
         f"read model: {result['database']}; the worker's process paused for its collector "
         f"{pauses.summary()['collections']} times while both halves ran, "
@@ -453,10 +485,17 @@ if __name__ == "__main__":
         " (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres), dropped afterwards;"
         " SQLite when omitted",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="appraisal workers on the queue: this process's, and the rest as `appraisal worker`"
+        " processes",
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
-    if not 2 <= args.appraisals <= 5000 or args.concurrency < 1:
-        parser.error("--appraisals must be 2-5000 and --concurrency at least 1")
+    if not 2 <= args.appraisals <= 5000 or args.concurrency < 1 or args.workers < 1:
+        parser.error("--appraisals must be 2-5000, --concurrency and --workers at least 1")
     kind = KINDS[args.kind]
     asyncio.run(
         main(
@@ -466,5 +505,6 @@ if __name__ == "__main__":
             args.json,
             sandboxed=args.sandboxed,
             database_server=args.database_server,
+            workers=args.workers,
         )
     )
