@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from appraisal_engine.domain.records import AuditEvent
-from appraisal_engine.store.repositories.audit import append_event
+from appraisal_engine.store.repositories.audit import append_event, lock_chains
 
 Write = Callable[[AsyncSession], Awaitable[None]]
 """More to write in the event's transaction (the notices of a decision): idempotent, as it runs
@@ -24,7 +24,7 @@ async def append_event_with_retry(
     also: Write | None = None,
 ) -> int:
     """Append and commit the event, with `also` in the same transaction; retry when another
-    appender took the same seq first."""
+    appender took the same place in its chain first."""
     (seq,) = await commit_with_events(
         session_factory, [event], attempts=attempts, also=lambda _: also
     )
@@ -39,23 +39,25 @@ async def commit_with_events(
     also: Callable[[AuditEvent], Write | None] = lambda _: None,
     attempts: int = 20,
 ) -> list[int]:
-    """In one transaction, `first` (more rows of the same step), then each event appended to the
+    """In one transaction, `first` (more rows of the same step), then each event appended to its
     chain with what `also` gives for it; the whole transaction is retried when another appender
-    took the same seq first. Returns the events' seqs; an event already stored keeps its own."""
+    took the same place in a chain first. Returns the events' seqs; an event already stored
+    keeps its own."""
     for attempt in range(1, attempts + 1):
         try:
             async with session_factory() as session, session.begin():
                 if first is not None:
                     await first(session)
                 seqs = []
+                await lock_chains(session, events)
                 for event in events:
                     seqs.append(await append_event(session, event))
                     if (more := also(event)) is not None:
                         await more(session)
                 return seqs
         except IntegrityError:
-            # Lost the race for the next seq (or for the event_id): the retry reads the new
-            # last row, or finds the event already stored and returns its seq.
+            # Lost the race for the chain's next place (or for the event_id): the retry reads
+            # the new last row, or finds the event already stored and returns its seq.
             if attempt == attempts:
                 raise
         except OperationalError as exc:

@@ -7,7 +7,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, MetaData, String, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -272,12 +285,23 @@ class NoticePreferencesRow(Base):
 
 
 class AuditEventRow(Base):
-    """One link of the tamper-evident audit chain."""
+    """One link of a tamper-evident audit chain (one chain per organisation, store.audit_chains)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # A racing insert into the same place of a chain collides here.
+        UniqueConstraint("chain", "chain_seq"),
+        # Never reuse the seq of a deleted row (SQLite's default would take max + 1 again).
+        {"sqlite_autoincrement": True},
+    )
 
-    # The writer assigns seq (last + 1) so that a racing insert collides on the key.
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The table's order of appending, assigned by the database; not hashed, as appenders of
+    # different chains do not wait for each other to learn it. chain_seq is what is hashed.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    chain: Mapped[str] = mapped_column(String(64))
+    chain_seq: Mapped[int] = mapped_column(BigInteger)
     event_id: Mapped[str] = mapped_column(unique=True)
     at: Mapped[datetime] = mapped_column(index=True)
     actor_nip: Mapped[str | None] = mapped_column(index=True)

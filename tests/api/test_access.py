@@ -246,7 +246,13 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], dict[str, int]]]:
             row(403, 403, 403, 403, 403, 404, 403),
         ),
         ("GET", "/v1/audit/events", {}, row(403, 403, 403, 403, 403, 403, 200)),
-        ("GET", "/v1/audit/head", {}, row(403, 403, 403, 403, 403, 403, 200)),
+        ("GET", "/v1/audit/heads", {}, row(403, 403, 403, 403, 403, 403, 200)),
+        (
+            "GET",
+            "/v1/audit/head",
+            {"params": {"chain": "kota"}},
+            row(403, 403, 403, 403, 403, 403, 200),
+        ),
         ("GET", "/v1/audit/verify", {}, row(403, 403, 403, 403, 403, 403, 200)),
         ("GET", "/v1/policies", {}, row(200, 200, 200, 200, 200, 200, 200)),
     ]

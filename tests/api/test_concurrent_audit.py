@@ -16,7 +16,8 @@ from appraisal_engine.domain.presets import BUKITTINGGI, NATIONAL
 from appraisal_engine.domain.records import AuditFilter, TaskRecord, TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import Actors, nip
-from appraisal_engine.store.repositories.audit import list_events, verify_chain
+from appraisal_engine.store.repositories.audit import list_events
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalInput

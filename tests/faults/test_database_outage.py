@@ -31,7 +31,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.simulator.scripted import Actors
 from appraisal_engine.store.migrate import upgrade
-from appraisal_engine.store.repositories.audit import verify_chain
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.ids import cycle_id

@@ -20,7 +20,7 @@ from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import SUPERIOR, SUPERVISOR, Actors, nip
-from appraisal_engine.store.repositories.audit import verify_chain
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import AppraisalResult, AppraisalState, CompleteTaskInput
 from tests.faults.checks import audit_kinds, eventually, inbox, workflow_states

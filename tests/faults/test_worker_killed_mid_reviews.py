@@ -18,7 +18,7 @@ from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.inbox import answer_tasks, open_tasks
 from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.simulator.scripted import Actors
-from appraisal_engine.store.repositories.audit import verify_chain
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput
 from tests.faults.checks import (

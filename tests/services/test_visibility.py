@@ -185,4 +185,6 @@ async def test_roster_and_audit_reads_keep_to_their_roles(session: AsyncSession)
         with pytest.raises(NotFound, match=r"^no such roster$"):
             await rosters.read(session, CALLERS[caller], uid("roster"))
     with pytest.raises(Forbidden, match=r"^this is for auditors$"):
-        await audit.head(session, CALLERS["hr"])
+        await audit.head(session, CALLERS["hr"], "kota")
+    with pytest.raises(Forbidden, match=r"^this is for auditors$"):
+        await audit.heads(session, CALLERS["hr"])

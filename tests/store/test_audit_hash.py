@@ -1,4 +1,5 @@
-"""The canonical hash: independent of key order and UTC offset, sensitive to every field."""
+"""The canonical hashes: independent of key order and UTC offset, sensitive to every field; an
+organisation's chain hashes its name and place, the legacy chain keeps its old format."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appraisal_engine.store.audit_hash import GENESIS_HASH, canonical_json, chain_hash, format_at
+from appraisal_engine.store.audit_chains import LEGACY_CHAIN
+from appraisal_engine.store.audit_hash import (
+    GENESIS_HASH,
+    canonical_json,
+    chain_hash,
+    format_at,
+    legacy_hash,
+    row_hash,
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -29,7 +38,8 @@ offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(
 
 def _fields(payload: dict[str, Any], at: datetime) -> dict[str, Any]:
     return {
-        "seq": 4,
+        "chain": "kota-binjai",
+        "chain_seq": 4,
         "event_id": "e-4",
         "at": at,
         "actor_nip": "197708172002031002",
@@ -41,31 +51,59 @@ def _fields(payload: dict[str, Any], at: datetime) -> dict[str, Any]:
     }
 
 
+def _legacy_fields(payload: dict[str, Any], at: datetime) -> dict[str, Any]:
+    fields = _fields(payload, at)
+    del fields["chain"], fields["chain_seq"]
+    return {"seq": 4} | fields
+
+
 @given(payloads, instants, offsets)
 def test_same_content_same_hash(payload: dict[str, Any], at: datetime, offset: timezone) -> None:
     reordered = dict(reversed(list(payload.items())))
     assert chain_hash(**_fields(payload, at)) == chain_hash(
         **_fields(reordered, at.astimezone(offset))
     )
+    assert legacy_hash(**_legacy_fields(payload, at)) == legacy_hash(
+        **_legacy_fields(reordered, at.astimezone(offset))
+    )
+
+
+CHANGES = [
+    ("event_id", "e-5"),
+    ("at", datetime(2025, 3, 1, 9, 0, 0, 1, tzinfo=UTC)),
+    ("actor_nip", None),
+    ("kind", "grade.appealed"),
+    ("appraisal_id", "a-2"),
+    ("cycle_id", None),
+    ("payload", {"n": 2}),
+    ("prev_hash", "1" * 64),
+]
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [
-        ("seq", 5),
-        ("event_id", "e-5"),
-        ("at", datetime(2025, 3, 1, 9, 0, 0, 1, tzinfo=UTC)),
-        ("actor_nip", None),
-        ("kind", "grade.appealed"),
-        ("appraisal_id", "a-2"),
-        ("cycle_id", None),
-        ("payload", {"n": 2}),
-        ("prev_hash", "1" * 64),
-    ],
+    [("chain", "kota-medan"), ("chain", LEGACY_CHAIN), ("chain_seq", 5), *CHANGES],
 )
 def test_every_field_changes_the_hash(name: str, value: Any) -> None:
     base = _fields({"n": 1}, datetime(2025, 3, 1, 9, tzinfo=UTC))
     assert chain_hash(**base) != chain_hash(**(base | {name: value}))
+
+
+@pytest.mark.parametrize(("name", "value"), [("seq", 5), *CHANGES])
+def test_every_field_changes_the_legacy_hash(name: str, value: Any) -> None:
+    base = _legacy_fields({"n": 1}, datetime(2025, 3, 1, 9, tzinfo=UTC))
+    assert legacy_hash(**base) != legacy_hash(**(base | {name: value}))
+
+
+def test_a_row_is_hashed_in_its_chains_format() -> None:
+    at = datetime(2025, 3, 1, 9, tzinfo=UTC)
+    row = _fields({"n": 1}, at) | {"seq": 99, "hash": "ignored"}
+    assert row_hash(row) == chain_hash(**_fields({"n": 1}, at))
+    # The legacy chain's rows hash their place as the old global seq, and no chain.
+    legacy = row | {"chain": LEGACY_CHAIN}
+    assert row_hash(legacy) == legacy_hash(**_legacy_fields({"n": 1}, at))
+    # The table's own seq is not hashed.
+    assert row_hash(row | {"seq": 1}) == row_hash(row)
 
 
 def test_canonical_json_is_compact_sorted_and_raw_utf8() -> None:

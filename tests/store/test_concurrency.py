@@ -7,19 +7,22 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.records import MentorRequest
 from appraisal_engine.store.audit_writer import append_event_with_retry
+from appraisal_engine.store.locks import lock_key
 from appraisal_engine.store.models import AuditEventRow, EmployeeRow, OutcomeRow, RosterRow
-from appraisal_engine.store.repositories.audit import list_events, verify_chain
+from appraisal_engine.store.repositories.audit import append_event, chain_head
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.store.repositories.outcomes import reserve_mentor, upsert_outcome
 from appraisal_engine.store.repositories.rosters import add_roster
 from tests.store.builders import employee, event, nip, outcome, uid
 
 Factory = async_sessionmaker[AsyncSession]
+CHAIN = "cycle-kota"  # the organisation of the builders' cycle, cycle-kota-2025
 
 
 @pytest.fixture
@@ -38,14 +41,21 @@ async def test_concurrent_appends_make_one_intact_chain(
     session_factory: Factory, last_seq: int
 ) -> None:
     events = [event(payload={"n": i}) for i in range(20)]
-    seqs = await asyncio.gather(*(append_event_with_retry(session_factory, e) for e in events))
-    assert sorted(seqs) == list(range(last_seq + 1, last_seq + 21))
     async with session_factory() as session:
-        assert (await verify_chain(session)).ok
-        stored = await list_events(session, limit=20, offset=last_seq)
+        before = await chain_head(session, CHAIN)
+    seqs = await asyncio.gather(*(append_event_with_retry(session_factory, e) for e in events))
+    assert len(set(seqs)) == 20 and min(seqs) > last_seq
+    async with session_factory() as session:
+        assert (await verify_chain(session, chain=CHAIN)).ok
+        query = select(AuditEventRow).where(AuditEventRow.seq > last_seq)
+        stored = (await session.scalars(query.order_by(AuditEventRow.seq))).all()
     assert {e.event_id: e.seq for e in stored} == {
         e.event_id: s for e, s in zip(events, seqs, strict=True)
     }
+    # One after another in the chain, each once, in the order the table numbered them.
+    assert [(e.chain, e.chain_seq) for e in stored] == [
+        (CHAIN, before.seq + i) for i in range(1, 21)
+    ]
 
 
 async def test_concurrent_appends_of_one_event_store_it_once(
@@ -55,10 +65,39 @@ async def test_concurrent_appends_of_one_event_store_it_once(
     seqs = await asyncio.gather(
         *(append_event_with_retry(session_factory, same) for _ in range(10))
     )
-    assert set(seqs) == {last_seq + 1}
+    assert len(set(seqs)) == 1 and seqs[0] > last_seq
     async with session_factory() as session:
         count = await session.scalar(select(func.count()).where(AuditEventRow.seq > last_seq))
     assert count == 1
+
+
+async def test_appenders_of_two_organisations_do_not_wait_for_each_other(
+    session_factory: Factory, last_seq: int
+) -> None:
+    async with session_factory() as probe:
+        if probe.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite has one writer per database: every appender waits its turn")
+    binjai = event(cycle_id="kota-binjai-2025")
+    medan = event(cycle_id="kota-medan-2025")
+    async with session_factory() as holder, holder.begin():
+        # Binjai's appender holds its chain's lock until its transaction ends.
+        await append_event(holder, binjai)
+        async with session_factory() as other, other.begin():
+            # Waiting for Binjai's lock would fail here rather than hang the test.
+            await other.execute(text("SET LOCAL lock_timeout = '10s'"))
+            seq = await append_event(other, medan)
+        async with session_factory() as third, third.begin():
+            # Binjai's chain itself is still held: a third appender there would wait.
+            key = {"key": lock_key("audit:kota-binjai")}
+            taken = await third.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), key)
+            assert taken is False
+        await holder.rollback()
+    async with session_factory() as session:
+        stored = await session.get(AuditEventRow, seq)
+        assert stored is not None and (stored.chain, stored.event_id) == (
+            "kota-medan",
+            medan.event_id,
+        )
 
 
 async def test_concurrent_reservations_respect_capacity(session_factory: Factory) -> None:

@@ -28,7 +28,8 @@ from appraisal_engine.store.models import (
 )
 from appraisal_engine.store.repositories import outcomes
 from appraisal_engine.store.repositories.appraisals import get_appraisal
-from appraisal_engine.store.repositories.audit import append_event, list_events, verify_chain
+from appraisal_engine.store.repositories.audit import append_event, list_events
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.store.repositories.notices import list_notices
 from appraisal_engine.store.repositories.outcomes import get_outcome
 from appraisal_engine.store.repositories.tasks import get_task

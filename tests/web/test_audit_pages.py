@@ -13,7 +13,8 @@ from appraisal_engine.appraisal.dev_demo import AUDITOR
 from appraisal_engine.domain import audit_kinds
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.scripted import EMPLOYEE, HR, nip
-from appraisal_engine.store.repositories.audit import chain_head
+from appraisal_engine.store.audit_chains import chain_of
+from appraisal_engine.store.repositories.audit import chain_head, chain_heads
 from appraisal_engine.web.pages.audit import KIND_LABELS, summary
 from appraisal_engine.web.paging import filled, paged
 from tests.web.conftest import Web, open_task, start_appraisal
@@ -67,19 +68,25 @@ async def test_the_chain_verifies_against_a_good_anchor_and_breaks_on_a_wrong_on
 ) -> None:
     appraisal_id = await start_appraisal(web.env.client, web.task_queue)
     auditor = await web.signed_in(AUDITOR)
-    await auditor.get(f"/appraisals/{appraisal_id}")  # at least one row in the chain
+    await auditor.get(f"/appraisals/{appraisal_id}")  # at least one row in the read's chain
     async with web.sessions() as session:
-        head = await chain_head(session)
-    anchor = f"{head.seq}:{head.hash}"
+        head = await chain_head(session, chain_of(None, appraisal_id))
+        heads = await chain_heads(session)
+    anchor = head.anchor
+    assert anchor == f"{head.chain}:{head.seq}:{head.hash}"
 
     page = await auditor.get("/audit/verify")
-    assert page.status_code == 200 and head.hash in page.text
+    assert page.status_code == 200 and "Ujung setiap rantai saat ini" in page.text
+    assert all(h.anchor in page.text for h in heads)  # every chain's anchor to record
     r = await auditor.get("/audit/verify", params={"run": "1", "anchors": f"\n{anchor}\n"})
     assert r.status_code == 200 and "Rantai utuh" in r.text
-    wrong = f"{head.seq}:{'0' * 64}"
+    wrong = f"{head.chain}:{head.seq}:{'0' * 64}"
     r = await auditor.get("/audit/verify", params={"run": "1", "anchors": wrong})
     assert r.status_code == 200 and "Rantai rusak" in r.text
-    assert f"<dd>{head.seq}</dd>" in r.text  # the first broken seq is the anchored one
+    assert f"<dd>{head.chain}</dd>" in r.text  # the first broken chain is the anchored one
+    assert f"<dd>{head.seq}</dd>" in r.text  # and its first broken seq the anchored one
+    if len(heads) > 1:
+        assert "<td>Utuh</td>" in r.text  # the other chains still verify
 
     typed = f"{anchor}\n12:abc"
     r = await auditor.get("/audit/verify", params={"run": "1", "anchors": typed})

@@ -18,7 +18,8 @@ from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import AuditEvent, AuditFilter, TaskRecord
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.models import AuditEventRow
-from appraisal_engine.store.repositories.audit import list_events, verify_chain
+from appraisal_engine.store.repositories.audit import list_events
+from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from tests.workflows.conftest import Running

@@ -1,5 +1,6 @@
-"""The audit log, for auditors: its events filtered and paged in chain order, and verifying
-the hash chain against heads recorded earlier (anchors), with the current head to record."""
+"""The audit log, for auditors: its events filtered and paged in the order appended, and
+verifying its hash chains (one per organisation) against heads recorded earlier (anchors), with
+each chain's current head to record."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from appraisal_engine.domain import audit_kinds as kinds
 from appraisal_engine.domain.records import AuditFilter
 from appraisal_engine.services import audit
 from appraisal_engine.services.access import require_auditor
-from appraisal_engine.store.repositories.audit import Anchor, AuditEntry, VerifyResult
+from appraisal_engine.store.repositories.audit import AuditEntry
+from appraisal_engine.store.repositories.audit_verify import Anchor, VerifyResult
 from appraisal_engine.web.forms import Gettext, field_errors
 from appraisal_engine.web.i18n import N_, local_moment
 from appraisal_engine.web.paging import PAGE_SIZE, Paged, filled, paged
@@ -102,7 +104,7 @@ async def events(
     until: str = "",
     offset: Offset = 0,
 ) -> Response:
-    """Audit events in chain order, filtered by actor, appraisal, cycle, kind and days."""
+    """Audit events in the order appended, filtered by actor, appraisal, cycle, kind and days."""
     require_auditor(me)
     values = filled(
         actor=actor,
@@ -136,7 +138,8 @@ async def events(
 
 
 def parse_anchors(text: str, _: Gettext) -> tuple[list[Anchor], str | None]:
-    """One `SEQ:HASH` per line (blank lines skipped); the error names the first bad line."""
+    """One `CHAIN:SEQ:HASH` (or a legacy `SEQ:HASH`) per line (blank lines skipped); the error
+    names the first bad line."""
     anchors = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -145,8 +148,8 @@ def parse_anchors(text: str, _: Gettext) -> tuple[list[Anchor], str | None]:
             anchors.append(Anchor.parse(line.strip()))
         except ValueError:
             message = N_(
-                "Line %(line)s is not an anchor: write SEQ:HASH, a positive seq and the"
-                " 64-digit hash in lowercase hex."
+                "Line %(line)s is not an anchor: write CHAIN:SEQ:HASH, the chain's name, a"
+                " positive seq and the 64-digit hash in lowercase hex."
             )
             return [], _(message, line=number)
     return anchors, None
@@ -160,9 +163,9 @@ async def verify(
     anchors: str = "",
     run: str = "",
 ) -> Response:
-    """The chain's head to record, and, when asked, the chain verified against the anchors
+    """Each chain's head to record, and, when asked, every chain verified against the anchors
     given (a read: nothing changes)."""
-    head = await audit.head(session, me)
+    heads = await audit.heads(session, me)
     errors: dict[str, str] = {}
     result: VerifyResult | None = None
     if run:
@@ -175,7 +178,7 @@ async def verify(
         request,
         "audit/verify.html",
         422 if errors else 200,
-        head=head,
+        heads=heads,
         result=result,
         values={"anchors": anchors},
         errors=errors,
