@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -52,13 +53,24 @@ async def insert_missing(session: AsyncSession, table: Table, rows: list[dict[st
 
 async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
     """Insert a row or overwrite every non-key column of the existing one, in one statement."""
-    keys = [column.name for column in table.primary_key.columns]
+    dialect = session.get_bind().dialect.name
     # One INSERT .. ON CONFLICT is atomic, so concurrent retries of the same write cannot
-    # collide the way a select-then-insert would.
-    stmt = _insert(session, table).values(values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: stmt.excluded[name] for name in values if name not in keys},
-        )
+    # collide the way a select-then-insert would. The statement takes the values as
+    # parameters, so it is built once per table and set of columns, not once per row.
+    await session.execute(_upsert_statement(dialect, table, tuple(values)), values)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+    """INSERT .. ON CONFLICT DO UPDATE of `columns`, their values given when it is executed."""
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"ON CONFLICT writes are not implemented for {dialect}")
+    keys = [column.name for column in table.primary_key.columns]
+    return stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: stmt.excluded[name] for name in columns if name not in keys},
     )
