@@ -33,6 +33,8 @@ from appraisal_engine.store.repositories.teladan import sangat_baik_appraisals
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CommunityFeedbackInput, CycleStatus
 
+SIM_CONNECTIONS = 2  # HR's nomination reads on one while it writes on the other
+
 Inspect = Callable[[WorkflowEnvironment, async_sessionmaker[AsyncSession]], Awaitable[None]]
 
 
@@ -84,7 +86,9 @@ async def simulate(
     with tempfile.TemporaryDirectory(prefix="appraisal-simulate-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'simulate.db'}"
         await upgrade(url)
-        engine = make_engine(url)
+        # The temporary file is this process's alone: its sessions take turns on a few
+        # connections instead of polling SQLite's write lock (see make_engine).
+        engine = make_engine(url, connections=None if database_url else SIM_CONNECTIONS)
         try:
             env = await backend.start_server()
             try:
