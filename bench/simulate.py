@@ -43,7 +43,7 @@ from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from appraisal_engine.appraisal.cli_simulate import BACKEND, sandboxed
+from appraisal_engine.appraisal.cli_simulate import BACKEND, core_logs_to_stderr, sandboxed
 from appraisal_engine.appraisal.servers import start_time_skipping
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.simulator.cycle import simulate
@@ -298,6 +298,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
+    core_logs_to_stderr()
     figures = asyncio.run(main(args.policy, args.employees, args.seed, args.sample))
     show(figures)
     if args.json:

@@ -68,7 +68,7 @@ SHORT["sangat_kurang"] = "SK"
 YEAR_AND_TAIL = 365 + 75  # the bar's length in days: the year, then review, appeal, follow-up
 
 
-def _core_logs_to_stderr() -> None:
+def core_logs_to_stderr() -> None:
     """Send the Temporal core's log lines through Python logging (stderr): by default they go
     to stdout, where the report goes. A runtime already chosen in this process is kept."""
     logs = LoggingConfig(
@@ -89,7 +89,7 @@ def run_simulation(
     show_progress: bool,
 ) -> SimulationReport:
     """Run the cycle; with `show_progress`, a bar of simulated days on stderr."""
-    _core_logs_to_stderr()
+    core_logs_to_stderr()
     if not show_progress:
         return asyncio.run(
             simulate(
