@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from temporalio import workflow
 
 
@@ -46,3 +48,44 @@ class Flagged:
         """Set the flag; answer that it is set."""
         self._flag = True
         return self._flag
+
+
+@dataclass
+class Steps:
+    """What one `Stepped` workflow does: this many updates and signals, and this many timers
+    one after another, `gap_seconds` each."""
+
+    updates: int
+    signals: int
+    timers: int
+    gap_seconds: float
+
+
+@workflow.defn
+class Stepped:
+    """Fire its timers one after another while taking its updates and signals; return once all
+    are in: the plainest workflow that does what a simulated appraisal does with Temporal."""
+
+    def __init__(self) -> None:
+        self._updates = 0
+        self._signals = 0
+
+    @workflow.run
+    async def run(self, steps: Steps) -> None:
+        """The timers, then wait for the rest of the updates and signals."""
+        for _ in range(steps.timers):
+            await workflow.sleep(steps.gap_seconds)
+        await workflow.wait_condition(
+            lambda: self._updates >= steps.updates and self._signals >= steps.signals
+        )
+
+    @workflow.update
+    def step(self) -> int:
+        """Count an update; answer how many came."""
+        self._updates += 1
+        return self._updates
+
+    @workflow.signal
+    def nudge(self) -> None:
+        """Count a signal."""
+        self._signals += 1

@@ -12,7 +12,7 @@ from temporalio import activity
 
 from appraisal_engine.domain.notices import Notice, deadline_notices, missed_notice
 from appraisal_engine.domain.records import Notification, NotificationKind, TaskRecord
-from appraisal_engine.store.repositories.notices import add_notices
+from appraisal_engine.store.repositories.notices import add_notices, write_notices_first
 from appraisal_engine.store.repositories.tasks import get_task, replaced_task
 from appraisal_engine.workflows import io
 
@@ -64,6 +64,7 @@ class NotifyActivities:
         async with self._sessions() as session, session.begin():
             told = deadline_notices(note, now)
             if note.kind is NotificationKind.ESCALATION:
+                await write_notices_first(session, note.task_id)
                 told += await _the_one_who_missed(session, note, now)
             await add_notices(session, told)
         await self._observer.send(note)

@@ -102,7 +102,7 @@ def simulate(
 ) -> None:
     """Run a whole cycle for a generated city under the time-skipping server, with scripted
     actors (most on time, some late, appealing or transferred), and print its figures."""
-    from appraisal_engine.appraisal.cli_simulate import render, run_simulation
+    from appraisal_engine.appraisal.cli_simulate import render, run_simulation, sandboxed
 
     try:
         chosen = preset(policy)
@@ -110,6 +110,9 @@ def simulate(
         raise typer.BadParameter(str(e), param_hint="--policy") from None
     if units is not None and units > employees:
         raise typer.BadParameter("at most one unit per employee", param_hint="--units")
+    if not as_json:
+        where = "in Temporal's sandbox" if sandboxed() else "outside Temporal's sandbox"
+        typer.echo(f"workflows run {where}, as WORKFLOW_SANDBOX says", err=True)
     report = run_simulation(
         chosen,
         employees,

@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -17,22 +19,56 @@ from temporalio.runtime import (
     TelemetryConfig,
     TelemetryFilter,
 )
+from temporalio.worker import Worker
 
+from appraisal_engine.activities.notify import Notifier
 from appraisal_engine.appraisal.servers import start_time_skipping
+from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.simulator.backend import Backend
 from appraisal_engine.simulator.cycle import simulate
 from appraisal_engine.simulator.report import SimulationReport
 
-BACKEND = Backend(start_server=start_time_skipping, worker=build_worker)
+# Every appraisal of a simulated city stays in the worker's cache: the year touches each of them
+# in turn, so with more of them than the SDK's default cache holds (1,000) nearly every workflow
+# task would evict another workflow and replay its whole history.
+CACHED_WORKFLOWS = 100_000
+
+
+def sandboxed() -> bool:
+    """Whether the simulation's workflows run in Temporal's sandbox: as production workers run
+    them, outside it unless WORKFLOW_SANDBOX says otherwise (the tests' workers always do)."""
+    return get_settings().workflow_sandbox
+
+
+def simulation_worker(
+    client: Client,
+    task_queue: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    /,
+    *,
+    notifier: Notifier,
+) -> Worker:
+    """The application's worker, configured as production runs it, with room for a city."""
+    return build_worker(
+        client,
+        task_queue,
+        session_factory,
+        notifier=notifier,
+        sandboxed=sandboxed(),
+        max_cached_workflows=CACHED_WORKFLOWS,
+    )
+
+
+BACKEND = Backend(start_server=start_time_skipping, worker=simulation_worker)
 
 SHORT = {"sangat_baik": "SB", "baik": "B", "butuh_perbaikan": "BP", "kurang": "K"}
 SHORT["sangat_kurang"] = "SK"
 YEAR_AND_TAIL = 365 + 75  # the bar's length in days: the year, then review, appeal, follow-up
 
 
-def _core_logs_to_stderr() -> None:
+def core_logs_to_stderr() -> None:
     """Send the Temporal core's log lines through Python logging (stderr): by default they go
     to stdout, where the report goes. A runtime already chosen in this process is kept."""
     logs = LoggingConfig(
@@ -53,7 +89,7 @@ def run_simulation(
     show_progress: bool,
 ) -> SimulationReport:
     """Run the cycle; with `show_progress`, a bar of simulated days on stderr."""
-    _core_logs_to_stderr()
+    core_logs_to_stderr()
     if not show_progress:
         return asyncio.run(
             simulate(

@@ -66,14 +66,18 @@ def build_worker(
     notifier: Notifier | None = None,
     activities: Sequence[Callable[..., Any]] | None = None,
     sandboxed: bool = True,
+    max_cached_workflows: int | None = None,
 ) -> Worker:
     """A worker for the appraisal task queue.
 
     `sandboxed` runs workflow code in Temporal's sandbox, which re-imports each workflow's
     module for every run so that non-deterministic calls fail loudly: about 12 ms of worker CPU
     per new workflow run (see docs/benchmarks.md). Tests and history replays always use
-    it; production workers skip it unless Settings.workflow_sandbox says otherwise."""
+    it; production workers skip it unless Settings.workflow_sandbox says otherwise.
+    `max_cached_workflows` overrides the SDK's default cache of 1,000 running workflows."""
     extra: dict[str, Any] = {} if sandboxed else {"workflow_runner": UnsandboxedWorkflowRunner()}
+    if max_cached_workflows is not None:
+        extra["max_cached_workflows"] = max_cached_workflows
     return Worker(
         client,
         task_queue=task_queue,

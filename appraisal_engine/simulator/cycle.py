@@ -7,7 +7,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +32,23 @@ from appraisal_engine.store.repositories.rosters import store_roster
 from appraisal_engine.store.repositories.teladan import sangat_baik_appraisals
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.cycle_messages import CommunityFeedbackInput, CycleStatus
+
+SIM_CONNECTIONS = 2  # HR's nomination reads on one while it writes on the other
+
+Inspect = Callable[[WorkflowEnvironment, async_sessionmaker[AsyncSession]], Awaitable[None]]
+
+
+class Laps:
+    """Wall seconds since the last lap, added to `into` under each lap's name (if given)."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into, self.last = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = self.into.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 async def _launched(cycle: CycleHandle) -> CycleStatus:
@@ -58,14 +75,20 @@ async def simulate(
     units: int | None = None,
     database_url: str | None = None,
     on_progress: Progress | None = None,
+    phases: dict[str, float] | None = None,
+    inspect: Inspect | None = None,
 ) -> SimulationReport:
     """Start a time-skipping server and a database (a temporary SQLite file unless given), run
-    one simulated cycle on them, and report it."""
+    one simulated cycle on them, and report it. `phases` gets the seconds each part took (see
+    `simulate_on`); `inspect`, if given, looks at the server and the database after the cycle,
+    before either is shut down (outside the reported time)."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="appraisal-simulate-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'simulate.db'}"
         await upgrade(url)
-        engine = make_engine(url)
+        # The temporary file is this process's alone: its sessions take turns on a few
+        # connections instead of polling SQLite's write lock (see make_engine).
+        engine = make_engine(url, connections=None if database_url else SIM_CONNECTIONS)
         try:
             env = await backend.start_server()
             try:
@@ -78,12 +101,16 @@ async def simulate(
                     seed=seed,
                     units=units,
                     on_progress=on_progress,
+                    phases=phases,
                 )
+                wall = time.perf_counter() - started
+                if inspect is not None:
+                    await inspect(env, make_session_factory(engine))
             finally:
                 await env.shutdown()
         finally:
             await engine.dispose()
-    return report.model_copy(update={"wall_seconds": round(time.perf_counter() - started, 1)})
+    return report.model_copy(update={"wall_seconds": round(wall, 1)})
 
 
 async def simulate_on(
@@ -96,10 +123,13 @@ async def simulate_on(
     seed: int = 0,
     units: int | None = None,
     on_progress: Progress | None = None,
+    phases: dict[str, float] | None = None,
 ) -> SimulationReport:
     """One simulated cycle on a running time-skipping server and a migrated database, with
-    workers from `worker`."""
+    workers from `worker`. `phases`, if given, gets the wall seconds of each part: the roster
+    stored, the launch, the year driven to its close, and the report."""
     started = time.perf_counter()
+    lap = Laps(phases)
     people = generate_roster(employees, units=units or default_units(employees), seed=seed)
     policy = policy.model_copy(
         update={
@@ -119,6 +149,7 @@ async def simulate_on(
     year_start = datetime(now.year + 1, 1, 1, tzinfo=UTC)
     await env.sleep(year_start - now)
     script = Script(people, policy, seed, year_start)
+    lap("setup")
     queue = f"simulate-{org}"
     notifier = LoggingNotifier()
     async with worker(env.client, queue, sessions, notifier=notifier):
@@ -132,6 +163,7 @@ async def simulate_on(
             year_start=year_start,
         )
         cycle_id = (await _launched(cycle)).cycle_id
+        lap("launch")
         scores = community_scores(policy, roster.units(), script.community_score)
         if scores:
             await cycle.execute_update(
@@ -149,8 +181,10 @@ async def simulate_on(
             on_progress=on_progress,
         )
         closed_at = await driver.run()
+        lap("year")
         summary = await cycle.result()
     nominated = await nominate_teladan(sessions, cycle_id, policy, await env.get_current_time())
+    lap("close")
     return build_report(
         policy=policy,
         seed=seed,

@@ -15,6 +15,8 @@ from appraisal_engine.store.repositories.tasks import open_tasks_of_cycle
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.messages import CompleteTaskInput, TaskBody, TaskCompleted
 
+ANSWERS_AT_ONCE = 24  # tasks completed at once: a busy office's morning
+
 
 async def open_tasks(sessions: async_sessionmaker[AsyncSession], cycle_id: str) -> list[TaskRecord]:
     """Every open task of the cycle, from the inbox, in a stable order."""
@@ -35,7 +37,7 @@ async def answer_tasks(
     tasks: Sequence[TaskRecord],
     body_for: Callable[[TaskRecord], TaskBody | None],
     *,
-    concurrency: int = 24,
+    concurrency: int = ANSWERS_AT_ONCE,
 ) -> list[TaskCompleted]:
     """Complete each task its assignee has a body for, a bounded number at a time."""
     gate = asyncio.Semaphore(concurrency)

@@ -22,15 +22,23 @@ def default_database_url() -> str:
     return "sqlite+aiosqlite:///var/appraisal.db"
 
 
-def make_engine(url: str) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys, a busy timeout, real BEGINs."""
+def make_engine(url: str, *, connections: int | None = None) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, foreign keys, a busy timeout, real BEGINs.
+
+    `connections` caps a SQLite file's pool at that many connections, none opened beyond
+    them: for one process that owns the file (a simulation), sessions then queue for a
+    connection in turn, where many connections would contend for SQLite's one write lock by
+    polling it."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    pool: dict[str, int] = {}
+    if connections is not None:
+        pool = {"pool_size": connections, "max_overflow": 0}
+    engine = create_async_engine(url, **pool)
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -50,24 +51,26 @@ async def insert_missing(session: AsyncSession, table: Table, rows: list[dict[st
         await session.execute(_insert(session, table).values(chunk).on_conflict_do_nothing())
 
 
-_UPSERTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
-"""Each upsert statement built once per dialect, table and set of columns, its values bound at
-execution: building one (the excluded row's columns, the values' coercion) and its cache key
-cost more worker time than the write itself."""
-
-
 async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
     """Insert a row or overwrite every non-key column of the existing one, in one statement."""
-    shape = (session.get_bind().dialect.name, table.name, tuple(values))
-    stmt = _UPSERTS.get(shape)
-    if stmt is None:
-        keys = [column.name for column in table.primary_key.columns]
-        # One INSERT .. ON CONFLICT is atomic, so concurrent retries of the same write cannot
-        # collide the way a select-then-insert would.
-        insert = _insert(session, table)
-        stmt = insert.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: insert.excluded[name] for name in values if name not in keys},
-        )
-        _UPSERTS[shape] = stmt
-    await session.execute(stmt, values)
+    dialect = session.get_bind().dialect.name
+    # One INSERT .. ON CONFLICT is atomic, so concurrent retries of the same write cannot
+    # collide the way a select-then-insert would. The statement takes the values as
+    # parameters, so it is built once per table and set of columns, not once per row.
+    await session.execute(_upsert_statement(dialect, table, tuple(values)), values)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+    """INSERT .. ON CONFLICT DO UPDATE of `columns`, their values given when it is executed."""
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"ON CONFLICT writes are not implemented for {dialect}")
+    keys = [column.name for column in table.primary_key.columns]
+    return stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: stmt.excluded[name] for name in columns if name not in keys},
+    )

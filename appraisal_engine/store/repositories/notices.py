@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.notices import Notice, NoticeStatus
+from appraisal_engine.store.locks import hold_write_lock
 from appraisal_engine.store.models import NoticeRow
 from appraisal_engine.store.repositories._rows import insert_missing, row_values, table_of
 
@@ -21,6 +22,15 @@ async def add_notices(session: AsyncSession, notices: Sequence[Notice]) -> None:
     or replayed step writes nothing twice, and a notice already sent stays sent."""
     if notices:
         await insert_missing(session, _notices, [row_values(n) for n in notices])
+
+
+async def write_notices_first(session: AsyncSession, cause: str) -> None:
+    """Take the outbox's write lock before a transaction reads what its notices depend on. On
+    SQLite a transaction that reads and then writes fails at once with "database is locked"
+    if another write committed in between (its snapshot is stale, and the busy timeout does not
+    apply); taking the lock first makes it wait its turn instead. On PostgreSQL it serialises
+    only the transactions writing notices of the same `cause`."""
+    await hold_write_lock(session, f"notices:{cause}", _notices)
 
 
 async def claim_due(
