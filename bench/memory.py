@@ -70,6 +70,12 @@ IDLE_WINDOW_S = 2.0
 IDLE_WINDOWS = 3
 IDLE_TIMEOUT_S = 900.0
 TOUCH_CONCURRENCY = 10
+# What the cycle's status query may meet on a loaded machine, and is asked again after.
+RETRIED = (
+    RPCStatusCode.FAILED_PRECONDITION,
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+)
 # The SDK's series (Prometheus names): the cache's gauge and counters, and the task counters
 # whose stillness says the worker has nothing left to do.
 CACHE = {
@@ -283,9 +289,11 @@ async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int
         while True:
             try:
                 status = await cycle.query(CycleWorkflow.status)
-            except RPCError as e:  # the worker may not have been seen polling yet
-                if e.status is not RPCStatusCode.FAILED_PRECONDITION:
+            except RPCError as e:  # not seen polling yet; or the server or worker too busy
+                if e.status not in RETRIED:
                     raise
+            except WorkflowQueryFailedError:  # its replay took the SDK's deadlock timeout
+                pass
             else:
                 if status.launch_done:
                     break
