@@ -74,6 +74,7 @@ TOUCH_CONCURRENCY = 10
 RETRIED = (
     RPCStatusCode.FAILED_PRECONDITION,
     RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.CANCELLED,  # the client's own timeout
     RPCStatusCode.DEADLINE_EXCEEDED,
 )
 # The SDK's series (Prometheus names): the cache's gauge and counters, and the task counters
