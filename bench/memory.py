@@ -46,7 +46,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client, WorkflowQueryFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import NATIONAL
@@ -70,13 +70,10 @@ IDLE_WINDOW_S = 2.0
 IDLE_WINDOWS = 3
 IDLE_TIMEOUT_S = 900.0
 TOUCH_CONCURRENCY = 10
-# What the cycle's status query may meet on a loaded machine, and is asked again after.
-RETRIED = (
-    RPCStatusCode.FAILED_PRECONDITION,
-    RPCStatusCode.UNAVAILABLE,
-    RPCStatusCode.CANCELLED,  # the client's own timeout
-    RPCStatusCode.DEADLINE_EXCEEDED,
-)
+# The cycle's status query is only a probe: on a loaded machine the server or the worker may
+# turn it away (not polled yet, busy, timed out, its replay too slow); it is asked again, up to
+# this many times in a row.
+PROBE_TRIES = 100
 # The SDK's series (Prometheus names): the cache's gauge and counters, and the task counters
 # whose stillness says the worker has nothing left to do.
 CACHE = {
@@ -277,7 +274,7 @@ async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int
         policy = NATIONAL.model_copy(
             update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
         )
-        began = time.perf_counter()
+        began, refused = time.perf_counter(), 0
         cycle = await launch_cycle(
             client,
             org=org,
@@ -290,12 +287,12 @@ async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int
         while True:
             try:
                 status = await cycle.query(CycleWorkflow.status)
-            except RPCError as e:  # not seen polling yet; or the server or worker too busy
-                if e.status not in RETRIED:
+            except (RPCError, WorkflowQueryFailedError):
+                refused += 1
+                if refused >= PROBE_TRIES:
                     raise
-            except WorkflowQueryFailedError:  # its replay took the SDK's deadlock timeout
-                pass
             else:
+                refused = 0
                 if status.launch_done:
                     break
             await asyncio.sleep(2)
