@@ -131,7 +131,11 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         )
         sessions = make_session_factory(engine)
         worker = build_worker(
-            env.client, config.task_queue, sessions, sandboxed=settings.workflow_sandbox
+            env.client,
+            config.task_queue,
+            sessions,
+            sandboxed=settings.workflow_sandbox,
+            max_cached_workflows=settings.worker_max_cached_workflows,
         )
         # Notices go to the local catcher, never to SMTP_HOST: demo people are not real.
         catcher = SmtpConfig(

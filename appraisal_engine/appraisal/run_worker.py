@@ -26,7 +26,11 @@ async def run_worker(settings: Settings) -> None:
     try:
         sessions = make_session_factory(engine)
         worker = build_worker(
-            client, settings.task_queue, sessions, sandboxed=settings.workflow_sandbox
+            client,
+            settings.task_queue,
+            sessions,
+            sandboxed=settings.workflow_sandbox,
+            max_cached_workflows=settings.worker_max_cached_workflows,
         )
         tune_collector()
         if not settings.notice_sender:

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Where a worker serves the Temporal SDK's own Prometheus metrics (e.g. 0.0.0.0:9464); off
     # when empty. The API's request metrics are at its /metrics.
     worker_metrics_address: str = ""
+    # How many workflow runs a worker keeps in memory between their tasks (Temporal's sticky
+    # cache, least recently used out first). A waiting appraisal outside it costs nothing but is
+    # replayed from its history when its next task comes; 0 turns the cache off.
+    worker_max_cached_workflows: int = Field(default=1000, ge=0)
     # Run workflow code in Temporal's sandbox. Every test and history replay does; it costs a
     # worker about 12 ms of CPU per new workflow run, so production workers skip it.
     workflow_sandbox: bool = False

@@ -66,7 +66,7 @@ def build_worker(
     notifier: Notifier | None = None,
     activities: Sequence[Callable[..., Any]] | None = None,
     sandboxed: bool = True,
-    max_cached_workflows: int | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
     """A worker for the appraisal task queue.
 
@@ -74,14 +74,16 @@ def build_worker(
     module for every run so that non-deterministic calls fail loudly: about 12 ms of worker CPU
     per new workflow run (see docs/benchmarks.md). Tests and history replays always use
     it; production workers skip it unless Settings.workflow_sandbox says otherwise.
-    `max_cached_workflows` overrides the SDK's default cache of 1,000 running workflows."""
+
+    `max_cached_workflows` bounds the runs kept in memory between their tasks (the SDK's
+    default, 1000, unless Settings.worker_max_cached_workflows says otherwise): the worker's
+    memory follows it, not the number of appraisals waiting."""
     extra: dict[str, Any] = {} if sandboxed else {"workflow_runner": UnsandboxedWorkflowRunner()}
-    if max_cached_workflows is not None:
-        extra["max_cached_workflows"] = max_cached_workflows
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        max_cached_workflows=max_cached_workflows,
         **extra,
         activities=list(
             activities or activities_for(client, session_factory, notifier, task_queue=task_queue)
