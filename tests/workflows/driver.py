@@ -3,6 +3,7 @@ drives an appraisal through its year under time-skipping."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -59,6 +60,20 @@ async def start(running: Running, inp: AppraisalInput) -> Handle:
         id=f"appraisal-test-{uuid.uuid4()}",
         task_queue=running.task_queue,
     )
+
+
+async def opened(handle: Handle, *, attempts: int = 400) -> AppraisalState:
+    """The state once the year's first task is open.
+
+    A query right after the start may be answered while the opening row is still being
+    written, before any task exists; poll until one does (20 s at most).
+    """
+    for _ in range(attempts):
+        state = await handle.query(AppraisalWorkflow.state)
+        if state.tasks:
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} opened no task")
 
 
 async def complete(

@@ -48,7 +48,7 @@ from appraisal_engine.workflows.messages import (
 )
 from tests.workflows.conftest import Running
 from tests.workflows.cycle_driver import store_roster
-from tests.workflows.driver import Actors, appraisal_input, drive, nip, start
+from tests.workflows.driver import Actors, appraisal_input, drive, nip, opened, start
 from tests.workflows.markers import markers_of
 
 HEAD_A, HEAD_B, STAFF = nip(101), nip(102), nip(103, sex=2)
@@ -208,7 +208,7 @@ async def test_a_standalone_appraisal_hears_appeals_apart_from_its_appraiser(
 ) -> None:
     same = {"supervisor_nip": REGIONAL_HEAD, "superior_nip": REGIONAL_HEAD}
     handle = await start(running, appraisal_input(WITH_OFFICER, **same))
-    state = await handle.query(AppraisalWorkflow.state)
+    state = await opened(handle)
     assert (state.supervisor_nip, state.superior_nip) == (REGIONAL_HEAD, APPEALS_OFFICER)
     async with running.sessions() as session:
         row = await get_appraisal(session, handle.id)

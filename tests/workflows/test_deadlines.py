@@ -21,6 +21,7 @@ from tests.workflows.driver import (
     Actors,
     appraisal_input,
     drive,
+    opened,
     start,
 )
 
@@ -114,7 +115,7 @@ async def test_days_count_on_the_organisations_clock(running: Running) -> None:
     year_start = datetime(y, 1, 5, 10, tzinfo=UTC)
     await running.env.sleep(year_start - now)
     handle = await start(running, appraisal_input(WANGGAR, year_start=year_start))
-    state = await handle.query(AppraisalWorkflow.state)
+    state = await opened(handle)
     wit = ZONE_OFFSETS["Asia/Jayapura"]
     # Each quarter ends at midnight WIT, the first as 4 April ends there.
     assert state.periods[0].ends_at == datetime(y, 4, 4, 15, tzinfo=UTC)

@@ -3,7 +3,6 @@ nothing entering the history; the expectations and the dialogue kept once approv
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 
@@ -35,6 +34,7 @@ from tests.workflows.driver import (
     complete,
     drive,
     nip,
+    opened,
     start,
 )
 from tests.workflows.markers import markers_of
@@ -47,13 +47,7 @@ STRICT = NATIONAL.model_copy(
 
 
 async def _approval_task(handle: Handle) -> AppraisalState:
-    state = await handle.query(AppraisalWorkflow.state)
-    for _ in range(100):
-        if state.tasks:
-            break
-        await asyncio.sleep(0.05)
-        state = await handle.query(AppraisalWorkflow.state)
-    [draft] = state.tasks
+    [draft] = (await opened(handle)).tasks
     await complete(handle, draft, TargetsDraftBody(plan=PLAN))
     return await handle.query(AppraisalWorkflow.state)
 
@@ -106,13 +100,7 @@ async def test_the_approved_plan_is_recorded_with_its_contributions(running: Run
     policy = NATIONAL.model_copy(update={"planning": PlanningPolicy(contribution_required=True)})
     cycle_id = f"matrix-{uuid.uuid4().hex[:8]}"
     handle = await start(running, appraisal_input(policy, cycle_id=cycle_id, employee_nip=nip(65)))
-    state = await handle.query(AppraisalWorkflow.state)
-    for _ in range(100):
-        if state.tasks:
-            break
-        await asyncio.sleep(0.05)
-        state = await handle.query(AppraisalWorkflow.state)
-    [draft] = state.tasks
+    [draft] = (await opened(handle)).tasks
     first, *rest = PLAN.targets
     hung = first.model_copy(update={"parent_id": "S1"})
     loose = first.model_copy(update={"contribution": Contribution.INDIRECT})

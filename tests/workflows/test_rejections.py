@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -40,6 +39,7 @@ from tests.workflows.driver import (
     appraisal_input,
     complete,
     drive,
+    opened,
     review,
     start,
 )
@@ -89,12 +89,7 @@ async def targets_stage_rejections(running: Running, *, strict: bool) -> None:
     """Wrong actor, unknown task, wrong body kind, wrong stage, closed task, bad payload."""
     check = functools.partial(assert_rejected, strict=strict)
     handle = await start(running, appraisal_input(NATIONAL))
-    state = await handle.query(AppraisalWorkflow.state)
-    for _ in range(100):
-        if state.tasks:
-            break
-        await asyncio.sleep(0.05)
-        state = await handle.query(AppraisalWorkflow.state)
+    state = await opened(handle)
     [draft] = state.tasks
     good = TargetsDraftBody(plan=PLAN)
 
