@@ -32,10 +32,9 @@ def format_at(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def chain_hash(
+def _digest(
+    head: dict[str, Any],
     *,
-    chain: str,
-    chain_seq: int,
     event_id: str,
     at: datetime,
     actor_nip: str | None,
@@ -45,10 +44,10 @@ def chain_hash(
     payload: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    """SHA-256 hex of one row's content, its chain and place there, and the previous row's hash."""
+    """SHA-256 hex of the canonical JSON of `head` (where the row sits), its content and the
+    previous row's hash."""
     content = {
-        "chain": chain,
-        "chain_seq": chain_seq,
+        **head,
         "event_id": event_id,
         "at": format_at(at),
         "actor_nip": actor_nip,
@@ -61,32 +60,17 @@ def chain_hash(
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
-def legacy_hash(
-    *,
-    seq: int,
-    event_id: str,
-    at: datetime,
-    actor_nip: str | None,
-    kind: str,
-    appraisal_id: str | None,
-    cycle_id: str | None,
-    payload: dict[str, Any],
-    prev_hash: str,
-) -> str:
+def chain_hash(*, chain: str, chain_seq: int, **row: Any) -> str:
+    """SHA-256 hex of one row's content, its chain and place there, and the previous row's hash.
+    `row` is the content `_digest` takes: event_id, at, actor_nip, kind, appraisal_id,
+    cycle_id, payload and prev_hash."""
+    return _digest({"chain": chain, "chain_seq": chain_seq}, **row)
+
+
+def legacy_hash(*, seq: int, **row: Any) -> str:
     """SHA-256 hex of a row of the legacy global chain: its content, its seq and the previous
     row's hash (the format before per-organisation chains; verified, never written any more)."""
-    content = {
-        "seq": seq,
-        "event_id": event_id,
-        "at": format_at(at),
-        "actor_nip": actor_nip,
-        "kind": kind,
-        "appraisal_id": appraisal_id,
-        "cycle_id": cycle_id,
-        "payload": payload,
-        "prev_hash": prev_hash,
-    }
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    return _digest({"seq": seq}, **row)
 
 
 _CONTENT = ("event_id", "at", "actor_nip", "kind", "appraisal_id", "cycle_id", "payload")

@@ -117,3 +117,15 @@ def test_times_are_written_in_utc_with_microseconds() -> None:
     assert format_at(datetime(2025, 1, 1, 7, 0, tzinfo=wib)) == "2025-01-01T00:00:00.000000Z"
     with pytest.raises(ValueError, match="naive"):
         format_at(datetime(2025, 1, 1))
+
+
+def test_both_formats_keep_the_hashes_already_written() -> None:
+    # Rows in databases today carry these digests; a change of encoding would break every chain.
+    at = datetime(2026, 3, 1, 2, 30, tzinfo=UTC)
+    payload = {"grade": "baik", "nilai": [1, 2]}
+    assert chain_hash(**_fields(payload, at)) == (
+        "084c3b0ea32f0744d3f88777219a40280c416db7411473a683ec938db71a5893"
+    )
+    assert legacy_hash(**_legacy_fields(payload, at)) == (
+        "15e73047890e02e5b4596721c480b7ec51aac7c2df74a3be39b6906603c26108"
+    )
