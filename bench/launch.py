@@ -39,15 +39,11 @@ from temporalio.worker import Worker
 
 from appraisal_engine.appraisal.worker import activities_for, build_worker
 from appraisal_engine.client.starters import launch_cycle
-from appraisal_engine.domain.presets import NATIONAL
-from appraisal_engine.simulator.roster import generate_roster
-from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
-from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.io import LAUNCH_BATCH
-from bench.stack import file_backed_server
+from bench.stack import BENCH_POLICY, file_backed_server, store_roster
 from bench.trivial import Trivial
 
 
@@ -105,14 +101,8 @@ async def launch_rate(
     alone, without the work of each new appraisal's first task (a diagnostic)."""
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    roster_id = f"bench-{n}-{uuid.uuid4().hex[:6]}"
-    employees = generate_roster(n, seed=n)
-    async with sessions() as session, session.begin():
-        await add_roster(session, roster_id, "kota-bench", employees, checksum=roster_id)
+    roster_id, _ = await store_roster(sessions, n)
     queue = f"bench-{uuid.uuid4().hex[:6]}"
-    policy = NATIONAL.model_copy(
-        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
-    )
     target = queue if run_appraisals else f"{queue}-unpolled"
     acts = activities_for(client, sessions, task_queue=target)
     async with build_worker(client, queue, sessions, activities=acts, sandboxed=sandboxed):
@@ -122,7 +112,7 @@ async def launch_rate(
             org=f"bench-{n}",
             year=2000 + n % 97,
             roster_id=roster_id,
-            policy=policy,
+            policy=BENCH_POLICY,
             task_queue=queue,
             year_start=datetime.now(UTC),
         )

@@ -49,17 +49,13 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from appraisal_engine.client.starters import launch_cycle
-from appraisal_engine.domain.presets import NATIONAL
-from appraisal_engine.simulator.roster import generate_roster
-from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
-from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.ids import appraisal_workflow_id, cycle_id
 from bench.launch import starts_per_second
-from bench.stack import file_backed_server, free_port
+from bench.stack import BENCH_POLICY, file_backed_server, free_port, store_roster
 from bench.trivial import Waiting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -247,10 +243,7 @@ async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int
     await upgrade(url)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    roster_id = f"bench-{n}-{uuid.uuid4().hex[:6]}"
-    employees = generate_roster(n, seed=n)
-    async with sessions() as session, session.begin():
-        await add_roster(session, roster_id, "kota-bench", employees, checksum=roster_id)
+    roster_id, employees = await store_roster(sessions, n)
     await engine.dispose()
     queue = f"bench-mem-{uuid.uuid4().hex[:6]}"
     env = {
@@ -271,16 +264,13 @@ async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int
         await worker.idle()
         empty = worker.reading()
         org, year = f"bench-{n}", 2000 + n % 97
-        policy = NATIONAL.model_copy(
-            update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
-        )
         began, refused = time.perf_counter(), 0
         cycle = await launch_cycle(
             client,
             org=org,
             year=year,
             roster_id=roster_id,
-            policy=policy,
+            policy=BENCH_POLICY,
             task_queue=queue,
             year_start=datetime.now(UTC),
         )

@@ -67,7 +67,7 @@ from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.simulator.inbox import answer_tasks, open_tasks
 from appraisal_engine.simulator.roster import generate_roster
-from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD, Actors, nip
+from appraisal_engine.simulator.scripted import REGIONAL_HEAD, Actors, nip
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.models import AppraisalRow, TaskRow
@@ -75,7 +75,7 @@ from appraisal_engine.store.repositories._rows import insert_missing, row_values
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.web.app import SESSION_COOKIE
 from bench.api import AUDIENCE, ISSUER, SECRET, percentile, start_api, wait_ready
-from bench.stack import file_backed_server, free_port
+from bench.stack import BENCH_POLICY, file_backed_server, free_port
 from bench.trivial import Waiting
 
 ORG, YEAR = "kota-bench", 2026
@@ -154,11 +154,8 @@ async def launch(
     is in the read model."""
     async with sessions() as session, session.begin():
         await add_roster(session, f"{ORG}-roster", ORG, city, checksum="bench")
-    policy = NATIONAL.model_copy(
-        update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
-    )
     cycle = await launch_cycle(
-        client, org=ORG, year=YEAR, roster_id=f"{ORG}-roster", policy=policy, task_queue=queue
+        client, org=ORG, year=YEAR, roster_id=f"{ORG}-roster", policy=BENCH_POLICY, task_queue=queue
     )
     cycle_id = cycle.id.removeprefix("cycle-")
     # The read model, not the cycle's query: under the launch's load a query may time out.

@@ -11,12 +11,37 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.appraisal.servers import start_dev_server
+from appraisal_engine.domain.employee import Employee
+from appraisal_engine.domain.presets import NATIONAL
+from appraisal_engine.simulator.roster import generate_roster
+from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
+from appraisal_engine.store.repositories.rosters import add_roster
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+BENCH_POLICY = NATIONAL.model_copy(
+    update={"regional_head_nip": REGIONAL_HEAD, "appeals_officer_nip": APPEALS_OFFICER}
+)
+"""The national preset with a regional head and an appeals officer, so a bench city launches."""
+
+
+async def store_roster(
+    sessions: async_sessionmaker[AsyncSession], n: int
+) -> tuple[str, list[Employee]]:
+    """A generated roster of n employees (seeded by n) stored under a new id; the id and people."""
+    roster_id = f"bench-{n}-{uuid.uuid4().hex[:6]}"
+    employees = generate_roster(n, seed=n)
+    async with sessions() as session, session.begin():
+        await add_roster(session, roster_id, "kota-bench", employees, checksum=roster_id)
+    return roster_id, employees
 
 
 def free_port() -> int:
