@@ -423,6 +423,7 @@ async def test_each_role_sees_only_its_own_pages_also_on_a_phone(site: Site) -> 
     for path in ("/find", "/audit", "/audit/verify", "/hr/cycles"):
         await auditor.goto(path)
         await narrow(auditor)
+        await shoot(auditor, "auditor" + path.replace("/", "-"))
     await auditor.goto("/hr/cycles")
     await expect(auditor.locator('form[action="/hr/cycles"]')).to_have_count(0)
     response = await auditor.goto("/hr/rosters")
