@@ -91,22 +91,31 @@ class ReadModelActivities:
             if step.outcome is not None:
                 await outcomes.upsert_outcome(session, step.outcome)
 
-        await commit_with_events(self._sessions, step.events, first=rows, also=_tell_employee)
+        def tell(event: AuditEvent) -> Write | None:
+            return _tell_employee(event, step.appraisal)
+
+        await commit_with_events(self._sessions, step.events, first=rows, also=tell)
 
 
-def _tell_employee(event: AuditEvent) -> Write | None:
-    """The write that puts the notice of the event's decision in the outbox, if it has one."""
+def _tell_employee(event: AuditEvent, written: AppraisalRecord | None = None) -> Write | None:
+    """The write that puts the notice of the event's decision in the outbox, if it has one.
+    `written` is the appraisal's row as the same step writes it, when it does: its employee
+    is the one to tell, without reading the row back."""
     found = decision_of(event)
     if found is None or event.appraisal_id is None:
         return None
     (decision, cause), appraisal_id = found, event.appraisal_id
     now = datetime.now(UTC)
+    known = written.employee_nip if written is not None and written.id == appraisal_id else None
 
     async def tell(session: AsyncSession) -> None:
-        # The row is written when the appraisal starts, long before any decision on it.
-        row = await appraisals.get_appraisal(session, appraisal_id)
-        if row is not None:
-            notice = decision_notice(decision, cause, appraisal_id, row.employee_nip, now)
+        employee_nip = known
+        if employee_nip is None:
+            # The row is written when the appraisal starts, long before any decision on it.
+            row = await appraisals.get_appraisal(session, appraisal_id)
+            employee_nip = None if row is None else row.employee_nip
+        if employee_nip is not None:
+            notice = decision_notice(decision, cause, appraisal_id, employee_nip, now)
             await notices.add_notices(session, [notice])
 
     return tell

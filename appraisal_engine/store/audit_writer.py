@@ -49,9 +49,9 @@ async def commit_with_events(
                 if first is not None:
                     await first(session)
                 seqs = []
-                await lock_chains(session, events)
+                heads = await lock_chains(session, events)
                 for event in events:
-                    seqs.append(await append_event(session, event))
+                    seqs.append(await append_event(session, event, heads))
                     if (more := also(event)) is not None:
                         await more(session)
                 return seqs

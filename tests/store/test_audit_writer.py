@@ -13,6 +13,7 @@ from appraisal_engine.domain.records import AuditEvent
 from appraisal_engine.store import audit_writer
 from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.models import AuditEventRow
+from appraisal_engine.store.repositories.audit import Heads
 from tests.store.builders import event
 
 Factory = async_sessionmaker[AsyncSession]
@@ -21,7 +22,7 @@ Factory = async_sessionmaker[AsyncSession]
 def _flaky(errors: list[Exception], calls: list[str]) -> Any:
     """An append_event that raises the given errors first, then returns 7."""
 
-    async def append(session: AsyncSession, record: AuditEvent) -> int:
+    async def append(session: AsyncSession, record: AuditEvent, heads: Heads) -> int:
         calls.append(record.event_id)
         if errors:
             raise errors.pop(0)

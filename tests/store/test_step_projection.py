@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from appraisal_engine.activities.read_model import ReadModelActivities
 from appraisal_engine.domain.audit_kinds import GRADE_RELEASED, TASK_COMPLETED
@@ -28,7 +29,7 @@ from appraisal_engine.store.models import (
 )
 from appraisal_engine.store.repositories import outcomes
 from appraisal_engine.store.repositories.appraisals import get_appraisal
-from appraisal_engine.store.repositories.audit import append_event, list_events
+from appraisal_engine.store.repositories.audit import Heads, append_event, list_events
 from appraisal_engine.store.repositories.audit_verify import verify_chain
 from appraisal_engine.store.repositories.notices import list_notices
 from appraisal_engine.store.repositories.outcomes import get_outcome
@@ -152,6 +153,43 @@ async def test_a_retried_step_writes_nothing_twice(
     assert await _stored(session_factory, step) == first
 
 
+async def test_a_step_reads_its_chain_once_and_a_retry_keeps_it_whole(
+    engine: AsyncEngine, session_factory: Factory, steps: list[StepProjection]
+) -> None:
+    # Every event of a step goes to its organisation's chain: the chain's lock is taken once
+    # and its last row read once, however many events the step appends.
+    step = a_step()
+    third = event(appraisal_id=step.events[0].appraisal_id, kind=TASK_COMPLETED, at=T0)
+    step = step.model_copy(update={"events": [*step.events, third]})
+    steps.append(step)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    activities = ReadModelActivities(session_factory)
+    sqlalchemy_event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await activities.project_step(step)
+    finally:
+        sqlalchemy_event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.startswith("SELECT") and "FROM audit_events" in s]
+    inserts = [s for s in statements if s.startswith("INSERT INTO audit_events")]
+    locks = [s for s in statements if "pg_advisory_xact_lock" in s or "UPDATE audit_events" in s]
+    assert (len(reads), len(inserts), len(locks)) == (1, 3, 1), statements
+    # The step's activity retried after its commit (its answer lost): nothing is written
+    # again and the chain still holds.
+    before = await _stored(session_factory, step)
+    await activities.project_step(step)
+    assert await _stored(session_factory, step) == before
+    async with session_factory() as session:
+        logged = await list_events(session, where=_of(step), limit=10)
+        chain = await verify_chain(session)
+    first = logged[0].chain_seq
+    assert [e.chain_seq for e in logged] == [first, first + 1, first + 2]
+    assert chain.ok, chain
+
+
 async def test_a_step_of_events_alone_or_rows_alone(
     session_factory: Factory, steps: list[StepProjection]
 ) -> None:
@@ -185,11 +223,11 @@ async def test_a_failing_event_leaves_none_of_the_step_written(
     real = append_event
     appended: list[str] = []
 
-    async def second_fails(session: AsyncSession, record: AuditEvent) -> int:
+    async def second_fails(session: AsyncSession, record: AuditEvent, heads: Heads) -> int:
         appended.append(record.event_id)
         if len(appended) == 2:
             raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
-        return await real(session, record)
+        return await real(session, record, heads)
 
     monkeypatch.setattr(audit_writer, "append_event", second_fails)
     with pytest.raises(OperationalError, match="disk I/O"):
@@ -226,11 +264,11 @@ async def test_a_lost_race_for_the_chain_retries_the_whole_step(
     real = append_event
     lost = [True]
 
-    async def loses_once(session: AsyncSession, record: AuditEvent) -> int:
+    async def loses_once(session: AsyncSession, record: AuditEvent, heads: Heads) -> int:
         if lost and record.event_id == step.events[1].event_id:
             lost.clear()
             raise IntegrityError("INSERT INTO audit_events", {}, Exception("duplicate key seq"))
-        return await real(session, record)
+        return await real(session, record, heads)
 
     monkeypatch.setattr(audit_writer, "append_event", loses_once)
     await ReadModelActivities(session_factory).project_step(step)

@@ -34,7 +34,10 @@ def row_values(record: BaseModel) -> dict[str, Any]:
 
 def _insert(session: AsyncSession, table: Table) -> Any:
     """The dialect's INSERT for the table, the one that knows ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
+    return _dialect_insert(session.get_bind().dialect.name, table)
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
@@ -63,14 +66,26 @@ async def upsert(session: AsyncSession, table: Table, values: dict[str, Any]) ->
 @lru_cache(maxsize=64)
 def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
     """INSERT .. ON CONFLICT DO UPDATE of `columns`, their values given when it is executed."""
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table)
-    else:
-        raise NotImplementedError(f"ON CONFLICT writes are not implemented for {dialect}")
+    stmt = _dialect_insert(dialect, table)
     keys = [column.name for column in table.primary_key.columns]
     return stmt.on_conflict_do_update(
         index_elements=keys,
         set_={name: stmt.excluded[name] for name in columns if name not in keys},
     )
+
+
+async def insert_new(
+    session: AsyncSession, table: Table, values: dict[str, Any], *, key: str, returning: str
+) -> Any | None:
+    """Insert the row unless one with its unique `key` exists, in one statement; the new row's
+    `returning` column, or None when the key was taken (nothing is written then)."""
+    dialect = session.get_bind().dialect.name
+    statement = _insert_new_statement(dialect, table, key, returning)
+    return (await session.execute(statement, values)).scalar_one_or_none()
+
+
+@lru_cache(maxsize=16)
+def _insert_new_statement(dialect: str, table: Table, key: str, returning: str) -> Any:
+    """INSERT .. ON CONFLICT (key) DO NOTHING RETURNING the column, values given when run."""
+    stmt = _dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=[key])
+    return stmt.returning(table.c[returning])

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ from appraisal_engine.store.audit_chains import CHAIN_NAME, chain_of
 from appraisal_engine.store.audit_hash import GENESIS_HASH, canonical_json, chain_hash
 from appraisal_engine.store.locks import hold_write_lock
 from appraisal_engine.store.models import AuditEventRow
-from appraisal_engine.store.repositories._rows import table_of
+from appraisal_engine.store.repositories._rows import insert_new, table_of
 
 _audit = table_of(AuditEventRow)
 
@@ -56,32 +56,42 @@ class ChainHead(Value):
         return f"{self.chain}:{self.seq}:{self.hash}"
 
 
-async def lock_chains(session: AsyncSession, events: Iterable[AuditEvent]) -> None:
+Heads = dict[str, tuple[int, str]]
+"""Each chain's last place and hash as this transaction left them, so that a step appending
+several events to one chain reads its last row once."""
+
+
+async def lock_chains(session: AsyncSession, events: Iterable[AuditEvent]) -> Heads:
     """Take the write locks of the events' chains in name order, so two transactions appending
-    to the same chains never wait for each other in a cycle."""
+    to the same chains never wait for each other in a cycle; returns the heads to append with."""
     for chain in sorted({chain_of(e.cycle_id, e.appraisal_id) for e in events}):
         await hold_write_lock(session, f"audit:{chain}", _audit)
+    return {}
 
 
-async def append_event(session: AsyncSession, event: AuditEvent) -> int:
+async def append_event(session: AsyncSession, event: AuditEvent, heads: Heads | None = None) -> int:
     """Append the event to its organisation's chain and return its seq (the table's); an
     event_id already stored returns the existing seq and writes nothing. A racing insert
-    fails on the chain's (chain, chain_seq) key: retry it."""
+    fails on the chain's (chain, chain_seq) key: retry it.
+
+    `heads` from `lock_chains` says the chain's lock is held already and carries what this
+    transaction appended before; without it the lock is taken here."""
     chain = chain_of(event.cycle_id, event.appraisal_id)
-    # Appenders of one chain queue here, so its last row read below is still the last at
-    # insert time; appenders of other chains do not wait (on SQLite every writer waits).
-    await hold_write_lock(session, f"audit:{chain}", _audit)
-    existing = await session.scalar(select(_audit.c.seq).where(_audit.c.event_id == event.event_id))
-    if existing is not None:
-        return int(existing)
-    newest = (
-        select(_audit.c.chain_seq, _audit.c.hash)
-        .where(_audit.c.chain == chain)
-        .order_by(_audit.c.chain_seq.desc())
-        .limit(1)
-    )
-    last = (await session.execute(newest)).first()
-    chain_seq, prev_hash = (1, GENESIS_HASH) if last is None else (last.chain_seq + 1, last.hash)
+    if heads is None:
+        # Appenders of one chain queue here, so its last row read below is still the last at
+        # insert time; appenders of other chains do not wait (on SQLite every writer waits).
+        await hold_write_lock(session, f"audit:{chain}", _audit)
+        heads = {}
+    if (head := heads.get(chain)) is None:
+        newest = (
+            select(_audit.c.chain_seq, _audit.c.hash)
+            .where(_audit.c.chain == chain)
+            .order_by(_audit.c.chain_seq.desc())
+            .limit(1)
+        )
+        last = (await session.execute(newest)).first()
+        head = (0, GENESIS_HASH) if last is None else (last.chain_seq, last.hash)
+    chain_seq, prev_hash = head[0] + 1, head[1]
     # Hash what will be read back: the JSON form of the payload (datetimes as strings, etc.).
     payload: dict[str, Any] = json.loads(canonical_json(event.model_dump(mode="json")["payload"]))
     fields: dict[str, Any] = {
@@ -96,8 +106,14 @@ async def append_event(session: AsyncSession, event: AuditEvent) -> int:
         "payload": payload,
     }
     digest = chain_hash(**fields, prev_hash=prev_hash)
-    row = insert(_audit).values(**fields, prev_hash=prev_hash, hash=digest)
-    return int((await session.execute(row.returning(_audit.c.seq))).scalar_one())
+    row = {**fields, "prev_hash": prev_hash, "hash": digest}
+    seq = await insert_new(session, _audit, row, key="event_id", returning="seq")
+    if seq is None:  # stored by an earlier attempt whose answer was lost: the chain is as it was
+        heads.pop(chain, None)
+        stored = select(_audit.c.seq).where(_audit.c.event_id == event.event_id)
+        return int((await session.execute(stored)).scalar_one())
+    heads[chain] = (chain_seq, digest)
+    return int(seq)
 
 
 async def list_events(
