@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.cli_errors import describe
 from appraisal_engine.appraisal.cli_simulate import render
-from appraisal_engine.appraisal.i18n import choose, chosen
+from appraisal_engine.appraisal.i18n import Locale, choose, chosen
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.simulator.report import SimulationReport
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
@@ -146,7 +146,8 @@ def test_the_simulation_report_keeps_its_columns_in_either_language() -> None:
             "wall_seconds": 1.0,
         }
     )
-    for locale, heading in (("id", "selesai"), ("en", "done")):
+    languages: tuple[tuple[Locale, str], ...] = (("id", "selesai"), ("en", "done"))
+    for locale, heading in languages:
         choose(locale)
         header, row, total = list(render(report))[2:5]
         assert heading in header

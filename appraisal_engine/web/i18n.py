@@ -24,7 +24,7 @@ def N_(message: str) -> str:
     return message
 
 
-def translations(locale: Locale) -> NullTranslations:
+def translations(locale: str) -> NullTranslations:
     """The catalog for `locale`; English is the msgids themselves."""
     return catalog(LOCALE_DIR, locale)
 
