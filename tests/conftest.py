@@ -13,7 +13,7 @@ import asyncio
 import os
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from temporalio.testing import WorkflowEnvironment
 
+from appraisal_engine.appraisal.i18n import choose
 from appraisal_engine.appraisal.servers import start_dev_server, start_time_skipping
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
@@ -53,6 +54,15 @@ async def _admin(url: URL, *statements: str) -> None:
                 await connection.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """The command line's lines in English (the wording a test checks) when a test calls its
+    functions directly, not through `--lang en`; the setting's language again afterwards."""
+    choose("en")
+    yield
+    choose(None)
 
 
 @pytest.fixture(scope="session")

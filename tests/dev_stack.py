@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.cli import ENGLISH
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ class Dev:
         env = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "DATABASE_URL")}
         demo = ["--demo", "--employees", "16"] if self.demo else []
         self.proc = await asyncio.create_subprocess_exec(
-            APPRAISAL, "dev", *demo, "--var", str(self.var),
+            APPRAISAL, *ENGLISH, "dev", *demo, "--var", str(self.var),
             "--api-port", str(api), "--temporal-port", str(temporal), "--ui-port", str(ui),
             "--smtp-port", str(self.smtp_port),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, cwd=ROOT,

@@ -10,15 +10,15 @@ from typing import Any
 
 import jwt
 import pytest
-from typer.testing import CliRunner
 
 from appraisal_engine.api.auth import TokenVerifier
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.settings import Settings, get_settings
+from tests.cli import EnglishRunner
 
 SECRET = "settings-secret-of-at-least-32-bytes"
 NIP = "198001152006041001"
-runner = CliRunner()
+runner = EnglishRunner()
 OIDC_WEB = (
     "OIDC_DISCOVERY_URL",
     "OIDC_CLIENT_ID",

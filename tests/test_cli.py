@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.cli_simulate import BACKEND
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.ratings import Grade, Rating
 from appraisal_engine.simulator.demo import run_demo
+from tests.cli import EnglishRunner
 
-runner = CliRunner()
+runner = EnglishRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
-from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.settings import get_settings
@@ -19,9 +18,10 @@ from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.models import AuditEventRow
+from tests.cli import EnglishRunner
 from tests.store.builders import event
 
-runner = CliRunner()
+runner = EnglishRunner()
 CHAIN = "kota-cli"
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.schedules import schedule_id_for
@@ -25,8 +25,9 @@ from appraisal_engine.domain.presets import BINJAI
 from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.rosters import add_roster
 from appraisal_engine.workflows.ids import cycle_id, cycle_workflow_id
+from tests.cli import EnglishRunner
 
-runner = CliRunner()
+runner = EnglishRunner()
 REGIONAL_HEAD = "196501011990011001"
 APPEALS_OFFICER = "196601011985031001"
 EXAMPLE_POLICY = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.store.db import make_engine
 from appraisal_engine.store.models import EmployeeRow, RosterRow
+from tests.cli import EnglishRunner
 
-runner = CliRunner()
+runner = EnglishRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
 
 

@@ -17,6 +17,7 @@ from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.client.connect import connect
 from appraisal_engine.simulator.scripted import APPEALS_OFFICER, REGIONAL_HEAD
 from appraisal_engine.workflows.ids import cycle_workflow_id
+from tests.cli import ENGLISH
 from tests.dev_stack import APPRAISAL, ROOT, Dev
 from tests.ports import free_port
 
@@ -56,7 +57,7 @@ async def appraisal(address: str, *args: str) -> Ran:
     env = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "DATABASE_URL")}
     env["TEMPORAL_ADDRESS"] = address
     proc = await asyncio.create_subprocess_exec(
-        APPRAISAL, *args, env=env, cwd=ROOT,
+        APPRAISAL, *ENGLISH, *args, env=env, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)

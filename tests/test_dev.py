@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from appraisal_engine.appraisal.servers import find_binary
+from tests.cli import ENGLISH
 from tests.dev_stack import APPRAISAL, ROOT, Dev
 from tests.ports import free_port
 
@@ -86,7 +87,7 @@ async def test_a_busy_port_is_named(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         proc = await asyncio.create_subprocess_exec(
-            APPRAISAL, "dev", "--var", str(tmp_path), "--api-port", str(port),
+            APPRAISAL, *ENGLISH, "dev", "--var", str(tmp_path), "--api-port", str(port),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         _, err = await asyncio.wait_for(proc.communicate(), timeout=60)

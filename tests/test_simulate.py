@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.cli_simulate import render
@@ -26,6 +25,7 @@ from appraisal_engine.domain.unit_rating import UNIT_HEAD_RESULTS
 from appraisal_engine.simulator.calibration import CurveUnreachable, fit_curve
 from appraisal_engine.simulator.cycle import simulate_on
 from appraisal_engine.simulator.report import SimulationReport
+from tests.cli import EnglishRunner
 
 # (employees, units, seed) per preset, small for speed; the seeds are picked so that, across the
 # presets, someone is slow, late, absent, transferred, leaves and appeals. National's unit is big
@@ -130,7 +130,7 @@ def test_the_command_line_gives_the_same_figures_for_the_same_seed(
 ) -> None:
     size, units, seed = RUNS["national"]
     args = ["simulate", "--policy", "national", "--employees", str(size), "--seed", str(seed)]
-    result = CliRunner().invoke(app, [*args, "--units", str(units), "--json"])
+    result = EnglishRunner().invoke(app, [*args, "--units", str(units), "--json"])
     assert result.exit_code == 0, result.output
     again = SimulationReport.model_validate(json.loads(result.stdout))
     check_adds_up(again, PRESETS["national"], size)
@@ -139,6 +139,7 @@ def test_the_command_line_gives_the_same_figures_for_the_same_seed(
     assert again.model_dump(exclude={"wall_seconds"}) == first
 
 
+@pytest.mark.usefixtures("english")
 def test_the_text_report_shows_every_figure(reports: dict[str, SimulationReport]) -> None:
     report = reports["binjai"]
     lines = list(render(report))

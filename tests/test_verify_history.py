@@ -17,7 +17,8 @@ from temporalio import workflow
 from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from typer.testing import CliRunner
+
+from tests.cli import EnglishRunner
 
 with workflow.unsafe.imports_passed_through():
     from appraisal_engine.appraisal import verify as verify_module
@@ -34,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Kept free of file-system calls: the workflow sandbox re-imports this module.
 HISTORIES = Path(__file__).parent / "histories"
-runner = CliRunner()
+runner = EnglishRunner()
 
 
 class PausingStages(Stages):

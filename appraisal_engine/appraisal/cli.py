@@ -16,6 +16,7 @@ from appraisal_engine.appraisal.cli_audit import audit_app
 from appraisal_engine.appraisal.cli_cycle import cycle_app, roster_app, schedule_app
 from appraisal_engine.appraisal.cli_errors import ReportingGroup
 from appraisal_engine.appraisal.cli_ops import register_search_attributes
+from appraisal_engine.appraisal.i18n import Locale, _, choose, said_error
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.presets import PRESETS, preset
@@ -39,8 +40,17 @@ def options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the traceback when a command fails")
     ] = False,
+    lang: Annotated[
+        Locale | None,
+        typer.Option(
+            "--lang",
+            help="The language of what is printed: id (Bahasa Indonesia) or en (English); "
+            "default: the DEFAULT_LOCALE setting (id)",
+        ),
+    ] = None,
 ) -> None:
     """Yearly performance-appraisal cycles for Indonesian civil servants (ASN) on Temporal."""
+    choose(lang or get_settings().default_locale)
 
 
 PolicyName = Annotated[str, typer.Option("--policy", "-p", help=f"One of: {', '.join(PRESETS)}")]
@@ -63,8 +73,8 @@ def demo(
     try:
         chosen = preset(policy)
     except DomainError as e:
-        raise typer.BadParameter(str(e), param_hint="--policy") from None
-    typer.echo(f"Policy {chosen.name}: {chosen.title}\n")
+        raise typer.BadParameter(said_error(e), param_hint="--policy") from None
+    typer.echo(_("Policy %(name)s: %(title)s", name=chosen.name, title=chosen.title) + "\n")
     run = asyncio.run(
         run_demo(
             chosen,
@@ -77,16 +87,20 @@ def demo(
     )
     r = run.result
     outcome = r.outcome
-    typer.echo(f"\ngrade: {r.grade_final.value if r.grade_final else '-'}")
+    typer.echo("\n" + _("grade: %(grade)s", grade=r.grade_final.value if r.grade_final else "-"))
     if outcome is not None:
         awards = ", ".join(a.value for a in outcome.awards) or "-"
         typer.echo(
-            f"outcome: {outcome.kind.value} (awards: {awards}, "
-            f"credit points {outcome.credit_points_percent}%)"
+            _(
+                "outcome: %(outcome)s (awards: %(awards)s, credit points %(percent)s%%)",
+                outcome=outcome.kind.value,
+                awards=awards,
+                percent=outcome.credit_points_percent,
+            )
         )
     if r.mentor_nip:
-        typer.echo(f"mentor: {r.mentor_nip}")
-    typer.echo(f"flags: {', '.join(r.flags) or 'none'}")
+        typer.echo(_("mentor: %(nip)s", nip=r.mentor_nip))
+    typer.echo(_("flags: %(flags)s", flags=", ".join(r.flags) or _("none")))
 
 
 @app.command()
@@ -107,12 +121,16 @@ def simulate(
     try:
         chosen = preset(policy)
     except DomainError as e:
-        raise typer.BadParameter(str(e), param_hint="--policy") from None
+        raise typer.BadParameter(said_error(e), param_hint="--policy") from None
     if units is not None and units > employees:
-        raise typer.BadParameter("at most one unit per employee", param_hint="--units")
+        raise typer.BadParameter(_("at most one unit per employee"), param_hint="--units")
     if not as_json:
-        where = "in Temporal's sandbox" if sandboxed() else "outside Temporal's sandbox"
-        typer.echo(f"workflows run {where}, as WORKFLOW_SANDBOX says", err=True)
+        said = (
+            _("workflows run in Temporal's sandbox, as WORKFLOW_SANDBOX says")
+            if sandboxed()
+            else _("workflows run outside Temporal's sandbox, as WORKFLOW_SANDBOX says")
+        )
+        typer.echo(said, err=True)
     report = run_simulation(
         chosen,
         employees,
@@ -141,21 +159,27 @@ def policy_check(
     try:
         p = load_policy(path)
     except DomainError as e:
-        typer.echo(str(e), err=True)
+        typer.echo(said_error(e), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"ok: {p.name} ({p.title})")
+    typer.echo(_("ok: %(name)s (%(title)s)", name=p.name, title=p.title))
     if p.appeals_officer_nip is None:
         # Every roster has heads at the top, whose appraiser has no superior of their own.
         typer.echo(
-            "note: no appeals_officer_nip: a cycle under this policy is refused unless the "
-            "launch names one to hear the appeals of the heads at the top"
+            _(
+                "note: no appeals_officer_nip: a cycle under this policy is refused unless the "
+                "launch names one to hear the appeals of the heads at the top"
+            )
         )
     if "curve_rounding" not in p.model_fields_set:
         # Strict is the default only so that cycles launched before the setting keep deciding
         # as they did; a small unit may then be unable to fit its curve.
         typer.echo(
-            "note: no curve_rounding: the curve's shares round strictly (at most 10% of 9 "
-            "allows none; a unit of 1 or 2 rated kurang cannot fit); the presets name nearest"
+            _(
+                "note: no curve_rounding: the curve's shares round strictly (at most %(share)s "
+                "of 9 allows none; a unit of 1 or 2 rated kurang cannot fit); the presets name "
+                "nearest",
+                share="10%",
+            )
         )
 
 
@@ -180,7 +204,7 @@ def migrate() -> None:
     from appraisal_engine.store.migrate import upgrade_sync
 
     upgrade_sync(get_settings().database_url)
-    typer.echo("database is at the latest migration")
+    typer.echo(_("database is at the latest migration"))
 
 
 @app.command()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from appraisal_engine.api.auth import Role
+from appraisal_engine.appraisal.i18n import _, said_error
 from appraisal_engine.appraisal.settings import get_settings
 
 MIN_SESSION_SECRET = 32
@@ -32,7 +33,8 @@ def api(
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
     if len(settings.session_secret) < MIN_SESSION_SECRET:  # the web app's cookie is signed with it
-        typer.echo(f"SESSION_SECRET must be set, {MIN_SESSION_SECRET} characters or more", err=True)
+        said = _("SESSION_SECRET must be set, %(n)s characters or more", n=MIN_SESSION_SECRET)
+        typer.echo(said, err=True)
         raise typer.Exit(2)
     try:  # single sign-on half set up would fail at the first person's sign-in
         settings.oidc_config()
@@ -58,7 +60,7 @@ def token(
     try:
         parse_nip(nip)
     except DomainError as e:
-        raise typer.BadParameter(str(e), param_hint="NIP") from None
+        raise typer.BadParameter(said_error(e), param_hint="NIP") from None
     config = get_settings().api_config(development=True).auth
     try:
         typer.echo(mint_token(config, nip, role or [], ttl=timedelta(hours=hours)))
@@ -88,7 +90,7 @@ def dev(
     try:
         preset(policy)
     except DomainError as e:
-        raise typer.BadParameter(str(e), param_hint="--policy") from None
+        raise typer.BadParameter(said_error(e), param_hint="--policy") from None
     try:
         get_settings().oidc_config()
     except ValueError as e:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.store.audit_hash import GENESIS_HASH
 
@@ -71,15 +72,18 @@ def audit_head(
         return
     lines = [line for head, line in zip(heads, lines, strict=True) if head.seq > 0]
     if not lines:
-        empty = f"the chain {chain} is empty" if chain else "the audit log is empty"
-        typer.echo(f"{empty}: there is no row to anchor yet", err=True)
+        empty = (
+            _("the chain %(chain)s is empty: there is no row to anchor yet", chain=chain)
+            if chain
+            else _("the audit log is empty: there is no row to anchor yet")
+        )
+        typer.echo(empty, err=True)
         return
     try:
         append_lines(anchors, lines)
     except OSError as e:
-        raise typer.BadParameter(
-            f"cannot write {anchors}: {e.strerror}", param_hint="--anchors"
-        ) from None
+        said = _("cannot write %(path)s: %(error)s", path=anchors, error=e.strerror)
+        raise typer.BadParameter(said, param_hint="--anchors") from None
 
 
 @audit_app.command("verify")
@@ -129,14 +133,18 @@ def read_anchors(path: Path) -> list[Anchor]:
         try:
             fields = json.loads(line)
             if not isinstance(fields, dict):
-                raise ValueError("not a JSON object")
+                raise ValueError(_("not a JSON object"))
             seq, digest = fields.get("seq"), fields.get("hash")
             if seq == 0 and digest == GENESIS_HASH:
                 continue  # an empty chain's head: nothing was anchored
             chain = fields.get("chain", LEGACY_CHAIN)
             found.append(Anchor.model_validate({"chain": chain, "seq": seq, "hash": digest}))
         except (ValueError, ValidationError) as e:
-            message = f"line {number} is not an anchor (chain, seq and hash): {e}"
+            message = _(
+                "line %(number)s is not an anchor (chain, seq and hash): %(error)s",
+                number=number,
+                error=e,
+            )
             raise typer.BadParameter(message, param_hint="--anchors") from None
     return found
 

@@ -10,11 +10,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from appraisal_engine.appraisal.i18n import _, said, said_error
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.client.connect import connect
 from appraisal_engine.domain.appeals import APPEALS_OFFICER_FIELD
 from appraisal_engine.domain.curve import UnitRating
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.domain.launch import (
     REGIONAL_HEAD,
     LaunchRefused,
@@ -80,7 +81,9 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]], missing: str | None = None)
 
 
 def _no_cycle(org: str, year: int) -> str:
-    return f"no cycle of {org} for {year}: `appraisal cycle launch` starts one"
+    return _(
+        "no cycle of %(org)s for %(year)s: `appraisal cycle launch` starts one", org=org, year=year
+    )
 
 
 def _chosen_policy(
@@ -90,7 +93,7 @@ def _chosen_policy(
     from appraisal_engine.domain.policy import load_policy
 
     if name is not None and path is not None:
-        raise DomainError("give --policy or --policy-file, not both")
+        raise DomainError(_("give --policy or --policy-file, not both"))
     policy = load_policy(path) if path is not None else preset(name or "national")
     return with_named(policy, regional_head_nip=regional_head, appeals_officer_nip=appeals_officer)
 
@@ -99,11 +102,14 @@ OPTION_OF = {REGIONAL_HEAD: "--regional-head", APPEALS_OFFICER_FIELD: "--appeals
 
 
 def _refused(e: LaunchRefused, what: str, chosen: Policy) -> DomainError:
-    """The refusal in one line, saying which option sets a missing field."""
+    """The refusal in one line (`what` could not be done), saying which option sets a missing
+    field."""
     option = OPTION_OF.get(e.field or "")
     missing = option is not None and getattr(chosen, e.field or "") is None
-    hint = f"; name one with {option} NIP" if missing else ""
-    return DomainError(f"cannot {what}: {e}{hint}")
+    said = _("%(what)s: %(refusal)s", what=what, refusal=said_error(e))
+    if missing:
+        said = _("%(refusal)s; name one with %(option)s NIP", refusal=said, option=option)
+    return DomainError(said)
 
 
 def _read_roster(path: Path) -> Roster:
@@ -115,8 +121,10 @@ def _read_roster(path: Path) -> Roster:
         )
     except RosterInvalid as e:
         for err in e.errors:
-            typer.echo(f"row {err.row or '-'}\t{err.field or '-'}\t{err.message}", err=True)
-        typer.echo(str(e), err=True)
+            message = said(Wording(err.template, err.values)) if err.template else err.message
+            row = _("row %(row)s", row=err.row or "-")
+            typer.echo(f"{row}\t{err.field or '-'}\t{message}", err=True)
+        typer.echo(said_error(e), err=True)
         raise typer.Exit(1) from None
 
 
@@ -126,7 +134,13 @@ def roster_validate(
 ) -> None:
     """Check a roster file; every problem is listed by row and column."""
     roster = _read_roster(path)
-    typer.echo(f"ok: {len(roster.employees)} employees in {len(roster.units())} units")
+    typer.echo(
+        _(
+            "ok: %(employees)s employees in %(units)s units",
+            employees=len(roster.employees),
+            units=len(roster.units()),
+        )
+    )
 
 
 @roster_app.command("import")
@@ -179,7 +193,8 @@ def cycle_launch(
         try:
             launch_roster(employees, chosen)
         except LaunchRefused as e:
-            raise _refused(e, f"launch {org} {year}", chosen) from None
+            what = _("cannot launch %(org)s %(year)s", org=org, year=year)
+            raise _refused(e, what, chosen) from None
         await launch_cycle(
             await connect(settings),
             org=org,
@@ -238,13 +253,14 @@ def cycle_calibrate(
 
     changes = []
     for item in adjust or []:
-        target, _, rest = item.partition("=")
-        grade, _, reason = rest.partition(":")
+        target, _eq, rest = item.partition("=")
+        grade, _colon, reason = rest.partition(":")
         grades = [g.value for g in Grade]
         if grade not in grades:
-            raise typer.BadParameter(
-                f"{item!r}: a grade is one of {', '.join(grades)}", param_hint="--adjust"
+            said = _(
+                "%(item)s: a grade is one of %(grades)s", item=repr(item), grades=", ".join(grades)
             )
+            raise typer.BadParameter(said, param_hint="--adjust")
         changes.append(Adjustment(appraisal_id=target, grade=Grade(grade), reason=reason))
 
     async def go() -> str:
@@ -257,8 +273,14 @@ def cycle_calibrate(
             ),
         )
         if result.violations:
-            return "\n".join(f"violation: {v.message}" for v in result.violations)
-        return f"released {result.released} grades ({result.waiting} reviews still open)"
+            return "\n".join(
+                _("violation: %(message)s", message=v.message) for v in result.violations
+            )
+        return _(
+            "released %(released)s grades (%(waiting)s reviews still open)",
+            released=result.released,
+            waiting=result.waiting,
+        )
 
     typer.echo(_run(go, _no_cycle(org, year)))
 
@@ -287,8 +309,17 @@ def _rate(
         progress = await handle.execute_update(update, inp)
         entry = progress.rating_decided if decide else progress.rating_proposed
         assert entry is not None
-        done = "decided" if decide else "proposed"
-        return f"{unit}: {entry.rating.value} {done} by {entry.actor_nip} at {entry.at.isoformat()}"
+        said = (
+            _("%(unit)s: %(rating)s decided by %(nip)s at %(at)s")
+            if decide
+            else _("%(unit)s: %(rating)s proposed by %(nip)s at %(at)s")
+        )
+        return said % {
+            "unit": unit,
+            "rating": entry.rating.value,
+            "nip": entry.actor_nip,
+            "at": entry.at.isoformat(),
+        }
 
     return _run(go, _no_cycle(org, year))
 
@@ -338,19 +369,31 @@ def cycle_ratings(org: Org, year: Year) -> None:
         lines = []
         for unit, p in sorted(status.units.items()):
             if p.rater_nip is None:
-                lines.append(f"{unit}: rated by HR at calibration ({p.unit_rating or '-'})")
+                said = _(
+                    "%(unit)s: rated by HR at calibration (%(rating)s)",
+                    unit=unit,
+                    rating=p.unit_rating or "-",
+                )
+                lines.append(said)
                 continue
             proposed = p.rating_proposed.rating.value if p.rating_proposed else "-"
             decided = (
-                f"{p.rating_decided.rating.value} by {p.rating_decided.actor_nip} at "
-                f"{p.rating_decided.at.isoformat()}"
+                _(
+                    "%(rating)s by %(nip)s at %(at)s",
+                    rating=p.rating_decided.rating.value,
+                    nip=p.rating_decided.actor_nip,
+                    at=p.rating_decided.at.isoformat(),
+                )
                 if p.rating_decided
-                else "not decided"
+                else _("not decided")
             )
-            fixed = ", released" if p.released else ""
-            lines.append(
-                f"{unit}: rater {p.rater_nip}, proposed {proposed}, decided {decided}{fixed}"
+            said = (
+                _("%(unit)s: rater %(nip)s, proposed %(proposed)s, decided %(decided)s, released")
+                if p.released
+                else _("%(unit)s: rater %(nip)s, proposed %(proposed)s, decided %(decided)s")
             )
+            shown = {"unit": unit, "nip": p.rater_nip, "proposed": proposed, "decided": decided}
+            lines.append(said % shown)
         return lines
 
     for line in _run(go, _no_cycle(org, year)):
@@ -377,7 +420,7 @@ def schedule_create(
         try:
             check_policy(chosen)  # refused before Temporal is even reached
         except LaunchRefused as e:
-            raise _refused(e, f"schedule {org}", chosen) from None
+            raise _refused(e, _("cannot schedule %(org)s", org=org), chosen) from None
         return await create_yearly(
             await connect(settings),
             org=org,
@@ -413,5 +456,5 @@ def schedule_pause(
     async def go() -> None:
         await pause_yearly(await connect(get_settings()), schedule_id, note)
 
-    _run(go, f"no schedule {schedule_id}: `appraisal schedule list` shows them")
-    typer.echo(f"paused {schedule_id}")
+    _run(go, _("no schedule %(id)s: `appraisal schedule list` shows them", id=schedule_id))
+    typer.echo(_("paused %(id)s", id=schedule_id))

@@ -10,6 +10,7 @@ import pydantic
 import typer
 from typer.core import TyperGroup
 
+from appraisal_engine.appraisal.i18n import _, said_error
 from appraisal_engine.domain.errors import DomainError
 
 # Refusals and conditions a user can act on: the message says it all, a traceback adds nothing.
@@ -36,15 +37,21 @@ def describe(error: BaseException) -> str:
 
     if isinstance(error, pydantic.ValidationError):
         fields = (f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors())
-        text = "invalid input: " + "; ".join(fields)
+        text = _("invalid input: %(fields)s", fields="; ".join(fields))
     else:
         root = innermost(error)
-        if isinstance(root, ApplicationError):
+        if isinstance(root, DomainError):
+            text = said_error(root)
+        elif isinstance(root, ApplicationError):
             text = f"{root.type}: {root.message}" if root.type else root.message
         else:
             text = str(root) or type(root).__name__
         if not isinstance(error, _expected()):
-            text = f"{type(error).__name__}: {text} (--debug shows the traceback)"
+            text = _(
+                "%(error)s: %(message)s (--debug shows the traceback)",
+                error=type(error).__name__,
+                message=text,
+            )
     return " ".join(text.split())
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.settings import Settings, get_settings
 from appraisal_engine.client.codec import PayloadKeyError
 
@@ -18,7 +19,7 @@ Attempts = Annotated[
 def register_search_attributes(attempts: Attempts = 60) -> None:
     """Register the appraisal search attributes on TEMPORAL_ADDRESS; safe to run again."""
     names = asyncio.run(_register_when_ready(get_settings(), attempts))
-    typer.echo(f"search attributes registered: {', '.join(names)}")
+    typer.echo(_("search attributes registered: %(names)s", names=", ".join(names)))
 
 
 async def _register_when_ready(settings: Settings, attempts: int) -> list[str]:
@@ -29,7 +30,13 @@ async def _register_when_ready(settings: Settings, attempts: int) -> list[str]:
         except PayloadKeyError:
             raise  # a configuration mistake: waiting will not fix it
         except Exception as e:
-            typer.echo(f"not ready yet ({attempt}/{attempts}): {e}", err=True)
+            said = _(
+                "not ready yet (%(attempt)s/%(attempts)s): %(error)s",
+                attempt=attempt,
+                attempts=attempts,
+                error=e,
+            )
+            typer.echo(said, err=True)
             await asyncio.sleep(2)
     return await _register(settings)
 
@@ -48,5 +55,5 @@ async def _register(settings: Settings) -> list[str]:
     )
     missing = [k.name for k in ALL_KEYS if k.name not in listed.custom_attributes]
     if missing:
-        raise RuntimeError(f"not visible yet: {', '.join(missing)}")
+        raise RuntimeError(_("not visible yet: %(names)s", names=", ".join(missing)))
     return [k.name for k in ALL_KEYS]

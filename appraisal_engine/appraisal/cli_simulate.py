@@ -22,6 +22,7 @@ from temporalio.runtime import (
 from temporalio.worker import Worker
 
 from appraisal_engine.activities.notify import Notifier
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.servers import start_time_skipping
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.appraisal.worker import build_worker
@@ -103,10 +104,15 @@ def run_simulation(
         )
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("starting the test server", total=YEAR_AND_TAIL)
+        task = bar.add_task(_("starting the test server"), total=YEAR_AND_TAIL)
 
         def show(closed: int, day: int) -> None:
-            text = f"day {day:>3}, {closed}/{employees} appraisals closed"
+            text = _(
+                "day %(day)s, %(closed)s/%(employees)s appraisals closed",
+                day=f"{day:>3}",
+                closed=closed,
+                employees=employees,
+            )
             bar.update(task, completed=min(day, YEAR_AND_TAIL), description=text)
 
         report = asyncio.run(
@@ -125,40 +131,72 @@ def run_simulation(
 
 
 def _counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or _("none")
 
 
 def render(report: SimulationReport) -> Iterator[str]:
     """The report as lines of text."""
-    yield (
-        f"policy {report.policy}, {report.employees} employees in {len(report.units)} units, "
-        f"seed {report.seed}"
+    yield _(
+        "policy %(policy)s, %(employees)s employees in %(units)s units, seed %(seed)s",
+        policy=report.policy,
+        employees=report.employees,
+        units=len(report.units),
+        seed=report.seed,
     )
     yield ""
-    width = max(len("unit"), *(len(u) for u in report.units))
+    unit_, done_, cancelled_ = _("unit"), _("done"), _("cancelled")
+    rating_, adjusted_ = _("rating"), _("adjusted")
+    width = max(len(unit_), len(total := _("total")), *(len(u) for u in report.units))
     grades = "".join(f"{s:>5}" for s in SHORT.values())
-    yield f"{'unit':<{width}}{grades}  done  cancelled  rating           adjusted"
-    rows = [*report.units.items(), ("total", None)]
+    # Each column as wide as its heading (at least as wide as its figures).
+    wide = {"done": max(4, len(done_)), "cancelled": max(9, len(cancelled_))}
+    wide |= {"rating": max(16, len(rating_)), "adjusted": max(8, len(adjusted_))}
+    yield (
+        f"{unit_:<{width}}{grades}  {done_:>{wide['done']}}  {cancelled_:>{wide['cancelled']}}"
+        f"  {rating_:<{wide['rating']}} {adjusted_:>{wide['adjusted']}}"
+    )
+    rows = [*report.units.items(), (total, None)]
     for code, unit in rows:
         counts = unit.grades if unit else report.grades
         cells = "".join(f"{counts[g]:>5}" for g in SHORT)
         done, cancelled = (unit.done, unit.cancelled) if unit else (report.done, report.cancelled)
-        tail = f"  {unit.rating or '-':<16} {unit.adjusted:>8}" if unit else ""
-        yield f"{code:<{width}}{cells}  {done:>4}  {cancelled:>9}{tail}"
+        tail = (
+            f"  {unit.rating or '-':<{wide['rating']}} {unit.adjusted:>{wide['adjusted']}}"
+            if unit
+            else ""
+        )
+        counted = f"{done:>{wide['done']}}  {cancelled:>{wide['cancelled']}}"
+        yield f"{code:<{width}}{cells}  {counted}{tail}"
     yield f"({', '.join(f'{s} {g}' for g, s in SHORT.items())})"
     yield ""
     appeals = report.appeals
-    yield f"awards:      {_counts(report.awards)}"
-    yield f"outcomes:    {_counts(report.outcomes)}"
-    yield f"mentorships: {report.mentorships}"
+    figures = [
+        (_("awards"), _counts(report.awards)),
+        (_("outcomes"), _counts(report.outcomes)),
+        (_("mentorships"), str(report.mentorships)),
+    ]
     if report.teladan:
-        yield f"asn teladan: {report.teladan} nominated by HR"
-    yield (
-        f"appeals:     {appeals['filed']} filed, {appeals['upheld']} upheld, "
-        f"{appeals['changed']} changed"
+        said = _("%(n)s nominated by HR", n=report.teladan)
+        figures.append((_("asn teladan"), said))
+    said = _(
+        "%(filed)s filed, %(upheld)s upheld, %(changed)s changed",
+        filed=appeals["filed"],
+        upheld=appeals["upheld"],
+        changed=appeals["changed"],
     )
-    yield f"transfers:   {report.transfers}"
-    yield f"overdue:     {_counts(report.overdue)}"
-    yield f"escalated:   {_counts(report.escalated)} ({report.reminders} reminders sent)"
+    figures += [
+        (_("appeals"), said),
+        (_("transfers"), str(report.transfers)),
+        (_("overdue"), _counts(report.overdue)),
+    ]
+    said = _("%(n)s reminders sent", n=report.reminders)
+    figures.append((_("escalated"), f"{_counts(report.escalated)} ({said})"))
+    label = max(len(name) for name, _value in figures) + 2
+    for name, value in figures:
+        yield f"{name + ':':<{label}}{value}"
     yield ""
-    yield f"simulated {report.simulated_days} days in {report.wall_seconds:.1f} s wall time"
+    yield _(
+        "simulated %(days)s days in %(seconds)s s wall time",
+        days=report.simulated_days,
+        seconds=f"{report.wall_seconds:.1f}",
+    )

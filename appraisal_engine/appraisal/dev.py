@@ -18,6 +18,7 @@ from appraisal_engine.api.app import create_app
 from appraisal_engine.appraisal.collector import tune_collector
 from appraisal_engine.appraisal.dev_demo import load_demo
 from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.mail_catcher import CaughtMail
 from appraisal_engine.appraisal.notices import notice_sender
 from appraisal_engine.appraisal.settings import Settings
@@ -71,7 +72,8 @@ def check_ports(options: DevOptions) -> None:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
-                raise PortBusy(f"port {port} is busy: stop what uses it or pass {name}") from None
+                said = _("port %(port)s is busy: stop what uses it or pass %(option)s")
+                raise PortBusy(said % {"port": port, "option": name}) from None
 
 
 def jwt_secret(settings: Settings, var: Path) -> str:
@@ -94,11 +96,11 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
     options.var.mkdir(parents=True, exist_ok=True)
     stale = await stop_stale(options.var, options.var / "temporal.db")
     if stale is not None:
-        say(f"stopped the Temporal server (pid {stale}) an earlier start left running")
+        say(_("stopped the Temporal server (pid %(pid)s) an earlier start left running", pid=stale))
     check_ports(options)
     database_url = f"sqlite+aiosqlite:///{options.var / 'appraisal.db'}"
     await upgrade(database_url)
-    say(f"database: {options.var / 'appraisal.db'} (migrated)")
+    say(_("database: %(path)s (migrated)", path=options.var / "appraisal.db"))
     converter = settings_converter(settings)
     env = await start_own_server(
         options.var, port=options.temporal_port, ui_port=options.ui_port, data_converter=converter
@@ -171,21 +173,32 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
                 app.state.web_config = app.state.web_config.model_copy(
                     update={"dev_people": people}
                 )
+            api = f"http://127.0.0.1:{options.api_port}"
             say(
-                f"API http://127.0.0.1:{options.api_port}/docs, "
-                f"Temporal UI http://127.0.0.1:{options.ui_port}"
+                _(
+                    "API %(api)s/docs, Temporal UI %(ui)s",
+                    api=api,
+                    ui=f"http://127.0.0.1:{options.ui_port}",
+                )
             )
             say(
-                f"mail: notices go to a local catcher on 127.0.0.1:{options.smtp_port}, "
-                f"kept in {options.var / 'mail'} and listed at "
-                f"http://127.0.0.1:{options.api_port}/dev/mail"
+                _(
+                    "mail: notices go to a local catcher on 127.0.0.1:%(port)s, kept in "
+                    "%(folder)s and listed at %(api)s/dev/mail",
+                    port=options.smtp_port,
+                    folder=options.var / "mail",
+                    api=api,
+                )
             )
             say(
-                f"ready: open the web app at http://127.0.0.1:{options.api_port}/ "
-                "(sign in as any demo person); Ctrl-C stops"
+                _(
+                    "ready: open the web app at %(api)s/ (sign in as any demo person); "
+                    "Ctrl-C stops",
+                    api=api,
+                )
             )
             await stop.wait()
-            say("stopping")
+            say(_("stopping"))
             server.should_exit = True
             await serving
     finally:
@@ -193,4 +206,4 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             loop.remove_signal_handler(sig)
         await engine.dispose()
         await env.shutdown()
-    say("stopped; state kept in " + str(options.var))
+    say(_("stopped; state kept in %(var)s", var=options.var))

@@ -11,6 +11,8 @@ from temporalio.client import Client
 
 from appraisal_engine.api.auth import Role, mint_token
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.appraisal.dev_people import LABELS
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.rosters import import_roster
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.employee import Employee
@@ -22,19 +24,8 @@ from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.simulator.scripted import APPEALS_OFFICER, HR, REGIONAL_HEAD
 from appraisal_engine.store.repositories.tasks import list_tasks
 from appraisal_engine.web.config import DevPerson
-from appraisal_engine.web.i18n import N_
 
 ORG = "kota-contoh"
-# The development sign-in page's names for the tour's people (msgids of the web catalog).
-LABELS = {
-    "HR": N_("HR officer (BKPSDM)"),
-    "SUPERVISOR": N_("Head of office (appraiser)"),
-    "SECTION_HEAD": N_("Section head"),
-    "EMPLOYEE": N_("Staff member"),
-    "AUDITOR": N_("Auditor"),
-    "REGIONAL_HEAD": N_("Regional head"),
-    "APPEALS_OFFICER": N_("Appeals officer"),
-}
 AUDITOR = "197502022001122001"
 
 
@@ -82,15 +73,21 @@ async def load_demo(
     }
     task_id = await _first_open_task(sessions, head.nip)
     base = f"http://127.0.0.1:{api_port}"
-    say(f"\ndemo: {len(employees)} employees in 4 offices, policy {policy.name}, cycle {cycle_id}")
+    said = _(
+        "demo: %(n)s employees in 4 offices, policy %(policy)s, cycle %(cycle)s",
+        n=len(employees),
+        policy=policy.name,
+        cycle=cycle_id,
+    )
+    say("\n" + said)
     say(f"export CYCLE_ID={cycle_id}")
     # As long as the verifier allows: a longer-lived token would be refused.
     ttl = timedelta(seconds=config.auth.max_token_lifetime_seconds)
-    say(f"tokens (valid {ttl.total_seconds() / 3600:g} hours):")
+    say(_("tokens (valid %(hours)s hours):", hours=f"{ttl.total_seconds() / 3600:g}"))
     for name, (nip, roles) in people.items():
         say(f"export {name}_NIP={nip}")
         say(f"export {name}_TOKEN={mint_token(config.auth, nip, roles, ttl=ttl)}")
-    say("try:")
+    say(_("try:"))
     say(f'curl -s -H "Authorization: Bearer $SUPERVISOR_TOKEN" {base}/v1/tasks')
     if task_id:
         say(
@@ -128,7 +125,7 @@ async def _first_open_task(sessions: async_sessionmaker[AsyncSession], nip: str)
     """The head's open targets draft, which the printed line completes; None once it is done
     (a resumed demo), so no line is printed that the task would refuse."""
     # The launch runs in the background: give the first appraisals a moment to open tasks.
-    for _ in range(100):
+    for _attempt in range(100):
         async with sessions() as session:
             found = await list_tasks(session, assignee_nip=nip, status=TaskStatus.OPEN)
         if found:

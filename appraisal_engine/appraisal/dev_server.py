@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.servers import dev_config_args, find_binary, state_file_args
 from appraisal_engine.workflows.search_attributes import ALL_KEYS
 
@@ -171,14 +172,19 @@ async def start_own_server(
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the Temporal dev server exited with code {process.returncode}")
+                said = _(
+                    "the Temporal dev server exited with code %(code)s", code=process.returncode
+                )
+                raise RuntimeError(said)
             try:
                 client = await Client.connect(address, data_converter=data_converter)
                 await client.count_workflows()
                 return OwnServer(process, client, pid_file)
             except (RuntimeError, RPCError):
                 if time.monotonic() > deadline:
-                    message = f"the Temporal dev server did not answer at {address}"
+                    message = _(
+                        "the Temporal dev server did not answer at %(address)s", address=address
+                    )
                     raise RuntimeError(message) from None
                 await asyncio.sleep(0.2)
     except BaseException:

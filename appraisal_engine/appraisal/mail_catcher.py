@@ -14,6 +14,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from appraisal_engine.appraisal.i18n import _
+
 SHOWN = 10  # messages announced one by one; after that, every hundredth
 
 
@@ -34,9 +36,14 @@ class MailCatcher:
         number = int(path.stem.rsplit("-", 1)[1])
         if number <= SHOWN:
             subject = message_from_bytes(content, policy=policy.default).get("Subject", "")
-            self._say(f"mail caught: {subject} ({path})")
+            self._say(_("mail caught: %(subject)s (%(path)s)", subject=subject, path=path))
         elif number % 100 == 0:  # a launch opens a task for everyone: count, do not flood
-            self._say(f"mail caught: {number} messages so far, all in {self.folder}")
+            said = _(
+                "mail caught: %(n)s messages so far, all in %(folder)s",
+                n=number,
+                folder=self.folder,
+            )
+            self._say(said)
         return "250 Message accepted for delivery"
 
 

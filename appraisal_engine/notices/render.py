@@ -5,7 +5,6 @@ the web app does); one notice or a day's digest, as an e-mail or as a chat gatew
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
@@ -14,11 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from appraisal_engine.domain.catalogs import catalog
 from appraisal_engine.domain.notices import Decision, Notice, NoticeKind
 from appraisal_engine.domain.written_time import written_moment
 from appraisal_engine.notices.config import NoticeConfig
@@ -89,18 +87,9 @@ DIGEST_SUBJECT = N_("Daily summary of your notices (%(n)s)")
 DIGEST = "digest"  # a digest's kind in a webhook's JSON
 
 
-@cache
 def translations(locale: str) -> NullTranslations:
     """The catalog for `locale`; English is the msgids themselves."""
-    po = HERE / "locale" / locale / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return NullTranslations()
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=locale)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    return catalog(HERE / "locale", locale)
 
 
 def task_name(notice: Notice, locale: str) -> str:

@@ -4,16 +4,13 @@ Bahasa Indonesia. Dates are written the Indonesian way in the organisation's tim
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time
-from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
+from appraisal_engine.domain.catalogs import catalog
 from appraisal_engine.domain.written_time import ZONE_NAMES, written_day, written_moment
 from appraisal_engine.web.config import Locale
 
@@ -27,18 +24,9 @@ def N_(message: str) -> str:
     return message
 
 
-@cache
-def translations(locale: Locale) -> NullTranslations:
+def translations(locale: str) -> NullTranslations:
     """The catalog for `locale`; English is the msgids themselves."""
-    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return NullTranslations()
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=locale)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    return catalog(LOCALE_DIR, locale)
 
 
 def when(moment: datetime | None, locale: Locale, zone: str, *, ending: bool = False) -> str:

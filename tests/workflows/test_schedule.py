@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from appraisal_engine.appraisal.schedules import (
@@ -29,6 +30,7 @@ REGIONAL_HEAD = "196501011990011001"
 APPEALS_OFFICER = "196601011985031001"
 
 
+@pytest.mark.usefixtures("english")
 async def test_a_triggered_schedule_launches_this_years_cycle_once(running_dev: Running) -> None:
     running = running_dev
     org = f"kota-{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,63 @@
+"""The command line's language: every line it prints for a person goes through `_`, looked up in
+the catalog under locale/ (English msgids; Bahasa Indonesia in locale/id). The language is the
+global `--lang` option's, else the DEFAULT_LOCALE setting's (Bahasa Indonesia unless set).
+Help texts (`--help`) stay English: typer reads them when the commands are defined, before any
+option is parsed. JSON output and shell lines (`export ...`, `curl ...`) are never translated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appraisal_engine.domain.catalogs import catalog
+from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.web.config import LOCALES, Locale
+
+__all__ = ["LOCALES", "N_", "Locale", "_", "choose", "chosen", "said", "said_error"]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_locale: Locale | None = None
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog where it is defined; it is translated where shown."""
+    return message
+
+
+def choose(locale: Locale | None) -> None:
+    """Speak `locale` from now on; None: the DEFAULT_LOCALE setting's."""
+    global _locale
+    _locale = locale
+
+
+def chosen() -> Locale:
+    """The language lines are printed in: the one chosen, else the setting's."""
+    if _locale is not None:
+        return _locale
+    from appraisal_engine.appraisal.settings import get_settings
+
+    try:
+        return get_settings().default_locale
+    except ValueError:  # settings that do not validate: that error is said in the default
+        return "id"
+
+
+def _(message: str, /, **values: object) -> str:
+    """The message in the chosen language, with its %(name)s placeholders filled in."""
+    text = catalog(LOCALE_DIR, chosen()).gettext(message)
+    return text % values if values else text
+
+
+def said(wording: Wording) -> str:
+    """A domain sentence in the chosen language, as the web app's catalog words it (the
+    domain's refusals are translated there); one it does not hold reads in English."""
+    from appraisal_engine.web.forms import say
+    from appraisal_engine.web.i18n import translations
+
+    return say(wording, translations(chosen()).gettext)
+
+
+def said_error(error: DomainError) -> str:
+    """A domain error in the chosen language, after the field it names."""
+    text = said(error.wording)
+    return f"{error.field}: {text}" if error.field else text

@@ -1,0 +1,29 @@
+"""Message catalogs: a package's `locale/<locale>/LC_MESSAGES/messages.po`, compiled in memory
+when first read. Msgids are English, so English (or any locale without a catalog) is the msgids
+themselves. The web app, the notices and the command line each keep their own catalog and read
+it through `catalog`."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+
+@cache
+def catalog(locale_dir: Path, locale: str) -> NullTranslations:
+    """The translations for `locale` from the catalog under `locale_dir`; none (the English
+    msgids) when that locale has no catalog there."""
+    po = locale_dir / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as f:
+        messages = read_po(f, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, messages)
+    buffer.seek(0)
+    return Translations(buffer)

@@ -1,0 +1,156 @@
+"""The command line speaks Bahasa Indonesia unless told otherwise: by the global `--lang en`, or
+by the DEFAULT_LOCALE setting the web app and the notices read too. English is the msgids
+themselves; the catalog's completeness is checked with the others' (tests/test_catalogs.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.cli_errors import describe
+from appraisal_engine.appraisal.cli_simulate import render
+from appraisal_engine.appraisal.i18n import Locale, choose, chosen
+from appraisal_engine.appraisal.settings import get_settings
+from appraisal_engine.simulator.report import SimulationReport
+from appraisal_engine.simulator.roster import generate_roster, roster_csv
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def default_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No DEFAULT_LOCALE in the environment, no language chosen: the defaults."""
+    monkeypatch.delenv("DEFAULT_LOCALE", raising=False)
+    get_settings.cache_clear()
+    choose(None)
+    yield
+    choose(None)
+    get_settings.cache_clear()
+
+
+def bad_roster(tmp_path: Path) -> Path:
+    """A roster with a NIP of five digits on row 4."""
+    lines = roster_csv(generate_roster(6, units=1, seed=1)).decode().splitlines()
+    lines[3] = lines[3].replace(lines[3].split(",")[0], "12345", 1)
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_by_default_the_command_line_speaks_bahasa_indonesia() -> None:
+    checked = runner.invoke(app, ["policy-check", str(EXAMPLES / "policy.toml")])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith("sah: kota-contoh ")
+    assert "catatan: appeals_officer_nip tidak diisi" in checked.output
+    validated = runner.invoke(app, ["roster", "validate", str(EXAMPLES / "roster.csv")])
+    assert validated.exit_code == 0, validated.output
+    assert " pegawai dalam " in validated.output and validated.output.startswith("sah: ")
+    assert chosen() == "id"
+
+
+def test_a_rejected_roster_is_said_in_bahasa_indonesia(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["roster", "validate", str(bad_roster(tmp_path))])
+    assert result.exit_code == 1
+    row = next(line for line in result.output.splitlines() if line.startswith("baris 4\t"))
+    assert row.split("\t")[1] == "nip" and "18 digit" in row, row
+    assert "Daftar pegawai ditolak: " in result.output
+    assert "roster rejected" not in result.output and "row 4" not in result.output
+
+
+def test_a_refused_command_says_what_is_wrong_in_one_indonesian_line(tmp_path: Path) -> None:
+    policy = str(EXAMPLES / "policy.toml")
+    both = ["--policy", "national", "--policy-file", policy]
+    args = ["cycle", "launch", "--org", "kota-uji", "--year", "2026", "--roster", "r-1", *both]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.output == "isi --policy atau --policy-file, jangan keduanya\n"
+    english = runner.invoke(app, ["--lang", "en", *args])
+    assert english.exit_code == 1
+    assert english.output == "give --policy or --policy-file, not both\n"
+
+
+def test_a_bad_option_value_is_named_in_bahasa_indonesia(tmp_path: Path) -> None:
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text("[1, 2]\n")
+    result = runner.invoke(app, ["audit", "verify", "--anchors", str(anchors)])
+    assert result.exit_code == 2
+    said = " ".join(result.output.replace("│", " ").split())
+    assert "baris 1 bukan jangkar (chain, seq, dan hash): bukan objek JSON" in said, said
+
+
+def test_lang_en_speaks_english_and_the_setting_chooses_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = str(EXAMPLES / "policy.toml")
+    assert runner.invoke(app, ["--lang", "en", "policy-check", policy]).output.startswith("ok: ")
+    assert runner.invoke(app, ["--lang", "id", "policy-check", policy]).output.startswith("sah: ")
+    bad = str(bad_roster(tmp_path))
+    english = runner.invoke(app, ["--lang", "en", "roster", "validate", bad])
+    assert "row 4\tnip\tmust be exactly 18 digits" in english.output
+    assert "roster rejected: " in english.output
+
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["policy-check", policy]).output.startswith("ok: ")
+    # The option wins over the setting.
+    assert runner.invoke(app, ["--lang", "id", "policy-check", policy]).output.startswith("sah: ")
+
+
+def test_only_id_and_en_are_languages() -> None:
+    result = runner.invoke(app, ["--lang", "fr", "policies"])
+    assert result.exit_code == 2 and "--lang" in result.output
+
+
+def test_an_unexpected_failure_is_said_in_the_chosen_language() -> None:
+    choose("id")
+    said = describe(KeyError("x"))
+    assert said == "KeyError: 'x' (--debug menampilkan traceback)"
+    choose("en")
+    assert describe(KeyError("x")) == "KeyError: 'x' (--debug shows the traceback)"
+
+
+def test_the_simulation_report_keeps_its_columns_in_either_language() -> None:
+    grades = {"sangat_baik": 1, "baik": 3, "butuh_perbaikan": 1, "kurang": 0, "sangat_kurang": 0}
+    report = SimulationReport.model_validate(
+        {
+            "policy": "national",
+            "seed": 0,
+            "employees": 5,
+            "units": {
+                "u-1": {
+                    "grades": grades,
+                    "done": 5,
+                    "cancelled": 0,
+                    "rating": "baik",
+                    "calibration_rounds": 1,
+                    "adjusted": 0,
+                },
+            },
+            "grades": grades,
+            "done": 5,
+            "cancelled": 0,
+            "awards": {},
+            "outcomes": {},
+            "mentorships": 0,
+            "appeals": {"filed": 0, "upheld": 0, "changed": 0},
+            "transfers": 0,
+            "overdue": {},
+            "escalated": {},
+            "reminders": 0,
+            "simulated_days": 440,
+            "wall_seconds": 1.0,
+        }
+    )
+    languages: tuple[tuple[Locale, str], ...] = (("id", "selesai"), ("en", "done"))
+    for locale, heading in languages:
+        choose(locale)
+        header, row, total = list(render(report))[2:5]
+        assert heading in header
+        # Each figure sits under its heading's right edge.
+        end = header.index(heading) + len(heading)
+        assert row[end - 1] == "5" and total[end - 1] == "5", (header, row)
