@@ -83,6 +83,33 @@ def test_a_bad_option_value_is_named_in_bahasa_indonesia(tmp_path: Path) -> None
     assert "baris 1 bukan jangkar (chain, seq, dan hash): bukan objek JSON" in said, said
 
 
+def test_a_file_that_is_not_there_is_named_in_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "daftar.csv"
+    result = runner.invoke(app, ["roster", "validate", str(missing)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"berkas atau folder tidak ditemukan: {missing}\n",
+    )
+    folder = runner.invoke(app, ["--lang", "en", "roster", "validate", str(tmp_path)])
+    assert (folder.exit_code, folder.output) == (1, f"{tmp_path} is a folder, not a file\n")
+
+
+def test_a_database_never_migrated_says_how_to_prepare_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A newcomer's first `audit head` on an empty database: the way forward, not the SQL.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["audit", "head"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "basis data belum memiliki tabel audit_events: jalankan `appraisal migrate`"
+        " terlebih dahulu\n"
+    )
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    assert runner.invoke(app, ["audit", "head"]).exit_code == 0
+
+
 def test_lang_en_speaks_english_and_the_setting_chooses_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@ traceback only with --debug."""
 
 from __future__ import annotations
 
+import re
 import traceback
 from typing import Any
 
@@ -42,17 +43,50 @@ def describe(error: BaseException) -> str:
         root = innermost(error)
         if isinstance(root, DomainError):
             text = said_error(root)
+        elif isinstance(root, OSError) and root.filename is not None:
+            text = _file_problem(root)
+        elif (table := _missing_table(root)) is not None:
+            text = _(
+                "the database has no table %(table)s yet: run `appraisal migrate` first",
+                table=table,
+            )
         elif isinstance(root, ApplicationError):
             text = f"{root.type}: {root.message}" if root.type else root.message
         else:
             text = str(root) or type(root).__name__
-        if not isinstance(error, _expected()):
+        if not isinstance(error, _expected()) and _missing_table(root) is None:
             text = _(
                 "%(error)s: %(message)s (--debug shows the traceback)",
                 error=type(error).__name__,
                 message=text,
             )
     return " ".join(text.split())
+
+
+def _file_problem(error: OSError) -> str:
+    """A file that cannot be read or written, named, in the chosen language."""
+    path = str(error.filename)
+    if isinstance(error, FileNotFoundError):
+        return _("no such file or folder: %(path)s", path=path)
+    if isinstance(error, IsADirectoryError):
+        return _("%(path)s is a folder, not a file", path=path)
+    if isinstance(error, PermissionError):
+        return _("no permission to open %(path)s", path=path)
+    return _("%(path)s cannot be used: %(reason)s", path=path, reason=error.strerror or error)
+
+
+# The database's words for a table that is not there: SQLite's and PostgreSQL's.
+_NO_TABLE = re.compile(r'no such table: (\w+)|relation "(\w+)" does not exist')
+
+
+def _missing_table(error: BaseException) -> str | None:
+    """The table a database error says is missing (the database was never migrated), if any."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return None
+    found = _NO_TABLE.search(str(error.orig))
+    return None if found is None else (found.group(1) or found.group(2))
 
 
 def report(error: BaseException, *, debug: bool) -> int:
