@@ -110,6 +110,21 @@ def test_a_database_never_migrated_says_how_to_prepare_it(
     assert runner.invoke(app, ["audit", "head"]).exit_code == 0
 
 
+def test_the_demo_narrates_its_year_in_bahasa_indonesia(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/demo.db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["demo", "--policy", "wanggar"])
+    assert result.exit_code == 0, result.output
+    steps = [line.split() for line in result.output.splitlines() if line.startswith("hari ")]
+    # Each step: the day, the task's code, who did it, and the stage the year is in after it.
+    assert steps[0][:5] == ["hari", "0", "targets.draft", "oleh", "pegawai"], steps[0]
+    assert {step[4] for step in steps} == {"pegawai", "penilai"}  # Wanggar asks no peers
+    assert steps[-1][2:] == ["review", "oleh", "penilai", "->", "appeal"], steps[-1]
+    assert "day " not in result.output and "done by" not in result.output
+
+
 def test_lang_en_speaks_english_and_the_setting_chooses_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

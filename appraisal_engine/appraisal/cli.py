@@ -83,6 +83,7 @@ def demo(
             results=results,
             behaviour=behaviour,
             say=typer.echo,
+            words=_,
         )
     )
     r = run.result

@@ -40,7 +40,29 @@ PEOPLE = [  # fictional, with valid NIPs
     (EMPLOYEE, "Siti Nurhaliza Lubis", PositionLevel.PELAKSANA, MENTOR),
     *[(p, f"Rekan Kerja {i + 1}", PositionLevel.PELAKSANA, MENTOR) for i, p in enumerate(PEERS)],
 ]
-ROLES = {EMPLOYEE: "employee", SUPERVISOR: "supervisor", SUPERIOR: "superior", MENTOR: "mentor"}
+Words = Callable[..., str]
+"""A message in the reader's language with its %(name)s placeholders filled in (the command
+line's `_`); the default is the English message itself."""
+
+
+def N_(message: str) -> str:
+    """Mark a message for the command line's catalog; it is translated where narrated."""
+    return message
+
+
+def english(message: str, /, **values: object) -> str:
+    """The message as written, its placeholders filled in."""
+    return message % values if values else message
+
+
+ROLES = {
+    EMPLOYEE: N_("employee"),
+    SUPERVISOR: N_("supervisor"),
+    SUPERIOR: N_("superior"),
+    MENTOR: N_("mentor"),
+}
+PEER = N_("peer")
+STEP = N_("day %(day)3s  %(kind)-18s done by %(who)-10s -> %(stage)s")
 
 
 @dataclass
@@ -60,8 +82,10 @@ async def run_demo(
     results: Rating = Rating.MEETS,
     behaviour: Rating = Rating.ABOVE,
     say: Callable[[str], None] = print,
+    words: Words = english,
 ) -> DemoRun:
-    """Run one employee's whole year with scripted actors and narrate each step."""
+    """Run one employee's whole year with scripted actors and narrate each step, in the
+    language `words` speaks (task kinds and stages by their codes)."""
     await upgrade(database_url)
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
@@ -88,8 +112,13 @@ async def run_demo(
         def narrate(done: TaskCompleted) -> None:
             t = done.task
             day = (t.closed_at or start) - start
-            who = ROLES.get(t.assignee_nip, "peer")
-            line = f"day {day.days:>3}  {t.kind.value:<18} done by {who:<10} -> {done.stage.value}"
+            line = words(
+                STEP,
+                day=day.days,
+                kind=t.kind.value,
+                who=words(ROLES.get(t.assignee_nip, PEER)),
+                stage=done.stage.value,
+            )
             steps.append(line)
             say(line)
 
