@@ -125,6 +125,16 @@ def test_the_demo_narrates_its_year_in_bahasa_indonesia(
     assert "day " not in result.output and "done by" not in result.output
 
 
+def test_a_command_that_needs_no_setting_runs_beside_one_that_does_not_validate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JWT_LEEWAY_SECONDS", "500")  # over its limit: the API would refuse it
+    get_settings.cache_clear()
+    checked = runner.invoke(app, ["policy-check", str(EXAMPLES / "policy.toml")])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith("sah: kota-contoh ")  # the default language
+
+
 def test_lang_en_speaks_english_and_the_setting_chooses_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

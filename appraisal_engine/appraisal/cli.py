@@ -50,7 +50,9 @@ def options(
     ] = None,
 ) -> None:
     """Yearly performance-appraisal cycles for Indonesian civil servants (ASN) on Temporal."""
-    choose(lang or get_settings().default_locale)
+    # The setting is read when a line is first printed, not here: a command that needs no
+    # setting (policy-check, roster validate) still runs beside a setting that does not validate.
+    choose(lang)
 
 
 PolicyName = Annotated[str, typer.Option("--policy", "-p", help=f"One of: {', '.join(PRESETS)}")]

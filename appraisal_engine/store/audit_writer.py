@@ -56,8 +56,8 @@ async def commit_with_events(
                         await more(session)
                 return seqs
         except IntegrityError:
-            # Lost the race for the chain's next place (or for the event_id): the retry reads
-            # the new last row, or finds the event already stored and returns its seq.
+            # Lost the race for the chain's next place: the retry reads the new last row (an
+            # event already stored is skipped by its insert and keeps its seq).
             if attempt == attempts:
                 raise
         except OperationalError as exc:

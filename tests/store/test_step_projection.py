@@ -273,6 +273,12 @@ async def test_a_lost_race_for_the_chain_retries_the_whole_step(
     monkeypatch.setattr(audit_writer, "append_event", loses_once)
     await ReadModelActivities(session_factory).project_step(step)
     assert not lost
+    # The retry starts from the chain as committed, not from what the undone attempt appended.
+    async with session_factory() as session:
+        logged = await list_events(session, where=_of(step), limit=10)
+        chain = await verify_chain(session)
+    assert [e.chain_seq - logged[0].chain_seq for e in logged] == [0, 1]
+    assert chain.ok, chain
     assert await _stored(session_factory, step) == {
         "tasks": 2,
         "appraisal": 1,
