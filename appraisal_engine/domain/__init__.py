@@ -1,1 +1,2 @@
-"""Pure rules and types of ASN performance appraisal: no I/O, no Temporal, no SQLAlchemy."""
+"""Pure rules and types of ASN performance appraisal: no I/O (but for `catalogs`, which reads the
+message catalogs shipped inside the package), no Temporal, no SQLAlchemy."""
