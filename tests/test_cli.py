@@ -91,4 +91,4 @@ def test_demo_year_narrates_every_step(tmp_path: Path) -> None:
     assert run.result.grade_final is Grade.BUTUH_PERBAIKAN
     assert run.result.outcome is not None and run.result.outcome.kind is OutcomeKind.MENTORSHIP
     assert lines == run.steps and len(lines) == 2 + 8 + 1 + 1
-    assert lines[-1].split()[2] == "mentorship.accept"
+    assert lines[-1].split()[2:] == ["mentor", "mentorship.accept", "->", "done"], lines[-1]

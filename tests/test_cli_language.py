@@ -4,6 +4,7 @@ themselves; the catalog's completeness is checked with the others' (tests/test_c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,11 +118,13 @@ def test_the_demo_narrates_its_year_in_bahasa_indonesia(
     get_settings.cache_clear()
     result = runner.invoke(app, ["demo", "--policy", "wanggar"])
     assert result.exit_code == 0, result.output
-    steps = [line.split() for line in result.output.splitlines() if line.startswith("hari ")]
-    # Each step: the day, the task's code, who did it, and the stage the year is in after it.
-    assert steps[0][:5] == ["hari", "0", "targets.draft", "oleh", "pegawai"], steps[0]
-    assert {step[4] for step in steps} == {"pegawai", "penilai"}  # Wanggar asks no peers
-    assert steps[-1][2:] == ["review", "oleh", "penilai", "->", "appeal"], steps[-1]
+    # Each step: the day, who did it, the task as the pages name it, and the stage after it.
+    step = re.compile(r"hari +(\d+)  (\S+) +(.+) -> (.+)")
+    steps = [m.groups() for line in result.output.splitlines() if (m := step.fullmatch(line))]
+    assert steps[0] == ("0", "pegawai", "Penyusunan SKP saya", "Penyusunan SKP"), steps
+    assert steps[-1] == ("364", "penilai", "Penilaian akhir tahun", "Keberatan"), steps
+    assert {who for _, who, _, _ in steps} == {"pegawai", "penilai"}  # Wanggar asks no peers
+    assert len(steps) == 11  # the plan, its approval, four reports and their feedback, the review
     assert "day " not in result.output and "done by" not in result.output
 
 

@@ -16,7 +16,7 @@ from appraisal_engine.appraisal.cli_audit import audit_app
 from appraisal_engine.appraisal.cli_cycle import cycle_app, roster_app, schedule_app
 from appraisal_engine.appraisal.cli_errors import ReportingGroup
 from appraisal_engine.appraisal.cli_ops import register_search_attributes
-from appraisal_engine.appraisal.i18n import Locale, _, choose, said_error
+from appraisal_engine.appraisal.i18n import Locale, _, choose, label, said_error
 from appraisal_engine.appraisal.settings import get_settings
 from appraisal_engine.domain.errors import DomainError
 from appraisal_engine.domain.presets import PRESETS, preset
@@ -86,6 +86,7 @@ def demo(
             behaviour=behaviour,
             say=typer.echo,
             words=_,
+            names=label,
         )
     )
     r = run.result

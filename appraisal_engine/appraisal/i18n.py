@@ -7,12 +7,13 @@ option is parsed. JSON output and shell lines (`export ...`, `curl ...`) are nev
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from appraisal_engine.domain.catalogs import catalog
 from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.web.config import LOCALES, Locale
 
-__all__ = ["LOCALES", "N_", "Locale", "_", "choose", "chosen", "said", "said_error"]
+__all__ = ["LOCALES", "N_", "Locale", "_", "choose", "chosen", "label", "said", "said_error"]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -61,3 +62,13 @@ def said_error(error: DomainError) -> str:
     """A domain error in the chosen language, after the field it names."""
     text = said(error.wording)
     return f"{error.field}: {text}" if error.field else text
+
+
+def label(of: Literal["kind", "stage"], code: str) -> str:
+    """A task kind's or a stage's name as the pages call it, in the chosen language; a code
+    the pages do not name is shown as it is."""
+    from appraisal_engine.web.i18n import translations
+    from appraisal_engine.web.labels import KINDS, STAGES
+
+    named = (KINDS if of == "kind" else STAGES).get(code)
+    return code if named is None else translations(chosen()).gettext(named)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from appraisal_engine.activities.notify import LoggingNotifier
 from appraisal_engine.domain.employee import Employee, PositionLevel
@@ -62,7 +63,7 @@ ROLES = {
     MENTOR: N_("mentor"),
 }
 PEER = N_("peer")
-STEP = N_("day %(day)3s  %(kind)-18s done by %(who)-10s -> %(stage)s")
+STEP = N_("day %(day)3s  %(who)-10s  %(kind)s -> %(stage)s")
 
 
 @dataclass
@@ -83,9 +84,11 @@ async def run_demo(
     behaviour: Rating = Rating.ABOVE,
     say: Callable[[str], None] = print,
     words: Words = english,
+    names: Callable[[Literal["kind", "stage"], str], str] = lambda _, code: code,
 ) -> DemoRun:
     """Run one employee's whole year with scripted actors and narrate each step, in the
-    language `words` speaks (task kinds and stages by their codes)."""
+    language `words` speaks, each task kind and stage as `names` calls its code (the code
+    itself by default)."""
     await upgrade(database_url)
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
@@ -115,9 +118,9 @@ async def run_demo(
             line = words(
                 STEP,
                 day=day.days,
-                kind=t.kind.value,
                 who=words(ROLES.get(t.assignee_nip, PEER)),
-                stage=done.stage.value,
+                kind=names("kind", t.kind.value),
+                stage=names("stage", done.stage.value),
             )
             steps.append(line)
             say(line)
