@@ -190,6 +190,25 @@ async def test_a_step_reads_its_chain_once_and_a_retry_keeps_it_whole(
     assert chain.ok, chain
 
 
+async def test_an_event_stored_before_is_skipped_and_the_next_links_to_the_chain(
+    session_factory: Factory, steps: list[StepProjection]
+) -> None:
+    # A step whose first event an earlier write already stored: that one keeps its place and
+    # the next is appended after the chain's real last row, not after a row never written.
+    step = a_step()
+    steps.append(step)
+    first, second = step.events
+    activities = ReadModelActivities(session_factory)
+    await activities.project_step(StepProjection(events=[first]))
+    await activities.project_step(StepProjection(events=[first, second]))
+    async with session_factory() as session:
+        logged = await list_events(session, where=_of(step), limit=10)
+        chain = await verify_chain(session)
+    assert [e.event_id for e in logged] == [first.event_id, second.event_id]
+    assert logged[1].chain_seq == logged[0].chain_seq + 1 and logged[1].prev_hash == logged[0].hash
+    assert chain.ok, chain
+
+
 async def test_a_step_of_events_alone_or_rows_alone(
     session_factory: Factory, steps: list[StepProjection]
 ) -> None:
