@@ -126,6 +126,9 @@ def test_the_demo_narrates_its_year_in_bahasa_indonesia(
     assert {who for _, who, _, _ in steps} == {"pegawai", "penilai"}  # Wanggar asks no peers
     assert len(steps) == 11  # the plan, its approval, four reports and their feedback, the review
     assert "day " not in result.output and "done by" not in result.output
+    # The year's result, named as the pages name it.
+    assert "\npredikat kinerja: Baik\n" in result.output
+    assert "\ntindak lanjut: Pengembangan kompetensi (penghargaan: -," in result.output
 
 
 def test_a_command_that_needs_no_setting_runs_beside_one_that_does_not_validate(

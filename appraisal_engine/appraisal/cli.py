@@ -91,13 +91,14 @@ def demo(
     )
     r = run.result
     outcome = r.outcome
-    typer.echo("\n" + _("grade: %(grade)s", grade=r.grade_final.value if r.grade_final else "-"))
+    grade = label("grade", r.grade_final.value) if r.grade_final else "-"
+    typer.echo("\n" + _("grade: %(grade)s", grade=grade))
     if outcome is not None:
-        awards = ", ".join(a.value for a in outcome.awards) or "-"
+        awards = ", ".join(label("award", a.value) for a in outcome.awards) or "-"
         typer.echo(
             _(
                 "outcome: %(outcome)s (awards: %(awards)s, credit points %(percent)s%%)",
-                outcome=outcome.kind.value,
+                outcome=label("outcome", outcome.kind.value),
                 awards=awards,
                 percent=outcome.credit_points_percent,
             )

@@ -64,11 +64,21 @@ def said_error(error: DomainError) -> str:
     return f"{error.field}: {text}" if error.field else text
 
 
-def label(of: Literal["kind", "stage"], code: str) -> str:
-    """A task kind's or a stage's name as the pages call it, in the chosen language; a code
-    the pages do not name is shown as it is."""
-    from appraisal_engine.web.i18n import translations
-    from appraisal_engine.web.labels import KINDS, STAGES
+Named = Literal["kind", "stage", "grade", "outcome", "award"]
 
-    named = (KINDS if of == "kind" else STAGES).get(code)
+
+def label(of: Named, code: str) -> str:
+    """A task kind's, stage's, grade's, outcome's or award's name as the pages call it, in the
+    chosen language; a code the pages do not name is shown as it is."""
+    from appraisal_engine.web import labels
+    from appraisal_engine.web.i18n import translations
+
+    names = {
+        "kind": labels.KINDS,
+        "stage": labels.STAGES,
+        "grade": labels.GRADES,
+        "outcome": labels.OUTCOMES,
+        "award": labels.AWARDS,
+    }[of]
+    named = names.get(code)
     return code if named is None else translations(chosen()).gettext(named)
