@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from appraisal_engine.domain.catalogs import catalog
+from appraisal_engine.domain.catalogs import N_, catalog
 from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.web.config import LOCALES, Locale
 
@@ -18,11 +18,6 @@ __all__ = ["LOCALES", "N_", "Locale", "_", "choose", "chosen", "label", "said", 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _locale: Locale | None = None
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalog where it is defined; it is translated where shown."""
-    return message
 
 
 def choose(locale: Locale | None) -> None:

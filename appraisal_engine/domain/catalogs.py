@@ -14,6 +14,12 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalog of the package it is in (`pybabel extract -k N_`); it is
+    translated where it is shown."""
+    return message
+
+
 @cache
 def catalog(locale_dir: Path, locale: str) -> NullTranslations:
     """The translations for `locale` from the catalog under `locale_dir`; none (the English

@@ -16,17 +16,12 @@ from typing import Any
 from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from appraisal_engine.domain.catalogs import catalog
+from appraisal_engine.domain.catalogs import N_, catalog
 from appraisal_engine.domain.notices import Decision, Notice, NoticeKind
 from appraisal_engine.domain.written_time import written_moment
 from appraisal_engine.notices.config import NoticeConfig
 
 HERE = Path(__file__).parent
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is used."""
-    return message
 
 
 TASK_KINDS = {

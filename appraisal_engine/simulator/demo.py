@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from appraisal_engine.activities.notify import LoggingNotifier
+from appraisal_engine.domain.catalogs import N_
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Rating
@@ -44,11 +45,6 @@ PEOPLE = [  # fictional, with valid NIPs
 Words = Callable[..., str]
 """A message in the reader's language with its %(name)s placeholders filled in (the command
 line's `_`); the default is the English message itself."""
-
-
-def N_(message: str) -> str:
-    """Mark a message for the command line's catalog; it is translated where narrated."""
-    return message
 
 
 def english(message: str, /, **values: object) -> str:

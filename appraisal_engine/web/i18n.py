@@ -10,18 +10,13 @@ from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
 
-from appraisal_engine.domain.catalogs import catalog
+from appraisal_engine.domain.catalogs import N_, catalog
 from appraisal_engine.domain.written_time import ZONE_NAMES, written_day, written_moment
 from appraisal_engine.web.config import Locale
 
-__all__ = ["ZONE_NAMES", "day", "when"]
+__all__ = ["N_", "ZONE_NAMES", "day", "when"]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalog where it is defined; it is translated where shown."""
-    return message
 
 
 def translations(locale: str) -> NullTranslations:
