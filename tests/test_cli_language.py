@@ -141,6 +141,19 @@ def test_a_command_that_needs_no_setting_runs_beside_one_that_does_not_validate(
     assert checked.output.startswith("sah: kota-contoh ")  # the default language
 
 
+def test_a_setting_that_keeps_a_server_from_starting_is_said_in_the_chosen_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "http://chat.example.go.id/hook")
+    get_settings.cache_clear()
+    refused = runner.invoke(app, ["worker"])
+    said = "WEBHOOK_URL harus berupa URL https:// (http:// hanya untuk localhost)\n"
+    assert (refused.exit_code, refused.output) == (2, said)
+    english = runner.invoke(app, ["--lang", "en", "worker"])
+    said = "WEBHOOK_URL must be an https:// URL (http:// only on localhost)\n"
+    assert (english.exit_code, english.output) == (2, said)
+
+
 def test_lang_en_speaks_english_and_the_setting_chooses_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

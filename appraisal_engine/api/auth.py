@@ -14,6 +14,8 @@ from pydantic import BaseModel
 
 from appraisal_engine.api.claims import Claims, lifetime_error
 from appraisal_engine.api.config import AuthConfig
+from appraisal_engine.domain.catalogs import N_
+from appraisal_engine.domain.errors import SettingError
 
 # Only these are ever accepted: `none` and any algorithm of the other family are refused, so
 # an RS256 public key can never be used as an HS256 secret.
@@ -116,10 +118,10 @@ MIN_SECRET_BYTES = 32
 
 def _check_secret(secret: str) -> None:
     if not secret:
-        raise ValueError("set JWT_SECRET, or OIDC_JWKS_URL for single sign-on")
+        raise SettingError(N_("set JWT_SECRET, or OIDC_JWKS_URL for single sign-on"))
     if len(secret.encode()) < MIN_SECRET_BYTES:
         # A short HMAC secret can be brute-forced from any one token.
-        raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        raise SettingError(N_("JWT_SECRET must be at least %(n)s bytes"), n=MIN_SECRET_BYTES)
 
 
 def _check_issuer_and_audience(config: AuthConfig) -> None:
@@ -127,9 +129,11 @@ def _check_issuer_and_audience(config: AuthConfig) -> None:
     # would be accepted here.
     kind = "OIDC" if config.uses_oidc else "JWT"
     if not (config.oidc_issuer if config.uses_oidc else config.jwt_issuer):
-        raise ValueError(f"set {kind}_ISSUER: tokens must name who issued them")
+        raise SettingError(N_("set %(kind)s_ISSUER: tokens must name who issued them"), kind=kind)
     if not config.audience:
-        raise ValueError(f"set {kind}_AUDIENCE: tokens must name this service as their audience")
+        raise SettingError(
+            N_("set %(kind)s_AUDIENCE: tokens must name this service as their audience"), kind=kind
+        )
 
 
 def mint_token(

@@ -14,7 +14,7 @@ import typer
 from appraisal_engine.appraisal.cli_api import api, dev, token
 from appraisal_engine.appraisal.cli_audit import audit_app
 from appraisal_engine.appraisal.cli_cycle import cycle_app, roster_app, schedule_app
-from appraisal_engine.appraisal.cli_errors import ReportingGroup
+from appraisal_engine.appraisal.cli_errors import ReportingGroup, refuse_setting
 from appraisal_engine.appraisal.cli_ops import register_search_attributes
 from appraisal_engine.appraisal.i18n import Locale, _, choose, label, said_error
 from appraisal_engine.appraisal.settings import get_settings
@@ -221,8 +221,7 @@ def worker() -> None:
     try:
         get_settings().notice_config()
     except ValueError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
+        refuse_setting(e)
     asyncio.run(run_worker(get_settings()))
 
 

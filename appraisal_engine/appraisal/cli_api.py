@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from appraisal_engine.api.auth import Role
+from appraisal_engine.appraisal.cli_errors import refuse_setting
 from appraisal_engine.appraisal.i18n import _, said_error
 from appraisal_engine.appraisal.settings import get_settings
 
@@ -30,8 +31,7 @@ def api(
     try:  # refuse to start rather than answer every request with 401
         TokenVerifier(settings.api_config().auth)
     except ValueError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
+        refuse_setting(e)
     if len(settings.session_secret) < MIN_SESSION_SECRET:  # the web app's cookie is signed with it
         said = _("SESSION_SECRET must be set, %(n)s characters or more", n=MIN_SESSION_SECRET)
         typer.echo(said, err=True)
@@ -39,8 +39,7 @@ def api(
     try:  # single sign-on half set up would fail at the first person's sign-in
         settings.oidc_config()
     except ValueError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
+        refuse_setting(e)
     uvicorn.run(build_app(settings), host=host, port=port, log_level="info")
 
 
@@ -65,8 +64,7 @@ def token(
     try:
         typer.echo(mint_token(config, nip, role or [], ttl=timedelta(hours=hours)))
     except ValueError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
+        refuse_setting(e)
 
 
 def dev(
@@ -94,8 +92,7 @@ def dev(
     try:
         get_settings().oidc_config()
     except ValueError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
+        refuse_setting(e)
     options = DevOptions(
         var=var,
         api_port=api_port,

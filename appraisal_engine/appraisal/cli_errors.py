@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 import traceback
-from typing import Any
+from typing import Any, NoReturn
 
 import pydantic
 import typer
 from typer.core import TyperGroup
 
 from appraisal_engine.appraisal.i18n import _, said_error
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, SettingError
 
 # Refusals and conditions a user can act on: the message says it all, a traceback adds nothing.
 # Temporal's errors include application errors raised by the workflows (a wrong stage, an invalid
@@ -87,6 +87,18 @@ def _missing_table(error: BaseException) -> str | None:
         return None
     found = _NO_TABLE.search(str(error.orig))
     return None if found is None else (found.group(1) or found.group(2))
+
+
+def refuse_setting(error: ValueError) -> NoReturn:
+    """A setting that keeps a server from starting, said in one line on stderr in the chosen
+    language; exit code 2."""
+    if isinstance(error, SettingError):
+        wording = error.wording
+        text = _(wording.template, **dict(wording.values)) if wording.values else _(str(wording))
+    else:
+        text = str(error)
+    typer.echo(text, err=True)
+    raise typer.Exit(2)
 
 
 def report(error: BaseException, *, debug: bool) -> int:

@@ -11,10 +11,13 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appraisal_engine.api.config import ApiConfig, AuthConfig
+from appraisal_engine.domain.catalogs import N_
 from appraisal_engine.domain.contact import email_address
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, SettingError
 from appraisal_engine.notices.config import NoticeConfig, SmtpConfig, WebhookConfig
 from appraisal_engine.web.config import OidcConfig, WebConfig
+
+SECURE_URL = N_("%(name)s must be an https:// URL (http:// only on localhost)")
 
 # What a development stack's tokens name as issuer and audience when the settings name none.
 DEV_ISSUER = "appraisal-dev"
@@ -161,8 +164,9 @@ class Settings(BaseSettings):
         }
         missing = [name for name, value in required.items() if not value.strip()]
         if missing:
-            raise ValueError(
-                f"single sign-on needs {', '.join(missing)}: set it, or unset OIDC_CLIENT_*"
+            raise SettingError(
+                N_("single sign-on needs %(names)s: set it, or unset OIDC_CLIENT_*"),
+                names=", ".join(missing),
             )
         discovery = self.oidc_discovery_url or (
             self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
@@ -172,15 +176,15 @@ class Settings(BaseSettings):
             ("OIDC_REDIRECT_URL", self.oidc_redirect_url),
         ):
             if url and not _secure_url(url):
-                raise ValueError(f"{name} must be an https:// URL (http:// only on localhost)")
+                raise SettingError(SECURE_URL, name=name)
         if "openid" not in self.oidc_scopes.split():
-            raise ValueError("OIDC_SCOPES must include openid")
+            raise SettingError(N_("OIDC_SCOPES must include openid"))
         for name, claim in (
             ("OIDC_NIP_CLAIM", self.oidc_nip_claim),
             ("OIDC_ROLES_CLAIM", self.oidc_roles_claim),
         ):
             if not claim.strip():
-                raise ValueError(f"{name} must name a claim")
+                raise SettingError(N_("%(name)s must name a claim"), name=name)
         return OidcConfig(
             issuer=self.oidc_issuer,
             discovery_url=discovery,
@@ -202,7 +206,7 @@ class Settings(BaseSettings):
             try:
                 sender = email_address(self.smtp_from.strip(), "SMTP_FROM")
             except DomainError:
-                raise ValueError("SMTP_FROM must be the From e-mail address") from None
+                raise SettingError(N_("SMTP_FROM must be the From e-mail address")) from None
             smtp = SmtpConfig(
                 host=self.smtp_host.strip(),
                 port=self.smtp_port,
@@ -233,9 +237,9 @@ class Settings(BaseSettings):
         if not url:
             return None
         if not _secure_url(url):
-            raise ValueError("WEBHOOK_URL must be an https:// URL (http:// only on localhost)")
+            raise SettingError(SECURE_URL, name="WEBHOOK_URL")
         if len(self.webhook_secret.get_secret_value()) < 32:
-            raise ValueError("WEBHOOK_SECRET must have 32 characters or more")
+            raise SettingError(N_("WEBHOOK_SECRET must have 32 characters or more"))
         return WebhookConfig(
             url=SecretStr(url),
             secret=self.webhook_secret,

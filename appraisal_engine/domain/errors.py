@@ -76,3 +76,13 @@ class DomainError(ValueError):
         super().__init__(f"{field}: {reason}" if field else reason)
         self.field = field
         self.reason = reason
+
+
+class SettingError(ValueError):
+    """A setting that cannot work (a secret too short, an http:// address): `wording` names the
+    setting and what to do, for the command line to say in its reader's language; str() is
+    the English sentence, for logs."""
+
+    def __init__(self, template: str, **values: Filler) -> None:
+        self.wording = Wording(template, values) if values else Wording.fixed(template)
+        super().__init__(str(self.wording))
