@@ -1,5 +1,6 @@
 """What every benchmark stands on: a fresh file-backed dev server, a free local port, a scratch
-database for the read model, and the CPU time of the processes taking part."""
+database for the read model, the CPU time of the processes taking part, and a stored roster of
+a generated city with the policy it launches under."""
 
 from __future__ import annotations
 
