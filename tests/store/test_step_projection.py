@@ -29,8 +29,8 @@ from appraisal_engine.store.models import (
 )
 from appraisal_engine.store.repositories import outcomes
 from appraisal_engine.store.repositories.appraisals import get_appraisal
-from appraisal_engine.store.repositories.audit import Heads, append_event, list_events
-from appraisal_engine.store.repositories.audit_verify import verify_chain
+from appraisal_engine.store.repositories.audit import AuditEntry, Heads, append_event, list_events
+from appraisal_engine.store.repositories.audit_verify import VerifyResult, verify_chain
 from appraisal_engine.store.repositories.notices import list_notices
 from appraisal_engine.store.repositories.outcomes import get_outcome
 from appraisal_engine.store.repositories.tasks import get_task
@@ -93,6 +93,14 @@ def _of(step: StepProjection) -> AuditFilter:
 
 async def _count(session: AsyncSession, row: Any, *where: Any) -> int:
     return int(await session.scalar(select(func.count()).select_from(row).where(*where)) or 0)
+
+
+async def _logged_and_verified(
+    factory: Factory, step: StepProjection
+) -> tuple[list[AuditEntry], VerifyResult]:
+    """The step's events as logged, in order, and the verdict on every chain."""
+    async with factory() as session:
+        return await list_events(session, where=_of(step), limit=10), await verify_chain(session)
 
 
 async def _stored(factory: Factory, step: StepProjection) -> dict[str, int]:
@@ -182,9 +190,7 @@ async def test_a_step_reads_its_chain_once_and_a_retry_keeps_it_whole(
     before = await _stored(session_factory, step)
     await activities.project_step(step)
     assert await _stored(session_factory, step) == before
-    async with session_factory() as session:
-        logged = await list_events(session, where=_of(step), limit=10)
-        chain = await verify_chain(session)
+    logged, chain = await _logged_and_verified(session_factory, step)
     first = logged[0].chain_seq
     assert [e.chain_seq for e in logged] == [first, first + 1, first + 2]
     assert chain.ok, chain
@@ -201,9 +207,7 @@ async def test_an_event_stored_before_is_skipped_and_the_next_links_to_the_chain
     activities = ReadModelActivities(session_factory)
     await activities.project_step(StepProjection(events=[first]))
     await activities.project_step(StepProjection(events=[first, second]))
-    async with session_factory() as session:
-        logged = await list_events(session, where=_of(step), limit=10)
-        chain = await verify_chain(session)
+    logged, chain = await _logged_and_verified(session_factory, step)
     assert [e.event_id for e in logged] == [first.event_id, second.event_id]
     assert logged[1].chain_seq == logged[0].chain_seq + 1 and logged[1].prev_hash == logged[0].hash
     assert chain.ok, chain
@@ -293,9 +297,7 @@ async def test_a_lost_race_for_the_chain_retries_the_whole_step(
     await ReadModelActivities(session_factory).project_step(step)
     assert not lost
     # The retry starts from the chain as committed, not from what the undone attempt appended.
-    async with session_factory() as session:
-        logged = await list_events(session, where=_of(step), limit=10)
-        chain = await verify_chain(session)
+    logged, chain = await _logged_and_verified(session_factory, step)
     assert [e.chain_seq - logged[0].chain_seq for e in logged] == [0, 1]
     assert chain.ok, chain
     assert await _stored(session_factory, step) == {
