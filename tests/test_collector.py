@@ -1,14 +1,26 @@
 """The worker's collector tuning: start-up's objects frozen out of later collections, the young
-threshold raised, and the pauses counted."""
+threshold raised, the pauses counted, and the garbage of work collected while the worker works
+and once after."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from appraisal_engine.appraisal.collector import YOUNG_THRESHOLD, Pauses, tune_collector
+from appraisal_engine.appraisal.collector import (
+    YOUNG_THRESHOLD,
+    Pauses,
+    tidied_after_work,
+    tidy,
+    tidy_after_work,
+    tune_collector,
+)
 
 
 @pytest.fixture
@@ -45,3 +57,75 @@ def test_pauses_are_counted_per_generation_while_installed() -> None:
     assert after["collections"] == sum(pauses.counts)
     assert after["oldest_generation"] == pauses.counts[2]
     assert 0 <= after["longest_ms"] <= after["total_ms"]
+
+
+@pytest.fixture
+def collections_by_hand() -> Iterator[None]:
+    """No automatic collection during the test: a young collection happens only when the test
+    makes one, so "work" and "quiet" are what the test says they are."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
+@pytest.mark.usefixtures("collections_by_hand")
+async def test_the_process_is_tidied_while_it_works_and_once_after_never_while_quiet() -> None:
+    tidied: list[float] = []
+
+    def tidy_up() -> int:
+        tidied.append(time.monotonic())
+        return 0
+
+    watcher = asyncio.create_task(tidy_after_work(0.02, tidy_up=tidy_up))
+    try:
+        await asyncio.sleep(0.2)  # quiet from the start: nothing to tidy
+        assert tidied == []
+        for _ in range(20):  # work: a young collection between every two looks
+            gc.collect(0)
+            await asyncio.sleep(0.01)
+        assert len(tidied) >= 2  # tidied while it works, not only at the end
+        await asyncio.sleep(0.1)  # the first look after the work tidies what it left
+        after_work = len(tidied)
+        await asyncio.sleep(0.2)  # quiet: never tidied again for the same work
+        assert len(tidied) == after_work
+        gc.collect(0)  # a little more work: tidied once more
+        await _until(lambda: len(tidied) == after_work + 1)
+        await asyncio.sleep(0.2)
+        assert len(tidied) == after_work + 1
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+@pytest.mark.usefixtures("collections_by_hand")
+def test_tidying_frees_what_only_a_full_collection_frees() -> None:
+    class Node:
+        other: Node | None = None
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: reference counts alone never free it
+    gc.collect()
+    gc.collect()  # both now in the oldest generation, like a cached workflow's state
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect(0)
+    gc.collect(1)
+    assert gone() is not None  # younger collections leave an old cycle alone
+    assert tidy() >= 2
+    assert gone() is None
+
+
+async def test_the_watcher_stops_with_its_block() -> None:
+    async with tidied_after_work(0.01):
+        watchers = [t for t in asyncio.all_tasks() if "tidy_after_work" in repr(t.get_coro())]
+        assert len(watchers) == 1
+    assert watchers[0].done()

@@ -6,14 +6,32 @@ oldest generation walks all of them, and on this machine's `bench.api` run such 
 held the event loop for about half a second each time (13 of them, 6 s of a 3-minute run, with
 another 6 s in the younger generations). Freezing what start-up allocated moves it out of every
 later collection, and a larger first threshold makes the young collections rarer; together they
-took the run's collector time from 12 s to about 5 s (docs/benchmarks.md)."""
+took the run's collector time from 12 s to about 5 s (docs/benchmarks.md).
+
+A worker also leaves garbage that only a collection of the oldest generation frees: a workflow
+pushed out of the sticky cache is torn down by exceptions thrown into its coroutines, and their
+tracebacks, frames and tasks hold its whole state in reference cycles. The interpreter starts
+such a collection only once enough new objects have survived into the oldest generation, so
+a wave of evictions (a city's launch going through a cache of 1000) piles up dead workflows by
+the hundred thousand objects, and the memory they took stays the process's once they are freed
+(Python's allocator gives an arena back only when all of it is free). `tidy_after_work`
+collects them every few seconds while the worker works and once more when it stops, and gives
+the C allocator's free pages back (docs/benchmarks.md, worker memory)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ctypes
+import ctypes.util
 import gc
+import logging
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 YOUNG_THRESHOLD = 10_000
 """Allocations between two collections of the youngest generation (the interpreter's default is
@@ -27,6 +45,68 @@ def tune_collector() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+TIDY_EVERY_S = 10.0
+"""How often `tidy_after_work` looks whether the process worked since its last look (a young
+collection in between means it did), and if so tidies up."""
+
+
+def _young_collections() -> int:
+    return int(gc.get_stats()[0]["collections"])
+
+
+def _c_allocator_trim() -> Callable[[int], object] | None:
+    """glibc's malloc_trim(0), which returns the allocator's free pages to the system; None
+    where the C library has none (not glibc)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def tidy() -> int:
+    """Collect every generation, then give the C allocator's free pages back; how many
+    unreachable objects the collection found."""
+    found = gc.collect()
+    trim = _c_allocator_trim()
+    if trim is not None:
+        trim(0)
+    return found
+
+
+async def tidy_after_work(
+    every: float = TIDY_EVERY_S, *, tidy_up: Callable[[], int] = tidy
+) -> None:
+    """Run for ever: look every `every` seconds, and tidy up when the process worked since the
+    last look. A busy worker is tidied every `every` seconds (a full collection of a worker with
+    a full cache takes a tenth of a second or two), the first look after its work ends tidies
+    what the work left, and a quiet worker is never tidied twice for the same work."""
+    seen = _young_collections()
+    while True:
+        await asyncio.sleep(every)
+        if _young_collections() == seen:
+            continue
+        began = time.perf_counter()
+        found = tidy_up()
+        log.debug(
+            "collected %d unreachable objects in %.0f ms",
+            found,
+            (time.perf_counter() - began) * 1000,
+        )
+        seen = _young_collections()
+
+
+@contextlib.asynccontextmanager
+async def tidied_after_work(every: float = TIDY_EVERY_S) -> AsyncIterator[None]:
+    """`tidy_after_work` in the background while the block runs."""
+    tidying = asyncio.create_task(tidy_after_work(every))
+    try:
+        yield
+    finally:
+        tidying.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tidying
 
 
 @dataclass

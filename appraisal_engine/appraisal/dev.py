@@ -15,7 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.appraisal.collector import tune_collector
+from appraisal_engine.appraisal.collector import tidied_after_work, tune_collector
 from appraisal_engine.appraisal.dev_demo import load_demo
 from appraisal_engine.appraisal.dev_server import start_own_server, stop_stale
 from appraisal_engine.appraisal.i18n import _
@@ -154,6 +154,7 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
             CaughtMail(options.var / "mail", options.smtp_port, say),
             worker,
             notice_sender(sessions, notices),
+            tidied_after_work(),
         ):
             serving = asyncio.create_task(server.serve())
             while not server.started and not serving.done():  # noqa: ASYNC110 (a plain flag)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from appraisal_engine.appraisal.collector import tune_collector
+from appraisal_engine.appraisal.collector import tidied_after_work, tune_collector
 from appraisal_engine.appraisal.notices import notice_sender
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
@@ -33,10 +33,11 @@ async def run_worker(settings: Settings) -> None:
             max_cached_workflows=settings.worker_max_cached_workflows,
         )
         tune_collector()
-        if not settings.notice_sender:
-            await worker.run()
-            return
-        async with notice_sender(sessions, notices):
-            await worker.run()
+        async with tidied_after_work():
+            if not settings.notice_sender:
+                await worker.run()
+                return
+            async with notice_sender(sessions, notices):
+                await worker.run()
     finally:
         await engine.dispose()
