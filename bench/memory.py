@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
 import signal
@@ -48,6 +49,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
+from appraisal_engine.appraisal.collector import TIDY_EVERY_S
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
@@ -60,10 +62,12 @@ from bench.trivial import Waiting
 
 ROOT = Path(__file__).resolve().parent.parent
 # Quiet: the worker's CPU time grew by less than this over each of IDLE_WINDOWS windows of
-# IDLE_WINDOW_S seconds, and none of its workflow or activity task counters moved.
+# IDLE_WINDOW_S seconds, and none of its workflow or activity task counters moved. The windows
+# last longer than `appraisal worker` takes to tidy up after its work (one of its looks,
+# collector.TIDY_EVERY_S apart, with a margin), so a reading sees the worker as it stays.
 IDLE_CPU_S = 0.05
 IDLE_WINDOW_S = 2.0
-IDLE_WINDOWS = 3
+IDLE_WINDOWS = math.ceil(2 * TIDY_EVERY_S / IDLE_WINDOW_S) + 1
 IDLE_TIMEOUT_S = 900.0
 TOUCH_CONCURRENCY = 10
 # The cycle's status query is only a probe: on a loaded machine the server or the worker may
@@ -128,6 +132,7 @@ class WorkerProcess:
 
     process: subprocess.Popen[bytes]
     metrics_port: int
+    probe_file: Path | None = None  # bench.heap_probe's output, when it runs the worker
 
     @property
     def pid(self) -> int:
@@ -172,6 +177,21 @@ class WorkerProcess:
         cache = {key: int(found.get(name, 0.0)) for name, key in CACHE.items()}
         return proc_memory(self.pid) | cache
 
+    async def probe(self) -> dict[str, Any] | None:
+        """bench.heap_probe's reading of its heap (None without one): the objects it holds,
+        what a full collection and a malloc_trim give back. Changes what is measured next."""
+        if self.probe_file is None:
+            return None
+        done = len(self.probe_file.read_text().splitlines()) if self.probe_file.exists() else 0
+        self.process.send_signal(signal.SIGUSR1)
+        for _ in range(600):
+            await asyncio.sleep(0.5)
+            if self.probe_file.exists():
+                lines = self.probe_file.read_text().splitlines()
+                if len(lines) > done:
+                    return json.loads(lines[done])  # type: ignore[no-any-return]
+        raise RuntimeError("the worker's heap probe never answered")
+
     def stop(self) -> None:
         """Interrupt it (by its process id) and wait; kill it if it will not stop."""
         if self.process.poll() is None:
@@ -183,14 +203,17 @@ class WorkerProcess:
                 self.process.wait()
 
 
-def start_worker(command: list[str], env: dict[str, str], cwd: Path) -> WorkerProcess:
+def start_worker(
+    command: list[str], env: dict[str, str], cwd: Path, probe_file: Path | None = None
+) -> WorkerProcess:
     """Start `command` in `cwd` with `env` added and a metrics port of its own in
-    WORKER_METRICS_ADDRESS; its output goes to a log file in `cwd`."""
+    WORKER_METRICS_ADDRESS; its output goes to a log file in `cwd`. `probe_file`: where the
+    command (bench.heap_probe) writes its heap probes."""
     port = free_port()
     full = {**os.environ, **env, "WORKER_METRICS_ADDRESS": f"127.0.0.1:{port}"}
     with (cwd / f"worker-{port}.log").open("wb") as log:  # its log stays in the temporary dir
         process = subprocess.Popen(command, env=full, cwd=cwd, stdout=log, stderr=log)
-    return WorkerProcess(process, port)
+    return WorkerProcess(process, port, probe_file)
 
 
 async def touch(client: Client, workflow_ids: list[str], query: str) -> dict[str, Any]:
@@ -223,10 +246,12 @@ async def measure(
     settled = await worker.idle()
     waiting = worker.reading()
     print(json.dumps({"worker": label, "waiting": len(workflow_ids), "idle": waiting}), flush=True)
+    probed = {"idle_probe": await worker.probe()}
     sample = random.Random(seed).sample(workflow_ids, min(touches, len(workflow_ids)))
     touched = await touch(client, sample, query)
     await worker.idle()
     after = worker.reading()
+    probed["after_touch_probe"] = await worker.probe()
     return {
         "worker": label,
         "waiting": len(workflow_ids),
@@ -234,11 +259,15 @@ async def measure(
         "idle": waiting,
         **touched,
         "after_touch": after,
+        **({} if probed["idle_probe"] is None else probed),
     }
 
 
-async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int) -> dict[str, Any]:
-    """A real cycle of n employees launched through `appraisal worker`, then measured."""
+async def appraisals(
+    client: Client, tmp: Path, n: int, cache: int, touches: int, probe: bool = False
+) -> dict[str, Any]:
+    """A real cycle of n employees launched through `appraisal worker`, then measured (with
+    `probe`, the worker runs under bench.heap_probe and its heap is probed after each reading)."""
     url = f"sqlite+aiosqlite:///{tmp}/bench.db"
     await upgrade(url)
     engine = make_engine(url)
@@ -258,7 +287,13 @@ async def appraisals(client: Client, tmp: Path, n: int, cache: int, touches: int
         "WEBHOOK_URL": "",
     }
     command = [sys.executable, "-m", "appraisal_engine.appraisal.cli", "worker"]
-    worker = start_worker(command, env, tmp)  # in tmp: no .env of this checkout is read
+    probe_file = None
+    if probe:
+        probe_file = tmp / "heap-probes.jsonl"
+        command = [sys.executable, "-m", "bench.heap_probe", str(probe_file)]
+        env |= {"PYTHONPATH": str(ROOT)}
+    # In tmp: no .env of this checkout is read.
+    worker = start_worker(command, env, tmp, probe_file)
     try:
         await worker.ready()
         await worker.idle()
@@ -340,12 +375,12 @@ async def serve_raw(queue: str, cache: int) -> None:
     await worker.run()
 
 
-async def main(sizes: list[int], cache: int, touches: int, raw: bool) -> None:
+async def main(sizes: list[int], cache: int, touches: int, raw: bool, probe: bool) -> None:
     """Each size on a fresh server: the appraisals, then the reference."""
     rows: list[dict[str, Any]] = []
     for n in sizes:
         async with file_backed_server() as (env, tmp):
-            row = await appraisals(env.client, tmp, n, cache, touches)
+            row = await appraisals(env.client, tmp, n, cache, touches, probe)
             print(json.dumps(row), flush=True)
             rows.append(row)
             if raw:
@@ -382,6 +417,11 @@ if __name__ == "__main__":
     )
     parser.add_argument("--touch", type=int, default=2000, help="workflows queried after")
     parser.add_argument("--no-raw", action="store_true", help="leave the reference out")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="probe the appraisal worker's heap after each reading (bench.heap_probe)",
+    )
     parser.add_argument("--serve-raw", metavar="QUEUE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_raw:
@@ -390,7 +430,7 @@ if __name__ == "__main__":
         os._exit(0)
     code = 0
     try:
-        asyncio.run(main(args.waiting, args.cache, args.touch, not args.no_raw))
+        asyncio.run(main(args.waiting, args.cache, args.touch, not args.no_raw, args.probe))
     except BaseException:
         traceback.print_exc()
         code = 1

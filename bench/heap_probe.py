@@ -1,0 +1,144 @@
+"""`appraisal worker` with a heap probe, for `bench.memory --probe`.
+
+    python -m bench.heap_probe FILE      (then, from outside: kill -USR1 <pid>)
+
+HEAP_PROBE_EVERY=S also probes every S seconds from a thread of its own, into
+HEAP_PROBE_TIMELINE (default: FILE with .timeline.jsonl); each of those probes collects and trims
+too, so a run with a timeline is not the worker as deployed.
+
+Runs the worker as `appraisal worker` does and, each time the process gets SIGUSR1, appends one
+JSON line to FILE: what the process holds and how much of it is garbage or the allocator's.
+
+- resident memory now (VmRSS);
+- the objects the cyclic collector tracks, in all and by type (the most numerous), and its
+  generations' counts (`gc.get_count()`);
+- a full collection: how many unreachable objects it found, and resident memory after it;
+- `malloc_trim(0)`: resident memory once the C allocator gave its free pages back.
+
+The probe runs in the main thread between two bytecodes of the event loop, so the worker
+stands still while it counts. A collection and a trim change what is measured next; the bench
+reads the worker's memory before it probes."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+TOP_TYPES = 25
+
+
+def rss_mb() -> float:
+    """This process's resident memory, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def _by_type() -> tuple[int, list[tuple[str, int]]]:
+    objects = gc.get_objects()
+    kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects)
+    return len(objects), kinds.most_common(TOP_TYPES)
+
+
+def pymalloc() -> dict[str, int]:
+    """Python's small-object allocator: the arenas it holds and the bytes in use in them,
+    from `sys._debugmallocstats()` (which writes to the C stderr, redirected here for it)."""
+    with tempfile.TemporaryFile() as text:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            os.dup2(text.fileno(), 2)
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        text.seek(0)
+        report = text.read().decode(errors="replace")
+    wanted = {
+        "# arenas allocated current": "arenas",
+        "# bytes in allocated blocks": "allocated_bytes",
+        "# bytes in available blocks": "available_bytes",
+        "# bytes lost to pool headers": "pool_header_bytes",
+    }
+    found: dict[str, int] = {}
+    for line in report.splitlines():
+        name, _, value = line.rpartition("=")
+        key = wanted.get(name.strip())
+        if key is not None:
+            found[key] = int(value.strip().replace(",", ""))
+    return found
+
+
+def probe() -> dict[str, Any]:
+    """What the process holds, then what a full collection and a trim give back."""
+    began = time.perf_counter()
+    before = rss_mb()
+    small = pymalloc()
+    counts = list(gc.get_count())
+    tracked, kinds = _by_type()
+    collect_began = time.perf_counter()
+    unreachable = gc.collect()
+    collect_s = time.perf_counter() - collect_began
+    collected = rss_mb()
+    small_collected = pymalloc()
+    tracked_after, kinds_after = _by_type()
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc.malloc_trim(0)
+    return {
+        "rss_mb": before,
+        "tracked_objects": tracked,
+        "gc_counts": counts,
+        "unreachable_found": unreachable,
+        "collect_s": round(collect_s, 3),
+        "rss_mb_after_collect": collected,
+        "tracked_after_collect": tracked_after,
+        "rss_mb_after_trim": rss_mb(),
+        "pymalloc": small,
+        "pymalloc_after_collect": small_collected,
+        "top_types": kinds,
+        "top_types_after_collect": kinds_after,
+        "probe_s": round(time.perf_counter() - began, 2),
+    }
+
+
+def main(out: Path) -> None:
+    def write() -> None:
+        with out.open("a") as f:
+            f.write(json.dumps({"at": round(time.time(), 1), **probe()}) + "\n")
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        write()
+
+    signal.signal(signal.SIGUSR1, on_signal)
+    every = float(os.environ.get("HEAP_PROBE_EVERY", "0"))
+    if every:  # a timeline too, in a file of its own: each probe also collects and trims
+        timeline = Path(os.environ.get("HEAP_PROBE_TIMELINE") or out.with_suffix(".timeline.jsonl"))
+
+        def tick() -> None:
+            while True:
+                time.sleep(every)
+                with timeline.open("a") as f:
+                    f.write(json.dumps({"at": round(time.time(), 1), **probe()}) + "\n")
+
+        threading.Thread(target=tick, daemon=True).start()
+    from appraisal_engine.appraisal.cli import main as appraisal
+
+    sys.argv = ["appraisal", "worker"]
+    appraisal()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
