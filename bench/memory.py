@@ -20,6 +20,10 @@ The reference is the plainest Temporal equivalent, in the same run on the same s
 process of its own (the SDK's defaults but for the same cache size; the stock sandbox), started
 from this process at 100 at a time, measured and touched the same way.
 
+`--probe` runs the appraisal worker under bench.heap_probe and reads its heap after each reading
+(the objects alive and unreachable, Python's arenas, what a collection and a trim give back);
+it collects and trims, so the reading after it is no longer the worker as deployed.
+
 Prints one JSON line per phase and a summary: per worker, its memory at each n and the ratio
 of the largest n's to the smallest's. The worker processes are stopped by their process id."""
 
