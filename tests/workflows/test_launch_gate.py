@@ -57,7 +57,7 @@ def activities(client: FakeClient, concurrency: int) -> tuple[LaunchActivities, 
     cache = RosterCache(FakeSessions())  # type: ignore[arg-type]
     rows = [e.model_dump(mode="json") for e in generate_roster(40, units=1, seed=4)]
     roster = validate_roster(rows, top_appraiser_nip=REGIONAL_HEAD)
-    cache._rosters[(ROSTER, REGIONAL_HEAD)] = roster
+    cache.keep(ROSTER, REGIONAL_HEAD, roster)
     acts = LaunchActivities(
         client,  # type: ignore[arg-type]
         FakeSessions(),  # type: ignore[arg-type]
