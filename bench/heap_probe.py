@@ -21,8 +21,6 @@ reads the worker's memory before it probes."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import json
 import os
@@ -36,15 +34,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from appraisal_engine.appraisal.collector import c_allocator_trim
+from bench.memory import proc_memory
+
 TOP_TYPES = 25
 
 
 def rss_mb() -> float:
     """This process's resident memory, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    return proc_memory(os.getpid())["rss_mb"]
 
 
 def _by_type() -> tuple[int, list[tuple[str, int]]]:
@@ -95,8 +93,9 @@ def probe() -> dict[str, Any]:
     collected = rss_mb()
     small_collected = pymalloc()
     tracked_after, kinds_after = _by_type()
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    libc.malloc_trim(0)
+    trim = c_allocator_trim()
+    if trim is not None:
+        trim(0)
     return {
         "rss_mb": before,
         "tracked_objects": tracked,
@@ -115,12 +114,16 @@ def probe() -> dict[str, Any]:
 
 
 def main(out: Path) -> None:
-    def write() -> None:
-        with out.open("a") as f:
-            f.write(json.dumps({"at": round(time.time(), 1), **probe()}) + "\n")
+    one_at_a_time = threading.Lock()  # a probe redirects fd 2: never two at once
+
+    def write(to: Path) -> None:
+        with one_at_a_time:
+            line = json.dumps({"at": round(time.time(), 1), **probe()}) + "\n"
+        with to.open("a") as f:
+            f.write(line)
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        write()
+        write(out)
 
     signal.signal(signal.SIGUSR1, on_signal)
     every = float(os.environ.get("HEAP_PROBE_EVERY", "0"))
@@ -130,8 +133,7 @@ def main(out: Path) -> None:
         def tick() -> None:
             while True:
                 time.sleep(every)
-                with timeline.open("a") as f:
-                    f.write(json.dumps({"at": round(time.time(), 1), **probe()}) + "\n")
+                write(timeline)
 
         threading.Thread(target=tick, daemon=True).start()
     from appraisal_engine.appraisal.cli import main as appraisal

@@ -191,8 +191,8 @@ class WorkerProcess:
         for _ in range(600):
             await asyncio.sleep(0.5)
             if self.probe_file.exists():
-                lines = self.probe_file.read_text().splitlines()
-                if len(lines) > done:
+                lines = self.probe_file.read_text().splitlines(keepends=True)
+                if len(lines) > done and lines[done].endswith("\n"):  # written whole
                     return json.loads(lines[done])  # type: ignore[no-any-return]
         raise RuntimeError("the worker's heap probe never answered")
 

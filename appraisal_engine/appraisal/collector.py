@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import ctypes.util
+import functools
 import gc
 import logging
 import time
@@ -48,28 +48,32 @@ def tune_collector() -> None:
 
 
 TIDY_EVERY_S = 10.0
-"""How often `tidy_after_work` looks whether the process worked since its last look (a young
-collection in between means it did), and if so tidies up."""
+"""How often `tidy_after_work` looks whether the process worked since its last look (a
+collection in between, of any generation, means it did), and if so tidies up."""
 
 
-def _young_collections() -> int:
-    return int(gc.get_stats()[0]["collections"])
+def _collections() -> int:
+    """Collections so far, of every generation: any of them means the process allocated."""
+    return sum(int(generation["collections"]) for generation in gc.get_stats())
 
 
-def _c_allocator_trim() -> Callable[[int], object] | None:
-    """glibc's malloc_trim(0), which returns the allocator's free pages to the system; None
-    where the C library has none (not glibc)."""
+@functools.cache
+def c_allocator_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, which returns the allocator's free pages to the system; None
+    where the C library has none (musl, macOS). Looked up once."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def tidy() -> int:
     """Collect every generation, then give the C allocator's free pages back; how many
     unreachable objects the collection found."""
     found = gc.collect()
-    trim = _c_allocator_trim()
+    trim = c_allocator_trim()
     if trim is not None:
         trim(0)
     return found
@@ -82,19 +86,23 @@ async def tidy_after_work(
     last look. A busy worker is tidied every `every` seconds (a full collection of a worker with
     a full cache takes a tenth of a second or two), the first look after its work ends tidies
     what the work left, and a quiet worker is never tidied twice for the same work."""
-    seen = _young_collections()
+    seen = _collections()
     while True:
         await asyncio.sleep(every)
-        if _young_collections() == seen:
+        if _collections() == seen:
             continue
         began = time.perf_counter()
-        found = tidy_up()
-        log.debug(
-            "collected %d unreachable objects in %.0f ms",
-            found,
-            (time.perf_counter() - began) * 1000,
-        )
-        seen = _young_collections()
+        try:
+            found = tidy_up()
+        except Exception:  # memory upkeep must never stop the worker
+            log.exception("tidying up after work failed")
+        else:
+            log.debug(
+                "collected %d unreachable objects in %.0f ms",
+                found,
+                (time.perf_counter() - began) * 1000,
+            )
+        seen = _collections()
 
 
 @contextlib.asynccontextmanager

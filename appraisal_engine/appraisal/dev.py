@@ -151,10 +151,10 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         )
         tune_collector()
         async with (
+            tidied_after_work(),
             CaughtMail(options.var / "mail", options.smtp_port, say),
             worker,
             notice_sender(sessions, notices),
-            tidied_after_work(),
         ):
             serving = asyncio.create_task(server.serve())
             while not server.started and not serving.done():  # noqa: ASYNC110 (a plain flag)
