@@ -15,9 +15,10 @@ JSON line to FILE: what the process holds and how much of it is garbage or the a
 - a full collection: how many unreachable objects it found, and resident memory after it;
 - `malloc_trim(0)`: resident memory once the C allocator gave its free pages back.
 
-The probe runs in the main thread between two bytecodes of the event loop, so the worker
-stands still while it counts. A collection and a trim change what is measured next; the bench
-reads the worker's memory before it probes."""
+A signal's probe runs in the main thread between two bytecodes of the event loop, and a
+timeline's holds the interpreter's lock for most of its work, so the worker stands still while
+either counts; one probe runs at a time. A collection and a trim change what is measured
+next; the bench reads the worker's memory before it probes."""
 
 from __future__ import annotations
 

@@ -250,21 +250,22 @@ async def measure(
     settled = await worker.idle()
     waiting = worker.reading()
     print(json.dumps({"worker": label, "waiting": len(workflow_ids), "idle": waiting}), flush=True)
-    probed = {"idle_probe": await worker.probe()}
+    idle_probe = await worker.probe()
     sample = random.Random(seed).sample(workflow_ids, min(touches, len(workflow_ids)))
     touched = await touch(client, sample, query)
     await worker.idle()
     after = worker.reading()
-    probed["after_touch_probe"] = await worker.probe()
-    return {
+    result = {
         "worker": label,
         "waiting": len(workflow_ids),
         "idle_after_s": round(settled, 1),
         "idle": waiting,
         **touched,
         "after_touch": after,
-        **({} if probed["idle_probe"] is None else probed),
     }
+    if idle_probe is not None:
+        result |= {"idle_probe": idle_probe, "after_touch_probe": await worker.probe()}
+    return result
 
 
 async def appraisals(

@@ -42,39 +42,35 @@ class RosterCache:
     ) -> None:
         self._sessions = session_factory
         self._keep_for, self._most = keep_for, most
-        self._rosters: OrderedDict[_Key, Roster] = OrderedDict()  # least recently asked first
-        self._asked: dict[_Key, float] = {}  # when each was last asked for (monotonic)
+        # Each roster with when it was last asked for (monotonic), least recently asked first.
+        self._held: OrderedDict[_Key, tuple[Roster, float]] = OrderedDict()
         self._sweep_at: asyncio.TimerHandle | None = None
         # Two batches need one load, not two. Made in the loop that first uses it.
         self._lock: asyncio.Lock | None = None
 
     def holds(self, roster_id: str, top: str | None) -> bool:
         """Whether the roster is loaded now."""
-        return (roster_id, top) in self._rosters
+        return (roster_id, top) in self._held
 
     def keep(self, roster_id: str, top: str | None, roster: Roster) -> None:
         """Hold a validated roster as if it had just been asked for."""
-        key = (roster_id, top)
-        self._rosters[key] = roster
-        self._asked_for(key)
-        while len(self._rosters) > self._most:
-            gone, _ = self._rosters.popitem(last=False)
-            del self._asked[gone]
-        self._sweep_later()
+        self._held[(roster_id, top)] = (roster, time.monotonic())
+        self._held.move_to_end((roster_id, top))
+        while len(self._held) > self._most:
+            self._held.popitem(last=False)
+        if self._sweep_at is None:
+            self._sweep_at = asyncio.get_running_loop().call_later(self._keep_for, self._sweep)
 
     async def get(self, roster_id: str, top: str | None) -> Roster:
         """The roster validated with `top` as its top appraiser; fails for good when there is
         no such roster or it breaks a rule."""
-        key = (roster_id, top)
-        if key in self._rosters:
-            self._asked_for(key)
-            return self._rosters[key]
+        if (held := self._asked_for(roster_id, top)) is not None:
+            return held
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            if key in self._rosters:
-                self._asked_for(key)
-                return self._rosters[key]
+            if (held := self._asked_for(roster_id, top)) is not None:
+                return held
             async with self._sessions() as session:
                 employees = await list_employees(session, roster_id)
             if not employees:
@@ -89,19 +85,20 @@ class RosterCache:
             self.keep(roster_id, top, roster)
         return roster
 
-    def _asked_for(self, key: _Key) -> None:
-        self._asked[key] = time.monotonic()
-        self._rosters.move_to_end(key)
-
-    def _sweep_later(self) -> None:
-        if self._sweep_at is None and self._rosters:
-            self._sweep_at = asyncio.get_running_loop().call_later(self._keep_for, self._sweep)
+    def _asked_for(self, roster_id: str, top: str | None) -> Roster | None:
+        """The roster if held, now as just asked for; None if not held."""
+        held = self._held.get((roster_id, top))
+        if held is None:
+            return None
+        self.keep(roster_id, top, held[0])
+        return held[0]
 
     def _sweep(self) -> None:
-        """Let go of every roster nobody asked for in `keep_for`; look again later if some
-        are left."""
+        """Let go of every roster nobody asked for in `keep_for` (the oldest asked come
+        first); look again later if some are left."""
         self._sweep_at = None
         now = time.monotonic()
-        for key in [k for k, at in self._asked.items() if now - at >= self._keep_for]:
-            del self._rosters[key], self._asked[key]
-        self._sweep_later()
+        while self._held and now - next(iter(self._held.values()))[1] >= self._keep_for:
+            self._held.popitem(last=False)
+        if self._held:
+            self._sweep_at = asyncio.get_running_loop().call_later(self._keep_for, self._sweep)
