@@ -14,6 +14,7 @@ import typer.main
 import yaml
 
 from appraisal_engine.appraisal.cli import app
+from appraisal_engine.appraisal.worker import GRACEFUL_SHUTDOWN
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -89,6 +90,15 @@ def test_api_and_worker_are_configured_and_encrypt() -> None:
     assert {*sso, "OIDC_SCOPES", "OIDC_NIP_CLAIM", "OIDC_ROLES_CLAIM"} <= set(api_env)
     worker = SERVICES["worker"]
     assert "container_name" not in worker and "ports" not in worker, "workers must scale"
+
+
+def test_a_stopping_worker_is_given_its_grace_before_it_is_killed() -> None:
+    # Compose's stop_grace_period is a duration such as "30s" or "1m"; Docker's default is 10 s.
+    grace = SERVICES["worker"].get("stop_grace_period", "10s")
+    duration = re.fullmatch(r"(\d+)(s|m)", grace)
+    assert duration, grace
+    seconds = int(duration[1]) * (60 if duration[2] == "m" else 1)
+    assert seconds > GRACEFUL_SHUTDOWN.total_seconds() + 5, grace
 
 
 def test_no_secret_is_committed() -> None:

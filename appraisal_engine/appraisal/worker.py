@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +22,9 @@ from appraisal_engine.workflows.cycle import CycleWorkflow
 from appraisal_engine.workflows.yearly import YearlyLaunchWorkflow
 
 WORKFLOWS: list[type] = [AppraisalWorkflow, CycleWorkflow, YearlyLaunchWorkflow]
+
+# How long a stopping worker lets its running activities finish before it cancels them.
+GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 
 
 def activities_for(
@@ -67,8 +71,10 @@ def build_worker(
     activities: Sequence[Callable[..., Any]] | None = None,
     sandboxed: bool = True,
     max_cached_workflows: int = 1000,
+    graceful_shutdown: timedelta = GRACEFUL_SHUTDOWN,
+    workflows: Sequence[type] = WORKFLOWS,
 ) -> Worker:
-    """A worker for the appraisal task queue.
+    """A worker for the appraisal task queue, running `workflows` (the engine's own).
 
     `sandboxed` runs workflow code in Temporal's sandbox, which re-imports each workflow's
     module for every run so that non-deterministic calls fail loudly: about 12 ms of worker CPU
@@ -77,13 +83,20 @@ def build_worker(
 
     `max_cached_workflows` bounds the runs kept in memory between their tasks (the SDK's
     default, 1000, unless Settings.worker_max_cached_workflows says otherwise): the worker's
-    memory follows it, not the number of appraisals waiting."""
+    memory follows it, not the number of appraisals waiting.
+
+    `graceful_shutdown` is how long a stopping worker lets its running activities finish
+    before it cancels them. An activity's write is a few milliseconds, and one cancelled
+    halfway through a statement can leave the statement's SQLite connection holding the write
+    lock (the driver runs the statement on after the cancelled caller has given up the
+    connection), so every later write of the process waits out the busy timeout and fails."""
     extra: dict[str, Any] = {} if sandboxed else {"workflow_runner": UnsandboxedWorkflowRunner()}
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=WORKFLOWS,
+        workflows=list(workflows),
         max_cached_workflows=max_cached_workflows,
+        graceful_shutdown_timeout=graceful_shutdown,
         **extra,
         activities=list(
             activities or activities_for(client, session_factory, notifier, task_queue=task_queue)
