@@ -113,10 +113,12 @@ async def _killed_mid_launch(stack: Stack) -> None:
     )
     assert Counter(t.employee_nip for t in tasks) == Counter(heads)
 
-    # The interrupted batch ran again and found the appraisals its first attempt had started.
+    # The interrupted batches ran again. The one seen heartbeating at the kill had started
+    # someone, and its retry found them; a second batch in flight beside it (two go at once)
+    # may not have started anyone yet, and its retry starts its whole share.
     batches = await launch_batches(client, cycle_id)
     retried = [r for attempt, r in batches if attempt > 1]
-    assert retried and all(r.existing > 0 for r in retried)
+    assert any(r.existing > 0 for r in retried), retried
     assert all(r.existing == 0 for attempt, r in batches if attempt == 1)
     assert sum(r.started + r.existing for _, r in batches) == EMPLOYEES
     print(
