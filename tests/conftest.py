@@ -1,7 +1,7 @@
 """Shared fixtures: a migrated database (SQLite file, or DATABASE_URL in CI) and sessions on it;
 the Temporal servers: the dev server once per run, the time-skipping one per test.
 
-`make test` runs the suite in two processes (pytest-xdist). Each has a database of its own, so
+`make test` runs the suite in three processes (pytest-xdist). Each has a database of its own, so
 no test sees another process's rows: a SQLite file under its own temporary folder, or on
 PostgreSQL a database beside DATABASE_URL's named after the process (`<name>_gw0`), created
 as the process starts and dropped as it ends (and by the controlling process too, should one
