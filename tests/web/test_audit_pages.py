@@ -67,6 +67,7 @@ async def test_the_chain_verifies_against_a_good_anchor_and_breaks_on_a_wrong_on
     web: Web,
 ) -> None:
     appraisal_id = await start_appraisal(web.env.client, web.task_queue)
+    await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)  # page exists
     auditor = await web.signed_in(AUDITOR)
     await auditor.get(f"/appraisals/{appraisal_id}")  # at least one row in the read's chain
     async with web.sessions() as session:

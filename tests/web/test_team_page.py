@@ -39,6 +39,8 @@ async def test_the_team_page_shows_whom_one_stands_above(web: Web) -> None:
 
 async def test_my_appraisals_lists_only_my_own(web: Web) -> None:
     appraisal_id = await start_appraisal(web.env.client, web.task_queue)
+    # The page reads the read model, which the workflow's first step writes after the start.
+    await open_task(web.sessions, EMPLOYEE, appraisal_id, TaskKind.TARGETS_DRAFT)
     employee_client = await web.signed_in(EMPLOYEE)
     supervisor = await web.signed_in(SUPERVISOR)
     assert f"/appraisals/{appraisal_id}" in (await employee_client.get("/appraisals")).text
