@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
-from appraisal_engine.store.repositories._rows import INSERT_CHUNK
 from appraisal_engine.store.repositories.appraisals import (
     add_new_appraisals,
     cycles_rating_units_of,
@@ -93,19 +92,19 @@ async def test_a_personal_list_cannot_be_filtered_by_who_holds_open_tasks(
         await list_appraisals(session, visible_to=Viewer(nip(1)), open_task_for=nip(2))
 
 
-async def test_new_appraisals_are_added_in_chunks_and_existing_rows_kept(
+async def test_new_appraisals_are_added_at_once_and_existing_rows_kept(
     session: AsyncSession,
 ) -> None:
     cycle = uid("cycle")
     moved = appraisal(cycle_id=cycle, stage="monitoring", updated_at=T0 + timedelta(days=40))
     await upsert_appraisal(session, moved)
-    fresh = [appraisal(cycle_id=cycle) for _ in range(2 * INSERT_CHUNK + 50)]
+    fresh = [appraisal(cycle_id=cycle) for _ in range(450)]  # a launch batch and more
     stale = moved.model_copy(update={"stage": "targets", "updated_at": T0})
-    await add_new_appraisals(session, [*fresh[:INSERT_CHUNK], stale, *fresh[INSERT_CHUNK:]])
+    await add_new_appraisals(session, [*fresh[:200], stale, *fresh[200:]])
     stored = await list_appraisals(session, cycle_id=cycle, limit=None)
-    assert len(stored) == len(fresh) + 1  # every chunk, the last partial one included
+    assert len(stored) == len(fresh) + 1  # every new row, whatever its place in the batch
     assert {a.id: a for a in stored} == {a.id: a for a in [*fresh, moved]}  # moved kept as is
-    await add_new_appraisals(session, [])  # an empty batch is fine: no empty VALUES is sent
+    await add_new_appraisals(session, [])  # an empty batch is fine: nothing is sent
 
 
 async def test_only_one_level_up_from_a_units_head_may_rate_a_unit(session: AsyncSession) -> None:
