@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
-from temporalio import workflow
+from temporalio import activity, workflow
 
 
 @workflow.defn
@@ -89,3 +91,52 @@ class Stepped:
     def nudge(self) -> None:
         """Count a signal."""
         self._signals += 1
+
+
+@activity.defn
+async def write_nothing(seconds: float) -> None:
+    """Stand in for a write that takes `seconds` (none at all by default)."""
+    if seconds:
+        await asyncio.sleep(seconds)
+
+
+@workflow.defn
+class Written:
+    """Take updates of three shapes until told to stop: one that sets a flag (the trivial
+    update), one answered once an activity is done (accepted in a workflow task that schedules
+    the activity, answered in the next), and one answered once a local activity is done (inside
+    the workflow task that accepts it)."""
+
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        """Wait until stopped."""
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    def set_flag(self) -> bool:
+        """The trivial update."""
+        return True
+
+    @workflow.update
+    async def after_activity(self, seconds: float) -> bool:
+        """Answer once an activity taking `seconds` is done."""
+        await workflow.execute_activity(
+            write_nothing, seconds, start_to_close_timeout=timedelta(seconds=30)
+        )
+        return True
+
+    @workflow.update
+    async def after_local_activity(self, seconds: float) -> bool:
+        """Answer once a local activity taking `seconds` is done."""
+        await workflow.execute_local_activity(
+            write_nothing, seconds, start_to_close_timeout=timedelta(seconds=30)
+        )
+        return True
+
+    @workflow.signal
+    def stop(self) -> None:
+        """Return."""
+        self._done = True
