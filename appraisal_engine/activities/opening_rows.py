@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from appraisal_engine.domain.records import AppraisalRecord
+from appraisal_engine.store.db import finish_before_cancel
 from appraisal_engine.store.repositories.appraisals import add_new_appraisals
 
 
@@ -43,13 +44,17 @@ class OpeningRows:
     ) -> None:
         if previous is not None:
             await previous
+        await finish_before_cancel(self._store(rows))  # a write under way is never cut
+
+    async def _store(self, rows: list[AppraisalRecord]) -> None:
         async with self._sessions() as session, session.begin():
             await add_new_appraisals(session, rows)
 
     async def close(self) -> None:
         """Store what is left and wait for every write. Rows added later are not stored: a
         start still running when its batch failed leaves its row to the batch's retry. Should
-        the wait itself be cancelled, every write still pending is cancelled and awaited."""
+        the wait itself be cancelled, every write not yet begun is cancelled, the one under way
+        finishes, and all are awaited."""
         self._closed = True
         if self._pending:
             self._flush()

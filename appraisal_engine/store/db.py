@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -15,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+T = TypeVar("T")
 
 
 def default_database_url() -> str:
@@ -67,3 +71,25 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+async def finish_before_cancel(write: Awaitable[T]) -> T:
+    """Await a write to its end, then let a cancellation that came meanwhile take effect.
+
+    A task cancelled while its statement runs on SQLite can leave the database's write lock
+    held by a connection nobody uses again, so that every later writer waits out its busy
+    timeout and fails: a write once begun is never cut. The write's own error, if it fails,
+    is raised in place of the cancellation."""
+    task = asyncio.ensure_future(write)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():  # the write itself was cancelled, not the one awaiting it
+                raise
+            cancelled = True
+            continue
+        if cancelled:
+            raise asyncio.CancelledError
+        return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from appraisal_engine.store.db import default_database_url, make_engine, make_session_factory
+from appraisal_engine.store.db import (
+    default_database_url,
+    finish_before_cancel,
+    make_engine,
+    make_session_factory,
+)
 from appraisal_engine.store.migrate import upgrade
 from appraisal_engine.store.models import EmployeeRow, RosterRow
 from appraisal_engine.store.repositories.rosters import add_roster, get_roster
@@ -89,3 +95,70 @@ async def test_foreign_keys_are_enforced(session: AsyncSession) -> None:
 async def test_session_factory_keeps_values_after_commit(engine: AsyncEngine) -> None:
     factory = make_session_factory(engine)
     assert factory.kw["expire_on_commit"] is False
+
+
+# About a third of a second of SQLite's own work in one statement: long enough to be cancelled
+# while it runs.
+SLOW_COUNT = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000) "
+    "SELECT count(*) FROM c"
+)
+
+
+async def test_a_sqlite_write_cancelled_mid_statement_commits_and_leaves_the_database_free(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'cut.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id TEXT PRIMARY KEY)"))
+        statement_running = asyncio.Event()
+
+        async def write() -> None:
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t VALUES ('before-the-cut')"))
+                statement_running.set()
+                await connection.execute(text(SLOW_COUNT))
+                await connection.execute(text("INSERT INTO t VALUES ('after-the-cut')"))
+
+        writing = asyncio.ensure_future(finish_before_cancel(write()))
+        await statement_running.wait()
+        await asyncio.sleep(0.05)  # inside the slow statement
+        writing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        # The write went on to its commit, and a writer of its own connection, told not to wait
+        # for the lock, finds it free ("database is locked" otherwise).
+        other = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'cut.db'}")
+        try:
+            async with other.connect() as connection:
+                await connection.execute(text("PRAGMA busy_timeout=0"))
+                await connection.commit()
+                async with connection.begin():
+                    await connection.execute(text("INSERT INTO t VALUES ('next')"))
+                    ids = set(await connection.scalars(text("SELECT id FROM t")))
+        finally:
+            await other.dispose()
+        assert ids == {"before-the-cut", "after-the-cut", "next"}
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_that_fails_after_a_cancellation_raises_its_own_error() -> None:
+    async def failing() -> None:
+        await asyncio.sleep(0.05)
+        raise RuntimeError("the database refused")
+
+    writing = asyncio.ensure_future(finish_before_cancel(failing()))
+    await asyncio.sleep(0.01)
+    writing.cancel()
+    with pytest.raises(RuntimeError, match="refused"):
+        await writing
+
+
+async def test_a_write_not_cancelled_returns_its_result() -> None:
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    assert await finish_before_cancel(answer()) == 42

@@ -103,7 +103,7 @@ async def test_rows_added_after_close_are_left_to_the_retry(writes: list[list[st
     assert writes == [["a0"]]
 
 
-async def test_a_cancelled_close_cancels_and_awaits_every_pending_write(
+async def test_a_cancelled_close_lets_the_write_under_way_finish_and_cancels_the_rest(
     writes: list[list[str]],
 ) -> None:
     rows = OpeningRows(FakeSessions(), per_write=2)  # type: ignore[arg-type]
@@ -115,4 +115,6 @@ async def test_a_cancelled_close_cancels_and_awaits_every_pending_write(
     with pytest.raises(asyncio.CancelledError):
         await closing
     assert len(rows._writes) == 2 and all(w.done() for w in rows._writes)
-    assert writes == []  # the first write was cancelled too, not left running
+    # The first write was not cut mid-transaction (on SQLite that can leave the database
+    # locked); the one not yet begun never began.
+    assert writes == [["a0", "a1"]]
