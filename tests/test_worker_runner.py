@@ -4,12 +4,18 @@ workflow the suite runs."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+import appraisal_engine.appraisal.run_worker as run_worker_module
+from appraisal_engine.appraisal.run_worker import run_worker
 from appraisal_engine.appraisal.settings import Settings
 from appraisal_engine.appraisal.worker import build_worker
 
@@ -28,3 +34,36 @@ async def test_build_worker_chooses_the_runner(
     outside = build_worker(dev_env.client, "tq-runner-out", session_factory, sandboxed=False)
     assert isinstance(inside.config()["workflow_runner"], SandboxedWorkflowRunner)
     assert isinstance(outside.config()["workflow_runner"], UnsandboxedWorkflowRunner)
+
+
+async def test_the_worker_process_tunes_its_collector_and_tidies_while_its_worker_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def tidied_after_work() -> AsyncIterator[None]:
+        events.append("tidying")
+        try:
+            yield
+        finally:
+            events.append("stopped tidying")
+
+    class Polling:
+        async def run(self) -> None:
+            events.append("worker ran")
+
+    async def connect_worker(settings: Settings) -> object:
+        return object()
+
+    monkeypatch.setattr(run_worker_module, "connect_worker", connect_worker)
+    monkeypatch.setattr(run_worker_module, "build_worker", lambda *a, **k: Polling())
+    monkeypatch.setattr(run_worker_module, "tidied_after_work", tidied_after_work)
+    monkeypatch.setattr(run_worker_module, "tune_collector", lambda: events.append("tuned"))
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}",
+        notice_sender=False,
+    )
+    await run_worker(settings)
+    assert events == ["tuned", "tidying", "worker ran", "stopped tidying"]
