@@ -80,7 +80,9 @@ async def measure(env: WorkflowEnvironment, updates: int, activity_ms: list[int]
     async with Worker(
         env.client, task_queue=queue, workflows=[Written], activities=[write_nothing]
     ):
-        handle = await env.client.start_workflow(Written.run, id=queue, task_queue=queue)
+        handle: WorkflowHandle[Written, None] = await env.client.start_workflow(
+            Written.run, id=queue, task_queue=queue
+        )
         out["trivial"] = await timed(lambda: handle.execute_update(Written.set_flag), updates)
         out["local_activity"] = await timed(
             lambda: handle.execute_update(Written.after_local_activity, 0.0), updates
@@ -88,7 +90,9 @@ async def measure(env: WorkflowEnvironment, updates: int, activity_ms: list[int]
         await handle.signal(Written.stop)
         for ms in activity_ms:
             wid = f"{queue}-{ms}"
-            h = await env.client.start_workflow(Written.run, id=wid, task_queue=queue)
+            h: WorkflowHandle[Written, None] = await env.client.start_workflow(
+                Written.run, id=wid, task_queue=queue
+            )
 
             def send(h: WorkflowHandle[Any, Any] = h, s: float = ms / 1000) -> Awaitable[Any]:
                 return h.execute_update(Written.after_activity, s)
