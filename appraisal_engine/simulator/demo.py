@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from temporalio.client import WorkflowHandle
-
 from appraisal_engine.activities.notify import LoggingNotifier
 from appraisal_engine.domain.catalogs import N_
 from appraisal_engine.domain.employee import Employee, PositionLevel
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.ratings import Rating
-from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.simulator.backend import Backend
 from appraisal_engine.simulator.scripted import (
     EMPLOYEE,
@@ -26,6 +22,7 @@ from appraisal_engine.simulator.scripted import (
     SUPERVISOR,
     Actors,
     drive_year,
+    first_task_opened,
 )
 from appraisal_engine.store.db import make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
@@ -157,18 +154,3 @@ async def run_demo(
         await env.shutdown()
         await engine.dispose()
     return DemoRun(result=result, state=state, steps=steps)
-
-
-async def first_task_opened(
-    handle: WorkflowHandle[AppraisalWorkflow, AppraisalResult], *, within_s: float = 60
-) -> None:
-    """Wait on the wall clock, which the server's does not follow while nobody sleeps, until
-    the new appraisal has opened its first task. Seen before that, the workflow shows nothing
-    to answer and no timer, and the year's driver would skip a day: the first step, however
-    busy the machine, is narrated on day 0."""
-    for _ in range(int(within_s / 0.05)):
-        state = await handle.query(AppraisalWorkflow.state)
-        if any(t.status is TaskStatus.OPEN for t in state.tasks):
-            return
-        await asyncio.sleep(0.05)
-    raise RuntimeError(f"no task opened within {within_s:.0f} s of the start")

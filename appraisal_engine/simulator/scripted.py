@@ -3,6 +3,7 @@ and tests. Everything here is fictional."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -220,6 +221,21 @@ def hung_from(plan: TargetPlan, parents: list[dict[str, str]] | None) -> TargetP
 def finished(state: AppraisalState) -> bool:
     """The year is over, one way or the other."""
     return state.stage in (Stage.DONE, Stage.CANCELLED)
+
+
+async def first_task_opened(
+    handle: WorkflowHandle[Any, Any], *, within_s: float = 60
+) -> AppraisalState:
+    """The state once the new appraisal has opened its first task, waited for on the wall
+    clock. A query right after the start may be answered before any task exists (the server's
+    clock does not skip while nobody sleeps): a driver reading that state sees nothing to
+    answer and no timer, and would skip a day."""
+    for _ in range(int(within_s / 0.05)):
+        state: AppraisalState = await handle.query("state", result_type=AppraisalState)
+        if state.tasks:
+            return state
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"{handle.id} opened no task within {within_s:.0f} s of its start")
 
 
 async def drive_year(

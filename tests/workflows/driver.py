@@ -3,7 +3,6 @@ drives an appraisal through its year under time-skipping."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -20,7 +19,7 @@ from appraisal_engine.simulator.scripted import PLAN as PLAN
 from appraisal_engine.simulator.scripted import SUPERIOR as SUPERIOR
 from appraisal_engine.simulator.scripted import SUPERVISOR as SUPERVISOR
 from appraisal_engine.simulator.scripted import Actors as Actors
-from appraisal_engine.simulator.scripted import drive_year, finished
+from appraisal_engine.simulator.scripted import drive_year, finished, first_task_opened
 from appraisal_engine.simulator.scripted import nip as nip
 from appraisal_engine.simulator.scripted import report as report
 from appraisal_engine.simulator.scripted import review as review
@@ -62,18 +61,9 @@ async def start(running: Running, inp: AppraisalInput) -> Handle:
     )
 
 
-async def opened(handle: Handle, *, attempts: int = 400) -> AppraisalState:
-    """The state once the year's first task is open.
-
-    A query right after the start may be answered while the opening row is still being
-    written, before any task exists; poll until one does (20 s at most).
-    """
-    for _ in range(attempts):
-        state = await handle.query(AppraisalWorkflow.state)
-        if state.tasks:
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{handle.id} opened no task")
+async def opened(handle: Handle) -> AppraisalState:
+    """The state once the year's first task is open (20 s at most)."""
+    return await first_task_opened(handle, within_s=20)
 
 
 async def complete(
