@@ -28,9 +28,10 @@ $(CHROMIUM):  ## the browser tests drive Debian's Chromium (never a downloaded b
 
 # The suite in three processes (pytest-xdist), each with its own database and Temporal dev server
 # (tests/conftest.py): on two cores a third keeps them busy while the others wait on servers and
-# subprocesses (6m23s against 8m05s for two, one after the other on a quiet machine). A file's tests stay together in one process, so a module's fixture (a dev
-# stack, a simulated year) starts once; the files holding a `slow` test go out first, in their
-# order (not xdist's most-tests-first), and the small files even out the end.
+# subprocesses (6m23s against 8m05s for two, one after the other on a quiet machine). A file's
+# tests stay together in one process, so a module's fixture (a dev stack, a simulated year)
+# starts once; the files holding a `slow` test go out first, in their order (not xdist's
+# most-tests-first), and the small files even out the end.
 TEST_PROCESSES ?= 3
 SPLIT := -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder
 
