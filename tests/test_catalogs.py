@@ -99,6 +99,8 @@ def test_the_code_has_messages_to_translate() -> None:
     cli = extracted("appraisal")
     assert "give --policy or --policy-file, not both" in cli, "no command line messages found"
     assert "invalid input: %(fields)s" in cli, "appraisal/cli_errors.py was not extracted"
+    assert "Show the traceback when a command fails" in cli, "the commands' help was not extracted"
+    assert "The appraisal year" in cli, "the help of the commands under a group was not extracted"
     assert "Staff member" in found and "Staff member" not in cli, "the demo's people's names"
 
 

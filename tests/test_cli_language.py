@@ -1,6 +1,7 @@
 """The command line speaks Bahasa Indonesia unless told otherwise: by the global `--lang en`, or
-by the DEFAULT_LOCALE setting the web app and the notices read too. English is the msgids
-themselves; the catalog's completeness is checked with the others' (tests/test_catalogs.py)."""
+by the DEFAULT_LOCALE setting the web app and the notices read too; so do its help pages. English
+is the msgids themselves; the catalog's completeness is checked with the others'
+(tests/test_catalogs.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
 from appraisal_engine.appraisal.cli_errors import describe
+from appraisal_engine.appraisal.cli_help import FRAME, HELP_OPTION, flowed, own
 from appraisal_engine.appraisal.cli_simulate import render
-from appraisal_engine.appraisal.i18n import Locale, choose, chosen
+from appraisal_engine.appraisal.i18n import LOCALE_DIR, Locale, asked, choose, chosen
 from appraisal_engine.appraisal.settings import get_settings
+from appraisal_engine.domain.catalogs import catalog
 from appraisal_engine.simulator.report import SimulationReport
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 
@@ -225,3 +229,95 @@ def test_the_simulation_report_keeps_its_columns_in_either_language() -> None:
         # Each figure sits under its heading's right edge.
         end = header.index(heading) + len(heading)
         assert row[end - 1] == "5" and total[end - 1] == "5", (header, row)
+
+
+@pytest.fixture(autouse=True)
+def wide_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Help pages as wide as their longest line: a text wrapped in its column would interleave
+    with the next column's on the lines it takes."""
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 2000)
+
+
+def page(*args: str) -> str:
+    """A help page's words, without the boxes around them: each text whole."""
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    return " ".join(re.sub(r"[\u2500-\u257f]", " ", result.output).split())
+
+
+def pages() -> Iterator[tuple[list[str], list[tuple[str, bool]]]]:
+    """Each command's and group's arguments to reach it, with the help texts its page shows,
+    each as its msgid and whether the page shows it whole: a command's own texts are, while a
+    group's page lists each of its commands by its help's first paragraph."""
+    context = typer.Context(typer.main.get_command(app))
+
+    def visit(
+        command: object, path: list[str]
+    ) -> Iterator[tuple[list[str], list[tuple[str, bool]]]]:
+        assert isinstance(command, typer.core.TyperCommand | typer.core.TyperGroup)
+        shown = [(text, True) for text in own(command)]
+        below: list[tuple[str, object]] = []
+        if isinstance(command, typer.core.TyperGroup):
+            below = [(n, command.get_command(context, n)) for n in command.list_commands(context)]
+        shown += [(flowed(getattr(sub, "help", "") or ""), False) for _, sub in below]
+        yield path, shown
+        for name, sub in below:
+            yield from visit(sub, [*path, name])
+
+    yield from visit(context.command, [])
+
+
+def test_every_help_page_speaks_bahasa_indonesia_by_default() -> None:
+    words = catalog(LOCALE_DIR, "id").gettext
+    checked = 0
+    for path, shown in pages():
+        text = page(*path)
+        for english, whole in shown:
+            said = words(english)
+            assert said != english, f"{english!r} has no translation"
+            if not whole:
+                said, english = said.split("\n\n")[0], english.split("\n\n")[0]
+            assert " ".join(said.split()) in text, (path, said)
+            assert " ".join(english.split()) not in text, (path, english)
+            checked += 1
+        assert words(HELP_OPTION) in text and HELP_OPTION not in text
+        assert words(FRAME["OPTIONS_PANEL_TITLE"]) in text
+    assert checked > 100, checked
+    assert "Perintah" in page() and "Commands" not in page()
+
+
+def test_lang_en_and_the_setting_choose_the_help_pages_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    english = page("--lang", "en", "cycle", "launch")
+    assert "The organisation, e.g. kota-binjai" in english
+    assert "Show this message and exit." in english and "Options" in english
+    indonesian = page("cycle", "launch")
+    assert "The organisation, e.g. kota-binjai" not in indonesian
+    assert "Tampilkan pesan ini lalu keluar." in indonesian and "Opsi" in indonesian
+
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    get_settings.cache_clear()
+    assert "Launch the organisation's cycle for the year" in page("cycle", "launch")
+    # The option wins over the setting, and after --lang comes the command.
+    assert "Opsi" in page("--lang", "id", "cycle", "launch")
+    assert "Options" in page("--debug", "--lang=en", "roster")
+
+
+def test_lang_is_read_ahead_only_before_the_command() -> None:
+    assert asked(["--lang", "en", "roster", "--help"]) == "en"
+    assert asked(["--debug", "--lang=id", "policies"]) == "id"
+    assert asked(["roster", "--lang", "en"]) is None  # an option of `roster`, refused there
+    assert asked(["--lang", "fr", "policies"]) is None  # refused by the parse, said by default
+    assert asked(["--lang"]) is None
+    assert asked([]) is None
+
+
+def test_a_help_text_is_one_line_a_paragraph() -> None:
+    assert (
+        flowed("""Print the heads.
+
+        A head is a chain's name and
+        its seq.""")
+        == "Print the heads.\n\nA head is a chain's name and its seq."
+    )

@@ -1,5 +1,5 @@
-"""How the command line reports a failed command: one line on stderr and exit code 1, the
-traceback only with --debug."""
+"""The command line's root group: it words the help pages in the chosen language, and reports a
+failed command in one line on stderr with exit code 1, the traceback only with --debug."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pydantic
 import typer
 from typer.core import TyperGroup
 
-from appraisal_engine.appraisal.i18n import _, said_error
+from appraisal_engine.appraisal.cli_help import localize
+from appraisal_engine.appraisal.i18n import LOCALE_DIR, _, asked, choose, chosen, said_error
+from appraisal_engine.domain.catalogs import catalog
 from appraisal_engine.domain.errors import DomainError, SettingError
 
 # Refusals and conditions a user can act on: the message says it all, a traceback adds nothing.
@@ -111,7 +113,17 @@ def report(error: BaseException, *, debug: bool) -> int:
 
 
 class ReportingGroup(TyperGroup):
-    """The root command: any command's failure is reported by `report`, in one place."""
+    """The root command: its help and every command's under it are in the language asked for, and
+    any command's failure is reported by `report`, in one place."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        """Word the help pages in the language `--lang` asks for (else the setting's) before the
+        arguments are parsed: a `--help` among them prints its page during the parse."""
+        choose(asked(args))
+        localize(self, catalog(LOCALE_DIR, chosen()).gettext)
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:  # typer's own click.Context, which it does not export
         """Run the command; a failure other than typer's own becomes a report and exit code 1."""

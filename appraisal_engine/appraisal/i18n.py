@@ -1,11 +1,13 @@
 """The command line's language: every line it prints for a person goes through `_`, looked up in
 the catalog under locale/ (English msgids; Bahasa Indonesia in locale/id). The language is the
-global `--lang` option's, else the DEFAULT_LOCALE setting's (Bahasa Indonesia unless set).
-Help texts (`--help`) stay English: typer reads them when the commands are defined, before any
-option is parsed. JSON output and shell lines (`export ...`, `curl ...`) are never translated."""
+global `--lang` option's, else the DEFAULT_LOCALE setting's (Bahasa Indonesia unless set). The
+help pages speak it too: `asked` reads `--lang` ahead of the parse, and cli_help words the
+commands' help before any page is printed. JSON output and shell lines (`export ...`, `curl ...`)
+are never translated."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +15,18 @@ from appraisal_engine.domain.catalogs import N_, catalog
 from appraisal_engine.domain.errors import DomainError, Wording
 from appraisal_engine.web.config import LOCALES, Locale
 
-__all__ = ["LOCALES", "N_", "Locale", "_", "choose", "chosen", "label", "said", "said_error"]
+__all__ = [
+    "LOCALES",
+    "N_",
+    "Locale",
+    "_",
+    "asked",
+    "choose",
+    "chosen",
+    "label",
+    "said",
+    "said_error",
+]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -36,6 +49,23 @@ def chosen() -> Locale:
         return get_settings().default_locale
     except ValueError:  # settings that do not validate: that error is said in the default
         return "id"
+
+
+def asked(args: Sequence[str]) -> Locale | None:
+    """The language the global `--lang` asks for in a command line's arguments, read ahead of the
+    parse (which refuses a language not spoken here); None when it asks for none. Only the
+    options before the command are the global ones."""
+    for at, arg in enumerate(args):
+        if arg == "--lang":
+            value = args[at + 1] if at + 1 < len(args) else ""
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        elif arg.startswith("-") and arg != "--":
+            continue
+        else:
+            return None
+        return next((locale for locale in LOCALES if locale == value), None)
+    return None
 
 
 def _(message: str, /, **values: object) -> str:
