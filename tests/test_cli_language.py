@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
-from appraisal_engine.appraisal.cli_errors import describe
+from appraisal_engine.appraisal.cli_errors import _said_usage, describe
 from appraisal_engine.appraisal.cli_help import FRAME, HELP_OPTION, flowed, own
 from appraisal_engine.appraisal.cli_simulate import render
 from appraisal_engine.appraisal.i18n import LOCALE_DIR, Locale, asked, choose, chosen
@@ -242,7 +242,12 @@ def page(*args: str) -> str:
     """A help page's words, without the boxes around them: each text whole."""
     result = runner.invoke(app, [*args, "--help"])
     assert result.exit_code == 0, result.output
-    return " ".join(re.sub(r"[\u2500-\u257f]", " ", result.output).split())
+    return page_words(result.output)
+
+
+def page_words(output: str) -> str:
+    """What the command line printed, without the boxes around it and the wrapping."""
+    return " ".join(re.sub(r"[\u2500-\u257f]", " ", output).split())
 
 
 def pages() -> Iterator[tuple[list[str], list[tuple[str, bool]]]]:
@@ -320,4 +325,78 @@ def test_a_help_text_is_one_line_a_paragraph() -> None:
         A head is a chain's name and
         its seq.""")
         == "Print the heads.\n\nA head is a chain's name and its seq."
+    )
+
+
+def refusal(*args: str) -> str:
+    """What a refused command line prints, without the boxes around it and the wrapping."""
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 2, result.output
+    return page_words(result.output)
+
+
+# Command lines typer refuses, each with what it says in Bahasa Indonesia and in English.
+REFUSED = [
+    (["simulate"], "Opsi '--employees' wajib diisi.", "Missing option '--employees'."),
+    (["token"], "Argumen 'nip' wajib diisi.", "Missing argument 'nip'."),
+    (["policies", "--foo"], "Tidak ada opsi --foo", "No such option: --foo"),
+    (
+        ["roster", "validat"],
+        "Tidak ada perintah 'validat'. Maksud Anda 'validate'?",
+        "No such command 'validat'. Did you mean 'validate'?",
+    ),
+    (["rooster"], "Tidak ada perintah 'rooster'.", "No such command 'rooster'."),
+    (
+        ["policies", "extra"],
+        "Ada argumen tambahan yang tidak dikenal (extra)",
+        "Got unexpected extra argument(s) (extra)",
+    ),
+    (
+        ["demo", "--policy"],
+        "Opsi '--policy' memerlukan nilai.",
+        "Option '--policy' requires an argument.",
+    ),
+    (
+        ["simulate", "--employees", "x"],
+        "Nilai '--employees' tidak sah: Harus berupa bilangan bulat.",
+        "Invalid value for '--employees': Must be a whole number.",
+    ),
+    (
+        ["simulate", "--employees", "0"],
+        "Nilai '--employees' tidak sah: Tidak boleh kurang dari 1.",
+        "Invalid value for '--employees': Must be at least 1.",
+    ),
+    (
+        ["token", "1", "--role", "boss"],
+        "Nilai '--role' tidak sah: 'boss' bukan salah satu dari 'hr', 'auditor'.",
+        "Invalid value for '--role': Value error, 'boss' is not one of 'hr', 'auditor'.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "indonesian", "english"), REFUSED)
+def test_a_refused_command_line_is_said_in_the_chosen_language(
+    args: list[str], indonesian: str, english: str
+) -> None:
+    said = refusal(*args)
+    assert indonesian in said and english not in said
+    assert "Kesalahan" in said and "Error" not in said
+    # Under the usage, the hint (a value missing is refused before typer knows the command).
+    assert " untuk bantuan." in said or args == ["demo", "--policy"]
+    told = refusal("--lang", "en", *args)
+    assert english in told and "Error" in told and "Kesalahan" not in told
+
+
+def test_a_language_not_spoken_here_is_refused_in_the_default_one() -> None:
+    said = refusal("--lang", "fr", "policies")
+    assert "Nilai '--lang' tidak sah: 'fr' bukan salah satu dari 'id', 'en'." in said
+
+
+def test_a_refusal_worded_by_a_command_itself_is_said_as_it_is() -> None:
+    assert _said_usage("baris 1 bukan jangkar") == "baris 1 bukan jangkar"
+    choose("en")
+    assert _said_usage("Missing option '--org'.") == "Missing option '--org'."
+    choose("id")
+    assert _said_usage("Invalid value: Value error, 'x' is not one of 'a'.") == (
+        "Nilai tidak sah: 'x' bukan salah satu dari 'a'."
     )

@@ -9,10 +9,20 @@ from typing import Any, NoReturn
 
 import pydantic
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own click
 from typer.core import TyperGroup
 
 from appraisal_engine.appraisal.cli_help import localize
-from appraisal_engine.appraisal.i18n import LOCALE_DIR, _, asked, choose, chosen, said_error
+from appraisal_engine.appraisal.i18n import (
+    LOCALE_DIR,
+    N_,
+    _,
+    asked,
+    choose,
+    chosen,
+    said_error,
+    said_invalid,
+)
 from appraisal_engine.domain.catalogs import catalog
 from appraisal_engine.domain.errors import DomainError, SettingError
 
@@ -112,23 +122,87 @@ def report(error: BaseException, *, debug: bool) -> int:
     return 1
 
 
+# How typer words a refused command line (an option missing, one that does not exist, a value it
+# cannot take), each a msgid of this catalog whose placeholders stand for what typer put there
+# (a name with its quotes, a list of them); the more particular first. A refusal that matches
+# none (a command's own, already in the chosen language) is said as it is.
+USAGE: tuple[str, ...] = (
+    N_("Missing option %(name)s."),
+    N_("Missing argument %(name)s."),
+    N_("Missing parameter: %(name)s"),
+    N_("Missing command."),
+    N_("No such option: %(name)s (Possible options: %(names)s)"),
+    N_("No such option: %(name)s"),
+    N_("No such command %(name)s. Did you mean %(names)s?"),
+    N_("No such command %(name)s."),
+    N_("Got unexpected extra argument(s) (%(values)s)"),
+    N_("Option %(name)s requires an argument."),
+    N_("Option %(name)s requires %(count)s arguments."),
+    N_("Option %(name)s does not take a value."),
+    N_("Invalid value for %(name)s: %(reason)s"),
+    N_("Invalid value: %(reason)s"),
+    N_("Value error, %(value)s is not one of %(names)s."),
+)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A template as a pattern: each %(name)s a group that takes anything."""
+    parts = re.split(r"%\((\w+)\)s", template)
+    pattern = "".join(
+        re.escape(part) if at % 2 == 0 else f"(?P<{part}>.+?)" for at, part in enumerate(parts)
+    )
+    return re.compile(pattern, re.DOTALL)
+
+
+_USAGE = [(template, _pattern(template)) for template in USAGE]
+
+
+def said_usage(error: UsageError) -> str:
+    """A refused command line's message in the chosen language. A value refused by its type's
+    validation is said as the web app's forms say it; the rest as typer words it, translated."""
+    cause = error.__cause__
+    reason = said_invalid(cause) if isinstance(cause, pydantic.ValidationError) else None
+    return _said_usage(error.format_message(), reason)
+
+
+def _said_usage(text: str, reason: str | None = None) -> str:
+    for template, pattern in _USAGE:
+        if (found := pattern.fullmatch(text)) is not None:
+            values = found.groupdict()
+            if "reason" in values:
+                values["reason"] = _said_usage(reason or values["reason"])
+            return _(template, **values)
+    return text
+
+
 class ReportingGroup(TyperGroup):
-    """The root command: its help and every command's under it are in the language asked for, and
-    any command's failure is reported by `report`, in one place."""
+    """The root command: its help and every command's under it, and the parse's refusals, are in
+    the language asked for, and any command's failure is reported by `report`, in one place."""
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         """Word the help pages in the language `--lang` asks for (else the setting's) before the
-        arguments are parsed: a `--help` among them prints its page during the parse."""
+        arguments are parsed: a `--help` among them prints its page during the parse. A refusal
+        of the root's own options is said in that language too."""
         choose(asked(args))
         localize(self, catalog(LOCALE_DIR, chosen()).gettext)
-        return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:
+            raise  # the help page, which is no refusal
+        except UsageError as e:
+            raise UsageError(said_usage(e), e.ctx) from None
 
     def invoke(self, ctx: Any) -> Any:  # typer's own click.Context, which it does not export
-        """Run the command; a failure other than typer's own becomes a report and exit code 1."""
+        """Run the command; its command line refused is said in the chosen language, and a
+        failure other than typer's own becomes a report and exit code 1."""
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as e:  # a command's own command line refused: said as the root's is
+            raise UsageError(said_usage(e), e.ctx) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # an exit code chosen, Ctrl-C, a usage error: typer reports these itself
         except Exception as e:

@@ -4,7 +4,8 @@ Typer builds the command tree from the commands' docstrings and `help=` texts, i
 time the command line starts. Before any argument is parsed (so before any `--help` page is
 printed) the root group words that tree with the catalog of the language `--lang` asks for, or
 the DEFAULT_LOCALE setting's: every command's and option's help, the help option's own line and
-typer's words around them (the panels' titles, `[default: ...]`, `[required]`).
+typer's words around them (the panels' titles, `[default: ...]`, `[required]`, the hint under a
+refusal). A refusal's own message is said by cli_errors.said_usage.
 
 The texts reach the catalog through `extract`, the extraction method appraisal/babel.cfg names for
 cli.py: it reads them from the tree typer builds, so the catalog holds exactly what a help page
@@ -27,13 +28,17 @@ Command = TyperCommand | TyperGroup
 # The help option's line, which typer words in English whatever the language.
 HELP_OPTION = N_("Show this message and exit.")
 
-# Typer's words around the help texts, by the name of the module constant it reads them from.
+# Typer's words around the help texts and a refusal's message, by the name of the module constant
+# it reads them from.
 FRAME: Mapping[str, str] = {
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
     "OPTIONS_PANEL_TITLE": N_("Options"),
     "COMMANDS_PANEL_TITLE": N_("Commands"),
     "DEFAULT_STRING": N_("[default: {}]"),
     "REQUIRED_LONG_STRING": N_("[required]"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+    "ABORTED_TEXT": N_("Aborted."),
 }
 
 

@@ -1,15 +1,18 @@
 """The command line's language: every line it prints for a person goes through `_`, looked up in
 the catalog under locale/ (English msgids; Bahasa Indonesia in locale/id). The language is the
 global `--lang` option's, else the DEFAULT_LOCALE setting's (Bahasa Indonesia unless set). The
-help pages speak it too: `asked` reads `--lang` ahead of the parse, and cli_help words the
-commands' help before any page is printed. JSON output and shell lines (`export ...`, `curl ...`)
-are never translated."""
+help pages and the parse's refusals speak it too: `asked` reads `--lang` ahead of the parse,
+cli_help words the commands' help before any page is printed, and cli_errors.said_usage words a
+refused command line. JSON output and shell lines (`export ...`, `curl ...`) are never
+translated."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
+
+import pydantic
 
 from appraisal_engine.domain.catalogs import N_, catalog
 from appraisal_engine.domain.errors import DomainError, Wording
@@ -26,6 +29,7 @@ __all__ = [
     "label",
     "said",
     "said_error",
+    "said_invalid",
 ]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -81,6 +85,21 @@ def said(wording: Wording) -> str:
     from appraisal_engine.web.i18n import translations
 
     return say(wording, translations(chosen()).gettext)
+
+
+def said_invalid(error: pydantic.ValidationError) -> str:
+    """A value's first validation error in the chosen language, as the web app's forms word it
+    (by the error's type: "must be a whole number"); one they do not word reads in English."""
+    from appraisal_engine.web.forms import field_errors
+    from appraisal_engine.web.i18n import translations
+
+    words = translations(chosen()).gettext
+
+    def filled(message: str, **values: object) -> str:
+        text = words(message)
+        return text % values if values else text
+
+    return next(iter(field_errors(error, filled).values()), str(error))
 
 
 def said_error(error: DomainError) -> str:
