@@ -264,7 +264,9 @@ def pages() -> Iterator[tuple[list[str], list[tuple[str, bool]]]]:
         below: list[tuple[str, object]] = []
         if isinstance(command, typer.core.TyperGroup):
             below = [(n, command.get_command(context, n)) for n in command.list_commands(context)]
-        shown += [(flowed(getattr(sub, "help", "") or ""), False) for _, sub in below]
+        for name, sub in below:
+            assert getattr(sub, "help", None), f"`{' '.join([*path, name])}` has no help"
+        shown += [(flowed(getattr(sub, "help", "")), False) for _, sub in below]
         yield path, shown
         for name, sub in below:
             yield from visit(sub, [*path, name])
@@ -312,6 +314,7 @@ def test_lang_en_and_the_setting_choose_the_help_pages_language(
 def test_lang_is_read_ahead_only_before_the_command() -> None:
     assert asked(["--lang", "en", "roster", "--help"]) == "en"
     assert asked(["--debug", "--lang=id", "policies"]) == "id"
+    assert asked(["--lang", "en", "--lang", "id", "--help"]) == "id"  # the last, as the parse
     assert asked(["roster", "--lang", "en"]) is None  # an option of `roster`, refused there
     assert asked(["--lang", "fr", "policies"]) is None  # refused by the parse, said by default
     assert asked(["--lang"]) is None
@@ -339,7 +342,23 @@ def refusal(*args: str) -> str:
 REFUSED = [
     (["simulate"], "Opsi '--employees' wajib diisi.", "Missing option '--employees'."),
     (["token"], "Argumen 'nip' wajib diisi.", "Missing argument 'nip'."),
-    (["policies", "--foo"], "Tidak ada opsi --foo", "No such option: --foo"),
+    (["policies", "--foo"], "Opsi --foo tidak dikenal", "No such option: --foo"),
+    (
+        ["cycle", "launch", "--o", "x"],
+        "Opsi --o tidak dikenal (mungkin maksud Anda: --org)",
+        "No such option: --o (Possible options: --org)",
+    ),
+    (["--debug"], "Perintah belum diberikan.", "Missing command."),
+    (
+        ["--debug=1", "policies"],
+        "Opsi '--debug' tidak menerima nilai.",
+        "Option '--debug' does not take a value.",
+    ),
+    (
+        ["cycle", "propose-rating", "--org", "a", "--year", "2026", "--unit", "u", "--actor", "x"],
+        "Opsi '--rating' wajib diisi. Pilih salah satu: istimewa, baik, butuh_perbaikan,",
+        "Missing option '--rating'. Choose from: istimewa, baik, butuh_perbaikan,",
+    ),
     (
         ["roster", "validat"],
         "Tidak ada perintah 'validat'. Maksud Anda 'validate'?",
@@ -348,7 +367,7 @@ REFUSED = [
     (["rooster"], "Tidak ada perintah 'rooster'.", "No such command 'rooster'."),
     (
         ["policies", "extra"],
-        "Ada argumen tambahan yang tidak dikenal (extra)",
+        "Argumen berlebih (extra)",
         "Got unexpected extra argument(s) (extra)",
     ),
     (
@@ -369,7 +388,7 @@ REFUSED = [
     (
         ["token", "1", "--role", "boss"],
         "Nilai '--role' tidak sah: 'boss' bukan salah satu dari 'hr', 'auditor'.",
-        "Invalid value for '--role': Value error, 'boss' is not one of 'hr', 'auditor'.",
+        "Invalid value for '--role': 'boss' is not one of 'hr', 'auditor'.",
     ),
 ]
 
@@ -382,7 +401,7 @@ def test_a_refused_command_line_is_said_in_the_chosen_language(
     assert indonesian in said and english not in said
     assert "Kesalahan" in said and "Error" not in said
     # Under the usage, the hint (a value missing is refused before typer knows the command).
-    assert " untuk bantuan." in said or args == ["demo", "--policy"]
+    assert " untuk bantuan." in said or args == ["demo", "--policy"] or "--debug=1" in args
     told = refusal("--lang", "en", *args)
     assert english in told and "Error" in told and "Kesalahan" not in told
 
@@ -397,6 +416,33 @@ def test_a_refusal_worded_by_a_command_itself_is_said_as_it_is() -> None:
     choose("en")
     assert _said_usage("Missing option '--org'.") == "Missing option '--org'."
     choose("id")
-    assert _said_usage("Invalid value: Value error, 'x' is not one of 'a'.") == (
+    assert _said_usage("Invalid value: 'x' is not one of 'a'.") == (
         "Nilai tidak sah: 'x' bukan salah satu dari 'a'."
     )
+
+
+def test_typers_words_on_a_page_are_all_worded() -> None:
+    for name, english in FRAME.items():
+        assert hasattr(typer.rich_utils, name), f"typer no longer reads {name}"
+        said = catalog(LOCALE_DIR, "id").gettext(english)
+        assert re.findall(r"{\w*}", said) == re.findall(r"{\w*}", english), said
+    token = page("token")
+    assert "Argumen" in token and "[wajib]" in token and "[bawaan: 8]" in token
+    assert "Arguments" not in token and "[required]" not in token and "[default:" not in token
+    english = page("--lang", "en", "token")
+    assert "Arguments" in english and "[required]" in english and "[default: 8]" in english
+
+
+def test_a_policy_files_problems_are_said_in_bahasa_indonesia(tmp_path: Path) -> None:
+    policy = tmp_path / "kota.toml"
+    policy.write_text('name = "kota"\ntitle = 3\ntitel = "x"\n')
+    said = runner.invoke(app, ["policy-check", str(policy)])
+    assert said.exit_code == 1
+    assert said.output.startswith("kebijakan dalam kota.toml tidak sah: ")
+    assert "title: Harus berupa teks." in said.output
+    assert "titel: Bukan isian yang dikenal: hapus, atau periksa ejaannya." in said.output
+    english = runner.invoke(app, ["--lang", "en", "policy-check", str(policy)])
+    assert english.output.startswith("invalid policy in kota.toml: ")
+    assert "title: Must be text." in english.output
+    missing = runner.invoke(app, ["policy-check", str(tmp_path / "tidak-ada.toml")])
+    assert missing.output == "kebijakan tidak-ada.toml tidak dapat dibaca: berkas tidak ditemukan\n"

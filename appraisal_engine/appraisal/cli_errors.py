@@ -127,9 +127,10 @@ def report(error: BaseException, *, debug: bool) -> int:
 # (a name with its quotes, a list of them); the more particular first. A refusal that matches
 # none (a command's own, already in the chosen language) is said as it is.
 USAGE: tuple[str, ...] = (
+    N_("Missing option %(name)s. Choose from:\n\t%(choices)s"),
     N_("Missing option %(name)s."),
+    N_("Missing argument %(name)s. Choose from:\n\t%(choices)s"),
     N_("Missing argument %(name)s."),
-    N_("Missing parameter: %(name)s"),
     N_("Missing command."),
     N_("No such option: %(name)s (Possible options: %(names)s)"),
     N_("No such option: %(name)s"),
@@ -141,7 +142,7 @@ USAGE: tuple[str, ...] = (
     N_("Option %(name)s does not take a value."),
     N_("Invalid value for %(name)s: %(reason)s"),
     N_("Invalid value: %(reason)s"),
-    N_("Value error, %(value)s is not one of %(names)s."),
+    N_("%(value)s is not one of %(names)s."),
 )
 
 

@@ -110,8 +110,9 @@ def extract(
 
     from appraisal_engine.appraisal.cli import app
 
-    # Babel calls a method with the keywords' names and types extract_python's with a mapping
-    # (it reads only the names), and its results as extract's, which differ in order.
+    # Babel passes a method the keywords' names, while its type hints say extract_python takes
+    # a mapping (it reads only the names) and yields what `extract` yields, (line, message,
+    # comments, context); extract_python yields (line, keyword, message, comments), as here.
     found = extract_python(fileobj, keywords, comment_tags, dict(options))  # type: ignore[arg-type]
     yield from found  # type: ignore[misc]
     root = typer.main.get_command(app)

@@ -58,18 +58,21 @@ def chosen() -> Locale:
 def asked(args: Sequence[str]) -> Locale | None:
     """The language the global `--lang` asks for in a command line's arguments, read ahead of the
     parse (which refuses a language not spoken here); None when it asks for none. Only the
-    options before the command are the global ones."""
-    for at, arg in enumerate(args):
+    options before the command are the global ones, and the last `--lang` among them wins, as
+    in the parse. Every global option but `--lang` is a flag: a word after one is the command."""
+    found: str | None = None
+    at = 0
+    while at < len(args):
+        arg = args[at]
         if arg == "--lang":
-            value = args[at + 1] if at + 1 < len(args) else ""
+            found = args[at + 1] if at + 1 < len(args) else ""
+            at += 1
         elif arg.startswith("--lang="):
-            value = arg.removeprefix("--lang=")
-        elif arg.startswith("-") and arg != "--":
-            continue
-        else:
-            return None
-        return next((locale for locale in LOCALES if locale == value), None)
-    return None
+            found = arg.removeprefix("--lang=")
+        elif not arg.startswith("-") or arg == "--":
+            break
+        at += 1
+    return next((locale for locale in LOCALES if locale == found), None)
 
 
 def _(message: str, /, **values: object) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
 
 
 def N_(message: str) -> str:
@@ -24,6 +24,12 @@ def N_(message: str) -> str:
 def catalog(locale_dir: Path, locale: str) -> NullTranslations:
     """The translations for `locale` from the catalog under `locale_dir`; none (the English
     msgids) when that locale has no catalog there."""
+    # Babel is imported here, not above: the domain's messages are marked with `N_` from this
+    # module, and the workflows that read them have no use for a catalog.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     po = locale_dir / locale / "LC_MESSAGES" / "messages.po"
     if not po.exists():
         return NullTranslations()

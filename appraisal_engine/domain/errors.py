@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from appraisal_engine.domain.catalogs import N_
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,46 @@ class SettingError(ValueError):
     def __init__(self, template: str, **values: Filler) -> None:
         self.wording = Wording(template, values) if values else Wording.fixed(template)
         super().__init__(str(self.wording))
+
+
+VALIDATION: Mapping[str, str] = {
+    "missing": N_("Required."),
+    "extra_forbidden": N_("Not a known field: remove it, or check its spelling."),
+    "string_type": N_("Must be text."),
+    "string_too_short": N_("Must have at least %(min_length)s characters."),
+    "string_too_long": N_("Must have at most %(max_length)s characters."),
+    "too_short": N_("Needs at least %(min_length)s."),
+    "too_long": N_("At most %(max_length)s."),
+    "float_parsing": N_("Must be a number."),
+    "int_parsing": N_("Must be a whole number."),
+    "bool_parsing": N_("Must be true or false."),
+    "greater_than": N_("Must be more than %(gt)s."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "string_pattern_mismatch": N_("Letters, digits, dots, dashes and underscores only."),
+    "url_parsing": N_("Must be a web address (https://...)."),
+    "url_scheme": N_("Must be a web address (https://...)."),
+    "enum": N_("Pick one of the choices."),
+    "literal_error": N_("Pick one of the choices."),
+    "date_parsing": N_("Must be a date."),
+    "date_from_datetime_parsing": N_("Must be a date."),
+}
+"""Pydantic's errors by type, as a person reads them: the web app's forms and the command line
+say a value refused by its type so. A type not here reads in pydantic's own (English) words."""
+
+
+def validation_wording(error: ErrorDetails) -> Wording:
+    """One of pydantic's errors as a sentence: a domain rule refused inside it as its own
+    sentence, another validator's refusal as its own words (without pydantic's "Value error, "),
+    else its type's words with the error's values (a bound, a length), else pydantic's
+    message."""
+    context = error.get("ctx") or {}
+    cause = context.get("error")
+    if isinstance(cause, DomainError):
+        return cause.wording
+    if isinstance(cause, ValueError) and str(cause):
+        return Wording.fixed(str(cause))
+    template = VALIDATION.get(error["type"])
+    if template is None:
+        return Wording.fixed(error["msg"])
+    return Wording(template, {k: str(v) for k, v in context.items()})

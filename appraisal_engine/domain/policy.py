@@ -14,7 +14,7 @@ from appraisal_engine.domain.curve import NATIONAL_CURVE, CurveRule, UnitRating
 from appraisal_engine.domain.curve_order import check_curve_order
 from appraisal_engine.domain.curve_rounding import CurveRounding
 from appraisal_engine.domain.development import DevelopmentPolicy
-from appraisal_engine.domain.errors import DomainError
+from appraisal_engine.domain.errors import DomainError, Wording, validation_wording
 from appraisal_engine.domain.indicators import IndicatorRules
 from appraisal_engine.domain.judging import CommunityPolicy, PeerPolicy, ProcessPolicy
 from appraisal_engine.domain.mentors import MentorRules
@@ -169,40 +169,53 @@ class Policy(Value):
         for kind in TaskKind:
             rule = self.tasks.get(kind)
             if rule is None:
-                raise ValueError(f"tasks.{kind.value}: missing")
+                raise DomainError("tasks.%(kind)s: missing", values={"kind": kind.value})
             if rule.fallback not in ALLOWED_FALLBACKS[kind]:
-                allowed = sorted(f.value for f in ALLOWED_FALLBACKS[kind])
-                raise ValueError(f"tasks.{kind.value}.fallback: must be one of {allowed}")
+                allowed = str(sorted(f.value for f in ALLOWED_FALLBACKS[kind]))
+                raise DomainError(
+                    "tasks.%(kind)s.fallback: must be one of %(allowed)s",
+                    values={"kind": kind.value, "allowed": allowed},
+                )
             if rule.remind_before_days >= rule.due_days:
-                raise ValueError(f"tasks.{kind.value}: the reminder must come before the deadline")
+                raise DomainError(
+                    "tasks.%(kind)s: the reminder must come before the deadline",
+                    values={"kind": kind.value},
+                )
         for grade in Grade:
             if grade not in self.outcomes:
-                raise ValueError(f"outcomes.{grade.value}: missing")
+                raise DomainError("outcomes.%(grade)s: missing", values={"grade": grade.value})
             if self.teladan.by_hr and AwardKind.ASN_TELADAN in self.outcomes[grade].awards:
                 # Given with the award, every Sangat Baik would be nominated: HR's choice is moot.
-                raise ValueError(
-                    f"outcomes.{grade.value}.awards: asn_teladan_nomination is HR's to give "
-                    "when teladan.by_hr is on"
+                raise DomainError(
+                    "outcomes.%(grade)s.awards: asn_teladan_nomination is HR's to give when "
+                    "teladan.by_hr is on",
+                    values={"grade": grade.value},
                 )
         missing = [r.value for r in UnitRating if r not in self.curve]
         if missing:
-            raise ValueError(f"curve: missing unit ratings {missing}")
+            raise DomainError(
+                "curve: missing unit ratings %(missing)s", values={"missing": str(missing)}
+            )
         heads = self.unit_head_results
         unmapped = [r.value for r in UnitRating if heads is not None and r not in heads]
         if unmapped:
-            raise ValueError(f"unit_head_results: missing unit ratings {unmapped}")
+            raise DomainError(
+                "unit_head_results: missing unit ratings %(missing)s",
+                values={"missing": str(unmapped)},
+            )
         periods = self.report_period.per_year
         if self.indicators.enabled and self.indicators.min_periods > periods:
-            raise ValueError(
-                f"indicators.min_periods: cannot exceed the {periods} report periods of a year"
+            raise DomainError(
+                "indicators.min_periods: cannot exceed the %(periods)s report periods of a year",
+                values={"periods": periods},
             )
         if self.peer.enabled and self.peer.quorum > self.peer.peers_per_employee:
-            raise ValueError("peer.quorum: cannot exceed peer.peers_per_employee")
+            raise DomainError("peer.quorum: cannot exceed peer.peers_per_employee")
         if self.appeals_officer_nip is not None and self.appeals_officer_nip == (
             self.regional_head_nip
         ):
             # The regional head appraises the heads whose appeals the officer hears.
-            raise ValueError("appeals_officer_nip: must differ from regional_head_nip")
+            raise DomainError("appeals_officer_nip: must differ from regional_head_nip")
         return self
 
     def rule(self, kind: TaskKind) -> TaskRule:
@@ -216,9 +229,21 @@ def load_policy(path: str | Path) -> Policy:
     try:
         raw = p.read_bytes()
         data = tomllib.loads(raw.decode()) if p.suffix == ".toml" else json.loads(raw)
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise DomainError(f"cannot read policy {p.name}: {e}") from None
+    except FileNotFoundError:
+        raise _unread(p, Wording.fixed("no such file")) from None
+    except IsADirectoryError:
+        raise _unread(p, Wording.fixed("it is a folder, not a file")) from None
+    except UnicodeDecodeError:
+        raise _unread(p, Wording.fixed("not UTF-8 text: save the file as UTF-8")) from None
+    except (OSError, ValueError) as e:  # unreadable, or not TOML or JSON (the parser's words)
+        raise _unread(p, Wording.fixed(str(e))) from None
     return parse_policy(data, source=p.name)
+
+
+def _unread(path: Path, reason: Wording) -> DomainError:
+    return DomainError(
+        "cannot read policy %(file)s: %(reason)s", values={"file": path.name, "reason": reason}
+    )
 
 
 def parse_policy(data: object, *, source: str = "policy") -> Policy:
@@ -227,13 +252,24 @@ def parse_policy(data: object, *, source: str = "policy") -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in err['loc']) or '(policy)'}: {err['msg']}"
+        problems = [
+            _field(".".join(str(x) for x in err["loc"]) or "(policy)", validation_wording(err))
             for err in e.errors()
-        )
-        raise DomainError(f"invalid policy in {source}: {problems}") from None
+        ]
+        raise _invalid(source, Wording.join("; ", problems)) from None
     try:
         check_curve_order(policy.curve)
     except DomainError as e:
-        raise DomainError(f"invalid policy in {source}: {e}") from None
+        problem = e.wording if e.field is None else _field(e.field, e.wording)
+        raise _invalid(source, problem) from None
     return policy
+
+
+def _field(name: str, problem: Wording) -> Wording:
+    return Wording("%(field)s: %(problem)s", {"field": name, "problem": problem})
+
+
+def _invalid(source: str, problems: Wording) -> DomainError:
+    return DomainError(
+        "invalid policy in %(file)s: %(problems)s", values={"file": source, "problems": problems}
+    )

@@ -12,9 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.requests import Request
 
-from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.errors import Wording, validation_wording
 from appraisal_engine.services.errors import Issue, ServiceError
-from appraisal_engine.web.i18n import N_
 from appraisal_engine.web.security import TOKEN_FIELD
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d*)\]")
@@ -103,27 +102,6 @@ def field_name(loc: Iterable[str | int]) -> str:
     return name
 
 
-MESSAGES: dict[str, str] = {
-    "missing": N_("Required."),
-    "string_too_short": N_("Must have at least %(min_length)s characters."),
-    "string_too_long": N_("Must have at most %(max_length)s characters."),
-    "too_short": N_("Needs at least %(min_length)s."),
-    "too_long": N_("At most %(max_length)s."),
-    "float_parsing": N_("Must be a number."),
-    "int_parsing": N_("Must be a whole number."),
-    "greater_than": N_("Must be more than %(gt)s."),
-    "greater_than_equal": N_("Must be at least %(ge)s."),
-    "less_than_equal": N_("Must be at most %(le)s."),
-    "string_pattern_mismatch": N_("Letters, digits, dots, dashes and underscores only."),
-    "url_parsing": N_("Must be a web address (https://...)."),
-    "url_scheme": N_("Must be a web address (https://...)."),
-    "enum": N_("Pick one of the choices."),
-    "literal_error": N_("Pick one of the choices."),
-    "date_parsing": N_("Must be a date."),
-    "date_from_datetime_parsing": N_("Must be a date."),
-}
-
-
 def field_errors(
     error: ValidationError,
     _: Gettext,
@@ -142,15 +120,8 @@ def field_errors(
         if rows and len(loc) > 1 and isinstance(loc[1], int) and loc[0] in rows:
             loc[1] = rows[str(loc[0])][loc[1]]
         name = _nearest(loc, names)
-        template = MESSAGES.get(item["type"])
-        cause = (item.get("ctx") or {}).get("error")
-        ctx = {k: str(v) for k, v in (item.get("ctx") or {}).items()}
-        if isinstance(cause, DomainError):
-            # A domain rule in a field's type (an NIP): its own sentence, without the prefix.
-            message = say(cause.wording, _)
-        else:
-            message = _(template, **ctx) if template else _(str(item["msg"]))
-        found.setdefault(name, message)
+        # A domain rule in a field's type (an NIP) is its own sentence, without pydantic's prefix.
+        found.setdefault(name, say(validation_wording(item), _))
     return found
 
 

@@ -163,6 +163,28 @@ ROSTER_PROBLEMS: tuple[str, ...] = (
     ),
 )
 
+POLICY_PROBLEMS: tuple[str, ...] = (
+    # domain/policy.py: a policy file that cannot be read, or breaks a rule
+    N_("cannot read policy %(file)s: %(reason)s"),
+    N_("no such file"),
+    N_("it is a folder, not a file"),
+    N_("not UTF-8 text: save the file as UTF-8"),
+    N_("invalid policy in %(file)s: %(problems)s"),
+    N_("tasks.%(kind)s: missing"),
+    N_("tasks.%(kind)s.fallback: must be one of %(allowed)s"),
+    N_("tasks.%(kind)s: the reminder must come before the deadline"),
+    N_("outcomes.%(grade)s: missing"),
+    N_(
+        "outcomes.%(grade)s.awards: asn_teladan_nomination is HR's to give when "
+        "teladan.by_hr is on"
+    ),
+    N_("curve: missing unit ratings %(missing)s"),
+    N_("unit_head_results: missing unit ratings %(missing)s"),
+    N_("indicators.min_periods: cannot exceed the %(periods)s report periods of a year"),
+    N_("peer.quorum: cannot exceed peer.peers_per_employee"),
+    N_("appeals_officer_nip: must differ from regional_head_nip"),
+)
+
 LAUNCH_REFUSALS: tuple[str, ...] = (
     # domain/launch.py: the policy's officials and the roster
     N_("the policy names no regional head, who appraises the heads at the top of the roster"),

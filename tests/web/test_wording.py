@@ -26,6 +26,7 @@ from appraisal_engine.web.refusals import (
     CODES,
     FOLLOW_UP_REFUSALS,
     LAUNCH_REFUSALS,
+    POLICY_PROBLEMS,
     REFUSALS,
     ROSTER_PROBLEMS,
     WORKFLOW_REFUSALS,
@@ -46,9 +47,16 @@ MODULES = (
     "periodic",
     "peer",
     "review",
+    "policy",
 )
 LISTED = frozenset(
-    REFUSALS + ROSTER_PROBLEMS + LAUNCH_REFUSALS + WORKFLOW_REFUSALS + FOLLOW_UP_REFUSALS + CODES
+    REFUSALS
+    + ROSTER_PROBLEMS
+    + POLICY_PROBLEMS
+    + LAUNCH_REFUSALS
+    + WORKFLOW_REFUSALS
+    + FOLLOW_UP_REFUSALS
+    + CODES
 )
 # Where each builder takes its template: a positional index, or only by keyword.
 BUILDERS: dict[str, int | None] = {
