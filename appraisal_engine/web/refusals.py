@@ -175,8 +175,7 @@ POLICY_PROBLEMS: tuple[str, ...] = (
     N_("tasks.%(kind)s: the reminder must come before the deadline"),
     N_("outcomes.%(grade)s: missing"),
     N_(
-        "outcomes.%(grade)s.awards: asn_teladan_nomination is HR's to give when "
-        "teladan.by_hr is on"
+        "outcomes.%(grade)s.awards: asn_teladan_nomination is HR's to give when teladan.by_hr is on"
     ),
     N_("curve: missing unit ratings %(missing)s"),
     N_("unit_head_results: missing unit ratings %(missing)s"),
