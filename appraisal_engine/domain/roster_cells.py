@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from appraisal_engine.domain.contact import email_address, mobile_number
 from appraisal_engine.domain.employee import Employee, PositionLevel
-from appraisal_engine.domain.errors import DomainError, Filler, Wording
+from appraisal_engine.domain.errors import DomainError, Filler, validation_wording
 from appraisal_engine.domain.levels import read_level
 from appraisal_engine.domain.nip import parse_nip
 from appraisal_engine.domain.roster_parse import COLUMNS, CONTACT_COLUMNS, RosterError, shown
@@ -153,10 +153,10 @@ def read_row(raw: dict[str, object], row: int, errors: list[RosterError]) -> Cel
         return Cells(values, None)
     try:
         return Cells(values, Employee.model_validate(values))
-    except ValidationError as e:  # a rule the cell checks above do not repeat (pydantic's words)
+    except ValidationError as e:  # a rule the cell checks above do not repeat
         for err in e.errors():
             field = str(err["loc"][0]) if err["loc"] else None
-            errors.append(RosterError.of(row, field, Wording.fixed(err["msg"])))
+            errors.append(RosterError.of(row, field, validation_wording(err)))
         return Cells(values, None)
 
 
