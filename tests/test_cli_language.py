@@ -156,6 +156,10 @@ def test_a_setting_that_keeps_a_server_from_starting_is_said_in_the_chosen_langu
     english = runner.invoke(app, ["--lang", "en", "worker"])
     said = "WEBHOOK_URL must be an https:// URL (http:// only on localhost)\n"
     assert (english.exit_code, english.output) == (2, said)
+    # The setting chooses the language even beside a setting that does not validate.
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["worker"]).output == said
 
 
 def test_lang_en_speaks_english_and_the_setting_chooses_the_default(

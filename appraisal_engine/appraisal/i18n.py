@@ -47,12 +47,15 @@ def chosen() -> Locale:
     """The language lines are printed in: the one chosen, else the setting's."""
     if _locale is not None:
         return _locale
-    from appraisal_engine.appraisal.settings import get_settings
+    from appraisal_engine.appraisal.settings import LocaleSetting, get_settings
 
     try:
         return get_settings().default_locale
-    except ValueError:  # settings that do not validate: that error is said in the default
-        return "id"
+    except ValueError:  # another setting that does not validate: said in DEFAULT_LOCALE's
+        try:
+            return LocaleSetting().default_locale
+        except ValueError:  # nor does DEFAULT_LOCALE: in the default
+            return "id"
 
 
 def asked(args: Sequence[str]) -> Locale | None:

@@ -255,6 +255,15 @@ def _secure_url(url: str) -> bool:
     return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
 
 
+class LocaleSetting(BaseSettings):
+    """DEFAULT_LOCALE alone, read as Settings reads it: the language a setting that does not
+    validate is said in, when the others cannot be read."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="", extra="ignore")
+
+    default_locale: Literal["id", "en"] = "id"
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The process's settings, read once."""
