@@ -156,10 +156,18 @@ def test_a_setting_that_keeps_a_server_from_starting_is_said_in_the_chosen_langu
     english = runner.invoke(app, ["--lang", "en", "worker"])
     said = "WEBHOOK_URL must be an https:// URL (http:// only on localhost)\n"
     assert (english.exit_code, english.output) == (2, said)
-    # The setting chooses the language even beside a setting that does not validate.
+
+
+def test_a_setting_of_the_wrong_kind_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTP_PORT", "0")
+    get_settings.cache_clear()
+    refused = runner.invoke(app, ["worker"])
+    assert (refused.exit_code, refused.output) == (2, "SMTP_PORT: Tidak boleh kurang dari 1.\n")
+    # DEFAULT_LOCALE chooses the language even beside a setting that does not validate.
     monkeypatch.setenv("DEFAULT_LOCALE", "en")
     get_settings.cache_clear()
-    assert runner.invoke(app, ["worker"]).output == said
+    english = runner.invoke(app, ["worker"])
+    assert (english.exit_code, english.output) == (2, "SMTP_PORT: Must be at least 1.\n")
 
 
 def test_lang_en_speaks_english_and_the_setting_chooses_the_default(

@@ -20,11 +20,12 @@ from appraisal_engine.appraisal.i18n import (
     asked,
     choose,
     chosen,
+    said,
     said_error,
     said_invalid,
 )
 from appraisal_engine.domain.catalogs import catalog
-from appraisal_engine.domain.errors import DomainError, SettingError
+from appraisal_engine.domain.errors import DomainError, SettingError, validation_wording
 
 # Refusals and conditions a user can act on: the message says it all, a traceback adds nothing.
 # Temporal's errors include application errors raised by the workflows (a wrong stage, an invalid
@@ -107,6 +108,11 @@ def refuse_setting(error: ValueError) -> NoReturn:
     if isinstance(error, SettingError):
         wording = error.wording
         text = _(wording.template, **dict(wording.values)) if wording.values else _(str(wording))
+    elif isinstance(error, pydantic.ValidationError):  # a value of the wrong kind: each named
+        text = "; ".join(
+            f"{'_'.join(map(str, e['loc'])).upper()}: {said(validation_wording(e))}"
+            for e in error.errors()
+        )
     else:
         text = str(error)
     typer.echo(text, err=True)
