@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pydantic
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -156,6 +157,17 @@ def test_a_setting_that_keeps_a_server_from_starting_is_said_in_the_chosen_langu
     english = runner.invoke(app, ["--lang", "en", "worker"])
     said = "WEBHOOK_URL must be an https:// URL (http:// only on localhost)\n"
     assert (english.exit_code, english.output) == (2, said)
+
+
+def test_invalid_input_is_said_field_by_field_in_the_chosen_language() -> None:
+    class Port(pydantic.BaseModel):
+        port: int = pydantic.Field(ge=1)
+
+    with pytest.raises(pydantic.ValidationError) as info:
+        Port.model_validate({"port": "x"})
+    assert describe(info.value) == "masukan tidak sah: port: Harus berupa bilangan bulat."
+    choose("en")
+    assert describe(info.value) == "invalid input: port: Must be a whole number."
 
 
 def test_a_setting_of_the_wrong_kind_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

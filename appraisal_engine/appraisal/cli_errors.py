@@ -50,7 +50,10 @@ def describe(error: BaseException) -> str:
     from appraisal_engine.client.failures import innermost
 
     if isinstance(error, pydantic.ValidationError):
-        fields = (f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors())
+        fields = (
+            f"{'.'.join(map(str, e['loc'])) or '-'}: {said(validation_wording(e))}"
+            for e in error.errors()
+        )
         text = _("invalid input: %(fields)s", fields="; ".join(fields))
     else:
         root = innermost(error)
