@@ -357,7 +357,7 @@ def test_a_help_text_is_one_line_a_paragraph() -> None:
 
 def refusal(*args: str) -> str:
     """What a refused command line prints, without the boxes around it and the wrapping."""
-    result = runner.invoke(app, list(args))
+    result = runner.invoke(app, list(args), prog_name="appraisal")
     assert result.exit_code == 2, result.output
     return page_words(result.output)
 
@@ -373,6 +373,16 @@ REFUSED = [
         "No such option: --o (Possible options: --org)",
     ),
     (["--debug"], "Perintah belum diberikan.", "Missing command."),
+    (
+        ["roster", "--lang", "en", "--help"],
+        "--lang ditulis sebelum perintah: appraisal --lang en roster",
+        "--lang goes before the command: appraisal --lang en roster",
+    ),
+    (
+        ["roster", "validate", "--debug", "x"],
+        "--debug ditulis sebelum perintah: appraisal --debug roster validate",
+        "--debug goes before the command: appraisal --debug roster validate",
+    ),
     (
         ["--debug=1", "policies"],
         "Opsi '--debug' tidak menerima nilai.",

@@ -9,7 +9,11 @@ from typing import Any, NoReturn
 
 import pydantic
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own click
+from typer._click.exceptions import (  # typer's own click
+    NoArgsIsHelpError,
+    NoSuchOption,
+    UsageError,
+)
 from typer.core import TyperGroup
 
 from appraisal_engine.appraisal.cli_help import localize
@@ -167,9 +171,22 @@ def _pattern(template: str) -> re.Pattern[str]:
 _USAGE = [(template, _pattern(template)) for template in USAGE]
 
 
+# The root's own options, as an example of each: given after a command, they are refused there
+# with a hint.
+GLOBAL_OPTIONS = {"--lang": "--lang en", "--debug": "--debug"}
+
+
 def said_usage(error: UsageError) -> str:
     """A refused command line's message in the chosen language. A value refused by its type's
-    validation is said as the web app's forms say it; the rest as typer words it, translated."""
+    validation is said as the web app's forms say it; the rest as typer words it, translated.
+    One of the root's own options given after the command says where it goes."""
+    if isinstance(error, NoSuchOption) and error.option_name in GLOBAL_OPTIONS:
+        command = error.ctx.command_path.split(" ", 1) if error.ctx else []
+        return _(
+            "%(name)s goes before the command: %(example)s",
+            name=error.option_name,
+            example=" ".join([*command[:1], GLOBAL_OPTIONS[error.option_name], *command[1:]]),
+        )
     cause = error.__cause__
     reason = said_invalid(cause) if isinstance(cause, pydantic.ValidationError) else None
     return _said_usage(error.format_message(), reason)
