@@ -119,7 +119,8 @@ class LaunchActivities:
         """Start one slice of appraisals and store their opening rows as they go; one already
         started (by a retry) is left as it is, and so is a row already there."""
         roster = await self._rosters.get(batch.roster_id, batch.policy.regional_head_nip)
-        nips = roster.level(batch.depth)[batch.offset : batch.offset + batch.limit]
+        nips_at = roster.level(batch.depth)
+        nips = nips_at[batch.offset : batch.offset + batch.limit]
         rows = OpeningRows(self._sessions, self._rows_per_write)
         heads = _unit_heads(batch, roster)
 
@@ -157,4 +158,8 @@ class LaunchActivities:
                 await rows.close_after_failure()
                 raise
             await rows.close()
+        if batch.depth == roster.depths() - 1 and batch.offset + batch.limit >= len(nips_at):
+            # The launch's last batch: nobody asks for its roster again until calibration,
+            # months away (a batch still running holds its own; a retry loads it again).
+            self._rosters.forget(batch.roster_id, batch.policy.regional_head_nip)
         return LaunchResult(started=sum(started), existing=len(started) - sum(started))

@@ -4,7 +4,8 @@ validated once and shared by the activities that read it while they need it.
 A launch asks for its roster once a batch, for a few minutes; a cycle's calibration asks again
 months later. So the cache lets a roster go once nobody asked for it for a while (KEEP_FOR_S) and
 keeps a few at most (MOST_KEPT): a worker's memory does not grow with the cycles it served, nor
-stay at a city's roster after its launch (docs/benchmarks.md, worker memory)."""
+stay at a city's roster after its launch (docs/benchmarks.md, worker memory). The worker that
+starts a launch's last batch lets the roster go at once when the batch is done."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ class RosterCache:
     def holds(self, roster_id: str, top: str | None) -> bool:
         """Whether the roster is loaded now."""
         return (roster_id, top) in self._held
+
+    def forget(self, roster_id: str, top: str | None) -> None:
+        """Let go of a roster now (one that asks for it again loads it again)."""
+        self._held.pop((roster_id, top), None)
 
     def keep(self, roster_id: str, top: str | None, roster: Roster) -> None:
         """Hold a validated roster as if it had just been asked for."""

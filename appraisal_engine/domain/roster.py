@@ -172,6 +172,10 @@ class Roster(Value):
         """NIPs by depth in the supervisor tree, top heads first, each level sorted."""
         return [list(level) for level in self._levels]
 
+    def depths(self) -> int:
+        """How many levels the supervisor tree has (launch_order's length, without its copy)."""
+        return len(self._levels)
+
     def level(self, depth: int) -> Sequence[str]:
         """The sorted NIPs at one depth of the supervisor tree (a view: no copy per batch)."""
         return self._levels[depth]

@@ -131,3 +131,18 @@ async def test_two_batches_after_a_restart_load_the_roster_once(
         acts.launch_batch(batch(3, 0, 5)), acts.launch_batch(batch(3, 5, 5))
     )
     assert [r.started for r in results] == [5, 5] and loads == 1
+
+
+async def test_the_launchs_last_batch_lets_its_roster_go() -> None:
+    _, roster = activities(FakeClient(pause=0), concurrency=3)
+    cache = RosterCache(FakeSessions())  # type: ignore[arg-type]
+    cache.keep(ROSTER, REGIONAL_HEAD, roster)
+    acts = LaunchActivities(FakeClient(pause=0), FakeSessions(), "q", cache)  # type: ignore[arg-type]
+    deepest = roster.depths() - 1
+    last = len(roster.level(deepest))
+    await acts.launch_batch(batch(0, 0, len(roster.level(0))))  # a whole level, not the last
+    await acts.launch_batch(batch(deepest, 0, last - 1))  # the last level but one of its NIPs
+    assert cache.holds(ROSTER, REGIONAL_HEAD)
+    await acts.launch_batch(batch(deepest, last - 1, 10))  # the rest: the launch is done
+    assert not cache.holds(ROSTER, REGIONAL_HEAD)
+    assert roster.depths() == len(roster.launch_order())
