@@ -6,12 +6,15 @@ is the msgids themselves; the catalog's completeness is checked with the others'
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pydantic
 import pytest
 import typer
+from typer import rich_utils
 from typer.testing import CliRunner
 
 from appraisal_engine.appraisal.cli import app
@@ -259,7 +262,7 @@ def test_the_simulation_report_keeps_its_columns_in_either_language() -> None:
 def wide_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Help pages as wide as their longest line: a text wrapped in its column would interleave
     with the next column's on the lines it takes."""
-    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 2000)
+    monkeypatch.setattr(rich_utils, "MAX_WIDTH", 2000)
 
 
 def page(*args: str) -> str:
@@ -457,7 +460,7 @@ def test_a_refusal_worded_by_a_command_itself_is_said_as_it_is() -> None:
 
 def test_typers_words_on_a_page_are_all_worded() -> None:
     for name, english in FRAME.items():
-        assert hasattr(typer.rich_utils, name), f"typer no longer reads {name}"
+        assert hasattr(rich_utils, name), f"typer no longer reads {name}"
         said = catalog(LOCALE_DIR, "id").gettext(english)
         assert re.findall(r"{\w*}", said) == re.findall(r"{\w*}", english), said
     token = page("token")
@@ -480,3 +483,27 @@ def test_a_policy_files_problems_are_said_in_bahasa_indonesia(tmp_path: Path) ->
     assert "title: Must be text." in english.output
     missing = runner.invoke(app, ["policy-check", str(tmp_path / "tidak-ada.toml")])
     assert missing.output == "kebijakan tidak-ada.toml tidak dapat dibaca: berkas tidak ditemukan\n"
+
+
+def test_a_group_without_a_command_shows_its_page_in_the_chosen_language() -> None:
+    for args in ([], ["roster"]):
+        shown = runner.invoke(app, args)
+        said = page_words(shown.output)
+        assert said.count("Usage:") == 1, said  # the page once, not once per language
+        assert "Perintah" in said and "Opsi" in said, said
+        assert "Commands" not in said and "Options" not in said
+    english = page_words(runner.invoke(app, ["--lang", "en", "roster"]).output)
+    assert "Commands" in english and "Options" in english
+
+
+def test_a_command_that_prints_no_page_leaves_rich_unloaded() -> None:
+    # Typer's frame is worded only when a page or a refusal is about to print: its module
+    # brings rich, about a tenth of a second of every command's start.
+    script = (
+        "import sys; from typer.testing import CliRunner; "
+        "from appraisal_engine.appraisal.cli import app; "
+        "ran = CliRunner().invoke(app, ['policies']); "
+        "print(ran.exit_code, 'typer.rich_utils' in sys.modules, 'rich.console' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.split() == ["0", "False", "False"], done.stdout + done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import pydantic
@@ -16,7 +17,7 @@ from typer._click.exceptions import (  # typer's own click
 )
 from typer.core import TyperGroup
 
-from appraisal_engine.appraisal.cli_help import localize
+from appraisal_engine.appraisal.cli_help import frame, localize
 from appraisal_engine.appraisal.i18n import (
     LOCALE_DIR,
     N_,
@@ -202,6 +203,34 @@ def _said_usage(text: str, reason: str | None = None) -> str:
     return text
 
 
+def _words() -> Callable[[str], str]:
+    return catalog(LOCALE_DIR, chosen()).gettext
+
+
+def _names_no_command(root: TyperGroup, args: list[str]) -> bool:
+    """Whether a command line ends at a group without naming one of its commands, so that the
+    parse prints the group's page (or refuses the line for its missing command). The root's
+    `--lang` takes a value; no group has another option that does."""
+    command: Any = root
+    words = iter(args)
+    for arg in words:
+        if arg == "--lang":
+            next(words, None)
+        elif not arg.startswith("-"):
+            if not isinstance(command, TyperGroup):
+                return False
+            command = command.get_command(typer.Context(command), arg)
+            if command is None:
+                return False
+    return isinstance(command, TyperGroup)
+
+
+def _refusal(error: UsageError) -> UsageError:
+    """A refused command line, said in the chosen language in the worded frame."""
+    frame(_words())
+    return UsageError(said_usage(error), error.ctx)
+
+
 class ReportingGroup(TyperGroup):
     """The root command: its help and every command's under it, and the parse's refusals, are in
     the language asked for, and any command's failure is reported by `report`, in one place."""
@@ -213,13 +242,16 @@ class ReportingGroup(TyperGroup):
         arguments are parsed: a `--help` among them prints its page during the parse. A refusal
         of the root's own options is said in that language too."""
         choose(asked(args))
-        localize(self, catalog(LOCALE_DIR, chosen()).gettext)
+        if "--help" in args or _names_no_command(self, args):
+            # A page: worded before the parse prints it. Otherwise the catalog (a few tens of
+            # milliseconds to read) waits until a line needs it.
+            localize(self, _words())
         try:
             return super().make_context(info_name, args, parent, **extra)
         except NoArgsIsHelpError:
             raise  # the help page, which is no refusal
         except UsageError as e:
-            raise UsageError(said_usage(e), e.ctx) from None
+            raise _refusal(e) from None
 
     def invoke(self, ctx: Any) -> Any:  # typer's own click.Context, which it does not export
         """Run the command; its command line refused is said in the chosen language, and a
@@ -229,7 +261,7 @@ class ReportingGroup(TyperGroup):
         except NoArgsIsHelpError:
             raise
         except UsageError as e:  # a command's own command line refused: said as the root's is
-            raise UsageError(said_usage(e), e.ctx) from None
+            raise _refusal(e) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # an exit code chosen, Ctrl-C, a usage error: typer reports these itself
         except Exception as e:

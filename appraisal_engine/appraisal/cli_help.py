@@ -1,9 +1,10 @@
 """The command line's help pages in the chosen language.
 
 Typer builds the command tree from the commands' docstrings and `help=` texts, in English, each
-time the command line starts. Before any argument is parsed (so before any `--help` page is
-printed) the root group words that tree with the catalog of the language `--lang` asks for, or
-the DEFAULT_LOCALE setting's: every command's and option's help, the help option's own line and
+time the command line starts. When the arguments will print a page (they hold `--help`, or end at
+a group without naming its command), the root group words that tree before they are parsed
+(typer prints a page while it parses) with the catalog of the language `--lang` asks for, or the
+DEFAULT_LOCALE setting's: every command's and option's help, the help option's own line and
 typer's words around them (the panels' titles, `[default: ...]`, `[required]`, the hint under a
 refusal). A refusal's own message is said by cli_errors.said_usage.
 
@@ -18,7 +19,6 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import IO, Any
 
 import typer
-from typer import rich_utils
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from appraisal_engine.domain.catalogs import N_
@@ -79,7 +79,7 @@ def texts(root: Command) -> Iterator[str]:
 
 def localize(root: Command, words: Callable[[str], str]) -> None:
     """Word the help of `root` and of everything under it with `words` (a catalog's gettext),
-    in place; so is typer's frame, which every tree shares. A tree is worded once, from the
+    in place, and typer's frame, which every tree shares. A tree is worded once, from the
     English typer built it in: each run of the command line builds its own."""
     for command in tree(root):
         if command.help:
@@ -93,6 +93,14 @@ def localize(root: Command, words: Callable[[str], str]) -> None:
         option = command.get_help_option(typer.Context(command))
         if option is not None:
             option.help = words(HELP_OPTION)
+    frame(words)
+
+
+def frame(words: Callable[[str], str]) -> None:
+    """Word typer's frame around a page or a refusal. Its module brings rich, which a command
+    that prints neither has no use for, so it is worded only when one is about to print."""
+    from typer import rich_utils
+
     for name, english in FRAME.items():
         setattr(rich_utils, name, words(english))
 
