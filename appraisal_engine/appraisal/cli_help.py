@@ -60,15 +60,23 @@ def flowed(text: str) -> str:
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
+def _holders(command: Command) -> Iterator[Any]:
+    """What holds one command's help texts: the command (its help and short help) and each of
+    its parameters that has help."""
+    yield command
+    yield from (p for p in command.params if isinstance(p, (TyperOption, TyperArgument)))
+
+
+_HELP_ATTRIBUTES = ("help", "short_help")
+
+
 def own(command: Command) -> Iterator[str]:
     """The help texts of one command as its page shows them, in English: its help and short
     help, and each of its parameters'."""
-    for text in (command.help, command.short_help):
-        if text:
-            yield flowed(text)
-    for param in command.params:
-        if isinstance(param, (TyperOption, TyperArgument)) and param.help:
-            yield flowed(param.help)
+    for holder in _holders(command):
+        for name in _HELP_ATTRIBUTES:
+            if text := getattr(holder, name, None):
+                yield flowed(text)
 
 
 def texts(root: Command) -> Iterator[str]:
@@ -82,13 +90,10 @@ def localize(root: Command, words: Callable[[str], str]) -> None:
     in place, and typer's frame, which every tree shares. A tree is worded once, from the
     English typer built it in: each run of the command line builds its own."""
     for command in tree(root):
-        if command.help:
-            command.help = words(flowed(command.help))
-        if command.short_help:
-            command.short_help = words(flowed(command.short_help))
-        for param in command.params:
-            if isinstance(param, (TyperOption, TyperArgument)) and param.help:
-                param.help = words(flowed(param.help))
+        for holder in _holders(command):
+            for name in _HELP_ATTRIBUTES:
+                if text := getattr(holder, name, None):
+                    setattr(holder, name, words(flowed(text)))
         # Typer makes the help option on first use and keeps it; made here, it is worded too.
         option = command.get_help_option(typer.Context(command))
         if option is not None:

@@ -94,18 +94,12 @@ def said(wording: Wording) -> str:
 
 
 def said_invalid(error: pydantic.ValidationError) -> str:
-    """A value's first validation error in the chosen language, as the web app's forms word it
-    (by the error's type: "must be a whole number"); one they do not word reads in English."""
-    from appraisal_engine.web.forms import field_errors
-    from appraisal_engine.web.i18n import translations
+    """A value's first validation error in the chosen language, in the words the web app's forms
+    use too (by the error's type: "must be a whole number")."""
+    from appraisal_engine.domain.errors import validation_wording
 
-    words = translations(chosen()).gettext
-
-    def filled(message: str, **values: object) -> str:
-        text = words(message)
-        return text % values if values else text
-
-    return next(iter(field_errors(error, filled).values()), str(error))
+    errors = error.errors()
+    return said(validation_wording(errors[0])) if errors else str(error)
 
 
 def said_error(error: DomainError) -> str:
