@@ -12,7 +12,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from appraisal_engine.api.problems import TITLES, Problem, problem_response
 
 log = logging.getLogger(__name__)
-UNAVAILABLE_RPC = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+# Statuses that say the service cannot take the call now, not that the call was wrong:
+# RESOURCE_EXHAUSTED is the server's own limit, e.g. on updates in flight to one workflow or on
+# requests per second; the client has retried it already.
+UNAVAILABLE_RPC = (
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+)
 
 
 def _unavailable(what: str) -> JSONResponse:
@@ -42,9 +49,16 @@ def install(app: FastAPI) -> None:
     async def on_rpc(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RPCError)
         if exc.status in UNAVAILABLE_RPC:
+            log.warning(
+                "workflow service %s on %s %s", exc.status.name, request.method, request.url.path
+            )
             return _unavailable("workflow service")
-        log.error("workflow service error %s on %s", exc.status.name, request.url.path)
-        return problem_response(Problem(title=TITLES[500], status=500))
+        # The status's name only: the server's message may quote the request.
+        log.error(
+            "workflow service error %s on %s %s", exc.status.name, request.method, request.url.path
+        )
+        detail = f"the workflow service answered {exc.status.name}"
+        return problem_response(Problem(title=TITLES[500], status=500, detail=detail))
 
     app.add_exception_handler(DBAPIError, on_database)
     app.add_exception_handler(ConnectionRefusedError, on_connection)

@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.client import (
+    RPCTimeoutOrCancelledError,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -64,6 +68,13 @@ async def workflow_call(what: str = "appraisal") -> AsyncIterator[None]:
         raise Conflict(f"the {what} did not accept the request") from None
     except WorkflowQueryFailedError:
         raise Unavailable(f"the {what} could not be read just now") from None
+    except RPCTimeoutOrCancelledError as e:
+        if not isinstance(e.__cause__, RPCError):
+            raise  # the caller's own cancellation goes on as it is
+        # The call's deadline passed: the request may have been taken all the same.
+        raise Unavailable(
+            f"the {what} did not answer in time; look at it before sending the request again"
+        ) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             if is_closed_run(e):
