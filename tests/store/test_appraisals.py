@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import AppraisalRecord, AppraisalStatus
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.store.repositories.appraisals import (
     add_new_appraisals,
     cycles_rating_units_of,
@@ -34,7 +35,7 @@ async def test_upsert_is_idempotent_and_overwrites(session: AsyncSession) -> Non
     assert await list_appraisals(session, cycle_id=record.cycle_id) == [record]
     moved = record.model_copy(
         update={
-            "stage": "done",
+            "stage": Stage.DONE,
             "status": AppraisalStatus.COMPLETED,
             "supervisor_nip": None,
             "grade_final": Grade.KURANG,
@@ -99,7 +100,7 @@ async def test_new_appraisals_are_added_at_once_and_existing_rows_kept(
     moved = appraisal(cycle_id=cycle, stage="monitoring", updated_at=T0 + timedelta(days=40))
     await upsert_appraisal(session, moved)
     fresh = [appraisal(cycle_id=cycle) for _ in range(450)]  # a launch batch and more
-    stale = moved.model_copy(update={"stage": "targets", "updated_at": T0})
+    stale = moved.model_copy(update={"stage": Stage.TARGETS, "updated_at": T0})
     await add_new_appraisals(session, [*fresh[:200], stale, *fresh[200:]])
     stored = await list_appraisals(session, cycle_id=cycle, limit=None)
     assert len(stored) == len(fresh) + 1  # every new row, whatever its place in the batch

@@ -20,6 +20,7 @@ from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.roster import validate_roster
+from appraisal_engine.domain.stages import Stage
 from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.repositories.appraisals import list_appraisals, upsert_appraisal
 from appraisal_engine.workflows import ids
@@ -133,7 +134,7 @@ async def test_a_retried_batch_starts_nobody_twice(running_dev: Running) -> None
     # The batch stored every opening row; one appraisal then moves on before the retry.
     assert len(rows) == first.started
     assert {(r.stage, r.status, tuple(r.flags)) for r in rows} == {("targets", "running", ())}
-    moved = rows[0].model_copy(update={"stage": "monitoring"})
+    moved = rows[0].model_copy(update={"stage": Stage.MONITORING})
     async with running.sessions() as session, session.begin():
         await upsert_appraisal(session, moved)
     second = await env.run(acts.launch_batch, batch)
