@@ -51,8 +51,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from appraisal_engine.api.auth import Role, mint_token
+from appraisal_engine.api.auth import mint_token
 from appraisal_engine.api.config import AuthConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.employee import Employee, PositionLevel

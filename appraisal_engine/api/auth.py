@@ -6,7 +6,6 @@ import asyncio
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import jwt
@@ -14,6 +13,7 @@ from pydantic import BaseModel
 
 from appraisal_engine.api.claims import Claims, lifetime_error
 from appraisal_engine.api.config import AuthConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.catalogs import N_
 from appraisal_engine.domain.errors import SettingError
 
@@ -21,13 +21,6 @@ from appraisal_engine.domain.errors import SettingError
 # an RS256 public key can never be used as an HS256 secret.
 HS_ALGORITHMS = ["HS256"]
 OIDC_ALGORITHMS = ["RS256", "ES256"]
-
-
-class Role(StrEnum):
-    """Roles a token may carry; employee, supervisor, peer and mentor come from assignment."""
-
-    HR = "hr"
-    AUDITOR = "auditor"
 
 
 class Principal(BaseModel):

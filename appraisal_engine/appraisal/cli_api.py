@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.cli_errors import refuse_setting
 from appraisal_engine.appraisal.i18n import _, said_error
 from appraisal_engine.appraisal.settings import get_settings

@@ -6,13 +6,12 @@ import asyncio
 import json
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from appraisal_engine.appraisal.i18n import _, said, said_error
 from appraisal_engine.appraisal.settings import get_settings
-from appraisal_engine.client.connect import connect
 from appraisal_engine.domain.appeals import APPEALS_OFFICER_FIELD
 from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.errors import DomainError, Wording
@@ -26,7 +25,12 @@ from appraisal_engine.domain.launch import (
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.presets import preset
 from appraisal_engine.domain.ratings import Grade
-from appraisal_engine.domain.roster import Roster, RosterInvalid
+from appraisal_engine.domain.roster import Roster, RosterInvalid, parse_roster, validate_roster
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from appraisal_engine.client.connect import TemporalSettings
 
 T = TypeVar("T")
 roster_app = typer.Typer(
@@ -34,6 +38,15 @@ roster_app = typer.Typer(
 )
 cycle_app = typer.Typer(help="Launch a year, watch it, calibrate a unit.", no_args_is_help=True)
 schedule_app = typer.Typer(help="A yearly schedule that launches a cycle.", no_args_is_help=True)
+
+
+async def connect(settings: TemporalSettings) -> Client:
+    """Temporal's client, imported only by the commands that reach it: the others (roster
+    validate, policy-check) start without loading it."""
+    from appraisal_engine.client.connect import connect as reach
+
+    return await reach(settings)
+
 
 Org = Annotated[str, typer.Option(help="The organisation, e.g. kota-binjai")]
 Year = Annotated[int, typer.Option(help="The appraisal year")]
@@ -113,12 +126,10 @@ def _refused(e: LaunchRefused, what: str, chosen: Policy) -> DomainError:
 
 
 def _read_roster(path: Path) -> Roster:
-    from appraisal_engine.appraisal.rosters import check_roster_file
-
+    """Parse and validate; RosterInvalid lists every problem by row and column."""
+    content_type = "json" if path.suffix == ".json" else None
     try:
-        return check_roster_file(
-            path.read_bytes(), content_type="json" if path.suffix == ".json" else None
-        )
+        return validate_roster(parse_roster(path.read_bytes(), content_type=content_type))
     except RosterInvalid as e:
         for err in e.errors:
             message = said(Wording(err.template, err.values)) if err.template else err.message

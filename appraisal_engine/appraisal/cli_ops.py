@@ -9,7 +9,6 @@ import typer
 
 from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.settings import Settings, get_settings
-from appraisal_engine.client.codec import PayloadKeyError
 
 Attempts = Annotated[
     int, typer.Option(min=1, help="Tries, two seconds apart, while the server starts")
@@ -23,6 +22,8 @@ def register_search_attributes(attempts: Attempts = 60) -> None:
 
 
 async def _register_when_ready(settings: Settings, attempts: int) -> list[str]:
+    from appraisal_engine.client.codec import PayloadKeyError  # loads Temporal's client
+
     # A fresh server reports healthy before its namespace exists, so the first tries may fail.
     for attempt in range(1, attempts):
         try:

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from appraisal_engine.api.auth import Role, mint_token
+from appraisal_engine.api.auth import mint_token
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.dev_people import LABELS
 from appraisal_engine.appraisal.i18n import _
 from appraisal_engine.appraisal.rosters import import_roster

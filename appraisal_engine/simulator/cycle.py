@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.activities.notify import LoggingNotifier
-from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.client.starters import CycleHandle, launch_cycle
 from appraisal_engine.domain.policy import Policy
 from appraisal_engine.domain.roster import validate_roster

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 
 Locale = Literal["id", "en"]
 LOCALES: tuple[Locale, ...] = ("id", "en")

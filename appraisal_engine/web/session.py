@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.web.config import LOCALES, Locale
 
 

@@ -15,8 +15,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.api.auth import Role, mint_token
+from appraisal_engine.api.auth import mint_token
 from appraisal_engine.api.config import ApiConfig, AuthConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.worker import build_worker
 
 SECRET = "test-secret-of-at-least-32-bytes-long"

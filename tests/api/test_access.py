@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.presets import NATIONAL, PRESETS
 from appraisal_engine.domain.ratings import Rating
 from appraisal_engine.domain.records import TaskRecord, TaskStatus

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.store.audit_writer import append_event_with_retry
 from appraisal_engine.store.repositories.audit import ChainHead, chain_head, chain_heads
 from tests.api.conftest import Api, bearer

@@ -12,8 +12,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.client.codec import data_converter, new_key, parse_keys
 from appraisal_engine.domain.peer import PeerFeedback
 from appraisal_engine.domain.ratings import Dimension, Rating

@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.service import RPCError, RPCStatusCode
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.presets import BINJAI
 from appraisal_engine.simulator.roster import generate_roster, roster_csv

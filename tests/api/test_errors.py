@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from temporalio.client import WorkflowHandle
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.simulator.roster import generate_roster, roster_csv

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.ratings import Grade

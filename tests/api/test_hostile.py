@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.presets import NATIONAL
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.domain.tasks import TaskKind

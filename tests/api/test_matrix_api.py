@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.simulator.scripted import nip
 from tests.api.conftest import Api, bearer
 from tests.matrix_seed import GONE, HEAD, MAYOR, SECTION, STAFF, UNPLANNED, seed_unit

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from tests.api.conftest import Api, bearer
 from tests.api.test_access import HR

@@ -34,8 +34,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.store.db import make_engine, make_session_factory

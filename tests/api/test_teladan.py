@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.records import OutcomeRecord

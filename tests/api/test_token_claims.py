@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appraisal_engine.api.auth import InvalidToken, Role, TokenVerifier
+from appraisal_engine.api.auth import InvalidToken, TokenVerifier
+from appraisal_engine.api.roles import Role
 from tests.api.conftest import AUDIENCE, AUTH, ISSUER, SECRET, Api
 
 NIP = "198001152006041001"

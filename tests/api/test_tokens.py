@@ -14,9 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from appraisal_engine.api.auth import InvalidToken, Role, TokenVerifier, mint_token
+from appraisal_engine.api.auth import InvalidToken, TokenVerifier, mint_token
 from appraisal_engine.api.claims import Claims, lifetime_error
 from appraisal_engine.api.config import AuthConfig
+from appraisal_engine.api.roles import Role
 from tests.api.conftest import AUTH, ISSUER, SECRET, Api
 
 NIP = "198001152006041001"

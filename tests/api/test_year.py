@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from appraisal_engine.api.auth import Role
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.records import TaskRecord
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
 from appraisal_engine.simulator.scripted import Actors

@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 from temporalio.client import WorkflowHandle
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.client.starters import launch_cycle
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind

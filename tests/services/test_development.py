@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.audit_kinds import DEVELOPMENT_FOLLOWED_UP, DEVELOPMENT_PLANNED
 from appraisal_engine.domain.development import PlanItem, SkillKind
 from appraisal_engine.domain.notices import Decision

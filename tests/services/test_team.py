@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.development import DevelopmentPlan, PlannedItem, SkillKind
 from appraisal_engine.domain.employee import PositionLevel
 from appraisal_engine.domain.outcome import OutcomeKind

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.audit_kinds import AUDITOR_READ, TELADAN_NOMINATED
 from appraisal_engine.domain.outcome import OutcomeKind
 from appraisal_engine.domain.presets import preset

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appraisal_engine.api.auth import Principal, Role
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.domain.records import TaskStatus
 from appraisal_engine.domain.tasks import TaskKind
 from appraisal_engine.services import appraisals, audit, rosters, tasks

@@ -18,8 +18,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from appraisal_engine.api.app import create_app
-from appraisal_engine.api.auth import Role
 from appraisal_engine.api.config import ApiConfig
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.dev_demo import AUDITOR
 from appraisal_engine.appraisal.worker import build_worker
 from appraisal_engine.domain.policy import Policy
