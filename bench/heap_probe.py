@@ -13,7 +13,10 @@ JSON line to FILE: what the process holds and how much of it is garbage or the a
 - the objects the cyclic collector tracks, in all and by type (the most numerous), and its
   generations' counts (`gc.get_count()`);
 - a full collection: how many unreachable objects it found, and resident memory after it;
-- `malloc_trim(0)`: resident memory once the C allocator gave its free pages back.
+- `malloc_trim(0)`: resident memory once the C allocator gave its free pages back;
+- what lies outside Python's heap: the resident memory by kind (anonymous, file-backed) and
+  what SQLite holds (its page caches and statements, over all its connections), now and at
+  its peak.
 
 A signal's probe runs in the main thread between two bytecodes of the event loop, and a
 timeline's holds the interpreter's lock for most of its work, so the worker stands still while
@@ -22,6 +25,8 @@ next; the bench reads the worker's memory before it probes."""
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import json
 import os
@@ -81,6 +86,39 @@ def pymalloc() -> dict[str, int]:
     return found
 
 
+def resident_by_kind() -> dict[str, float]:
+    """Resident memory by kind, in MB: anonymous (the heaps, Python's and the native side's) and
+    file-backed (the libraries and any mapped file)."""
+    status = Path("/proc/self/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {
+        key: round(int(fields[name].split()[0]) / 1024, 1)
+        for key, name in (("anon_mb", "RssAnon"), ("file_mb", "RssFile"))
+    }
+
+
+@functools.cache
+def _sqlite_status() -> Any:
+    try:  # the library the sqlite3 module links to: the same one, so the same counters
+        status = ctypes.CDLL("libsqlite3.so.0").sqlite3_status64
+    except (OSError, AttributeError):
+        return None
+    status.restype = ctypes.c_int
+    return status
+
+
+def sqlite_memory() -> dict[str, float] | None:
+    """What SQLite holds in this process (SQLITE_STATUS_MEMORY_USED), now and at its peak, in
+    MB; None where the library cannot be read."""
+    status = _sqlite_status()
+    if status is None:
+        return None
+    now, peak = ctypes.c_int64(), ctypes.c_int64()
+    if status(0, ctypes.byref(now), ctypes.byref(peak), 0) != 0:
+        return None
+    return {"used_mb": round(now.value / 2**20, 1), "peak_mb": round(peak.value / 2**20, 1)}
+
+
 def probe() -> dict[str, Any]:
     """What the process holds, then what a full collection and a trim give back."""
     began = time.perf_counter()
@@ -99,6 +137,8 @@ def probe() -> dict[str, Any]:
         trim(0)
     return {
         "rss_mb": before,
+        "resident": resident_by_kind(),
+        "sqlite": sqlite_memory(),
         "tracked_objects": tracked,
         "gc_counts": counts,
         "unreachable_found": unreachable,

@@ -176,10 +176,10 @@ class WorkerProcess:
         return time.perf_counter() - began
 
     def reading(self) -> dict[str, Any]:
-        """Its memory and the sticky cache's figures, now."""
+        """Its memory, the CPU it has used so far and the sticky cache's figures, now."""
         found = worker_metrics(self.metrics_port)
         cache = {key: int(found.get(name, 0.0)) for name, key in CACHE.items()}
-        return proc_memory(self.pid) | cache
+        return proc_memory(self.pid) | {"cpu_s": round(cpu_seconds(self.pid), 1)} | cache
 
     async def probe(self) -> dict[str, Any] | None:
         """bench.heap_probe's reading of its heap (None without one): the objects it holds,
