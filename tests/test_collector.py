@@ -13,8 +13,10 @@ import weakref
 from collections.abc import Callable, Iterator
 
 import pytest
+from pydantic import ValidationError
 
 from appraisal_engine.appraisal.collector import (
+    TIDY_EVERY_S,
     YOUNG_THRESHOLD,
     Pauses,
     c_allocator_trim,
@@ -23,6 +25,7 @@ from appraisal_engine.appraisal.collector import (
     tidy_after_work,
     tune_collector,
 )
+from appraisal_engine.appraisal.settings import Settings
 
 
 @pytest.fixture
@@ -163,3 +166,13 @@ async def test_the_watcher_stops_with_its_block() -> None:
         watchers = [t for t in asyncio.all_tasks() if "tidy_after_work" in repr(t.get_coro())]
         assert len(watchers) == 1
     assert watchers[0].done()
+
+
+def test_how_often_a_worker_tidies_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WORKER_TIDY_EVERY_SECONDS", raising=False)
+    assert Settings(_env_file=None).worker_tidy_every_seconds == TIDY_EVERY_S == 2.0
+    monkeypatch.setenv("WORKER_TIDY_EVERY_SECONDS", "10")
+    assert Settings(_env_file=None).worker_tidy_every_seconds == 10.0
+    monkeypatch.setenv("WORKER_TIDY_EVERY_SECONDS", "0")
+    with pytest.raises(ValidationError, match="worker_tidy_every_seconds"):
+        Settings(_env_file=None)

@@ -151,7 +151,7 @@ async def run_dev(settings: Settings, options: DevOptions, say: Callable[[str], 
         )
         tune_collector()
         async with (
-            tidied_after_work(),
+            tidied_after_work(settings.worker_tidy_every_seconds),
             CaughtMail(options.var / "mail", options.smtp_port, say),
             worker,
             notice_sender(sessions, notices),

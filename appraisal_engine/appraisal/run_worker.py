@@ -33,7 +33,7 @@ async def run_worker(settings: Settings) -> None:
             max_cached_workflows=settings.worker_max_cached_workflows,
         )
         tune_collector()
-        async with tidied_after_work():
+        async with tidied_after_work(settings.worker_tidy_every_seconds):
             if not settings.notice_sender:
                 await worker.run()
                 return

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appraisal_engine.api.config import ApiConfig, AuthConfig
+from appraisal_engine.appraisal.collector import TIDY_EVERY_S
 from appraisal_engine.domain.catalogs import N_
 from appraisal_engine.domain.contact import email_address
 from appraisal_engine.domain.errors import DomainError, SettingError
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
     # cache, least recently used out first). A waiting appraisal outside it costs nothing but is
     # replayed from its history when its next task comes; 0 turns the cache off.
     worker_max_cached_workflows: int = Field(default=1000, ge=0)
+    # How often a busy worker collects the garbage its work left (the runs pushed out of the
+    # cache) and gives the freed pages back: more often holds less memory after a launch's wave,
+    # for more CPU during it (docs/benchmarks.md, worker memory).
+    worker_tidy_every_seconds: float = Field(default=TIDY_EVERY_S, gt=0)
     # Run workflow code in Temporal's sandbox. Every test and history replay does; it costs a
     # worker about 12 ms of CPU per new workflow run, so production workers skip it.
     workflow_sandbox: bool = False
