@@ -7,19 +7,45 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from temporalio.api.enums.v1 import ResourceExhaustedCause
+from temporalio.api.errordetails.v1 import ResourceExhaustedFailure
 from temporalio.service import RPCError, RPCStatusCode
 
 from appraisal_engine.api.problems import TITLES, Problem, problem_response
 
 log = logging.getLogger(__name__)
-# Statuses that say the service cannot take the call now, not that the call was wrong:
-# RESOURCE_EXHAUSTED is the server's own limit, e.g. on updates in flight to one workflow or on
-# requests per second; the client has retried it already.
-UNAVAILABLE_RPC = (
-    RPCStatusCode.UNAVAILABLE,
-    RPCStatusCode.DEADLINE_EXCEEDED,
-    RPCStatusCode.RESOURCE_EXHAUSTED,
+UNAVAILABLE_RPC = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+# RESOURCE_EXHAUSTED with one of these causes is the server's own limit that passes: requests or
+# updates in flight to one workflow (CONCURRENT_LIMIT), requests a second, an overloaded or busy
+# server; the client has retried it already. Without a cause (a message over the size limit) or
+# with another one (storage full, deployment limits) waiting will not help: a 500.
+PASSING_LIMITS = frozenset(
+    {
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_RPS_LIMIT,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_SYSTEM_OVERLOADED,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_PERSISTENCE_LIMIT,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_APS_LIMIT,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CIRCUIT_BREAKER_OPEN,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_OPS_LIMIT,
+        ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BANDWIDTH_LIMIT,
+    }
 )
+
+
+def passes(exc: RPCError) -> bool:
+    """Whether the service turned the call away for a while (unreachable, out of time, at a
+    limit that passes) rather than for good."""
+    if exc.status in UNAVAILABLE_RPC:
+        return True
+    if exc.status != RPCStatusCode.RESOURCE_EXHAUSTED:
+        return False
+    failure = ResourceExhaustedFailure()
+    return any(
+        detail.Unpack(failure) and failure.cause in PASSING_LIMITS
+        for detail in exc.grpc_status.details
+    )
 
 
 def _unavailable(what: str) -> JSONResponse:
@@ -48,7 +74,7 @@ def install(app: FastAPI) -> None:
 
     async def on_rpc(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RPCError)
-        if exc.status in UNAVAILABLE_RPC:
+        if passes(exc):
             log.warning(
                 "workflow service %s on %s %s", exc.status.name, request.method, request.url.path
             )

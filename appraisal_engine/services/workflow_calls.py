@@ -3,6 +3,7 @@ Conflict or Invalid, a closed or unknown workflow Conflict or NotFound."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,8 +70,10 @@ async def workflow_call(what: str = "appraisal") -> AsyncIterator[None]:
     except WorkflowQueryFailedError:
         raise Unavailable(f"the {what} could not be read just now") from None
     except RPCTimeoutOrCancelledError as e:
+        if isinstance(e.__cause__, asyncio.CancelledError):
+            raise e.__cause__ from None  # the caller's own cancellation, given back as itself
         if not isinstance(e.__cause__, RPCError):
-            raise  # the caller's own cancellation goes on as it is
+            raise
         # The call's deadline passed: the request may have been taken all the same.
         raise Unavailable(
             f"the {what} did not answer in time; look at it before sending the request again"
