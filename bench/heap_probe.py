@@ -15,8 +15,9 @@ JSON line to FILE: what the process holds and how much of it is garbage or the a
 - a full collection: how many unreachable objects it found, and resident memory after it;
 - `malloc_trim(0)`: resident memory once the C allocator gave its free pages back;
 - what lies outside Python's heap: the resident memory by kind (anonymous, file-backed) and
-  what SQLite holds (its page caches and statements, over all its connections), now and at
-  its peak.
+  all the memory SQLite holds (page caches, statements, schemas, over all its connections), now
+  and at its peak; read from the libsqlite3 the sqlite3 module links to (a Python that links
+  SQLite statically would show another copy's counters).
 
 A signal's probe runs in the main thread between two bytecodes of the event loop, and a
 timeline's holds the interpreter's lock for most of its work, so the worker stands still while
@@ -86,17 +87,6 @@ def pymalloc() -> dict[str, int]:
     return found
 
 
-def resident_by_kind() -> dict[str, float]:
-    """Resident memory by kind, in MB: anonymous (the heaps, Python's and the native side's) and
-    file-backed (the libraries and any mapped file)."""
-    status = Path("/proc/self/status").read_text()
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return {
-        key: round(int(fields[name].split()[0]) / 1024, 1)
-        for key, name in (("anon_mb", "RssAnon"), ("file_mb", "RssFile"))
-    }
-
-
 @functools.cache
 def _sqlite_status() -> Any:
     try:  # the library the sqlite3 module links to: the same one, so the same counters
@@ -122,7 +112,9 @@ def sqlite_memory() -> dict[str, float] | None:
 def probe() -> dict[str, Any]:
     """What the process holds, then what a full collection and a trim give back."""
     began = time.perf_counter()
-    before = rss_mb()
+    memory = proc_memory(os.getpid())
+    before = memory["rss_mb"]
+    sqlite = sqlite_memory()  # all read before the collection and the trim below
     small = pymalloc()
     counts = list(gc.get_count())
     tracked, kinds = _by_type()
@@ -137,8 +129,8 @@ def probe() -> dict[str, Any]:
         trim(0)
     return {
         "rss_mb": before,
-        "resident": resident_by_kind(),
-        "sqlite": sqlite_memory(),
+        "resident": {key: memory[key] for key in ("anon_mb", "file_mb")},
+        "sqlite": sqlite,
         "tracked_objects": tracked,
         "gc_counts": counts,
         "unreachable_found": unreachable,

@@ -68,10 +68,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Quiet: the worker's CPU time grew by less than this over each of IDLE_WINDOWS windows of
 # IDLE_WINDOW_S seconds, and none of its workflow or activity task counters moved. The windows
 # last longer than `appraisal worker` takes to tidy up after its work (one of its looks,
-# collector.TIDY_EVERY_S apart, with a margin), so a reading sees the worker as it stays.
+# WORKER_TIDY_EVERY_SECONDS apart, with a margin), so a reading sees the worker as it stays.
 IDLE_CPU_S = 0.05
 IDLE_WINDOW_S = 2.0
-IDLE_WINDOWS = math.ceil(2 * TIDY_EVERY_S / IDLE_WINDOW_S) + 1
+TIDIES_EVERY_S = float(os.environ.get("WORKER_TIDY_EVERY_SECONDS") or TIDY_EVERY_S)  # as the worker
+IDLE_WINDOWS = math.ceil(2 * TIDIES_EVERY_S / IDLE_WINDOW_S) + 1
 IDLE_TIMEOUT_S = 900.0
 TOUCH_CONCURRENCY = 10
 # The cycle's status query is only a probe: on a loaded machine the server or the worker may
@@ -115,13 +116,13 @@ def worker_metrics(port: int) -> dict[str, float]:
 
 
 def proc_memory(pid: int) -> dict[str, float]:
-    """The process's resident memory now and at its peak, in MB."""
+    """The process's resident memory now and at its peak, and now by kind: anonymous (the
+    heaps, Python's and the native side's) and file-backed (the libraries, any mapped file); in
+    MB."""
     status = Path(f"/proc/{pid}/status").read_text()
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return {
-        "rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024, 1),
-        "peak_rss_mb": round(int(fields["VmHWM"].split()[0]) / 1024, 1),
-    }
+    names = {"rss_mb": "VmRSS", "peak_rss_mb": "VmHWM", "anon_mb": "RssAnon", "file_mb": "RssFile"}
+    return {key: round(int(fields[name].split()[0]) / 1024, 1) for key, name in names.items()}
 
 
 def cpu_seconds(pid: int) -> float:

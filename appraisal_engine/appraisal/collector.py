@@ -52,9 +52,9 @@ TIDY_EVERY_S = 2.0
 collection in between, of any generation, means it did), and if so tidies up; the default of
 WORKER_TIDY_EVERY_SECONDS. A launch's wave pushes a few hundred runs a second through the
 cache: the sooner their garbage is collected, the fewer arenas the wave ever takes, and an arena
-taken stays the process's while any block in it lives. Every 2 s rather than 10 s, a worker
-with 20,000 appraisals waiting holds 293 MB instead of 368 and peaks at 309 MB instead of 425,
-for 13 % more CPU over the launch (docs/benchmarks.md)."""
+taken stays the process's while any block in it lives: every 2 s rather than 10 s, the worker
+holds far less after a launch, for more CPU during it (docs/benchmarks.md, how often the worker
+tidies)."""
 
 
 def _collections() -> int:
