@@ -36,14 +36,14 @@ async def test_build_worker_chooses_the_runner(
     assert isinstance(outside.config()["workflow_runner"], UnsandboxedWorkflowRunner)
 
 
-async def test_the_worker_process_tunes_its_collector_and_tidies_while_its_worker_runs(
+async def test_the_worker_process_tunes_its_collector_and_tidies_as_often_as_set_while_it_runs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     events: list[str] = []
 
     @asynccontextmanager
-    async def tidied_after_work() -> AsyncIterator[None]:
-        events.append("tidying")
+    async def tidied_after_work(every: float) -> AsyncIterator[None]:
+        events.append(f"tidying every {every} s")
         try:
             yield
         finally:
@@ -64,6 +64,7 @@ async def test_the_worker_process_tunes_its_collector_and_tidies_while_its_worke
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}",
         notice_sender=False,
+        worker_tidy_every_seconds=7,
     )
     await run_worker(settings)
-    assert events == ["tuned", "tidying", "worker ran", "stopped tidying"]
+    assert events == ["tuned", "tidying every 7.0 s", "worker ran", "stopped tidying"]
