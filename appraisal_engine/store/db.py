@@ -69,8 +69,16 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+WRITER = {"sqlite_begin_immediate": True}
+"""Execution options for a transaction that reads, then writes: on SQLite it takes the write
+lock at BEGIN, waiting out the busy timeout for it. A deferred transaction that read before
+another connection committed cannot take the lock later, and fails at once with "database is
+locked" whatever the timeout. Other databases ignore the option."""
+
+
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get("sqlite_begin_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 async def finish_before_cancel(write: Awaitable[T]) -> T:
