@@ -9,6 +9,7 @@ from appraisal_engine.domain.employee import Employee
 from appraisal_engine.domain.roster import RosterInvalid, parse_roster, validate_roster
 from appraisal_engine.services.access import Caller, require_hr, require_reader
 from appraisal_engine.services.errors import Conflict, Invalid, Issue, NotFound
+from appraisal_engine.store.db import WRITER
 from appraisal_engine.store.repositories.rosters import (
     RosterConflictError,
     RosterSummary,
@@ -39,6 +40,8 @@ async def upload(
         raise Invalid(
             str(e), code="RosterInvalid", issues=issues, within=None, wording=e.wording
         ) from None
+    # It reads whether the snapshot exists, then writes: a writer from the start (SQLite).
+    await session.connection(execution_options=WRITER)
     try:
         return await store_roster(session, org, roster)
     except RosterConflictError as e:

@@ -1,7 +1,8 @@
 """On SQLite, a transaction that reads and then writes takes the write lock at BEGIN when it is
 opened as a WRITER: another connection's commit between its read and its write then waits for
 it, where a deferred transaction fails at once with "database is locked" whatever the busy
-timeout. Importing a roster (which reads whether it exists first) is such a transaction."""
+timeout. Importing a roster (which reads whether it exists first), from the command line or
+uploaded through the API and the web app, is such a transaction."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from appraisal_engine.api.auth import Principal
+from appraisal_engine.api.roles import Role
 from appraisal_engine.appraisal.rosters import import_roster
 from appraisal_engine.domain.roster import Roster
+from appraisal_engine.services.rosters import upload
 from appraisal_engine.simulator.roster import generate_roster
 from appraisal_engine.store.db import WRITER, make_engine, make_session_factory
 from appraisal_engine.store.migrate import upgrade
@@ -65,7 +69,8 @@ async def test_a_writer_takes_the_lock_first_and_the_other_waits(url: str) -> No
     assert rows == [1, 2]
 
 
-async def test_importing_a_roster_opens_a_writer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["command line", "upload"])
+async def test_importing_a_roster_opens_a_writer(tmp_path: Path, path: str) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'roster.db'}"
     await upgrade(url)
     engine = make_engine(url)
@@ -77,7 +82,15 @@ async def test_importing_a_roster_opens_a_writer(tmp_path: Path) -> None:
     )
     try:
         roster = Roster(employees=generate_roster(8, units=2, seed=1))
-        await import_roster(make_session_factory(engine), "kota-uji", roster)
+        sessions = make_session_factory(engine)
+        if path == "command line":
+            await import_roster(sessions, "kota-uji", roster)
+        else:
+            data = Path(__file__).parent.parent.parent / "examples" / "roster.csv"
+            hr = Principal(nip="197001012000011001", roles=frozenset({Role.HR}))
+            async with sessions() as session:
+                await upload(session, hr, "kota-uji", data.read_bytes(), is_json=False)
+                await session.commit()
     finally:
         await engine.dispose()
     assert began == ["BEGIN IMMEDIATE"]
