@@ -64,7 +64,7 @@ from appraisal_engine.workflows.messages import (
     TaskBody,
 )
 from bench.stack import CpuMeter, child_pids, free_port, scratch_database
-from bench.trivial import Flagged
+from bench.trivial import Flagged, write_nothing
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
 ISSUER = "appraisal-bench"
@@ -257,14 +257,28 @@ def by_person(steps: Sequence[Step], concurrency: int) -> list[list[Step]]:
     return list(groups.values())
 
 
-async def trivial_updates(
-    client: Client, n: int, concurrency: int, meter: CpuMeter
+REFERENCES = {
+    "trivial": "trivial workflow update",
+    "after_activity": "same, after an activity",
+    "after_local_activity": "same, after a local activity",
+}
+
+
+async def reference_updates(
+    client: Client, n: int, concurrency: int, meter: CpuMeter, shape: str = "trivial"
 ) -> tuple[Figures, dict[str, float]]:
-    """n trivial workflows each sent the update that sets its flag, at the same concurrency as
-    the tasks, with a worker of their own in the stock sandbox; starting them is not timed."""
+    """n `Flagged` workflows each sent one update of `shape` (REFERENCES: the trivial update
+    that sets its flag, or the flag set once an activity or a local activity that does nothing
+    is done), at the same concurrency as the tasks, with a worker of their own in the stock
+    sandbox; starting them is not timed."""
     queue = f"bench-flag-{uuid.uuid4().hex[:6]}"
     run = uuid.uuid4().hex[:6]
     gate = asyncio.Semaphore(50)
+    update = {
+        "trivial": Flagged.set_flag,
+        "after_activity": Flagged.set_after_activity,
+        "after_local_activity": Flagged.set_after_local_activity,
+    }[shape]
 
     async def start(i: int) -> WorkflowHandle[Any, Any]:
         async with gate:
@@ -273,9 +287,11 @@ async def trivial_updates(
             )
 
     async def set_flag(handle: WorkflowHandle[Any, Any]) -> bool:
-        return bool(await handle.execute_update(Flagged.set_flag))
+        return bool(await handle.execute_update(update))
 
-    async with Worker(client, task_queue=queue, workflows=[Flagged]):
+    # The trivial update's worker has no activities, as before the other shapes were added.
+    activities = [] if shape == "trivial" else [write_nothing]
+    async with Worker(client, task_queue=queue, workflows=[Flagged], activities=activities):
         handles = list(await asyncio.gather(*(start(i) for i in range(n))))
         await asyncio.sleep(SETTLE_S)  # every first workflow task done, the worker idle
         before = meter.read()
@@ -370,10 +386,12 @@ async def main(
                     before = meter.read()
                     api_figures = await timed(api_groups, through_api)
                     cpu["api"] = meter.per_request(before, api_figures.requests)
-                await asyncio.sleep(SETTLE_S)
-                trivial_figures, cpu["trivial"] = await trivial_updates(
-                    env.client, len(api_half), len(api_groups), meter
-                )
+                references: dict[str, Figures] = {}
+                for shape in REFERENCES:
+                    await asyncio.sleep(SETTLE_S)
+                    references[shape], cpu[shape] = await reference_updates(
+                        env.client, len(api_half), len(api_groups), meter, shape
+                    )
         finally:
             for process in (api, *extra):
                 process.terminate()
@@ -381,7 +399,7 @@ async def main(
             await engine.dispose()
             await env.shutdown()
     result = report(
-        raw_figures, api_figures, trivial_figures, appraisals, len(api_groups), kind, sandboxed
+        raw_figures, api_figures, references, appraisals, len(api_groups), kind, sandboxed
     )
     result["database"] = "sqlite" if database_server is None else "postgresql"
     result["worker_gc"] = pauses.summary()
@@ -396,7 +414,7 @@ async def main(
     print("| path | " + " | ".join(names) + " |")
     print("| --- " * (len(names) + 1) + "|")
     paths = (("raw", "raw Temporal update"), ("api", "API over HTTP"))
-    for name, path in (*paths, ("trivial", "trivial workflow update")):
+    for name, path in (*paths, *REFERENCES.items()):
         print(f"| {path} | " + " | ".join(str(cpu[name][n]) for n in names) + " |")
     print(
         f"read model: {result['database']}; the worker's process paused for its collector "
@@ -421,19 +439,29 @@ def ratio(a: dict[str, float | int], b: dict[str, float | int], key: str) -> flo
 def report(
     raw: Figures,
     api: Figures,
-    trivial: Figures,
+    references: dict[str, Figures],
     appraisals: int,
     concurrency: int,
     kind: TaskKind,
     sandboxed: bool,
 ) -> dict[str, Any]:
     """Print the table; return the same figures."""
-    r, a, t = raw.summary(), api.summary(), trivial.summary()
-    figures = {
+    r, a = raw.summary(), api.summary()
+    refs = {shape: f.summary() for shape, f in references.items()}
+    t = refs["trivial"]
+    # What the plainest update whose answer waits for an activity (or a local activity)
+    # reaches against the trivial one: the most any step of that shape could reach.
+    shapes = {
+        shape: {"throughput": ratio(f, t, "throughput_per_s"), "p99": ratio(f, t, "p99_ms")}
+        for shape, f in refs.items()
+        if shape != "trivial"
+    }
+    figures: dict[str, Any] = {
         "throughput_ratio": ratio(a, r, "throughput_per_s"),
         "p99_ratio": ratio(a, r, "p99_ms"),
         "trivial_throughput_ratio": ratio(a, t, "throughput_per_s"),
         "trivial_p99_ratio": ratio(a, t, "p99_ms"),
+        "shape_over_trivial": shapes,
     }
     worker = "sandboxed" if sandboxed else "unsandboxed"
     print(
@@ -442,7 +470,11 @@ def report(
     )
     print("| path | requests | failures | throughput/s | p50 ms | p99 ms |")
     print("| --- | --- | --- | --- | --- | --- |")
-    rows = (("raw Temporal update", r), ("API over HTTP", a), ("trivial workflow update", t))
+    rows = (
+        ("raw Temporal update", r),
+        ("API over HTTP", a),
+        *((REFERENCES[shape], f) for shape, f in refs.items()),
+    )
     for name, f in rows:
         print(
             f"| {name} | {f['requests']} | {f['failures']} | {f['throughput_per_s']} "
@@ -452,6 +484,8 @@ def report(
     print(f"API p99 / raw p99: {figures['p99_ratio']} (target <= 2.0)")
     print(f"API throughput / trivial: {figures['trivial_throughput_ratio']} (target >= 0.5)")
     print(f"API p99 / trivial p99: {figures['trivial_p99_ratio']} (target <= 2.0)")
+    for shape, over in shapes.items():
+        print(f"{REFERENCES[shape]} / trivial: throughput {over['throughput']}, p99 {over['p99']}")
     return {
         "kind": kind.value,
         "sandboxed": sandboxed,
@@ -459,7 +493,7 @@ def report(
         "concurrency": concurrency,
         "raw": r,
         "api": a,
-        "trivial": t,
+        **refs,
         **figures,
     }
 

@@ -33,9 +33,21 @@ class Waiting:
         return "waiting"
 
 
+@activity.defn
+async def write_nothing(seconds: float) -> None:
+    """Stand in for a write that takes `seconds` (none at all by default)."""
+    if seconds:
+        await asyncio.sleep(seconds)
+
+
 @workflow.defn
 class Flagged:
-    """Wait until an update sets a flag, then return: the plainest update of a running workflow."""
+    """Wait until an update sets a flag, then return: the plainest update of a running workflow
+    (`set_flag`). Two more shapes of the same update for comparison: the flag set once an
+    activity that does nothing is done (`set_after_activity`: accepted in one workflow task,
+    answered in the next, as an update whose write must follow its task's commit), and once a
+    local activity that does nothing is done (`set_after_local_activity`: answered in the
+    workflow task that accepts it)."""
 
     def __init__(self) -> None:
         self._flag = False
@@ -48,6 +60,24 @@ class Flagged:
     @workflow.update
     def set_flag(self) -> bool:
         """Set the flag; answer that it is set."""
+        self._flag = True
+        return self._flag
+
+    @workflow.update
+    async def set_after_activity(self) -> bool:
+        """Set the flag once an activity that does nothing is done."""
+        await workflow.execute_activity(
+            write_nothing, 0.0, start_to_close_timeout=timedelta(seconds=30)
+        )
+        self._flag = True
+        return self._flag
+
+    @workflow.update
+    async def set_after_local_activity(self) -> bool:
+        """Set the flag once a local activity that does nothing is done."""
+        await workflow.execute_local_activity(
+            write_nothing, 0.0, start_to_close_timeout=timedelta(seconds=30)
+        )
         self._flag = True
         return self._flag
 
@@ -91,13 +121,6 @@ class Stepped:
     def nudge(self) -> None:
         """Count a signal."""
         self._signals += 1
-
-
-@activity.defn
-async def write_nothing(seconds: float) -> None:
-    """Stand in for a write that takes `seconds` (none at all by default)."""
-    if seconds:
-        await asyncio.sleep(seconds)
 
 
 @workflow.defn
