@@ -12,11 +12,14 @@ self-reports, the first period's). Timed: half of the tasks completed with the T
 (`execute_update`, the raw reference), then the other half as POST /v1/tasks/{id}/complete over
 real HTTP to uvicorn in a subprocess (the API process, as deployed: its own Temporal client and
 database engine), then as many updates of a trivial workflow (its handler sets a flag; stock
-sandbox, a worker of its own) at the same concurrency, the floor any task completion stands on.
+sandbox, a worker of its own) at the same concurrency, the floor any task completion stands on,
+and as many of the same workflow's updates answered once an activity, then once a local
+activity, that does nothing is done: the most any step of those two shapes could reach.
 The appraisals' worker runs in this process, as production workers do: outside the workflow
 sandbox (`--sandboxed` for the sandbox the tests use). `--concurrency` people work at once, each
-completing their share one after another. Reports requests, throughput, p50 and p99 for the three,
-the API's ratios to the raw update and to the trivial one, and the collector's pauses in this
+completing their share one after another. Reports requests, throughput, p50 and p99 for each,
+the API's ratios to the raw update and to the trivial one, each shape's ratios to the trivial
+one, the CPU each process spent per completion, and the collector's pauses in this
 process while the two halves ran. The read model is SQLite beside the server, or with
 `--database-server` a new database on a PostgreSQL server (the production store), dropped after."""
 
