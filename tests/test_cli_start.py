@@ -32,3 +32,22 @@ def test_a_command_that_reaches_no_service_loads_none_of_their_stacks(args: list
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout.split() == ["0"], done.stdout + done.stderr
+
+
+def test_a_refusal_is_worded_without_the_web_framework(tmp_path: Path) -> None:
+    """A roster file refused is said in Bahasa Indonesia through the catalog the web app's pages
+    share, without loading the web framework those pages run on."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("nip,name\n123,x\n", encoding="utf-8")
+    args = ["roster", "validate", str(roster)]
+    script = (
+        "import sys; from typer.testing import CliRunner; "
+        "from appraisal_engine.appraisal.cli import app; "
+        f"ran = CliRunner().invoke(app, {args!r}); "
+        "print(ran.exit_code, ran.output.strip().splitlines()[-1]); "
+        f"print(*[m for m in (*{HEAVY!r}, 'starlette') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    said, loaded = done.stdout.splitlines()
+    assert said.startswith("1 Daftar pegawai ditolak"), done.stdout + done.stderr
+    assert loaded == "", done.stdout

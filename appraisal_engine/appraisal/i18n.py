@@ -87,7 +87,7 @@ def _(message: str, /, **values: object) -> str:
 def said(wording: Wording) -> str:
     """A domain sentence in the chosen language, as the web app's catalog words it (the
     domain's refusals are translated there); one it does not hold reads in English."""
-    from appraisal_engine.web.forms import say
+    from appraisal_engine.domain.errors import say
     from appraisal_engine.web.i18n import translations
 
     return say(wording, translations(chosen()).gettext)

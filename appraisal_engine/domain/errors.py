@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -67,6 +67,20 @@ class Wording:
 
 Filler: TypeAlias = str | int | Wording
 """What a Wording's placeholder takes."""
+
+
+def say(wording: Wording, _: Callable[[str], str]) -> str:
+    """A domain sentence in a reader's language, `_` being their catalog's gettext: its template
+    looked up in the catalog (a template not there reads as itself, in English) with its values
+    filled in, a value that is a sentence itself said the same way. A translation that cannot be
+    filled in (a placeholder lost) gives the English sentence rather than an error. The web app's
+    pages and the command line both say a refusal through this."""
+    filled = {k: say(v, _) if isinstance(v, Wording) else v for k, v in wording.values.items()}
+    try:
+        text: str = _(wording.template) % filled
+    except (KeyError, ValueError, TypeError):
+        text = wording.template % filled
+    return text
 
 
 class DomainError(ValueError):

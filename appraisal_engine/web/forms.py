@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.requests import Request
 
-from appraisal_engine.domain.errors import Wording, validation_wording
+from appraisal_engine.domain.errors import say, validation_wording
 from appraisal_engine.services.errors import Issue, ServiceError
 from appraisal_engine.web.security import TOKEN_FIELD
 
@@ -135,19 +135,6 @@ def _nearest(loc: list[str | int], names: set[str] | None) -> str:
                 return f"{name}[]"
     # A field left out of the post altogether (an unticked choice): its own name.
     return field_name(loc)
-
-
-def say(wording: Wording, _: Gettext) -> str:
-    """A domain sentence in the person's language: its template looked up in the catalog (a
-    template not there reads as itself, in English) with its values filled in, a value that is
-    a sentence itself said the same way. A translation that cannot be filled in (a placeholder
-    lost) gives the English sentence rather than an error page."""
-    filled = {k: say(v, _) if isinstance(v, Wording) else v for k, v in wording.values.items()}
-    try:
-        text: str = _(wording.template) % filled
-    except (KeyError, ValueError, TypeError):
-        text = wording.template % filled
-    return text
 
 
 def issue_text(issue: Issue, _: Gettext) -> str:

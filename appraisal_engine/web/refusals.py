@@ -8,7 +8,7 @@ catalog and a refusal reads in the person's language. Keep each exactly as it is
 
 The domain's roster problems and launch refusals are built with values (a row, an NIP, a unit
 code): each is a Wording, a `%(name)s` template and its values, and its templates are listed
-below as they are written, so a page says `_(template) % values` (`web.forms.say`). A template
+below as they are written, so a page says `_(template) % values` (`domain.errors.say`). A template
 of no words ("%(a)s; %(b)s", which only joins sentences) reads as itself and is not listed.
 `tests/web/test_wording.py` fails when the domain uses a template missing here. A message built
 with an f-string elsewhere (e.g. "no such task") cannot be looked up and stays English.

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from appraisal_engine.domain.employee import PositionLevel
+from appraisal_engine.domain.errors import say
 from appraisal_engine.domain.levels import ECHELONS, NAMES, RANKS, may_supervise, read_level
 from appraisal_engine.domain.nip import AsnKind
 from appraisal_engine.domain.roster import RosterError, RosterInvalid, parse_roster, validate_roster
-from appraisal_engine.web.forms import say
 from appraisal_engine.web.i18n import translations
 from tests.domain.test_roster import nip, person
 

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from appraisal_engine.domain.curve import CurveRule, UnitRating
-from appraisal_engine.domain.errors import DomainError, Wording
+from appraisal_engine.domain.errors import DomainError, Wording, say
 from appraisal_engine.domain.launch import LaunchRefused, check_launch, check_policy, launch_roster
 from appraisal_engine.domain.presets import NATIONAL, preset
 from appraisal_engine.domain.ratings import Grade
 from appraisal_engine.domain.roster import Roster, RosterInvalid, parse_roster, validate_roster
 from appraisal_engine.simulator.roster import generate_roster, roster_csv
-from appraisal_engine.web.forms import say
 from appraisal_engine.web.i18n import translations
 from appraisal_engine.web.refusals import (
     CODES,
