@@ -289,7 +289,7 @@ async def reference_updates(
                 Flagged.run, id=f"bench-flag-{run}-{i}", task_queue=queue
             )
 
-    async def set_flag(handle: WorkflowHandle[Any, Any]) -> bool:
+    async def send(handle: WorkflowHandle[Any, Any]) -> bool:
         return bool(await handle.execute_update(update))
 
     # The trivial update's worker has no activities, as before the other shapes were added.
@@ -298,7 +298,7 @@ async def reference_updates(
         handles = list(await asyncio.gather(*(start(i) for i in range(n))))
         await asyncio.sleep(SETTLE_S)  # every first workflow task done, the worker idle
         before = meter.read()
-        figures = await timed(in_groups(handles, concurrency), set_flag)
+        figures = await timed(in_groups(handles, concurrency), send)
         cpu = meter.per_request(before, figures.requests)
         for handle in handles:
             await handle.result()
@@ -315,7 +315,7 @@ async def main(
     database_server: str | None = None,
     workers: int = 1,
 ) -> dict[str, Any]:
-    """Set up on a fresh file-backed dev server, then time both halves and the reference; the
+    """Set up on a fresh file-backed dev server, then time both halves and the references; the
     read model in SQLite beside it, or in a new database on `database_server` (PostgreSQL)."""
     async with contextlib.AsyncExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory())

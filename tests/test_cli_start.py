@@ -39,7 +39,7 @@ def test_a_refusal_is_worded_without_the_web_framework(tmp_path: Path) -> None:
     share, without loading the web framework those pages run on."""
     roster = tmp_path / "roster.csv"
     roster.write_text("nip,name\n123,x\n", encoding="utf-8")
-    args = ["roster", "validate", str(roster)]
+    args = ["--lang", "id", "roster", "validate", str(roster)]
     script = (
         "import sys; from typer.testing import CliRunner; "
         "from appraisal_engine.appraisal.cli import app; "
@@ -48,6 +48,8 @@ def test_a_refusal_is_worded_without_the_web_framework(tmp_path: Path) -> None:
         f"print(*[m for m in (*{HEAVY!r}, 'starlette') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    said, loaded = done.stdout.splitlines()
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2, done.stdout + done.stderr
+    said, loaded = lines
     assert said.startswith("1 Daftar pegawai ditolak"), done.stdout + done.stderr
     assert loaded == "", done.stdout
