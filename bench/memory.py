@@ -24,6 +24,10 @@ from this process at 100 at a time, measured and touched the same way.
 (the objects alive and unreachable, Python's arenas, what a collection and a trim give back);
 it collects and trims, so the reading after it is no longer the worker as deployed.
 
+Then the appraisal worker is stopped and a fresh one started on the same queue, as after any
+restart, and measured the same way ("appraisal, restarted"): the memory a worker holds for n
+appraisals waiting, apart from what running the launch of n left in its process.
+
 Prints one JSON line per phase and a summary: per worker, its memory at each n and the ratio
 of the largest n's to the smallest's. The worker processes are stopped by their process id."""
 
@@ -334,6 +338,22 @@ async def appraisals(
             "appraisal", worker, client, ids, AppraisalWorkflow.state.__name__, touches, n
         )
         result |= {"launched": status.launched, "launch_s": round(launched_s, 1), "empty": empty}
+        # The same appraisals waiting, on a worker that did not run the launch (as after any
+        # restart): what the worker holds for n waiting, apart from what a launch of n left.
+        worker.stop()
+        worker = start_worker(command, env, tmp, probe_file)
+        await worker.ready()
+        fresh = await measure(
+            "appraisal, restarted",
+            worker,
+            client,
+            ids,
+            AppraisalWorkflow.state.__name__,
+            touches,
+            n,
+        )
+        print(json.dumps(fresh), flush=True)
+        result["restarted"] = fresh
         await cycle.terminate("benchmark over")
         return result
     finally:
@@ -394,8 +414,9 @@ async def main(sizes: list[int], cache: int, touches: int, raw: bool, probe: boo
                 print(json.dumps(row), flush=True)
                 rows.append(row)
     summary: dict[str, Any] = {"cache": cache, "touch": touches, "sizes": sizes}
-    for label in ("appraisal", "trivial"):
-        mine = [r for r in rows if r["worker"] == label]
+    restarted = [r["restarted"] for r in rows if "restarted" in r]
+    for label in ("appraisal", "appraisal, restarted", "trivial"):
+        mine = [r for r in rows + restarted if r["worker"] == label]
         if not mine:
             continue
         low, high = mine[0], mine[-1]
