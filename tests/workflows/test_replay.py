@@ -18,7 +18,10 @@ from appraisal_engine.domain.calibration import CALIBRATED, ReleasedGrade
 from appraisal_engine.domain.presets import PRESETS
 from appraisal_engine.domain.records import AuditEvent
 from appraisal_engine.workflows import io
-from appraisal_engine.workflows.appraisal.appeal_and_outcome import MENTOR_RULES
+from appraisal_engine.workflows.appraisal.appeal_and_outcome import (
+    APPEAL_OPENS_WITH_STAGE,
+    MENTOR_RULES,
+)
 from appraisal_engine.workflows.appraisal.effects import AUDIT_AFTER_COMMIT, ONE_WRITE_PER_STEP
 from appraisal_engine.workflows.appraisal.monitoring import MONTHLY_INDICATORS
 from appraisal_engine.workflows.appraisal.workflow import ZONED_CALENDAR, AppraisalWorkflow
@@ -89,6 +92,19 @@ def test_wanggar_years_replay_from_before_and_since_its_mentor_rules() -> None:
 
     assert not patched("appraisal-history-wanggar")
     assert patched("appraisal-history-mentor-rules")
+
+
+def test_histories_hold_both_ways_of_opening_the_appeal_window() -> None:
+    # Recorded before the patch, the stage became appeal and was written and reported before
+    # the window's deadline was set (and written again); since, the deadline comes first.
+    def patched(stem: str) -> bool:
+        path = next(p for p in HISTORIES if p.stem == stem)
+        return f"patch:{APPEAL_OPENS_WITH_STAGE}" in markers_of(
+            WorkflowHistory.from_json(stem, path.read_text())
+        )
+
+    assert patched("appraisal-history-tebingtinggi")
+    assert not any(patched(f"appraisal-history-{name}") for name in ("national", "wanggar"))
 
 
 def test_histories_hold_both_ways_of_appending_the_audit_log() -> None:

@@ -18,6 +18,10 @@ from appraisal_engine.workflows.messages import AppealDecideBody, MentorshipAcce
 
 APPEAL_CALENDAR_DAYS = "appeal-calendar-days"
 """Since this patch the appeal window counts calendar days in the organisation's zone."""
+APPEAL_OPENS_WITH_STAGE = "appeal-opens-with-stage"
+"""Since this patch the appeal window's deadline is set before the stage becomes appeal, so no
+reader (a query, the read-model row the stage's report writes, an appeal filed at once) sees the
+appeal stage without its window; before it, the stage was written and reported first."""
 MENTOR_RULES = "mentor-rules"
 """Since this patch a policy's mentor rules (years, level, the supervisor) shape the matching."""
 
@@ -31,15 +35,23 @@ class AppealAndOutcome:
         self._year, self._clock, self._effects = year, clock, effects
         self._run_task = deadlines.run_task
 
-    async def appeal_window(self) -> None:
-        """The employee may file a keberatan; the appraiser's superior decides, finally."""
+    def open_window(self) -> None:
+        """Set the appeal window's deadline, counted from now."""
         year, policy = self._year, self._year.policy
         if workflow.patched(APPEAL_CALENDAR_DAYS):
             closes = closes_after(workflow.now(), policy.appeal_window_days, policy.time_zone)
         else:  # recorded before: the window was an exact number of days from the release
             closes = workflow.now() + days(policy.appeal_window_days)
         year.appeal_deadline = closes
-        await self._effects.sync()
+
+    async def appeal_window(self) -> None:
+        """The employee may file a keberatan; the appraiser's superior decides, finally. The
+        window is open already (`open_window`, with the stage), but in a history recorded
+        before APPEAL_OPENS_WITH_STAGE."""
+        year = self._year
+        if year.appeal_deadline is None:
+            self.open_window()
+            await self._effects.sync()
         filed = await self._clock.wait(lambda: year.appeal is not None, until=year.appeal_deadline)
         if not filed:
             return

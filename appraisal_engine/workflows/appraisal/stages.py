@@ -14,7 +14,10 @@ from appraisal_engine.domain.records import CascadeRequest, ParentTarget
 from appraisal_engine.domain.review import assess_year
 from appraisal_engine.domain.stages import Stage
 from appraisal_engine.domain.tasks import TaskKind
-from appraisal_engine.workflows.appraisal.appeal_and_outcome import AppealAndOutcome
+from appraisal_engine.workflows.appraisal.appeal_and_outcome import (
+    APPEAL_OPENS_WITH_STAGE,
+    AppealAndOutcome,
+)
 from appraisal_engine.workflows.appraisal.clock import Cancelled, Clock
 from appraisal_engine.workflows.appraisal.deadlines import Deadlines
 from appraisal_engine.workflows.appraisal.effects import Effects
@@ -60,6 +63,8 @@ class Stages:
         await self._year_end_review()
         await self._set_stage(Stage.CALIBRATION)
         await self._calibration()
+        if workflow.patched(APPEAL_OPENS_WITH_STAGE) and not self._year.cancelled:
+            self._appeal_and_outcome.open_window()  # the stage is never seen without it
         await self._set_stage(Stage.APPEAL)
         await self._appeal_and_outcome.appeal_window()
         await self._set_stage(Stage.OUTCOME)
