@@ -84,7 +84,8 @@ def _payloads(event: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 def test_the_six_preset_years_and_the_other_paths_verify() -> None:
-    in_cycles = tuple(f"appraisal-history-{year}-" for year in (2025, 2026, 2027, 2028))
+    cycle_years = (2025, 2026, 2027, 2028, 2029)
+    in_cycles = tuple(f"appraisal-history-{year}-" for year in cycle_years)
     years = [
         p for p in HISTORIES.glob("appraisal-history-*.json") if not p.stem.startswith(in_cycles)
     ]
@@ -92,17 +93,17 @@ def test_the_six_preset_years_and_the_other_paths_verify() -> None:
     # since its mentor rules, and the indicators without a report
     assert len(years) == 11
     histories = sorted(HISTORIES.glob("*.json"))
-    assert len(histories) == 19  # and four cycles (2025-2028), each with one of its appraisals
+    assert len(histories) == 21  # and five cycles (2025-2029), each with one of its appraisals
     result = verify(*histories)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     for path in years:
         line = next(x for x in lines if x.startswith(path.name))
         assert "replays cleanly" in line and ": ok;" in line, line
-    for year in (2025, 2026, 2027, 2028):
+    for year in cycle_years:
         cycle = f"cycle-history-{year}.json: replays cleanly; a CycleWorkflow history: no grade"
         assert cycle in result.output
-    assert lines[-1] == "all 19 histories verified"
+    assert lines[-1] == "all 21 histories verified"
 
 
 def test_a_review_edited_after_the_fact_fails(tmp_path: Path) -> None:

@@ -155,9 +155,11 @@ async def _preset_year(running: Running, name: str, policy: Policy) -> None:
 
 # The year of the recorded cycle. Each year's files stay once committed: 2025's were recorded
 # before a launch stored its appraisals' opening rows, 2026's after, 2027's once a launch
-# kept two batches in flight (patch "launch-overlapped"), and 2028's once the unit's rating was
-# proposed by HR and decided by its official (patch "unit-rated-by-official").
-CYCLE_YEAR = 2028
+# kept two batches in flight (patch "launch-overlapped"), 2028's once the unit's rating was
+# proposed by HR and decided by its official (patch "unit-rated-by-official"), and 2029's once
+# the appeal window opened before the stage was reported to the cycle (patch
+# "appeal-opens-with-stage").
+CYCLE_YEAR = 2029
 
 
 async def _small_cycle(running: Running) -> None:

@@ -19,9 +19,10 @@ from appraisal_engine.workflows.messages import AppealDecideBody, MentorshipAcce
 APPEAL_CALENDAR_DAYS = "appeal-calendar-days"
 """Since this patch the appeal window counts calendar days in the organisation's zone."""
 APPEAL_OPENS_WITH_STAGE = "appeal-opens-with-stage"
-"""Since this patch the appeal window's deadline is set before the stage becomes appeal, so no
-reader (a query, the read-model row the stage's report writes, an appeal filed at once) sees the
-appeal stage without its window; before it, the stage was written and reported first."""
+"""Since this patch the appeal window's deadline is set before the stage becomes appeal, so
+neither a query nor an appeal filed at once meets the appeal stage without its window. Before
+it, an appraisal in a cycle wrote its row and reported the new stage to the cycle first (each a
+workflow task's wait), and set the deadline (and wrote the row again) after."""
 MENTOR_RULES = "mentor-rules"
 """Since this patch a policy's mentor rules (years, level, the supervisor) shape the matching."""
 
