@@ -19,19 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
-from temporalio.client import WorkflowUpdateFailedError
 
 from appraisal_engine.activities.read_model import ReadModelActivities
 from appraisal_engine.appraisal.worker import activities_for, build_worker
-from appraisal_engine.domain.curve import UnitRating
 from appraisal_engine.domain.projection import StepProjection
 from appraisal_engine.domain.records import AppraisalRecord
 from appraisal_engine.domain.stages import Stage
-from appraisal_engine.simulator.scripted import HR
-from appraisal_engine.simulator.unit_rating import rate_unit
 from appraisal_engine.workflows.appraisal.workflow import AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
-from appraisal_engine.workflows.cycle_messages import CalibrateInput
 from appraisal_engine.workflows.io import PROJECT_STEP, SYNC_APPRAISAL
 from appraisal_engine.workflows.messages import FileAppealInput
 from tests.workflows.conftest import Running
@@ -41,6 +36,7 @@ from tests.workflows.test_appeals_officer import (
     HEAD_A,
     WITH_OFFICER,
     appraisal,
+    calibrate_dinkes,
     employees,
     launch,
     launch_settled,
@@ -92,18 +88,7 @@ async def test_the_appeal_stage_comes_with_its_window_and_takes_an_appeal_at_onc
         actors = Actors(WITH_OFFICER)
         await drive(mine, head, actors, until=lambda s: s.stage is Stage.CALIBRATION)
         progress = (await cycle.query(CycleWorkflow.status)).units["DINKES"]
-        typed = await rate_unit(cycle, "DINKES", progress, UnitRating.ISTIMEWA, hr_nip=HR)
-        for _ in range(100):  # the cycle counts the review once the appraisal's signal is in
-            try:
-                await cycle.execute_update(
-                    CycleWorkflow.calibrate,
-                    CalibrateInput(actor_nip=HR, unit_code="DINKES", unit_rating=typed),
-                )
-                break
-            except WorkflowUpdateFailedError:
-                await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("the unit never opened for calibration")
+        await calibrate_dinkes(cycle, progress)
         # The first look at the appeal stage, as soon as it can be seen: no pause between looks.
         began = asyncio.get_running_loop().time()
         while True:

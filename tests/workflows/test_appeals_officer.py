@@ -38,7 +38,12 @@ from appraisal_engine.store.repositories.appraisals import get_appraisal
 from appraisal_engine.workflows import ids
 from appraisal_engine.workflows.appraisal.workflow import APPEALS_APART, AppraisalWorkflow
 from appraisal_engine.workflows.cycle import CycleWorkflow
-from appraisal_engine.workflows.cycle_messages import CalibrateInput, CycleStatus, PlanRequest
+from appraisal_engine.workflows.cycle_messages import (
+    CalibrateInput,
+    CycleStatus,
+    PlanRequest,
+    UnitProgress,
+)
 from appraisal_engine.workflows.messages import (
     AppealDecideBody,
     AppraisalResult,
@@ -104,6 +109,22 @@ async def launch_settled(cycle: CycleHandle) -> WorkflowExecutionStatus | None:
 Handle = WorkflowHandle[AppraisalWorkflow, AppraisalResult]
 
 
+async def calibrate_dinkes(cycle: CycleHandle, progress: UnitProgress) -> None:
+    """DINKES's rating decided as Istimewa and the unit calibrated by HR, asked again until the
+    cycle has counted the head's review (once the appraisal's signal is in)."""
+    typed = await rate_unit(cycle, "DINKES", progress, UnitRating.ISTIMEWA, hr_nip=HR)
+    for _ in range(100):
+        try:
+            await cycle.execute_update(
+                CycleWorkflow.calibrate,
+                CalibrateInput(actor_nip=HR, unit_code="DINKES", unit_rating=typed),
+            )
+            return
+        except WorkflowUpdateFailedError:
+            await asyncio.sleep(0.1)
+    raise AssertionError("the unit never opened for calibration")
+
+
 def appraisal(running: Running, cycle_id: str, who: str) -> Handle:
     return running.client.get_workflow_handle_for(
         AppraisalWorkflow.run, ids.appraisal_workflow_id(cycle_id, who)
@@ -164,18 +185,7 @@ async def test_the_heads_appeal_is_decided_by_the_appeals_officer(running: Runni
     # The regional head, one level up from the head of DINKES, decides the unit's rating.
     progress = (await cycle.query(CycleWorkflow.status)).units["DINKES"]
     assert progress.rater_nip == REGIONAL_HEAD
-    typed = await rate_unit(cycle, "DINKES", progress, UnitRating.ISTIMEWA, hr_nip=HR)
-    for _ in range(100):  # the cycle counts the review once the appraisal's signal is in
-        try:
-            await cycle.execute_update(
-                CycleWorkflow.calibrate,
-                CalibrateInput(actor_nip=HR, unit_code="DINKES", unit_rating=typed),
-            )
-            break
-        except WorkflowUpdateFailedError:
-            await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the unit never opened for calibration")
+    await calibrate_dinkes(cycle, progress)
     state = await drive(running, head, actors, until=lambda s: s.stage is Stage.APPEAL)
     await head.execute_update(
         AppraisalWorkflow.file_appeal,
