@@ -8,7 +8,7 @@ The gap was short: after the workflow task that writes the row, until the cycle'
 delivered. Queries are held while a workflow task runs, so the test cannot widen it by slowing
 the write; it slows the write at the appeal stage only to be sure the stage is written then,
 and looks as often as it can. So without the patch it fails only when a look lands in the gap:
-in 4 of 6 runs here. With the patch no look can find the stage without the deadline."""
+in 3 of 5 runs here. With the patch no look can find the stage without the deadline."""
 
 from __future__ import annotations
 
