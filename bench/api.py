@@ -67,7 +67,7 @@ from appraisal_engine.workflows.messages import (
     TaskBody,
 )
 from bench.stack import CpuMeter, child_pids, free_port, scratch_database
-from bench.trivial import Flagged, write_nothing
+from bench.trivial import Flagged, Written, write_nothing
 
 SECRET = "bench-secret-of-at-least-32-bytes-long"
 ISSUER = "appraisal-bench"
@@ -264,43 +264,56 @@ REFERENCES = {
     "trivial": "trivial workflow update",
     "after_activity": "same, after an activity",
     "after_local_activity": "same, after a local activity",
+    "running_after_activity": "after an activity, workflow left running",
+    "running_after_local_activity": "after a local activity, workflow left running",
 }
 
 
 async def reference_updates(
     client: Client, n: int, concurrency: int, meter: CpuMeter, shape: str = "trivial"
 ) -> tuple[Figures, dict[str, float]]:
-    """n `Flagged` workflows each sent one update of `shape` (REFERENCES: the trivial update
-    that sets its flag, or the flag set once an activity or a local activity that does nothing
-    is done), at the same concurrency as the tasks, with a worker of their own in the stock
-    sandbox; starting them is not timed."""
-    queue = f"bench-flag-{uuid.uuid4().hex[:6]}"
+    """n reference workflows each sent one update of `shape` (REFERENCES), at the same
+    concurrency as the tasks, with a worker of their own in the stock sandbox; starting them is
+    not timed. `Flagged`'s updates set its flag (the trivial update), or set it once an activity,
+    or a local activity, that does nothing is done; `Written`'s are the same two shapes (as
+    bench.round_trips times them one at a time) on a workflow that goes on running."""
+    queue = f"bench-ref-{uuid.uuid4().hex[:6]}"
     run = uuid.uuid4().hex[:6]
     gate = asyncio.Semaphore(50)
-    update = {
-        "trivial": Flagged.set_flag,
-        "after_activity": Flagged.set_after_activity,
-        "after_local_activity": Flagged.set_after_local_activity,
+    # Flagged returns once its flag is set, so each of its updates also completes its workflow,
+    # as the trivial reference does; Written keeps running (as an appraisal does after a step)
+    # until told to stop, after the timing.
+    reference: type[Flagged] | type[Written] = Written if shape.startswith("running") else Flagged
+    update: Callable[[WorkflowHandle[Any, Any]], Awaitable[Any]] = {
+        "trivial": lambda h: h.execute_update(Flagged.set_flag),
+        "after_activity": lambda h: h.execute_update(Flagged.set_after_activity),
+        "after_local_activity": lambda h: h.execute_update(Flagged.set_after_local_activity),
+        "running_after_activity": lambda h: h.execute_update(Written.after_activity, 0.0),
+        "running_after_local_activity": lambda h: h.execute_update(
+            Written.after_local_activity, 0.0
+        ),
     }[shape]
 
     async def start(i: int) -> WorkflowHandle[Any, Any]:
         async with gate:
             return await client.start_workflow(
-                Flagged.run, id=f"bench-flag-{run}-{i}", task_queue=queue
+                reference.run, id=f"bench-ref-{run}-{i}", task_queue=queue
             )
 
     async def send(handle: WorkflowHandle[Any, Any]) -> bool:
-        return bool(await handle.execute_update(update))
+        return bool(await update(handle))
 
     # The trivial update's worker has no activities, as before the other shapes were added.
     activities = [] if shape == "trivial" else [write_nothing]
-    async with Worker(client, task_queue=queue, workflows=[Flagged], activities=activities):
+    async with Worker(client, task_queue=queue, workflows=[reference], activities=activities):
         handles = list(await asyncio.gather(*(start(i) for i in range(n))))
         await asyncio.sleep(SETTLE_S)  # every first workflow task done, the worker idle
         before = meter.read()
         figures = await timed(in_groups(handles, concurrency), send)
         cpu = meter.per_request(before, figures.requests)
         for handle in handles:
+            if reference is Written:
+                await handle.signal(Written.stop)  # after the timing: Written waits for it
             await handle.result()
     return figures, cpu
 

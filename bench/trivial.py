@@ -47,7 +47,8 @@ class Flagged:
     activity that does nothing is done (`set_after_activity`: accepted in one workflow task,
     answered in the next, as an update whose write must follow its task's commit), and once a
     local activity that does nothing is done (`set_after_local_activity`: answered in the
-    workflow task that accepts it)."""
+    workflow task that accepts it). They repeat `Written`'s two shapes on purpose: here each
+    update also completes the workflow, as the trivial one does, so the three compare."""
 
     def __init__(self) -> None:
         self._flag = False
